@@ -1,0 +1,1 @@
+"""Loket: a customer-support portal for software vendors."""

@@ -1,0 +1,1 @@
+"""The domain: tickets, messages, statuses and forms. Pure Python, no I/O."""

@@ -1,0 +1,46 @@
+"""The ports the services depend on. Adapters live in storage/, mail/ and clock.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Protocol
+
+from loket.domain.tickets import Message, NewTicket, Ticket
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware (UTC)."""
+        ...
+
+
+class TicketStore(Protocol):
+    """Where tickets live. Behaviour is defined by tests/contract/test_store_contract.py."""
+
+    def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None,
+                      fingerprint: str = "") -> tuple[Ticket, bool]:
+        """Store `new` with the next sequential number and its first message, atomically.
+
+        With an `idempotency_key` already used, return the ticket it made and False
+        (nothing stored); raise IdempotencyConflict when its fingerprint differs.
+        """
+        ...
+
+    def get_ticket(self, number: int) -> Ticket | None:
+        ...
+
+    def list_messages(self, number: int) -> list[Message]:
+        """The ticket's messages, oldest first."""
+        ...
+
+    def count_hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
+        """Count one hit against `key` in the window that starts at `window_start`;
+        return the count including this hit. Counters may be dropped after `expires_at`."""
+        ...
+
+
+class MailSender(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Hand a complete MIME message to the mail system."""
+        ...

@@ -1,0 +1,1 @@
+"""Store adapters: SQLite (embedded default) and DynamoDB. Both pass the same contract suite."""

@@ -1,0 +1,43 @@
+"""Turning domain objects into plain records and back, shared by the store adapters."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from loket.domain.tickets import AuthorRole, Message, Ticket
+
+TICKET_COLUMNS = ("number", "access_key", "email", "product", "type", "subject", "fields",
+                  "language", "status", "created_at", "updated_at", "version")
+
+
+def ticket_to_record(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "number": ticket.number, "access_key": ticket.access_key, "email": ticket.email,
+        "product": ticket.product, "type": ticket.type, "subject": ticket.subject,
+        "fields": json.dumps(ticket.fields, sort_keys=True), "language": ticket.language,
+        "status": ticket.status, "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(), "version": ticket.version,
+    }
+
+
+def ticket_from_record(rec: dict[str, Any]) -> Ticket:
+    return Ticket(
+        number=int(rec["number"]), access_key=rec["access_key"], email=rec["email"],
+        product=rec["product"], type=rec["type"], subject=rec["subject"],
+        fields=json.loads(rec["fields"]), language=rec["language"], status=rec["status"],
+        created_at=datetime.fromisoformat(rec["created_at"]),
+        updated_at=datetime.fromisoformat(rec["updated_at"]), version=int(rec["version"]),
+    )
+
+
+def message_to_record(message: Message) -> dict[str, Any]:
+    return {"author": message.author, "role": message.role.value, "body": message.body,
+            "created_at": message.created_at.isoformat(), "public": message.public}
+
+
+def message_from_record(rec: dict[str, Any]) -> Message:
+    return Message(author=rec["author"], role=AuthorRole(rec["role"]), body=rec["body"],
+                   created_at=datetime.fromisoformat(rec["created_at"]),
+                   public=bool(rec["public"]))

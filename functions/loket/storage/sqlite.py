@@ -1,0 +1,162 @@
+"""The embedded store: one SQLite file in WAL mode, schema kept by numbered migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from loket.domain.errors import IdempotencyConflict
+from loket.domain.tickets import Message, NewTicket, Ticket
+from loket.storage.records import (TICKET_COLUMNS, message_from_record, message_to_record,
+                                   ticket_from_record, ticket_to_record)
+
+# Each migration runs once, in order; the database remembers how far it got in
+# PRAGMA user_version. Never edit a migration that has shipped: add a new one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    CREATE TABLE tickets (
+        number INTEGER PRIMARY KEY, access_key TEXT NOT NULL, email TEXT NOT NULL,
+        product TEXT NOT NULL, type TEXT NOT NULL, subject TEXT NOT NULL,
+        fields TEXT NOT NULL, language TEXT NOT NULL, status TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL);
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket INTEGER NOT NULL REFERENCES tickets(number),
+        author TEXT NOT NULL, role TEXT NOT NULL, body TEXT NOT NULL,
+        created_at TEXT NOT NULL, public INTEGER NOT NULL);
+    CREATE INDEX messages_by_ticket ON messages(ticket, id);
+    CREATE TABLE idempotency_keys (
+        key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
+        ticket INTEGER NOT NULL REFERENCES tickets(number));
+    CREATE TABLE hit_counters (key TEXT PRIMARY KEY, count INTEGER NOT NULL,
+                               expires_at TEXT NOT NULL);
+    CREATE INDEX hit_counters_by_expiry ON hit_counters(expires_at);
+    """,
+]
+
+
+class SQLiteStore:
+    """A TicketStore on one SQLite file; safe to share between threads and processes."""
+
+    def __init__(self, path: str | Path, *, first_number: int = 10001):
+        self.path = str(path)
+        self.first_number = first_number
+        self._local = threading.local()
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.migrate()
+
+    # -- connection and transactions -------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer
+            # takes the write lock before it reads the counter.
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    def _write(self):
+        return _WriteTransaction(self._connection())
+
+    def migrate(self) -> int:
+        """Apply every migration the file has not seen; return the schema version."""
+        with self._write() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={number}")
+            return len(MIGRATIONS)
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- tickets -----------------------------------------------------------------------
+
+    def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None,
+                      fingerprint: str = "") -> tuple[Ticket, bool]:
+        with self._write() as conn:
+            if idempotency_key is not None:
+                row = conn.execute("SELECT fingerprint, ticket FROM idempotency_keys "
+                                   "WHERE key = ?", (idempotency_key,)).fetchone()
+                if row is not None:
+                    if row["fingerprint"] != fingerprint:
+                        raise IdempotencyConflict(idempotency_key)
+                    return self._ticket(conn, row["ticket"]), False
+            ticket = Ticket.from_new(self._next_number(conn), new)
+            rec = ticket_to_record(ticket)
+            conn.execute(f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) VALUES "
+                         f"({', '.join('?' for _ in TICKET_COLUMNS)})",
+                         [rec[c] for c in TICKET_COLUMNS])
+            self._insert_message(conn, ticket.number, new.first_message())
+            if idempotency_key is not None:
+                conn.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?)",
+                             (idempotency_key, fingerprint, ticket.number))
+            return ticket, True
+
+    def _next_number(self, conn: sqlite3.Connection) -> int:
+        conn.execute("INSERT OR IGNORE INTO counters VALUES ('ticket', ?)",
+                     (self.first_number - 1,))
+        row = conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'ticket' "
+                           "RETURNING value").fetchone()
+        return int(row[0])
+
+    def _insert_message(self, conn: sqlite3.Connection, number: int, message: Message) -> None:
+        rec = message_to_record(message)
+        conn.execute("INSERT INTO messages (ticket, author, role, body, created_at, public) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     (number, rec["author"], rec["role"], rec["body"], rec["created_at"],
+                      int(rec["public"])))
+
+    def _ticket(self, conn: sqlite3.Connection, number: int) -> Ticket | None:
+        row = conn.execute("SELECT * FROM tickets WHERE number = ?", (number,)).fetchone()
+        return ticket_from_record(dict(row)) if row else None
+
+    def get_ticket(self, number: int) -> Ticket | None:
+        return self._ticket(self._connection(), number)
+
+    def list_messages(self, number: int) -> list[Message]:
+        rows = self._connection().execute(
+            "SELECT * FROM messages WHERE ticket = ? ORDER BY id", (number,)).fetchall()
+        return [message_from_record(dict(r)) for r in rows]
+
+    # -- rate-limit counters -----------------------------------------------------------
+
+    def count_hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
+        window_key = f"{key}@{window_start.isoformat()}"
+        with self._write() as conn:
+            conn.execute("DELETE FROM hit_counters WHERE expires_at < ?",
+                         (window_start.isoformat(),))
+            row = conn.execute(
+                "INSERT INTO hit_counters VALUES (?, 1, ?) ON CONFLICT(key) "
+                "DO UPDATE SET count = count + 1 RETURNING count",
+                (window_key, expires_at.isoformat())).fetchone()
+            return int(row[0])
+
+
+class _WriteTransaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error, so nothing is half-written."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
