@@ -1,0 +1,73 @@
+"""Reading YAML configuration with errors that name the file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(Exception):
+    """A configuration file is missing, unreadable or invalid; the message says where."""
+
+
+def load_yaml_model(path: Path, model: type[M]) -> M:
+    """Parse `path` into `model`, or raise ConfigError naming file, line and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: line 1: the file must hold a mapping of settings")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        lines = _line_index(node)
+        raise ConfigError("\n".join(_describe(path, err, lines) for err in exc.errors())) from None
+
+
+def _describe(path: Path, err: dict[str, Any], lines: dict[tuple, int]) -> str:
+    loc = tuple(err["loc"])
+    # The deepest part of the location that exists in the file gives the line.
+    line = next((lines[loc[:i]] for i in range(len(loc), -1, -1) if loc[:i] in lines), 1)
+    field = ".".join(str(p) for p in loc) or "(top level)"
+    return f"{path}: line {line}: {field}: {err['msg']}"
+
+
+def _line_index(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
+    """Map every key path in the YAML document to its 1-based line number."""
+    index: dict[tuple, int] = {}
+    if node is None:
+        return index
+    index[prefix] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            index.update(_line_index(value, prefix + (key.value,)))
+            index[prefix + (key.value,)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            index.update(_line_index(item, prefix + (i,)))
+    return index
+
+
+def load_portal_config(config_dir: Path):
+    """Load site_config/portal.yml and the ticket form it names; validate both."""
+    from loket.config.model import PortalConfig, PortalFile
+    from loket.domain.forms import FormDefinition
+
+    portal = load_yaml_model(config_dir / "portal.yml", PortalFile)
+    form_path = config_dir / portal.ticket_form
+    form = load_yaml_model(form_path, FormDefinition)
+    try:
+        return PortalConfig.assemble(portal, form)
+    except ValueError as exc:
+        raise ConfigError(f"{form_path}: {exc}") from None

@@ -1,0 +1,180 @@
+"""Form definitions (from site_config/) and validation of what a customer submits.
+
+The static page renders its inputs from the same definition (with the same limits as
+HTML attributes), and the server validates with it here, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, Mapping
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from loket.domain.errors import FieldError, ValidationFailed
+
+LANGUAGES = ("en", "nl")
+CORE_FIELDS = {"email": "email", "product": "choice", "type": "choice",
+               "subject": "text", "description": "textarea"}
+DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 10_000, "email": 254}
+# Keys a submission may carry besides the form's fields.
+RESERVED_KEYS = {"language"}
+
+
+class Labels(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    en: str
+    nl: str
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang, self.en)
+
+
+class Choice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    label: Labels
+
+
+class FieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    type: Literal["text", "textarea", "email", "choice", "integer", "datetime"]
+    label: Labels
+    help: Labels | None = None
+    required: bool = False
+    max_length: int | None = Field(default=None, gt=0)
+    min: int | None = None
+    max: int | None = None
+    # A list of choices, or "products" for the portal's product list.
+    choices: list[Choice] | Literal["products"] | None = None
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> "FieldSpec":
+        if self.type == "choice" and not self.choices:
+            raise ValueError("a choice field needs choices (a list, or 'products')")
+        if self.type != "choice" and self.choices:
+            raise ValueError(f"choices only fit a choice field, not {self.type}")
+        if self.max_length is None and self.type in DEFAULT_MAX_LENGTH:
+            self.max_length = DEFAULT_MAX_LENGTH[self.type]
+        return self
+
+
+class FormDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    honeypot: str = Field(default="homepage", pattern=r"^[a-z][a-z0-9_]*$")
+    fields: list[FieldSpec] = Field(min_length=1)
+
+    @field_validator("fields")
+    @classmethod
+    def _names_unique_and_core_present(cls, fields: list[FieldSpec]) -> list[FieldSpec]:
+        names = [f.name for f in fields]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"field names must be unique: {', '.join(duplicates)}")
+        by_name = {f.name: f for f in fields}
+        for name, kind in CORE_FIELDS.items():
+            if name not in by_name:
+                raise ValueError(f"the form needs a '{name}' field")
+            if by_name[name].type != kind or not by_name[name].required:
+                raise ValueError(f"the '{name}' field must be a required {kind} field")
+        return fields
+
+    @model_validator(mode="after")
+    def _honeypot_free(self) -> "FormDefinition":
+        if self.honeypot in {f.name for f in self.fields} | RESERVED_KEYS:
+            raise ValueError(f"honeypot '{self.honeypot}' clashes with a field name")
+        return self
+
+    def field(self, name: str) -> FieldSpec:
+        return next(f for f in self.fields if f.name == name)
+
+    def choices(self, spec: FieldSpec, products: Mapping[str, Labels]) -> list[Choice]:
+        if spec.choices == "products":
+            return [Choice(value=pid, label=name) for pid, name in products.items()]
+        return list(spec.choices or [])
+
+    def validate_submission(self, data: Mapping[str, Any],
+                            products: Mapping[str, Labels]) -> dict[str, Any]:
+        """Return the clean values, or raise ValidationFailed naming every bad field."""
+        errors: list[FieldError] = []
+        known = {f.name for f in self.fields} | RESERVED_KEYS | {self.honeypot}
+        errors += [FieldError(k, "unknown field") for k in data if k not in known]
+        if str(data.get(self.honeypot) or "").strip():
+            errors.append(FieldError(self.honeypot, "must be left empty"))
+        clean: dict[str, Any] = {}
+        for spec in self.fields:
+            try:
+                value = _clean_value(spec, data.get(spec.name), self.choices(spec, products))
+            except ValueError as exc:
+                errors.append(FieldError(spec.name, str(exc)))
+                continue
+            if value is not None:
+                clean[spec.name] = value
+        clean["language"] = _clean_language(data.get("language"), errors)
+        if errors:
+            raise ValidationFailed(errors)
+        return clean
+
+
+def _clean_language(value: Any, errors: list[FieldError]) -> str:
+    if value in (None, ""):
+        return "en"
+    if value not in LANGUAGES:
+        errors.append(FieldError("language", f"must be one of: {', '.join(LANGUAGES)}"))
+    return str(value)
+
+
+def _clean_value(spec: FieldSpec, raw: Any, choices: list[Choice]) -> Any:
+    """One field's clean value; None when optional and left empty. Raises ValueError."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if spec.required:
+            raise ValueError("is required")
+        return None
+    if spec.type == "integer":
+        return _clean_integer(spec, raw)
+    if not isinstance(raw, str):
+        raise ValueError("must be text")
+    value = raw.strip() if spec.type != "textarea" else raw.strip("\n\r ")
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if spec.max_length is not None and len(value) > spec.max_length:
+        raise ValueError(f"is too long ({len(value)} characters; at most {spec.max_length})")
+    if spec.type == "email":
+        return _clean_email(value)
+    if spec.type == "choice":
+        allowed = [c.value for c in choices]
+        if value not in allowed:
+            raise ValueError(f"must be one of: {', '.join(allowed)}")
+    if spec.type == "datetime":
+        return _clean_datetime(value)
+    return value
+
+
+def _clean_integer(spec: FieldSpec, raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise ValueError("must be a whole number")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+    if spec.min is not None and value < spec.min:
+        raise ValueError(f"must be at least {spec.min}")
+    if spec.max is not None and value > spec.max:
+        raise ValueError(f"must be at most {spec.max}")
+    return value
+
+
+def _clean_email(value: str) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"is not a valid e-mail address: {exc}") from None
+
+
+def _clean_datetime(value: str) -> str:
+    try:
+        return datetime.fromisoformat(value).isoformat(timespec="minutes")
+    except ValueError:
+        raise ValueError("must be a date and time like 2026-11-26T14:30") from None

@@ -1,0 +1,1 @@
+"""E-mail: composing MIME messages from templates, and the senders (outbox, SES)."""

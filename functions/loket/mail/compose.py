@@ -1,0 +1,51 @@
+"""Composing a MIME message (text and HTML parts) from a template folder.
+
+Each e-mail is a folder under templates/<kind>/<language>/ with subject.txt, body.txt
+and body.html; a small function in notices.py gives it its data.
+"""
+
+from __future__ import annotations
+
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from functools import lru_cache
+from typing import Any
+
+TEMPLATE_FILES = ("subject.txt", "body.txt", "body.html")
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    # Built on first use, not at import: handlers that send no mail never pay for it.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=PackageLoader("loket.mail", "templates"),
+                       autoescape=select_autoescape(["html"], default_for_string=False),
+                       undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+def mail_domain(mail_from: str) -> str:
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+
+
+def compose(kind: str, *, lang: str, mail_from: str, to: str, data: dict[str, Any],
+            message_id: str | None = None, thread_root: str | None = None) -> EmailMessage:
+    """Render templates/<kind>/<lang>/ into a multipart/alternative message."""
+    env = _environment()
+    render = {name: env.get_template(f"{kind}/{lang}/{name}").render(**data)
+              for name in TEMPLATE_FILES}
+    msg = EmailMessage()
+    msg["Subject"] = " ".join(render["subject.txt"].split())
+    msg["From"] = mail_from
+    msg["To"] = str(Address(addr_spec=to))
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = message_id or make_msgid(domain=mail_domain(mail_from))
+    if thread_root and thread_root != msg["Message-ID"]:
+        # Replies and updates thread under the ticket's first e-mail in every client.
+        msg["In-Reply-To"] = thread_root
+        msg["References"] = thread_root
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(render["body.txt"])
+    msg.add_alternative(render["body.html"], subtype="html")
+    return msg

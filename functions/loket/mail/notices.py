@@ -1,0 +1,32 @@
+"""One function per e-mail the portal sends: it gathers the data, compose() renders it."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import TYPE_CHECKING
+
+from loket.domain.tickets import Ticket
+from loket.mail.compose import compose, mail_domain
+
+if TYPE_CHECKING:
+    from loket.services.context import Services
+
+
+def thread_root(services: "Services", number: int) -> str:
+    """The Message-ID of a ticket's first e-mail; every later e-mail refers to it."""
+    return f"<ticket-{number}@{mail_domain(services.mail_from)}>"
+
+
+def receipt_email(services: "Services", ticket: Ticket) -> EmailMessage:
+    config = services.config
+    data = {
+        "vendor": config.vendor,
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "product": config.products[ticket.product].get(ticket.language),
+        "status": config.status(ticket.status).label(ticket.language),
+        "lookup_url": services.lookup_url(ticket.number, ticket.access_key),
+    }
+    root = thread_root(services, ticket.number)
+    return compose("receipt", lang=ticket.language, mail_from=services.mail_from,
+                   to=ticket.email, data=data, message_id=root, thread_root=root)

@@ -1,0 +1,27 @@
+"""The local mail sender: each message becomes one .eml file in an outbox folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+
+
+class OutboxMailer:
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    def send(self, message: EmailMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
+        ident = re.sub(r"[^A-Za-z0-9.@-]+", "_", str(message["Message-ID"] or "")).strip("_")
+        data = message.as_bytes(policy=SMTP)
+        # Write aside, then rename: a reader never sees half a message.
+        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, self.folder / f"{stamp}-{ident}.eml")

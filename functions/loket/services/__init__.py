@@ -1,0 +1,1 @@
+"""Use cases: one function each, over the ports in loket.ports."""

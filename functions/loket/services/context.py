@@ -1,0 +1,21 @@
+"""What every use case is given: the configuration and the adapters, wired once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from loket.config import PortalConfig
+from loket.ports import Clock, MailSender, TicketStore
+
+
+@dataclass
+class Services:
+    config: PortalConfig
+    store: TicketStore
+    mail: MailSender
+    clock: Clock
+    base_url: str
+    mail_from: str
+
+    def lookup_url(self, number: int, access_key: str) -> str:
+        return f"{self.base_url.rstrip('/')}/portal/tickets/{number}?token={access_key}"

@@ -1,0 +1,29 @@
+"""Submission limits per client address, in fixed windows counted by the store."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from loket.domain.errors import RateLimited
+from loket.services.context import Services
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def check_submission_rate(services: Services, client_address: str) -> None:
+    """Count this submission; raise RateLimited when the address is over a limit."""
+    limits = services.config.submissions
+    now = services.clock.now()
+    for limit, window, seconds in ((limits.per_hour, "hour", 3600),
+                                   (limits.per_day, "day", 86400)):
+        start = _window_start(now, seconds)
+        end = start + timedelta(seconds=seconds)
+        count = services.store.count_hit(f"submit:{client_address}:{window}", start, end)
+        if count > limit:
+            raise RateLimited(limit=limit, window=window,
+                              retry_after=max(1, int((end - now).total_seconds())))
+
+
+def _window_start(now: datetime, seconds: int) -> datetime:
+    elapsed = int((now - _EPOCH).total_seconds())
+    return _EPOCH + timedelta(seconds=elapsed - elapsed % seconds)

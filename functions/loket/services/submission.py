@@ -1,0 +1,63 @@
+"""Submitting a ticket: validate, store, then tell the customer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from loket.domain.errors import FieldError, ValidationFailed
+from loket.domain.tickets import NewTicket, Ticket
+from loket.mail.notices import receipt_email
+from loket.services.context import Services
+from loket.services.ratelimit import check_submission_rate
+
+log = logging.getLogger(__name__)
+
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_CORE = ("email", "product", "type", "subject", "description", "language")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    ticket: Ticket
+    created: bool
+    lookup_url: str
+
+
+def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address: str,
+                  idempotency_key: str | None = None) -> Receipt:
+    """Store a new ticket (or find the one this idempotency key made) and send a receipt.
+
+    The ticket is stored before anything else happens; a failing mail server is
+    logged and never loses the ticket.
+    """
+    if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
+        raise ValidationFailed([FieldError(
+            "Idempotency-Key", "must be 1 to 255 visible ASCII characters")])
+    clean = services.config.form.validate_submission(data, services.config.products)
+    check_submission_rate(services, client_address)
+    new = NewTicket(email=clean["email"], product=clean["product"], type=clean["type"],
+                    subject=clean["subject"], description=clean["description"],
+                    fields={k: v for k, v in clean.items() if k not in _CORE},
+                    language=clean["language"], status=services.config.initial_status,
+                    created_at=services.clock.now())
+    ticket, created = services.store.create_ticket(
+        new, idempotency_key=idempotency_key, fingerprint=_fingerprint(clean))
+    if created:
+        _send_receipt(services, ticket)
+    return Receipt(ticket, created, services.lookup_url(ticket.number, ticket.access_key))
+
+
+def _fingerprint(clean: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(clean, sort_keys=True).encode()).hexdigest()
+
+
+def _send_receipt(services: Services, ticket: Ticket) -> None:
+    try:
+        services.mail.send(receipt_email(services, ticket))
+    except Exception:  # The ticket is safe; a lost receipt must not fail the request.
+        log.exception("receipt for ticket %s could not be sent", ticket.number)

@@ -1,0 +1,39 @@
+"""Deployment settings: where data, mail and the site live. Read once, from LOKET_* variables.
+
+The process itself (products, forms, statuses, limits) is not here but in site_config/,
+kept in git; see loket.config.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOKET_", extra="forbid")
+
+    config_dir: Path = Path("site_config")
+    site_dir: Path = Path("site")
+    base_url: str = "http://127.0.0.1:8000"
+
+    store: Literal["sqlite", "dynamodb"] = "sqlite"
+    sqlite_path: Path = Path("var/loket.db")
+    dynamodb_table: str = "loket"
+    aws_region: str | None = None
+    aws_endpoint_url: str | None = None
+
+    mail: Literal["outbox", "ses"] = "outbox"
+    outbox_dir: Path = Path("var/outbox")
+    mail_from: str = "Nordwind Support <support@nordwind.example>"
+
+    # Signs session cookies and tokens. A random default keeps a quick local run safe;
+    # set it for real deployments, or links and sessions break on every restart.
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    # How many proxies in front of the app may set X-Forwarded-For (CloudFront: 1).
+    trusted_proxies: int = 0

@@ -1,0 +1,1 @@
+"""The web edge: the Flask app factory, its blueprints, and error handling."""

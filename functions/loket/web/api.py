@@ -1,0 +1,67 @@
+"""The JSON API the static pages call: /api/..."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from loket.services.lookup import TicketView, look_up_ticket
+from loket.services.submission import Receipt, submit_ticket
+from loket.web.payloads import read_payload
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def services():
+    return current_app.extensions["loket"]
+
+
+@bp.get("/health")
+def health():
+    return {"status": "ok"}
+
+
+@bp.post("/tickets")
+def create_ticket():
+    receipt = submit_ticket(services(), read_payload(request),
+                            client_address=request.remote_addr or "unknown",
+                            idempotency_key=request.headers.get("Idempotency-Key"))
+    response = jsonify(receipt_json(receipt))
+    response.status_code = 201 if receipt.created else 200
+    response.headers["Location"] = url_for("api.get_ticket", number=receipt.ticket.number)
+    response.headers["Cache-Control"] = "no-store"
+    if not receipt.created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@bp.get("/tickets/<int:number>")
+def get_ticket(number: int):
+    view = look_up_ticket(services(), number, request.args.get("token"))
+    response = jsonify(ticket_json(view, request.args.get("lang", view.ticket.language)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def status_json(status, lang: str) -> dict:
+    return {"id": status.id, "category": status.category.value, "label": status.label(lang)}
+
+
+def receipt_json(receipt: Receipt) -> dict:
+    ticket = receipt.ticket
+    status = services().config.status(ticket.status)
+    return {"number": ticket.number, "subject": ticket.subject,
+            "status": status_json(status, ticket.language),
+            "lookup_url": receipt.lookup_url, "token": ticket.access_key}
+
+
+def ticket_json(view: TicketView, lang: str) -> dict:
+    ticket = view.ticket
+    return {
+        "number": ticket.number, "subject": ticket.subject, "product": ticket.product,
+        "type": ticket.type, "status": status_json(view.status, lang),
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
+        "fields": ticket.fields,
+        "messages": [{"role": m.role.value, "body": m.body,
+                      "created_at": m.created_at.isoformat()} for m in view.messages],
+    }

@@ -1,0 +1,86 @@
+"""Server-rendered pages under /portal/ for browsers without JavaScript (and e-mail links)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, redirect, request
+from markupsafe import Markup
+
+from loket.domain.errors import RateLimited, TicketNotFound, ValidationFailed
+from loket.services.lookup import look_up_ticket
+from loket.services.submission import submit_ticket
+from loket.web.payloads import form_fields
+from loket.web.i18n import strings
+from loket.web.rendering import render_fragment, render_ticket_form
+
+bp = Blueprint("pages", __name__, url_prefix="/portal")
+
+
+def services():
+    return current_app.extensions["loket"]
+
+
+def page(content: str, *, title: str, lang: str, status: int = 200, headers=None):
+    html = current_app.extensions["loket.shell"].wrap(content, title=title, lang=lang)
+    response = current_app.response_class(html, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def language() -> str:
+    lang = request.values.get("language") or request.values.get("lang") or "en"
+    return lang if lang in ("en", "nl") else "en"
+
+
+@bp.post("/tickets")
+def submit():
+    lang = language()
+    data = form_fields(request)
+    key = data.pop("idempotency_key", "") or None
+    try:
+        receipt = submit_ticket(services(), data, client_address=request.remote_addr or "unknown",
+                                idempotency_key=key)
+    except ValidationFailed as exc:
+        errors = {e.field: e.message for e in exc.errors}
+        form = render_ticket_form(services().config, lang, values=data, errors=errors,
+                                  idempotency_key=key or "")
+        return page(form, title=strings(lang)["errors_intro"], lang=lang, status=422)
+    except RateLimited as exc:
+        text = f"{strings(lang)['rate_title']}: {exc}. Retry after {exc.retry_after} s."
+        return message_page("rate_title", text, lang, status=429,
+                            headers={"Retry-After": str(exc.retry_after)})
+    status = services().config.status(receipt.ticket.status)
+    content = render_fragment("receipt.html", lang=lang, receipt=receipt, status=status)
+    return page(content, title=strings(lang)["receipt_title"], lang=lang, status=201)
+
+
+@bp.get("/tickets/<int:number>")
+def show_ticket(number: int):
+    lang = language()
+    try:
+        view = look_up_ticket(services(), number, request.args.get("token"))
+    except TicketNotFound:
+        return message_page("not_found_title", strings(lang)["not_found_text"], lang, status=404)
+    content = render_fragment("ticket.html", lang=lang, view=view)
+    return page(content, title=f"#{view.ticket.number} {view.ticket.subject}", lang=lang)
+
+
+@bp.get("/lookup")
+def lookup():
+    number = request.args.get("number", "").strip().lstrip("#")
+    token = request.args.get("token", "").strip()
+    if not number.isdigit():
+        return message_page("not_found_title", strings(language())["not_found_text"],
+                            language(), status=404)
+    query = urlencode({"token": token, "lang": language()})
+    return redirect(f"/portal/tickets/{int(number)}?{query}", code=303)
+
+
+def message_page(title_key: str, text: str, lang: str, *, status: int, headers=None):
+    t = strings(lang)
+    content = render_fragment("message.html", lang=lang, title=t[title_key], text=text,
+                              back=request.referrer)
+    return page(Markup(content), title=t[title_key], lang=lang, status=status, headers=headers)

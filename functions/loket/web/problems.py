@@ -1,0 +1,92 @@
+"""Errors at the edge: RFC 9457 problem details for /api, friendly pages for HTML.
+
+Domain errors are raised inside; only here do they become HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from loket.domain.errors import (IdempotencyConflict, RateLimited, TicketNotFound,
+                                 ValidationFailed, VersionConflict)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, *, type_: str = "about:blank",
+            headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    body = {"type": type_, "title": title, "status": status, "detail": detail, **extra}
+    response = jsonify(body)
+    response.status_code = status
+    response.content_type = PROBLEM_JSON
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def validation_problem(exc: ValidationFailed) -> Response:
+    errors = [{"field": e.field, "detail": e.message, "pointer": f"#/{e.field}"}
+              for e in exc.errors]
+    fields = ", ".join(e.field for e in exc.errors)
+    return problem(422, "Invalid submission", f"Check these fields: {fields}.",
+                   type_="/api/problems/validation-failed", errors=errors)
+
+
+def not_found_problem() -> Response:
+    # The same body whether the ticket is missing or the token is wrong, so a
+    # stranger learns nothing by guessing numbers.
+    return problem(404, "Ticket not found",
+                   "There is no ticket with this number and access code.",
+                   type_="/api/problems/ticket-not-found")
+
+
+def rate_limited_problem(exc: RateLimited) -> Response:
+    return problem(429, "Too many submissions",
+                   f"This address sent {exc}. Try again in {exc.retry_after} seconds.",
+                   type_="/api/problems/rate-limited",
+                   headers={"Retry-After": str(exc.retry_after)})
+
+
+def register_api_errors(app: Flask) -> None:
+    """Problem details for every error under /api; other paths keep their own pages."""
+
+    def wants_problem() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(ValidationFailed)
+    def _validation(exc):
+        return validation_problem(exc)
+
+    @app.errorhandler(TicketNotFound)
+    def _not_found(exc):
+        return not_found_problem()
+
+    @app.errorhandler(RateLimited)
+    def _rate(exc):
+        return rate_limited_problem(exc)
+
+    @app.errorhandler(IdempotencyConflict)
+    def _idempotency(exc):
+        return problem(409, "Idempotency-Key reused",
+                       "This Idempotency-Key was already used for a different request; "
+                       "use a new key for a new ticket.", type_="/api/problems/idempotency")
+
+    @app.errorhandler(VersionConflict)
+    def _version(exc):
+        return problem(409, "Changed meanwhile",
+                       "The ticket changed while you were working on it; reload and try again.",
+                       type_="/api/problems/version-conflict")
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if not wants_problem():
+            return exc
+        detail = exc.description or exc.name
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            detail = f"The request body is larger than the {limit} bytes this endpoint accepts."
+        return problem(exc.code or 500, exc.name, detail)

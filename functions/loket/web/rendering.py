@@ -1,0 +1,72 @@
+"""HTML fragments shared by the site build (MkDocs hook) and the server's own pages.
+
+Both render the ticket form from the same definition, so the static page and the
+server-shown page (with errors) are the same markup.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from loket.config import PortalConfig
+from loket.web.i18n import strings
+
+SHELL_MARKER = "<!-- loket:server-content -->"
+SHELL_PAGE = Path("support/page/index.html")
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=PackageLoader("loket.web", "templates"),
+                       autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
+                       trim_blocks=False, lstrip_blocks=False)
+
+
+def render_fragment(name: str, *, lang: str, **data: Any) -> str:
+    return _environment().get_template(name).render(lang=lang, t=strings(lang), **data)
+
+
+def render_ticket_form(config: PortalConfig, lang: str, *, values: dict | None = None,
+                       errors: dict[str, str] | None = None,
+                       idempotency_key: str = "") -> str:
+    form = config.form
+    return render_fragment("form.html", lang=lang, form=form, values=values or {},
+                           errors=errors or {}, idempotency_key=idempotency_key,
+                           choices_for=lambda spec: form.choices(spec, config.products))
+
+
+def render_lookup(lang: str, number: str = "") -> str:
+    return render_fragment("lookup.html", lang=lang, number=number)
+
+
+class PageShell:
+    """Wraps server-rendered content in the built site's own page, so it looks the same.
+
+    The site build leaves a page with a marker where content goes; without a built
+    site (tests, a bare API deployment) a minimal layout stands in.
+    """
+
+    def __init__(self, site_dir: Path | None):
+        self._html: str | None = None
+        shell = site_dir / SHELL_PAGE if site_dir else None
+        if shell is not None and shell.is_file():
+            html = shell.read_text(encoding="utf-8")
+            if SHELL_MARKER in html:
+                # The shell's links are relative to its own folder; <base> keeps them
+                # working when the content is served under /portal/.
+                self._html = html.replace("<head>", '<head><base href="/support/page/">', 1)
+
+    def wrap(self, content: str, *, title: str, lang: str) -> str:
+        if self._html is None:
+            return render_fragment("layout.html", lang=lang, title=title,
+                                   content=Markup(content))
+        page = re.sub(r"<title>.*?</title>", lambda _: f"<title>{Markup.escape(title)}</title>",
+                      self._html, count=1, flags=re.S)
+        return page.replace(SHELL_MARKER, content, 1)
