@@ -2,9 +2,60 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
-STORE_KINDS = ["sqlite"]
+import pytest
+
+STORE_KINDS = ["sqlite", "dynamodb"]
+
+DYNAMODB_TABLE = "loket-test"
+AWS_REGION = "eu-west-1"
+
+_open_sandboxes = 0
+
+# Real DynamoDB applies each request atomically; moto does not: an UpdateItem is an
+# unguarded read-modify-write, and a TransactWriteItems deep-copies the whole table and
+# puts the copy back on cancellation, dropping what other threads wrote meanwhile. So
+# the sandbox lets moto answer one request at a time. Requests still interleave between
+# calls, which is where the races the contract tests look for live.
+_moto_lock = threading.Lock()
+
+
+@contextmanager
+def store_sandbox(kind: str, monkeypatch: pytest.MonkeyPatch):
+    """What a store of `kind` needs around it for one test. For DynamoDB: fake AWS
+    credentials and moto's mock, so no request can ever reach real AWS."""
+    global _open_sandboxes
+    if kind != "dynamodb":
+        yield
+        return
+    from moto import mock_aws
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    process_request = BotocoreStubber.process_request
+
+    def one_at_a_time(self, request):
+        with _moto_lock:
+            return process_request(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": AWS_REGION,
+                        "AWS_EC2_METADATA_DISABLED": "true",
+                        "AWS_CONFIG_FILE": "/nonexistent/aws/config",
+                        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws/credentials"}.items():
+        monkeypatch.setenv(name, value)
+    # An endpoint from the environment would send requests past moto, to a real host.
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        monkeypatch.delenv(name, raising=False)
+    with mock_aws():
+        _open_sandboxes += 1
+        try:
+            yield
+        finally:
+            _open_sandboxes -= 1
 
 
 def make_store(kind: str, tmp_path: Path, **options):
@@ -12,4 +63,12 @@ def make_store(kind: str, tmp_path: Path, **options):
         from loket.storage.sqlite import SQLiteStore
 
         return SQLiteStore(tmp_path / "loket.db", **options)
+    if kind == "dynamodb":
+        from loket.storage.dynamodb import DynamoDBStore, create_table
+
+        if not _open_sandboxes:
+            raise RuntimeError("make_store('dynamodb') runs inside store_sandbox() only")
+        store = DynamoDBStore(DYNAMODB_TABLE, region=AWS_REGION, **options)
+        create_table(store.client, DYNAMODB_TABLE)
+        return store
     raise ValueError(f"unknown store kind {kind!r}")

@@ -1,0 +1,241 @@
+"""The AWS store: one DynamoDB table holding every item type. See dynamodb.md beside
+this file for the key schema, the item types and what each access pattern costs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from loket.domain.errors import IdempotencyConflict
+from loket.domain.tickets import Message, NewTicket, Ticket
+from loket.storage.records import (message_from_record, message_to_record,
+                                   ticket_from_record, ticket_to_record)
+
+# botocore retries throttling and transient errors itself, with exponential backoff
+# and jitter; eight attempts ride out the burst an on-demand table throttles while it
+# scales up.
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8})
+
+COUNTER_KEY = {"pk": "COUNTER#ticket", "sk": "COUNTER"}
+MESSAGE_PREFIX = "MSG#"
+
+# Reasons DynamoDB gives for cancelling a transaction that are worth another go with
+# the same writes: another transaction held one of the items, or the table throttled.
+# botocore does not retry TransactionCanceledException, so the store does.
+TRANSIENT_CANCELLATIONS = {"TransactionConflict", "ThrottlingError",
+                           "ProvisionedThroughputExceeded"}
+TRANSACTION_ATTEMPTS = 5
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def create_table(client, table_name: str) -> None:
+    """Create the table with its indexes and TTL, and wait until it takes requests.
+
+    serverless.yml declares the same table; keep the two identical."""
+    client.create_table(
+        TableName=table_name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in
+                              ("pk", "sk", "gsi1pk", "gsi1sk", "due_shard", "due_at")],
+        KeySchema=_key_schema("pk", "sk"),
+        GlobalSecondaryIndexes=[
+            # Tickets of an account, organization or product by status and date.
+            {"IndexName": "gsi1", "KeySchema": _key_schema("gsi1pk", "gsi1sk"),
+             "Projection": {"ProjectionType": "ALL"}},
+            # Sparse: only items with a pending timer carry due_shard/due_at. The
+            # sweeper re-reads each ticket consistently anyway, so keys are enough.
+            {"IndexName": "due", "KeySchema": _key_schema("due_shard", "due_at"),
+             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+        ],
+    )
+    client.get_waiter("table_exists").wait(TableName=table_name,
+                                           WaiterConfig={"Delay": 2, "MaxAttempts": 60})
+    client.update_time_to_live(TableName=table_name, TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "expires_at"})
+
+
+def _key_schema(hash_key: str, range_key: str) -> list[dict[str, str]]:
+    return [{"AttributeName": hash_key, "KeyType": "HASH"},
+            {"AttributeName": range_key, "KeyType": "RANGE"}]
+
+
+class DynamoDBStore:
+    """A TicketStore on one DynamoDB table; safe to share between threads."""
+
+    def __init__(self, table_name: str, *, first_number: int = 10001, client=None,
+                 region: str | None = None, endpoint_url: str | None = None):
+        self.table_name = table_name
+        self.first_number = first_number
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self._client = client
+        self._client_lock = threading.Lock()
+
+    @property
+    def client(self):
+        """The low-level client, made on first use so importing or configuring the
+        store never touches AWS. A client passed in brings its own retry config."""
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    # A session of our own: boto3's default session is not thread-safe.
+                    session = boto3.session.Session()
+                    self._client = session.client("dynamodb", region_name=self.region,
+                                                  endpoint_url=self.endpoint_url,
+                                                  config=CLIENT_CONFIG)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # -- tickets -----------------------------------------------------------------------
+
+    def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None,
+                      fingerprint: str = "") -> tuple[Ticket, bool]:
+        if idempotency_key is not None:
+            earlier = self._replay(idempotency_key, fingerprint)
+            if earlier is not None:
+                return earlier, False
+        ticket = Ticket.from_new(self._next_number(), new)
+        writes = self._ticket_writes(ticket, new.first_message(), idempotency_key,
+                                     fingerprint)
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                # botocore adds a ClientRequestToken, so its own retries of this call
+                # cannot apply the transaction twice.
+                self.client.transact_write_items(TransactItems=writes)
+                return ticket, True
+            except ClientError as error:
+                reasons = _cancellation_reasons(error)
+                if reasons is None:
+                    raise
+                if idempotency_key is not None:
+                    # A concurrent request with the same key may have won the race;
+                    # then its ticket is the answer and our number stays unused.
+                    earlier = self._replay(idempotency_key, fingerprint)
+                    if earlier is not None:
+                        return earlier, False
+                if not reasons & TRANSIENT_CANCELLATIONS or attempt == TRANSACTION_ATTEMPTS:
+                    raise
+                # Same writes, same number: nothing was written, so no gap either.
+                time.sleep(0.02 * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    def _next_number(self) -> int:
+        """Take the next ticket number with one atomic increment. A number taken by a
+        create that then fails is never reused: gaps are fine, duplicates are not."""
+        response = self.client.update_item(
+            TableName=self.table_name, Key=_to_item(COUNTER_KEY),
+            UpdateExpression="SET #value = if_not_exists(#value, :before_first) + :one",
+            ExpressionAttributeNames={"#value": "value"},  # VALUE is a reserved word
+            ExpressionAttributeValues=_to_item({":before_first": self.first_number - 1,
+                                                ":one": 1}),
+            ReturnValues="UPDATED_NEW")
+        return int(response["Attributes"]["value"]["N"])
+
+    def _ticket_writes(self, ticket: Ticket, first: Message, idempotency_key: str | None,
+                       fingerprint: str) -> list[dict[str, Any]]:
+        """The one transaction that stores a ticket: all of it, or nothing."""
+        items = [
+            {**_ticket_key(ticket.number), **ticket_to_record(ticket)},
+            {"pk": _ticket_pk(ticket.number), "sk": _message_sk(first, 1),
+             **message_to_record(first)},
+        ]
+        if idempotency_key is not None:
+            items.append({**_idempotency_key(idempotency_key), "fingerprint": fingerprint,
+                          "ticket": ticket.number})
+        # attribute_not_exists: never overwrite a ticket (say, after a counter was
+        # restored from an old backup) and let only one request claim a key.
+        return [{"Put": {"TableName": self.table_name, "Item": _to_item(item),
+                         "ConditionExpression": "attribute_not_exists(pk)"}}
+                for item in items]
+
+    def _replay(self, idempotency_key: str, fingerprint: str) -> Ticket | None:
+        """The ticket an earlier request with this key made, or None if there was none."""
+        earlier = self._get(_idempotency_key(idempotency_key))
+        if earlier is None:
+            return None
+        if earlier["fingerprint"] != fingerprint:
+            raise IdempotencyConflict(idempotency_key)
+        return self.get_ticket(int(earlier["ticket"]))
+
+    def get_ticket(self, number: int) -> Ticket | None:
+        record = self._get(_ticket_key(number))
+        return ticket_from_record(record) if record else None
+
+    def list_messages(self, number: int) -> list[Message]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_to_item({":pk": _ticket_pk(number),
+                                                ":prefix": MESSAGE_PREFIX}))
+        return [message_from_record(_from_item(item))
+                for page in pages for item in page["Items"]]
+
+    def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
+        # Consistent: a retry right after the first request must see what it stored.
+        response = self.client.get_item(TableName=self.table_name, Key=_to_item(key),
+                                        ConsistentRead=True)
+        return _from_item(response["Item"]) if "Item" in response else None
+
+    # -- rate-limit counters -----------------------------------------------------------
+
+    def count_hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
+        # One item per key and window, so an old window is never counted and TTL can
+        # remove it whenever it likes (DynamoDB takes up to a few days).
+        response = self.client.update_item(
+            TableName=self.table_name,
+            Key=_to_item({"pk": f"HIT#{key}@{window_start.isoformat()}", "sk": "HIT"}),
+            UpdateExpression="ADD #count :one SET expires_at = :expires_at",
+            ExpressionAttributeNames={"#count": "count"},  # COUNT is a reserved word
+            ExpressionAttributeValues=_to_item({":one": 1,
+                                                ":expires_at": int(expires_at.timestamp())}),
+            ReturnValues="UPDATED_NEW")
+        return int(response["Attributes"]["count"]["N"])
+
+
+# -- keys and attribute values -----------------------------------------------------------
+
+def _ticket_pk(number: int) -> str:
+    return f"TICKET#{number}"
+
+
+def _ticket_key(number: int) -> dict[str, str]:
+    return {"pk": _ticket_pk(number), "sk": "TICKET"}
+
+
+def _message_sk(message: Message, sequence: int) -> str:
+    """MSG#<UTC time, fixed width>#<sequence>: sorts oldest first as plain strings, and
+    two messages in the same microsecond still get distinct keys."""
+    moment = message.created_at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return f"{MESSAGE_PREFIX}{moment}#{sequence:06d}"
+
+
+def _idempotency_key(key: str) -> dict[str, str]:
+    return {"pk": f"IDEMP#{key}", "sk": "IDEMP"}
+
+
+def _cancellation_reasons(error: ClientError) -> set[str] | None:
+    """The codes of a cancelled transaction's items, or None for any other error."""
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return None
+    return {reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])}
+
+
+def _to_item(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: _serializer.serialize(value) for name, value in values.items()}
+
+
+def _from_item(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}

@@ -1,0 +1,70 @@
+"""An app wired by hand: the real services over SQLite, an outbox folder and a fixed clock."""
+
+from __future__ import annotations
+
+import email
+from datetime import datetime, timezone
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+from loket.clock import FixedClock
+from loket.config import load_portal_config
+from loket.mail.outbox import OutboxMailer
+from loket.services.context import Services
+from loket.settings import Settings
+from loket.storage.sqlite import SQLiteStore
+from loket.web.app import create_app
+from tests.paths import SITE_CONFIG
+
+VALID = {"email": "ann@example.com", "product": "planner", "type": "problem-report",
+         "subject": "Export to Excel fails", "description": "The export shows an error."}
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def services(clock, tmp_path):
+    config = load_portal_config(SITE_CONFIG)
+    return Services(config=config, store=SQLiteStore(tmp_path / "loket.db"),
+                    mail=OutboxMailer(tmp_path / "outbox"), clock=clock,
+                    base_url="http://portal.test", mail_from="Nordwind Support <support@nordwind.example>")
+
+
+@pytest.fixture
+def app(services, tmp_path):
+    settings = Settings(site_dir=tmp_path / "no-site", config_dir=SITE_CONFIG)
+    app = create_app(settings, services=services)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Outbox:
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        files = sorted(self.folder.glob("*.eml")) if self.folder.exists() else []
+        return [email.message_from_bytes(f.read_bytes(), policy=default_policy) for f in files]
+
+
+@pytest.fixture
+def outbox(tmp_path):
+    return Outbox(tmp_path / "outbox")
+
+
+def ticket_count(services: Services) -> int:
+    """How many tickets exist, by walking numbers from the first one."""
+    number = services.config.first_ticket_number
+    while services.store.get_ticket(number) is not None:
+        number += 1
+    return number - services.config.first_ticket_number

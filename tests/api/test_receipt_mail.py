@@ -1,0 +1,50 @@
+"""The receipt e-mail: a proper MIME message in the outbox, threaded, escaped."""
+
+from __future__ import annotations
+
+from email.utils import parsedate_to_datetime
+
+from tests.api.conftest import VALID
+
+
+def test_receipt_is_a_multipart_message_with_number_and_link(client, outbox):
+    receipt = client.post("/api/tickets", json=VALID).get_json()
+    [mail] = outbox.messages()
+    assert mail["To"] == VALID["email"]
+    assert mail["From"] == "Nordwind Support <support@nordwind.example>"
+    assert f"[#{receipt['number']}]" in mail["Subject"] and VALID["subject"] in mail["Subject"]
+    assert mail["Message-ID"] == f"<ticket-{receipt['number']}@nordwind.example>"
+    assert parsedate_to_datetime(mail["Date"]).tzinfo is not None
+    assert mail.get_content_type() == "multipart/alternative"
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    for part in (text, html):
+        assert str(receipt["number"]) in part
+        assert receipt["lookup_url"] in part
+
+
+def test_receipt_html_escapes_what_the_customer_wrote(client, outbox):
+    client.post("/api/tickets", json={**VALID, "subject": "<b>bold</b> & co"})
+    [mail] = outbox.messages()
+    html = mail.get_body(("html",)).get_content()
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
+    assert "<b>bold</b> & co" in mail.get_body(("plain",)).get_content()
+
+
+def test_receipt_in_dutch_for_a_dutch_ticket(client, outbox):
+    client.post("/api/tickets", json={**VALID, "language": "nl"})
+    [mail] = outbox.messages()
+    assert "Wij hebben uw melding ontvangen" in mail["Subject"]
+    assert "Meldingsnummer" in mail.get_body(("plain",)).get_content()
+
+
+def test_a_failing_mail_server_never_loses_the_ticket(client, services, caplog):
+    class BrokenMailer:
+        def send(self, message):
+            raise ConnectionRefusedError("smtp down")
+
+    services.mail = BrokenMailer()
+    response = client.post("/api/tickets", json=VALID)
+    assert response.status_code == 201
+    assert services.store.get_ticket(response.get_json()["number"]) is not None
+    assert "could not be sent" in caplog.text
