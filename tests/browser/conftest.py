@@ -1,0 +1,99 @@
+"""A real `loket serve` process over a freshly built site, and headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.paths import ROOT
+from tests.site_build import build_site
+
+CHROMIUM = os.environ.get("LOKET_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+@dataclass
+class Portal:
+    url: str
+    var: Path
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("site") / "site"
+    result = build_site(target)
+    assert result.returncode == 0, result.stderr
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"loket serve exited: {process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/health", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)  # Waiting for a process to listen, not for time to pass.
+    raise RuntimeError("loket serve did not answer in time")
+
+
+@pytest.fixture(scope="session")
+def portal(built_site, tmp_path_factory):
+    var = tmp_path_factory.mktemp("var")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "LOKET_SITE_DIR": str(built_site), "LOKET_SQLITE_PATH": str(var / "loket.db"),
+           "LOKET_OUTBOX_DIR": str(var / "outbox"), "LOKET_BASE_URL": url}
+    loket = Path(sys.executable).parent / "loket"
+    process = subprocess.Popen([str(loket), "serve", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until_up(url, process)
+        yield Portal(url=url, var=var)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"browser tests need Debian's chromium at {CHROMIUM}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(chromium):
+    context = chromium.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
