@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install site serve test test-fast browser clean
 
