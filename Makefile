@@ -43,3 +43,7 @@ clean:
 	rm -rf site var build .serverless .pytest_cache
 
 -include deploy.mk
+
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python bench/api_latency.py

@@ -18,5 +18,7 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        # Finish requests in flight before the sockets go, or waitress logs errors.
+        self._server.task_dispatcher.shutdown()
         self._server.close()
         self._thread.join(timeout=5)

@@ -65,3 +65,11 @@ def ticket_json(view: TicketView, lang: str) -> dict:
         "messages": [{"role": m.role.value, "body": m.body,
                       "created_at": m.created_at.isoformat()} for m in view.messages],
     }
+
+
+@bp.get("/openapi.yaml")
+def openapi():
+    from importlib.resources import files
+
+    spec = files("loket.web").joinpath("openapi.yaml").read_text(encoding="utf-8")
+    return current_app.response_class(spec, mimetype="application/yaml")

@@ -1,0 +1,89 @@
+"""Median latency of submitting and looking up a ticket through a real HTTP server.
+
+Prints the figures next to a bare Flask "hello" endpoint served the same way in the
+same run, so the overhead of Loket itself is visible. Run: `make bench-api`.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from loket.settings import Settings  # noqa: E402
+from loket.web.app import create_app  # noqa: E402
+from tests.live_server import LiveServer  # noqa: E402
+
+ROUNDS = 300
+TICKET = {"email": "ann@example.com", "product": "planner", "type": "problem-report",
+          "subject": "Export to Excel fails", "description": "The export shows an error.",
+          "environment": "production", "users_affected": 3}
+
+
+def hello_app() -> Flask:
+    app = Flask("hello")
+    app.get("/hello")(lambda: {"hello": "world"})
+    return app
+
+
+def timed(conn: http.client.HTTPConnection, method: str, path: str, body=None) -> tuple[float, bytes]:
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    start = time.perf_counter()
+    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status < 300, (response.status, data)
+    return elapsed, data
+
+
+def measure(url: str, method: str, path_of, body=None) -> list[float]:
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port))
+    times = [timed(conn, method, path_of(i), body)[0] for i in range(ROUNDS)]
+    conn.close()
+    return times
+
+
+def row(name: str, times: list[float]) -> str:
+    q = statistics.quantiles(times, n=100)
+    return f"{name:<34} {statistics.median(times):8.2f} {q[89]:8.2f} {q[98]:8.2f}"
+
+
+def main() -> None:
+    var = Path(tempfile.mkdtemp(prefix="loket-bench-"))
+    settings = Settings(sqlite_path=var / "loket.db", outbox_dir=var / "outbox",
+                        site_dir=var / "no-site", config_dir=ROOT / "site_config")
+    app = create_app(settings)
+    app.extensions["loket"].config.submissions.per_hour = 10**9
+    app.extensions["loket"].config.submissions.per_day = 10**9
+    results = {}
+    with LiveServer(hello_app()) as hello:
+        results["bare Flask GET /hello (baseline)"] = measure(hello.url, "GET", lambda i: "/hello")
+    with LiveServer(app) as loket:
+        results["POST /api/tickets"] = measure(loket.url, "POST", lambda i: "/api/tickets", TICKET)
+        store = app.extensions["loket"].store
+        first = app.extensions["loket"].config.first_ticket_number
+        keys = {n: store.get_ticket(n).access_key for n in range(first, first + ROUNDS)}
+        results["GET /api/tickets/{n}?token="] = measure(
+            loket.url, "GET", lambda i: f"/api/tickets/{first + i}?token={keys[first + i]}")
+    print(f"{ROUNDS} requests each, one keep-alive client, waitress, SQLite WAL, outbox mail")
+    print(f"{'endpoint':<34} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}")
+    for name, times in results.items():
+        print(row(name, times))
+    base = statistics.median(results["bare Flask GET /hello (baseline)"])
+    for name in ("POST /api/tickets", "GET /api/tickets/{n}?token="):
+        print(f"{name}: {statistics.median(results[name]) / base:.1f}x the baseline median")
+
+
+if __name__ == "__main__":
+    main()

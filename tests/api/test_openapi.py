@@ -1,0 +1,65 @@
+"""The OpenAPI document tells the truth: every route is in it, every answer fits it."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+
+import pytest
+import yaml
+import json
+
+from openapi_core import Config, OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from werkzeug.test import EnvironBuilder
+
+from tests.api.conftest import VALID
+
+SPEC = yaml.safe_load(files("loket.web").joinpath("openapi.yaml").read_text())
+UNDOCUMENTED = {"/api/openapi.yaml"}  # The document itself.
+
+
+@pytest.fixture(scope="module")
+def openapi():
+    # Problem details are JSON too; openapi-core must be told so.
+    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+    return OpenAPI.from_dict(SPEC, config=config)  # Validates the document on the way.
+
+
+def test_every_api_route_is_documented_and_nothing_more(app):
+    routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
+    assert routes - UNDOCUMENTED == set(SPEC["paths"])
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        if path in SPEC["paths"]:
+            documented = {m.upper() for m in SPEC["paths"][path]}
+            assert rule.methods - {"HEAD", "OPTIONS"} <= documented, path
+
+
+def check(openapi, app, client, method, path, **kwargs):
+    response = client.open(path, method=method, **kwargs)
+    request = EnvironBuilder(path=path, method=method, **kwargs).get_request()
+    openapi.validate_response(WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(response))
+    return response
+
+
+def test_answers_fit_the_document(openapi, app, client):
+    receipt = check(openapi, app, client, "POST", "/api/tickets", json=VALID,
+                    headers={"Idempotency-Key": "doc-1"})
+    assert receipt.status_code == 201
+    check(openapi, app, client, "POST", "/api/tickets", json=VALID, headers={"Idempotency-Key": "doc-1"})
+    number, token = receipt.get_json()["number"], receipt.get_json()["token"]
+    assert check(openapi, app, client, "GET", f"/api/tickets/{number}",
+                 query_string={"token": token}).status_code == 200
+    assert check(openapi, app, client, "GET", f"/api/tickets/{number}",
+                 query_string={"token": "x"}).status_code == 404
+    assert check(openapi, app, client, "POST", "/api/tickets",
+                 json={"email": "x"}).status_code == 422
+    assert check(openapi, app, client, "GET", "/api/health").status_code == 200
+
+
+def test_the_document_is_served(client):
+    response = client.get("/api/openapi.yaml")
+    assert response.status_code == 200
+    assert yaml.safe_load(response.data)["info"]["title"] == "Loket API"

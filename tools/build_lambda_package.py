@@ -1,0 +1,367 @@
+#!/usr/bin/env python3
+"""Build the Lambda deployment zip for Loket (build/loket-lambda.zip).
+
+serverless.yml points `package.artifact` at the zip, so osls packages no Python
+itself and no serverless plugin is needed. Standard library only: run it with any
+Python 3; the work that depends on the Lambda runtime is done by a CPython of the
+runtime's own version (found below), because:
+
+* Lambda's python3.12 only uses bytecode in ``__pycache__/<mod>.cpython-312.pyc``.
+  Bytecode of another CPython version (or legacy ``compileall -b`` files next to
+  the sources) is ignored, and Lambda's /var/task is read-only, so every cold start
+  would compile every module again (measured by the team: import time more than
+  doubled without .pyc).
+* The .pyc are written with ``--invalidation-mode unchecked-hash``: zip stores
+  times with 2-second resolution, so timestamp-checked .pyc can look stale on
+  Lambda; unchecked-hash .pyc are used as they are and make the build repeatable.
+
+Steps: pip-install the project (pyproject.toml, package ``loket`` from functions/)
+with its dependencies as manylinux2014 wheels for the runtime's CPython into
+build/lambda/, leave out what the Lambda runtime already provides (boto3 and its
+own dependencies, unless --bundle-boto3), add site_config/ (LOKET_CONFIG_DIR is
+relative to /var/task), compile, and write a reproducible zip plus a manifest
+(build/loket-lambda.json) that tests and people can read.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What the Lambda Python runtimes ship in /var/runtime (importable by the
+# functions): the AWS SDK, always left out of the zip unless --bundle-boto3 ...
+RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath")
+# ... and the SDK's own dependencies, left out only when no bundled distribution
+# other than the SDK requires them (such a requirement may need a newer version
+# than the runtime's copy, and the copy in /var/task comes first on sys.path).
+RUNTIME_SDK_DEPENDENCIES = ("python-dateutil", "six", "urllib3")
+
+PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
+
+# A fixed time for every zip entry: the same inputs give the same zip (and osls
+# then sees an unchanged artifact).
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+LAMBDA_TASK_ROOT = "/var/task"
+UNZIPPED_LIMIT = 250 * 1024 * 1024  # Lambda's limit for the unzipped package
+
+
+def log(msg: str) -> None:
+    print(f"build_lambda_package: {msg}", flush=True)
+
+
+def fail(msg: str) -> "NoReturn":  # noqa: F821
+    print(f"build_lambda_package: error: {msg}", file=sys.stderr, flush=True)
+    raise SystemExit(1)
+
+
+def read_provider_setting(serverless_yml: Path, key: str) -> str | None:
+    """Read `provider.<key>: value` from serverless.yml without a YAML library
+    (the file uses CloudFormation tags that plain YAML loaders reject)."""
+    in_provider = False
+    for line in serverless_yml.read_text(encoding="utf-8").splitlines():
+        if re.match(r"^provider:\s*(#.*)?$", line):
+            in_provider = True
+            continue
+        if in_provider and re.match(r"^\S", line):
+            break
+        if in_provider:
+            m = re.match(rf"^  {re.escape(key)}:\s*['\"]?([^'\"#\s]+)", line)
+            if m:
+                return m.group(1)
+    return None
+
+
+def python_version_of(exe: str) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run(
+            [exe, "-c", "import sys; print(sys.implementation.name, *sys.version_info[:2])"],
+            capture_output=True, text=True, timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    parts = out.stdout.split()
+    if out.returncode != 0 or len(parts) != 3 or parts[0] != "cpython":
+        return None
+    return int(parts[1]), int(parts[2])
+
+
+def find_python(version: tuple[int, int], explicit: str | None) -> str:
+    """A CPython of exactly `version`: --python / $LAMBDA_PYTHON, else pythonX.Y on
+    PATH, else pyenv's versions folder (our machines have pyenv's 3.12 there while
+    the default python3 is 3.11; pyenv's shim on PATH refuses a version that is
+    not selected, so the folder is searched directly)."""
+    want = "%d.%d" % version
+    if explicit:
+        got = python_version_of(explicit)
+        if got != version:
+            fail(f"{explicit} is not CPython {want} (got {got}); the runtime in serverless.yml is python{want}")
+        return explicit
+    candidates = []
+    on_path = shutil.which(f"python{want}")
+    if on_path:
+        candidates.append(on_path)
+    roots = [os.environ.get("PYENV_ROOT"), os.path.expanduser("~/.pyenv")]
+    for root in filter(None, roots):
+        found = glob.glob(os.path.join(root, "versions", f"{want}.*", "bin", f"python{want}"))
+        # newest patch release first
+        found.sort(key=lambda p: [int(x) for x in re.findall(r"\d+", Path(p).parents[1].name)], reverse=True)
+        candidates.extend(found)
+    candidates += [f"/usr/bin/python{want}", f"/usr/local/bin/python{want}"]
+    for exe in candidates:
+        if os.path.exists(exe) and python_version_of(exe) == version:
+            return exe
+    fail(
+        f"no CPython {want} found (needed to write bytecode Lambda python{want} uses). "
+        f"Set LAMBDA_PYTHON=/path/to/python{want}, or change provider.runtime in serverless.yml."
+    )
+
+
+def run(cmd: list[str], **kw) -> None:
+    res = subprocess.run(cmd, **kw)
+    if res.returncode != 0:
+        fail(f"command failed ({res.returncode}): {' '.join(map(str, cmd))}")
+
+
+def stage_project(dest: Path) -> None:
+    """Copy what pip needs to build the project into a clean folder: an in-tree
+    setuptools build would leave build/lib and *.egg-info in the work tree, and a
+    stale build/lib can put deleted modules back into the wheel."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".pytest_cache")
+    for name in ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in"):
+        if (ROOT / name).exists():
+            shutil.copy2(ROOT / name, dest / name)
+    for pattern in ("README*", "LICENSE*", "COPYING*"):
+        for path in ROOT.glob(pattern):
+            if path.is_file():
+                shutil.copy2(path, dest / path.name)
+    shutil.copytree(ROOT / "functions", dest / "functions", ignore=ignore)
+
+
+def dist_requirements(dist_info: Path) -> list[str]:
+    """Names of the unconditional requirements of an installed distribution
+    (requirements behind an `extra == ...` marker are not installed)."""
+    names = []
+    metadata = dist_info / "METADATA"
+    if not metadata.exists():
+        return names
+    for line in metadata.read_text(encoding="utf-8", errors="replace").splitlines():
+        if not line.startswith("Requires-Dist:"):
+            continue
+        spec = line.split(":", 1)[1].strip()
+        if "extra ==" in spec.replace('"', "'").replace("extra==", "extra =="):
+            continue
+        m = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", spec)
+        if m:
+            names.append(canonical(m.group(0)))
+    return names
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed_dists(site: Path) -> dict[str, Path]:
+    out = {}
+    for dist_info in site.glob("*.dist-info"):
+        metadata = dist_info / "METADATA"
+        name = None
+        if metadata.exists():
+            for line in metadata.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.startswith("Name:"):
+                    name = line.split(":", 1)[1].strip()
+                    break
+        out[canonical(name or dist_info.name.split("-")[0])] = dist_info
+    return out
+
+
+def remove_dist(site: Path, dist_info: Path) -> None:
+    """Remove an installed distribution by its RECORD (files and emptied folders)."""
+    record = dist_info / "RECORD"
+    folders = set()
+    if record.exists():
+        for row in record.read_text(encoding="utf-8").splitlines():
+            rel = row.split(",", 1)[0]
+            if not rel:
+                continue
+            path = (site / rel).resolve()
+            if site.resolve() not in path.parents:
+                continue  # e.g. ../../bin/script: outside the target, already gone
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+            folders.update(p for p in path.parents if site.resolve() in p.parents)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        pycache = folder / "__pycache__"
+        if pycache.is_dir():
+            shutil.rmtree(pycache)
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    if dist_info.exists():
+        shutil.rmtree(dist_info)
+
+
+def drop_runtime_provided(site: Path) -> list[str]:
+    dists = installed_dists(site)
+    sdk = {canonical(n) for n in RUNTIME_SDK}
+    needed_by_others: dict[str, list[str]] = {}
+    for name, dist_info in dists.items():
+        if name not in sdk:
+            for req in dist_requirements(dist_info):
+                needed_by_others.setdefault(req, []).append(name)
+    dropped = []
+    for name in sorted(set(dists) & (sdk | {canonical(n) for n in RUNTIME_SDK_DEPENDENCIES})):
+        if name not in sdk and name in needed_by_others:
+            log(f"keeping {name}: required by {', '.join(sorted(needed_by_others[name]))}")
+            continue
+        remove_dist(site, dists[name])
+        dropped.append(name)
+    return dropped
+
+
+def compile_tree(py: str, site: Path) -> None:
+    """Bytecode for every module, as __pycache__/<mod>.cpython-3XX.pyc, with the
+    file names in tracebacks as Lambda sees them (/var/task/...)."""
+    cmd = [
+        py, "-m", "compileall", "-q", "-j", "0",
+        "--invalidation-mode", "unchecked-hash",
+        "-s", str(site), "-p", LAMBDA_TASK_ROOT,
+        str(site),
+    ]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.stderr.write(res.stdout + res.stderr)
+        fail("compileall failed")
+
+
+def write_zip(site: Path, zip_path: Path) -> tuple[int, int]:
+    files = sorted(p for p in site.rglob("*") if p.is_file())
+    tmp = zip_path.with_suffix(".zip.tmp")
+    unzipped = 0
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for path in files:
+            rel = path.relative_to(site).as_posix()
+            info = zipfile.ZipInfo(rel, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so the mode below is honoured
+            info.external_attr = (0o100644 if not os.access(path, os.X_OK) else 0o100755) << 16
+            data = path.read_bytes()
+            unzipped += len(data)
+            zf.writestr(info, data)
+    tmp.replace(zip_path)
+    return len(files), unzipped
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--serverless-yml", default=str(ROOT / "serverless.yml"))
+    ap.add_argument("--python", default=os.environ.get("LAMBDA_PYTHON") or None,
+                    help="CPython matching the Lambda runtime (default: $LAMBDA_PYTHON or found)")
+    ap.add_argument("--output", default=str(ROOT / "build" / "loket-lambda.zip"))
+    ap.add_argument("--workdir", default=str(ROOT / "build" / "lambda"))
+    ap.add_argument("--bundle-boto3", action="store_true",
+                    help="keep boto3/botocore in the zip instead of using the runtime's")
+    args = ap.parse_args(argv)
+
+    started = time.monotonic()
+    serverless_yml = Path(args.serverless_yml)
+    runtime = read_provider_setting(serverless_yml, "runtime")
+    if not runtime or not re.fullmatch(r"python3\.\d+", runtime):
+        fail(f"provider.runtime in {serverless_yml} is {runtime!r}, expected pythonX.Y")
+    version = tuple(int(x) for x in runtime[len("python"):].split("."))
+    architecture = read_provider_setting(serverless_yml, "architecture") or "x86_64"
+    if architecture not in PLATFORMS:
+        fail(f"provider.architecture {architecture!r} is not one of {sorted(PLATFORMS)}")
+    py = find_python(version, args.python)
+    log(f"runtime {runtime} ({architecture}), building with {py}")
+
+    workdir = Path(args.workdir)
+    zip_path = Path(args.output)
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+
+    with tempfile.TemporaryDirectory(prefix="loket-lambda-src-") as src:
+        stage_project(Path(src))
+        run([
+            py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "--no-warn-script-location", "--no-compile",
+            "--target", str(workdir),
+            "--platform", PLATFORMS[architecture], "--implementation", "cp",
+            "--python-version", "%d.%d" % version, "--only-binary=:all:",
+            src,
+        ])
+
+    # Not for Lambda: console scripts, and pip's record of the temporary source
+    # folder (which would change the zip on every build).
+    shutil.rmtree(workdir / "bin", ignore_errors=True)
+    for direct_url in workdir.glob("*.dist-info/direct_url.json"):
+        direct_url.unlink()
+    for pycache in workdir.rglob("__pycache__"):
+        shutil.rmtree(pycache)
+
+    dropped = [] if args.bundle_boto3 else drop_runtime_provided(workdir)
+    if dropped:
+        log("left out (provided by the Lambda runtime): " + ", ".join(dropped))
+
+    config = ROOT / "site_config"
+    if config.is_dir():
+        shutil.copytree(config, workdir / "site_config",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+    compile_tree(py, workdir)
+
+    tag = "cpython-%d%d" % version
+    missing = [
+        str(p.relative_to(workdir)) for p in (workdir / "loket").rglob("*.py")
+        if not (p.parent / "__pycache__" / f"{p.stem}.{tag}.pyc").exists()
+    ]
+    if missing:
+        fail("no bytecode for: " + ", ".join(missing))
+
+    count, unzipped = write_zip(workdir, zip_path)
+    size = zip_path.stat().st_size
+    if unzipped > UNZIPPED_LIMIT:
+        fail(f"unzipped size {unzipped} bytes is over Lambda's limit of {UNZIPPED_LIMIT}")
+
+    dists = installed_dists(workdir)
+    manifest = {
+        "zip": os.path.relpath(zip_path, ROOT),
+        "runtime": runtime,
+        "architecture": architecture,
+        "platform": PLATFORMS[architecture],
+        "python": py,
+        "python_version": "%d.%d" % version,
+        "bytecode_tag": tag,
+        "invalidation_mode": "unchecked-hash",
+        "files": count,
+        "zip_bytes": size,
+        "unzipped_bytes": unzipped,
+        "left_out_runtime_provided": dropped,
+        "distributions": sorted(
+            f"{name}=={d.name[:-len('.dist-info')].split('-')[-1]}" for name, d in dists.items()
+        ),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    zip_path.with_suffix(".json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    log(f"{zip_path.relative_to(ROOT) if zip_path.is_relative_to(ROOT) else zip_path}: "
+        f"{count} files, {size / 1e6:.1f} MB zipped, {unzipped / 1e6:.1f} MB unzipped, "
+        f"{manifest['seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
