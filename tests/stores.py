@@ -41,11 +41,15 @@ def store_sandbox(kind: str, monkeypatch: pytest.MonkeyPatch):
             return process_request(self, request)
 
     monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": AWS_REGION,
-                        "AWS_EC2_METADATA_DISABLED": "true",
-                        "AWS_CONFIG_FILE": "/nonexistent/aws/config",
-                        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws/credentials"}.items():
+    fake_environment = {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": AWS_REGION,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        # Never read the developer's own profiles, keys or endpoints.
+        "AWS_CONFIG_FILE": "/nonexistent/aws/config",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws/credentials",
+    }
+    for name, value in fake_environment.items():
         monkeypatch.setenv(name, value)
     # An endpoint from the environment would send requests past moto, to a real host.
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):

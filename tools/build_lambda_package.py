@@ -19,8 +19,10 @@ Steps: pip-install the project (pyproject.toml, package ``loket`` from functions
 with its dependencies as manylinux2014 wheels for the runtime's CPython into
 build/lambda/, leave out what the Lambda runtime already provides (boto3 and its
 own dependencies, unless --bundle-boto3), add site_config/ (LOKET_CONFIG_DIR is
-relative to /var/task), compile, and write a reproducible zip plus a manifest
-(build/loket-lambda.json) that tests and people can read.
+relative to /var/task), the built site's page shell when there is one (the
+portal pages are wrapped in it: LOKET_SITE_DIR defaults to site/, relative to
+/var/task; run the site build first), compile, and write a reproducible zip plus a
+manifest (build/loket-lambda.json) that tests and people can read.
 """
 from __future__ import annotations
 
@@ -215,20 +217,24 @@ def remove_dist(site: Path, dist_info: Path) -> None:
 
 def drop_runtime_provided(site: Path) -> list[str]:
     dists = installed_dists(site)
-    sdk = {canonical(n) for n in RUNTIME_SDK}
-    needed_by_others: dict[str, list[str]] = {}
-    for name, dist_info in dists.items():
-        if name not in sdk:
+    droppable = set(dists) & {canonical(n) for n in RUNTIME_SDK + RUNTIME_SDK_DEPENDENCIES}
+    kept_for: dict[str, list[str]] = {}
+    changed = True
+    while changed:  # keeping a dependency may keep what it requires in turn
+        changed = False
+        for name, dist_info in dists.items():
+            if name in droppable:
+                continue
             for req in dist_requirements(dist_info):
-                needed_by_others.setdefault(req, []).append(name)
-    dropped = []
-    for name in sorted(set(dists) & (sdk | {canonical(n) for n in RUNTIME_SDK_DEPENDENCIES})):
-        if name not in sdk and name in needed_by_others:
-            log(f"keeping {name}: required by {', '.join(sorted(needed_by_others[name]))}")
-            continue
+                if req in droppable and req not in {canonical(n) for n in RUNTIME_SDK}:
+                    droppable.discard(req)
+                    kept_for.setdefault(req, []).append(name)
+                    changed = True
+    for name, by in sorted(kept_for.items()):
+        log(f"keeping {name}: required by {', '.join(sorted(by))}")
+    for name in sorted(droppable):
         remove_dist(site, dists[name])
-        dropped.append(name)
-    return dropped
+    return sorted(droppable)
 
 
 def compile_tree(py: str, site: Path) -> None:
@@ -271,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="CPython matching the Lambda runtime (default: $LAMBDA_PYTHON or found)")
     ap.add_argument("--output", default=str(ROOT / "build" / "loket-lambda.zip"))
     ap.add_argument("--workdir", default=str(ROOT / "build" / "lambda"))
+    ap.add_argument("--site-shell", default="site/support/page/index.html",
+                    help="built page the portal wraps its pages in; shipped when it exists")
     ap.add_argument("--bundle-boto3", action="store_true",
                     help="keep boto3/botocore in the zip instead of using the runtime's")
     args = ap.parse_args(argv)
@@ -303,13 +311,17 @@ def main(argv: list[str] | None = None) -> int:
             "--platform", PLATFORMS[architecture], "--implementation", "cp",
             "--python-version", "%d.%d" % version, "--only-binary=:all:",
             src,
-        ])
+        ], env={**os.environ, "PIP_ROOT_USER_ACTION": "ignore"})
 
     # Not for Lambda: console scripts, and pip's record of the temporary source
     # folder (which would change the zip on every build).
     shutil.rmtree(workdir / "bin", ignore_errors=True)
     for direct_url in workdir.glob("*.dist-info/direct_url.json"):
         direct_url.unlink()
+        record = direct_url.parent / "RECORD"
+        if record.exists():
+            rows = record.read_text(encoding="utf-8").splitlines(keepends=True)
+            record.write_text("".join(r for r in rows if "/direct_url.json," not in r), encoding="utf-8")
     for pycache in workdir.rglob("__pycache__"):
         shutil.rmtree(pycache)
 
@@ -321,6 +333,14 @@ def main(argv: list[str] | None = None) -> int:
     if config.is_dir():
         shutil.copytree(config, workdir / "site_config",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+    shell = ROOT / args.site_shell
+    if shell.is_file():
+        (workdir / args.site_shell).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(shell, workdir / args.site_shell)
+        log(f"shipping the site's page shell {args.site_shell}")
+    else:
+        log(f"no {args.site_shell} (site not built): portal pages will use the plain layout")
 
     compile_tree(py, workdir)
 
@@ -351,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         "zip_bytes": size,
         "unzipped_bytes": unzipped,
         "left_out_runtime_provided": dropped,
+        "site_shell": args.site_shell if shell.is_file() else None,
         "distributions": sorted(
             f"{name}=={d.name[:-len('.dist-info')].split('-')[-1]}" for name, d in dists.items()
         ),

@@ -1,7 +1,8 @@
-"""The ports the services depend on. Adapters live in storage/, mail/ and clock.py."""
+"""The ports the services depend on. Adapters live in storage/, mail/, search/ and clock.py."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
@@ -43,4 +44,26 @@ class TicketStore(Protocol):
 class MailSender(Protocol):
     def send(self, message: EmailMessage) -> None:
         """Hand a complete MIME message to the mail system."""
+        ...
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A knowledge-base page that may answer what a customer is typing."""
+
+    title: str
+    url: str        # the page's path on the site, e.g. "/kb/planner/export-excel-file-locked/"
+    snippet: str    # HTML: the hits in <mark>, everything else escaped
+    product: str | None
+    language: str
+
+
+class Searcher(Protocol):
+    def suggest(self, text: str, *, lang: str, product: str | None = None,
+                limit: int = 5) -> list[Suggestion]:
+        """The best pages for `text`, at most `limit`: pages in `lang` first, then others.
+
+        With a `product`, only pages about that product or about every product.
+        Raises loket.search.SearchIndexMissing when there is no index to search.
+        """
         ...

@@ -35,5 +35,9 @@ class Settings(BaseSettings):
     # set it for real deployments, or links and sessions break on every restart.
     secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
 
+    # The knowledge-base search index: written by the site build or `loket search-build`,
+    # shipped with the suggestion function. Without it suggestions answer 503.
+    search_index: Path = Path("search/index")
+
     # How many proxies in front of the app may set X-Forwarded-For (CloudFront: 1).
     trusted_proxies: int = 0

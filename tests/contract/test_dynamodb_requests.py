@@ -29,7 +29,7 @@ EXPECTED_REQUESTS = {
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def dynamodb_store(tmp_path, monkeypatch):
     with store_sandbox("dynamodb", monkeypatch):
         yield make_store("dynamodb", tmp_path)
 
@@ -44,7 +44,8 @@ def record_calls(client) -> list[str]:
     return calls
 
 
-def test_each_store_call_costs_a_small_fixed_number_of_requests(store):
+def test_each_store_call_costs_a_small_fixed_number_of_requests(dynamodb_store):
+    store = dynamodb_store
     calls = record_calls(store.client)
     window = T0.replace(minute=0)
     measured: dict[str, list[str]] = {}
@@ -62,7 +63,8 @@ def test_each_store_call_costs_a_small_fixed_number_of_requests(store):
             lambda: store.create_ticket(new_ticket(), idempotency_key="k", fingerprint="f"))
     measure("get_ticket", lambda: store.get_ticket(ticket.number))
     measure("list_messages", lambda: store.list_messages(ticket.number))
-    measure("count_hit", lambda: store.count_hit("ip:1", window, window + timedelta(hours=2)))
+    measure("count_hit",
+            lambda: store.count_hit("ip:1", window, window + timedelta(hours=2)))
 
     print("\nDynamoDB requests per store call:")
     for name, requests in measured.items():
@@ -88,13 +90,15 @@ def error_response(request, status: int, code: str, **fields) -> AWSResponse:
 def sleeps(monkeypatch) -> list[float]:
     """botocore's backoff delays, recorded instead of slept so the test stays fast."""
     delays: list[float] = []
-    monkeypatch.setattr(botocore.endpoint, "time", types.SimpleNamespace(sleep=delays.append))
+    monkeypatch.setattr(botocore.endpoint, "time",
+                        types.SimpleNamespace(sleep=delays.append))
     return delays
 
 
 @pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException",
                                   "ThrottlingException"])
-def test_throttled_requests_are_retried_with_backoff(store, sleeps, code):
+def test_throttled_requests_are_retried_with_backoff(dynamodb_store, sleeps, code):
+    store = dynamodb_store
     ticket, _ = store.create_ticket(new_ticket())
     attempts = []
 
@@ -111,11 +115,15 @@ def test_throttled_requests_are_retried_with_backoff(store, sleeps, code):
     assert len(sleeps) == 2 and all(delay > 0 for delay in sleeps)
 
 
-def test_a_transaction_conflict_is_retried_with_the_same_number(store, monkeypatch):
+def test_a_transaction_conflict_is_retried_with_the_same_number(dynamodb_store,
+                                                                monkeypatch):
     """DynamoDB cancels a transaction that touches an item another transaction holds;
     botocore does not retry that, the store does. moto never conflicts, so the test
     answers the first TransactWriteItems itself (before-call: moto never sees it)."""
-    monkeypatch.setattr("loket.storage.dynamodb.time.sleep", lambda _: None)
+    store = dynamodb_store
+    pauses: list[float] = []
+    monkeypatch.setattr("loket.storage.dynamodb.time",
+                        types.SimpleNamespace(sleep=pauses.append))
     transactions = []
 
     def conflict_once(**_):
@@ -131,8 +139,9 @@ def test_a_transaction_conflict_is_retried_with_the_same_number(store, monkeypat
     store.client.meta.events.register_first("before-call.dynamodb.TransactWriteItems",
                                             conflict_once)
     calls = record_calls(store.client)
-    ticket, created = store.create_ticket(new_ticket(), idempotency_key="k", fingerprint="f")
+    ticket, created = store.create_ticket(new_ticket(), idempotency_key="k",
+                                          fingerprint="f")
     assert calls == ["GetItem", "UpdateItem", "TransactWriteItems", "GetItem",
                      "TransactWriteItems"]
-    assert created and ticket.number == 10001
+    assert created and ticket.number == 10001 and len(pauses) == 1
     assert store.get_ticket(10001) == ticket

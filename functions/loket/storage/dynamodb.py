@@ -3,6 +3,7 @@ this file for the key schema, the item types and what each access pattern costs.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from datetime import datetime, timezone
@@ -19,8 +20,8 @@ from loket.storage.records import (message_from_record, message_to_record,
                                    ticket_from_record, ticket_to_record)
 
 # botocore retries throttling and transient errors itself, with exponential backoff
-# and jitter; eight attempts ride out the burst an on-demand table throttles while it
-# scales up.
+# and jitter. max_attempts counts retries: eight of them (nine attempts) ride out the
+# throttling an on-demand table does while it scales up for a burst.
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8})
 
 COUNTER_KEY = {"pk": "COUNTER#ticket", "sk": "COUNTER"}
@@ -51,10 +52,9 @@ def create_table(client, table_name: str) -> None:
             # Tickets of an account, organization or product by status and date.
             {"IndexName": "gsi1", "KeySchema": _key_schema("gsi1pk", "gsi1sk"),
              "Projection": {"ProjectionType": "ALL"}},
-            # Sparse: only items with a pending timer carry due_shard/due_at. The
-            # sweeper re-reads each ticket consistently anyway, so keys are enough.
+            # Sparse: only items with a pending timer carry due_shard/due_at.
             {"IndexName": "due", "KeySchema": _key_schema("due_shard", "due_at"),
-             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+             "Projection": {"ProjectionType": "ALL"}},
         ],
     )
     client.get_waiter("table_exists").wait(TableName=table_name,
@@ -110,7 +110,7 @@ class DynamoDBStore:
         ticket = Ticket.from_new(self._next_number(), new)
         writes = self._ticket_writes(ticket, new.first_message(), idempotency_key,
                                      fingerprint)
-        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        for attempt in itertools.count(1):
             try:
                 # botocore adds a ClientRequestToken, so its own retries of this call
                 # cannot apply the transaction twice.
@@ -126,11 +126,10 @@ class DynamoDBStore:
                     earlier = self._replay(idempotency_key, fingerprint)
                     if earlier is not None:
                         return earlier, False
-                if not reasons & TRANSIENT_CANCELLATIONS or attempt == TRANSACTION_ATTEMPTS:
+                if attempt == TRANSACTION_ATTEMPTS or not reasons & TRANSIENT_CANCELLATIONS:
                     raise
                 # Same writes, same number: nothing was written, so no gap either.
                 time.sleep(0.02 * 2 ** attempt)
-        raise AssertionError("unreachable")
 
     def _next_number(self) -> int:
         """Take the next ticket number with one atomic increment. A number taken by a
@@ -194,13 +193,13 @@ class DynamoDBStore:
     def count_hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
         # One item per key and window, so an old window is never counted and TTL can
         # remove it whenever it likes (DynamoDB takes up to a few days).
+        ttl = int(expires_at.timestamp())  # TTL wants epoch seconds
         response = self.client.update_item(
             TableName=self.table_name,
             Key=_to_item({"pk": f"HIT#{key}@{window_start.isoformat()}", "sk": "HIT"}),
             UpdateExpression="ADD #count :one SET expires_at = :expires_at",
             ExpressionAttributeNames={"#count": "count"},  # COUNT is a reserved word
-            ExpressionAttributeValues=_to_item({":one": 1,
-                                                ":expires_at": int(expires_at.timestamp())}),
+            ExpressionAttributeValues=_to_item({":one": 1, ":expires_at": ttl}),
             ReturnValues="UPDATED_NEW")
         return int(response["Attributes"]["count"]["N"])
 
@@ -218,8 +217,8 @@ def _ticket_key(number: int) -> dict[str, str]:
 def _message_sk(message: Message, sequence: int) -> str:
     """MSG#<UTC time, fixed width>#<sequence>: sorts oldest first as plain strings, and
     two messages in the same microsecond still get distinct keys."""
-    moment = message.created_at.astimezone(timezone.utc).isoformat(timespec="microseconds")
-    return f"{MESSAGE_PREFIX}{moment}#{sequence:06d}"
+    moment = message.created_at.astimezone(timezone.utc)
+    return f"{MESSAGE_PREFIX}{moment.isoformat(timespec='microseconds')}#{sequence:06d}"
 
 
 def _idempotency_key(key: str) -> dict[str, str]:
@@ -230,7 +229,8 @@ def _cancellation_reasons(error: ClientError) -> set[str] | None:
     """The codes of a cancelled transaction's items, or None for any other error."""
     if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
         return None
-    return {reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])}
+    reasons = error.response.get("CancellationReasons", [])
+    return {reason.get("Code", "None") for reason in reasons}
 
 
 def _to_item(values: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,76 @@
+"""Writing the search index from the site's pages: at site build time or by `loket search-build`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Iterable
+
+from loket.domain.forms import LANGUAGES
+from loket.search import schema as s
+from loket.search.pages import SitePage, read_site
+
+
+def build_index(pages: Iterable[SitePage], out: Path) -> int:
+    """Write a fresh index of `pages` to `out` and return how many pages it holds.
+
+    The index is written beside `out` and moved into place when complete, so a server
+    (or a test run next to this one) never opens a half-written index.
+    """
+    from whoosh.index import create_in
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.with_name(f".{out.name}.new-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    writer = create_in(str(staging), s.schema()).writer(limitmb=256)
+    count = 0
+    try:
+        for page in pages:
+            writer.add_document(**document(page))
+            count += 1
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    writer.commit(optimize=True)
+    (staging / "LOKET_SCHEMA").write_text(s.SCHEMA_VERSION + "\n", encoding="utf-8")
+    _swap_into_place(staging, out)
+    return count
+
+
+def build_index_from_site(site_dir: Path, out: Path) -> int:
+    return build_index(read_site(Path(site_dir)), out)
+
+
+def document(page: SitePage) -> dict[str, str]:
+    lang = page.language if page.language in LANGUAGES else LANGUAGES[0]
+    outline = " \n".join((*page.headings, page.summary))
+    return {
+        "url": page.url, "key": page.key, "product": page.product or s.ANY_PRODUCT,
+        "language": page.language, "title": page.title, "summary": page.summary,
+        "body": page.body,
+        s.field(s.TITLE, lang): page.title,
+        s.field(s.OUTLINE, lang): outline,
+        s.field(s.BODY, lang): page.body,
+        s.field(s.TITLE_GRAMS, lang): page.title,
+        s.field(s.OUTLINE_GRAMS, lang): " \n".join(page.headings),
+    }
+
+
+def _swap_into_place(staging: Path, out: Path) -> None:
+    retired = out.with_name(f".{out.name}.old-{os.getpid()}")
+    for attempt in range(3):
+        shutil.rmtree(retired, ignore_errors=True)
+        if out.exists():
+            out.rename(retired)
+        try:
+            staging.rename(out)
+            break
+        except OSError:
+            # Another build put its index there between our two renames; ours is as new.
+            if attempt == 2:
+                raise
+    shutil.rmtree(retired, ignore_errors=True)

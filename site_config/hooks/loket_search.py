@@ -1,0 +1,96 @@
+"""MkDocs hook: builds the knowledge-base search index from the rendered pages.
+
+Every page is read from its finished HTML by the same parser that `loket search-build`
+uses on a site folder, so both ways give the same index. Pages that answer nothing
+(forms, listings, hub pages) get <meta name="loket:search" content="exclude"> so the
+command leaves them out as well. The index goes to LOKET_SEARCH_INDEX (default
+search/index beside mkdocs.yml), from where the suggestion function ships it.
+
+The hook also adds the ticket form's suggestion script and styles to every page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from loket.config import ConfigError, load_portal_config
+from loket.search.pages import EXCLUDE_META, read_page
+
+ASSETS_CSS = "assets/loket/suggest.css"
+ASSETS_JS = "assets/loket/suggest.js"
+_HEAD = re.compile(r"<head[^>]*>")
+log = logging.getLogger("mkdocs.hooks.loket_search")
+_state: dict = {"pages": [], "products": set(), "out": None}
+
+
+def on_config(config, **kwargs):
+    from pydantic import ValidationError
+
+    from loket.settings import Settings
+
+    root = Path(config.config_file_path).parent
+    try:
+        _state["products"] = set(load_portal_config(root / "site_config").products)
+        out = Settings().search_index
+    except (ConfigError, ValidationError) as exc:
+        raise PluginError(f"Loket search: {exc}") from None
+    _state["out"] = out if out.is_absolute() else root / out
+    if ASSETS_CSS not in config.extra_css:
+        config.extra_css.append(ASSETS_CSS)
+    if ASSETS_JS not in [str(s) for s in config.extra_javascript]:
+        config.extra_javascript.append(ASSETS_JS)
+    return config
+
+
+def on_pre_build(config, **kwargs):
+    _state["pages"] = []
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    # A release note filed under exactly one product's category is about that product;
+    # as front matter it reaches the page's loket:product meta, and so the index.
+    if _is_view(page) or page.meta.get("product"):
+        return markdown
+    products = {str(c).lower() for c in page.meta.get("categories") or []} & _state["products"]
+    if len(products) == 1:
+        page.meta["product"] = products.pop()
+    return markdown
+
+
+def on_post_page(output, page, config, **kwargs):
+    if _excluded(page):
+        return _HEAD.sub(lambda m: m.group() + EXCLUDE_META, output, count=1)
+    found = read_page(output, "/" + page.url)
+    if found is not None:
+        _state["pages"].append(found)
+    return output
+
+
+def on_post_build(config, **kwargs):
+    from loket.search.index import build_index
+
+    count = build_index(_state["pages"], _state["out"])
+    log.info("Loket search: %d pages indexed in %s", count, _state["out"])
+
+
+def _excluded(page) -> bool:
+    """Pages that answer no question: forms, listings and hubs that only link onwards."""
+    search = page.meta.get("search") or {}
+    return bool(
+        (isinstance(search, dict) and search.get("exclude"))
+        or page.is_index                           # home and section index pages
+        or _is_view(page)                          # the blog's index, archive, categories
+        or "<!-- loket:" in (page.markdown or "")  # the ticket form, the look-up, the shell
+    )
+
+
+def _is_view(page) -> bool:
+    try:
+        from material.plugins.blog.structure import View
+    except ImportError:  # Another theme: there are no blog views to leave out.
+        return False
+    return isinstance(page, View)
