@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -75,6 +76,29 @@ def serve(host: str, port: int, threads: int) -> None:
     sys.stdout.flush()
     waitress.serve(app, host=host, port=port, threads=threads, ident="loket",
                    clear_untrusted_proxy_headers=True, _quiet=True)
+
+
+@main.command("search-build")
+@click.option("--site-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The built site folder.  [default: LOKET_SITE_DIR, or site]")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=True, file_okay=False),
+              help="The index folder.  [default: LOKET_SEARCH_INDEX, or search/index]")
+def search_build(site_dir: Path | None, out: Path | None) -> None:
+    """Build the knowledge-base search index from an already built site folder.
+
+    The site build does this too; use this command when the site was built elsewhere.
+    """
+    from loket.search.index import build_index_from_site
+
+    settings = _settings()
+    site_dir = site_dir or settings.site_dir
+    out = out or settings.search_index
+    if not site_dir.is_dir():
+        raise click.ClickException(f"{site_dir}: no built site here (run `make site` first)")
+    count = build_index_from_site(site_dir, out)
+    if not count:
+        raise click.ClickException(f"{site_dir}: no pages with content found to index")
+    click.echo(f"{out}: {count} pages indexed from {site_dir}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from loket.domain.tickets import Message, NewTicket, Ticket
 
@@ -33,6 +33,22 @@ class TicketStore(Protocol):
 
     def list_messages(self, number: int) -> list[Message]:
         """The ticket's messages, oldest first."""
+        ...
+
+    def save_ticket(self, ticket: Ticket, *, expected_version: int,
+                    messages: Sequence[Message] = ()) -> Ticket:
+        """Store `ticket` as version expected_version + 1 and append `messages`, together.
+
+        Raise VersionConflict, writing nothing, when the stored ticket is not at
+        `expected_version` (or does not exist): someone changed it meanwhile.
+        """
+        ...
+
+    def due_tickets(self, now: datetime, limit: int = 100) -> list[Ticket]:
+        """Tickets whose due_at is at or before `now`, earliest first, at most `limit`.
+
+        Costs O(tickets due), never O(all tickets): stores answer from an index.
+        """
         ...
 
     def count_hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:

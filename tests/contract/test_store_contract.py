@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from loket.domain.errors import IdempotencyConflict
-from loket.domain.tickets import AuthorRole, NewTicket
+from loket.domain.errors import IdempotencyConflict, VersionConflict
+from loket.domain.tickets import AuthorRole, Message, NewTicket
 
 T0 = datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc)
 
@@ -114,3 +115,92 @@ def test_hit_counter_counts_per_key_and_window(store):
     assert store.count_hit("ip:2", window, expires) == 1
     next_window = window + timedelta(hours=1)
     assert store.count_hit("ip:1", next_window, next_window + timedelta(hours=2)) == 1
+
+
+def reply(body: str, at: datetime, role=AuthorRole.AGENT) -> Message:
+    return Message(author="support@nordwind.example", role=role, body=body, created_at=at)
+
+
+def test_save_ticket_bumps_the_version_and_appends_messages(store):
+    ticket, _ = store.create_ticket(new_ticket())
+    later = T0 + timedelta(hours=1)
+    changed = replace(ticket, status="waiting-on-customer", updated_at=later)
+    saved = store.save_ticket(changed, expected_version=1,
+                              messages=[reply("Which version?", later)])
+    assert saved.version == 2
+    assert store.get_ticket(ticket.number) == saved
+    assert [m.body for m in store.list_messages(ticket.number)] == [
+        "The export button shows an error.", "Which version?"]
+
+
+def test_save_ticket_with_a_stale_version_changes_nothing(store):
+    ticket, _ = store.create_ticket(new_ticket())
+    store.save_ticket(replace(ticket, status="solved"), expected_version=1)
+    with pytest.raises(VersionConflict):
+        store.save_ticket(replace(ticket, status="closed"), expected_version=1,
+                          messages=[reply("lost?", T0)])
+    assert store.get_ticket(ticket.number).status == "solved"
+    assert len(store.list_messages(ticket.number)) == 1
+
+
+def test_save_of_a_missing_ticket_conflicts(store):
+    ticket, _ = store.create_ticket(new_ticket())
+    with pytest.raises(VersionConflict):
+        store.save_ticket(replace(ticket, number=ticket.number + 50), expected_version=1)
+
+
+def test_racing_saves_of_one_version_let_exactly_one_win(store):
+    ticket, _ = store.create_ticket(new_ticket())
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def save(i: int) -> None:
+        try:
+            store.save_ticket(replace(ticket, subject=f"s{i}"), expected_version=1,
+                              messages=[reply(f"m{i}", T0)])
+            result = "saved"
+        except VersionConflict:
+            result = "conflict"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("saved") == 1
+    assert len(store.list_messages(ticket.number)) == 2
+
+
+def test_messages_keep_their_order_across_saves(store):
+    ticket, _ = store.create_ticket(new_ticket())
+    for i in range(1, 4):
+        ticket = store.save_ticket(ticket, expected_version=ticket.version,
+                                   messages=[reply(f"r{i}a", T0 + timedelta(minutes=i)),
+                                             reply(f"r{i}b", T0 + timedelta(minutes=i))])
+    assert [m.body for m in store.list_messages(ticket.number)][1:] == [
+        "r1a", "r1b", "r2a", "r2b", "r3a", "r3b"]
+
+
+def test_due_tickets_come_from_the_index_earliest_first(store):
+    made = [store.create_ticket(new_ticket(f"t{i}"))[0] for i in range(6)]
+    offsets = [30, None, 10, 90, 20, None]  # minutes after T0; None: no timer
+    for ticket, minutes in zip(made, offsets):
+        if minutes is not None:
+            store.save_ticket(replace(ticket, due_at=T0 + timedelta(minutes=minutes)),
+                              expected_version=1)
+    due = store.due_tickets(T0 + timedelta(minutes=30))
+    assert [t.subject for t in due] == ["t2", "t4", "t0"]
+    assert due[0].due_at == T0 + timedelta(minutes=10)
+    assert [t.subject for t in store.due_tickets(T0 + timedelta(minutes=30), limit=2)] == [
+        "t2", "t4"]
+    assert store.due_tickets(T0) == []
+
+
+def test_clearing_due_at_takes_a_ticket_off_the_due_list(store):
+    ticket, _ = store.create_ticket(new_ticket())
+    ticket = store.save_ticket(replace(ticket, due_at=T0), expected_version=1)
+    assert [t.number for t in store.due_tickets(T0)] == [ticket.number]
+    store.save_ticket(replace(ticket, due_at=None), expected_version=ticket.version)
+    assert store.due_tickets(T0 + timedelta(days=365)) == []

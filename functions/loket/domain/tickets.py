@@ -87,6 +87,9 @@ class Ticket:
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    # The next moment a timer of this ticket fires; None when nothing is pending.
+    # Stores index it, so the sweeper reads only what is due.
+    due_at: datetime | None = None
 
     @classmethod
     def from_new(cls, number: int, new: NewTicket) -> "Ticket":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,9 @@ from loket.mail.compose import compose, mail_domain
 
 if TYPE_CHECKING:
     from loket.services.context import Services
+
+log = logging.getLogger(__name__)
+RECEIPT_SUGGESTIONS = 3
 
 
 def thread_root(services: "Services", number: int) -> str:
@@ -26,7 +30,26 @@ def receipt_email(services: "Services", ticket: Ticket) -> EmailMessage:
         "product": config.products[ticket.product].get(ticket.language),
         "status": config.status(ticket.status).label(ticket.language),
         "lookup_url": services.lookup_url(ticket.number, ticket.access_key),
+        "suggestions": suggestions_for(services, ticket),
     }
     root = thread_root(services, ticket.number)
     return compose("receipt", lang=ticket.language, mail_from=services.mail_from,
                    to=ticket.email, data=data, message_id=root, thread_root=root)
+
+
+def suggestions_for(services: "Services", ticket: Ticket) -> list[dict[str, str]]:
+    """Articles that may answer the ticket, with absolute links, for the receipt.
+
+    They are a courtesy: without an index, or when searching fails, the receipt simply
+    goes without them.
+    """
+    if services.search is None:
+        return []
+    try:
+        found = services.search.suggest(ticket.subject, lang=ticket.language,
+                                        product=ticket.product, limit=RECEIPT_SUGGESTIONS)
+    except Exception:
+        log.exception("no suggestions for the receipt of ticket %s", ticket.number)
+        return []
+    base = services.base_url.rstrip("/")
+    return [{"title": s.title, "url": base + s.url} for s in found]

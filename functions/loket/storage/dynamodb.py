@@ -6,18 +6,19 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Sequence
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from loket.domain.errors import IdempotencyConflict
+from loket.domain.errors import IdempotencyConflict, VersionConflict
 from loket.domain.tickets import Message, NewTicket, Ticket
 from loket.storage.records import (message_from_record, message_to_record,
-                                   ticket_from_record, ticket_to_record)
+                                   ticket_from_record, ticket_to_record, utc_iso)
 
 # botocore retries throttling and transient errors itself, with exponential backoff
 # and jitter. max_attempts counts retries: eight of them (nine attempts) ride out the
@@ -25,6 +26,9 @@ from loket.storage.records import (message_from_record, message_to_record,
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8})
 
 COUNTER_KEY = {"pk": "COUNTER#ticket", "sk": "COUNTER"}
+# Due tickets spread over a few index partitions, so a burst of timers never makes
+# one partition hot; the sweeper queries each.
+DUE_SHARDS = 4
 MESSAGE_PREFIX = "MSG#"
 
 # Reasons DynamoDB gives for cancelling a transaction that are worth another go with
@@ -147,7 +151,7 @@ class DynamoDBStore:
                        fingerprint: str) -> list[dict[str, Any]]:
         """The one transaction that stores a ticket: all of it, or nothing."""
         items = [
-            {**_ticket_key(ticket.number), **ticket_to_record(ticket)},
+            _ticket_item(ticket),
             {"pk": _ticket_pk(ticket.number), "sk": _message_sk(first, 1),
              **message_to_record(first)},
         ]
@@ -172,6 +176,42 @@ class DynamoDBStore:
     def get_ticket(self, number: int) -> Ticket | None:
         record = self._get(_ticket_key(number))
         return ticket_from_record(record) if record else None
+
+    def save_ticket(self, ticket: Ticket, *, expected_version: int,
+                    messages: Sequence[Message] = ()) -> Ticket:
+        saved = replace(ticket, version=expected_version + 1)
+        ticket_put = {"Put": {
+            "TableName": self.table_name, "Item": _to_item(_ticket_item(saved)),
+            # Optimistic locking: only over the version this change was based on.
+            "ConditionExpression": "attribute_exists(pk) AND version = :expected",
+            "ExpressionAttributeValues": _to_item({":expected": expected_version})}}
+        message_puts = [{"Put": {
+            "TableName": self.table_name,
+            "Item": _to_item({"pk": _ticket_pk(ticket.number),
+                              "sk": _message_sk(message, saved.version * 1000 + i),
+                              **message_to_record(message)}),
+            "ConditionExpression": "attribute_not_exists(pk)"}}
+            for i, message in enumerate(messages)]
+        try:
+            self.client.transact_write_items(TransactItems=[ticket_put, *message_puts])
+        except ClientError as error:
+            reasons = _cancellation_reasons(error)
+            if reasons is not None and "ConditionalCheckFailed" in reasons:
+                raise VersionConflict(ticket.number) from None
+            raise
+        return saved
+
+    def due_tickets(self, now: datetime, limit: int = 100) -> list[Ticket]:
+        # One query per shard of the sparse `due` index; only due tickets are read.
+        found: list[Ticket] = []
+        for shard in range(DUE_SHARDS):
+            response = self.client.query(
+                TableName=self.table_name, IndexName="due", Limit=limit,
+                KeyConditionExpression="due_shard = :shard AND due_at <= :now",
+                ExpressionAttributeValues=_to_item({":shard": f"DUE#{shard}",
+                                                    ":now": utc_iso(now)}))
+            found += [ticket_from_record(_from_item(item)) for item in response["Items"]]
+        return sorted(found, key=lambda t: t.due_at)[:limit]
 
     def list_messages(self, number: int) -> list[Message]:
         pages = self.client.get_paginator("query").paginate(
@@ -212,6 +252,16 @@ def _ticket_pk(number: int) -> str:
 
 def _ticket_key(number: int) -> dict[str, str]:
     return {"pk": _ticket_pk(number), "sk": "TICKET"}
+
+
+def _ticket_item(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's item. Only a ticket with a pending timer carries the `due` index's
+    keys, so the index holds just the tickets the sweeper may have to act on."""
+    record = {k: v for k, v in ticket_to_record(ticket).items() if v is not None}
+    item = {**_ticket_key(ticket.number), **record}
+    if ticket.due_at is not None:
+        item.update(due_shard=f"DUE#{ticket.number % DUE_SHARDS}", due_at=record["due_at"])
+    return item
 
 
 def _message_sk(message: Message, sequence: int) -> str:

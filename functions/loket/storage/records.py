@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from loket.domain.tickets import AuthorRole, Message, Ticket
 
 TICKET_COLUMNS = ("number", "access_key", "email", "product", "type", "subject", "fields",
-                  "language", "status", "created_at", "updated_at", "version")
+                  "language", "status", "created_at", "updated_at", "version", "due_at")
 
 
 def ticket_to_record(ticket: Ticket) -> dict[str, Any]:
@@ -19,6 +19,7 @@ def ticket_to_record(ticket: Ticket) -> dict[str, Any]:
         "fields": json.dumps(ticket.fields, sort_keys=True), "language": ticket.language,
         "status": ticket.status, "created_at": ticket.created_at.isoformat(),
         "updated_at": ticket.updated_at.isoformat(), "version": ticket.version,
+        "due_at": utc_iso(ticket.due_at) if ticket.due_at else None,
     }
 
 
@@ -29,7 +30,13 @@ def ticket_from_record(rec: dict[str, Any]) -> Ticket:
         fields=json.loads(rec["fields"]), language=rec["language"], status=rec["status"],
         created_at=datetime.fromisoformat(rec["created_at"]),
         updated_at=datetime.fromisoformat(rec["updated_at"]), version=int(rec["version"]),
+        due_at=datetime.fromisoformat(rec["due_at"]) if rec.get("due_at") else None,
     )
+
+
+def utc_iso(moment: datetime) -> str:
+    """A fixed-width UTC timestamp: such strings sort in time order, which indexes need."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def message_to_record(message: Message) -> dict[str, Any]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Sequence
 
-from loket.domain.errors import IdempotencyConflict
+from loket.domain.errors import IdempotencyConflict, VersionConflict
 from loket.domain.tickets import Message, NewTicket, Ticket
 from loket.storage.records import (TICKET_COLUMNS, message_from_record, message_to_record,
-                                   ticket_from_record, ticket_to_record)
+                                   ticket_from_record, ticket_to_record, utc_iso)
 
 # Each migration runs once, in order; the database remembers how far it got in
 # PRAGMA user_version. Never edit a migration that has shipped: add a new one.
@@ -34,6 +36,10 @@ MIGRATIONS: list[str] = [
     CREATE TABLE hit_counters (key TEXT PRIMARY KEY, count INTEGER NOT NULL,
                                expires_at TEXT NOT NULL);
     CREATE INDEX hit_counters_by_expiry ON hit_counters(expires_at);
+    """,
+    """
+    ALTER TABLE tickets ADD COLUMN due_at TEXT;
+    CREATE INDEX tickets_by_due_at ON tickets(due_at) WHERE due_at IS NOT NULL;
     """,
 ]
 
@@ -128,6 +134,28 @@ class SQLiteStore:
 
     def get_ticket(self, number: int) -> Ticket | None:
         return self._ticket(self._connection(), number)
+
+    def save_ticket(self, ticket: Ticket, *, expected_version: int,
+                    messages: Sequence[Message] = ()) -> Ticket:
+        saved = replace(ticket, version=expected_version + 1)
+        rec = ticket_to_record(saved)
+        columns = [c for c in TICKET_COLUMNS if c != "number"]
+        with self._write() as conn:
+            changed = conn.execute(
+                f"UPDATE tickets SET {', '.join(f'{c} = ?' for c in columns)} "
+                "WHERE number = ? AND version = ?",
+                [rec[c] for c in columns] + [ticket.number, expected_version]).rowcount
+            if changed != 1:
+                raise VersionConflict(ticket.number)
+            for message in messages:
+                self._insert_message(conn, ticket.number, message)
+        return saved
+
+    def due_tickets(self, now: datetime, limit: int = 100) -> list[Ticket]:
+        rows = self._connection().execute(
+            "SELECT * FROM tickets WHERE due_at IS NOT NULL AND due_at <= ? "
+            "ORDER BY due_at LIMIT ?", (utc_iso(now), limit)).fetchall()
+        return [ticket_from_record(dict(r)) for r in rows]
 
     def list_messages(self, number: int) -> list[Message]:
         rows = self._connection().execute(

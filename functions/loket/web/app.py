@@ -25,10 +25,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
 
-    from loket.web import api, pages, problems, site
+    from loket.web import api, pages, problems, site, suggest
 
     problems.register_api_errors(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(suggest.bp)
     app.register_blueprint(pages.bp)
     if serve_site if serve_site is not None else settings.site_dir.is_dir():
         app.register_blueprint(site.bp)
@@ -42,7 +43,8 @@ def build_services(settings: Settings) -> Services:
     config = load_portal_config(settings.config_dir)
     return Services(config=config, store=build_store(settings, config.first_ticket_number),
                     mail=build_mailer(settings), clock=SystemClock(),
-                    base_url=settings.base_url, mail_from=settings.mail_from)
+                    base_url=settings.base_url, mail_from=settings.mail_from,
+                    search=build_searcher(settings))
 
 
 def build_store(settings: Settings, first_number: int):
@@ -54,6 +56,15 @@ def build_store(settings: Settings, first_number: int):
     from loket.storage.sqlite import SQLiteStore
 
     return SQLiteStore(settings.sqlite_path, first_number=first_number)
+
+
+def build_searcher(settings: Settings):
+    """The search index, when one was built; it is opened on the first suggestion."""
+    if not settings.search_index.is_dir():
+        return None
+    from loket.search.query import WhooshSearcher
+
+    return WhooshSearcher(settings.search_index)
 
 
 def build_mailer(settings: Settings):
