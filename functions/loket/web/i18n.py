@@ -31,6 +31,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "too_large_title": "Too much at once",
         "too_large_text": "The form was larger than we accept. Shorten the text and try again.",
         "try_again": "Back to the form",
+        "add_information": "Add information",
+        "send": "Send",
     },
     "nl": {
         "required": "verplicht",
@@ -60,6 +62,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "too_large_title": "Te veel tegelijk",
         "too_large_text": "Het formulier was groter dan wij aannemen. Kort de tekst in en probeer het opnieuw.",
         "try_again": "Terug naar het formulier",
+        "add_information": "Informatie toevoegen",
+        "send": "Versturen",
     },
 }
 

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from loket.domain.errors import RateLimited, TicketNotFound, ValidationFailed
 from loket.services.lookup import look_up_ticket
+from loket.services.replies import add_customer_reply
 from loket.services.submission import submit_ticket
 from loket.web.payloads import form_fields
 from loket.web.i18n import strings
@@ -64,8 +65,32 @@ def show_ticket(number: int):
         view = look_up_ticket(services(), number, request.args.get("token"))
     except TicketNotFound:
         return message_page("not_found_title", strings(lang)["not_found_text"], lang, status=404)
-    content = render_fragment("ticket.html", lang=lang, view=view)
-    return page(content, title=f"#{view.ticket.number} {view.ticket.subject}", lang=lang)
+    return ticket_page(view, lang, token=request.args.get("token", ""))
+
+
+def ticket_page(view, lang: str, *, token: str, body: str = "", error: str = "", status=200):
+    content = render_fragment("ticket.html", lang=lang, view=view, token=token, body=body,
+                              error=error)
+    return page(content, title=f"#{view.ticket.number} {view.ticket.subject}", lang=lang,
+                status=status)
+
+
+@bp.post("/tickets/<int:number>/messages")
+def add_message(number: int):
+    lang = language()
+    token = request.args.get("token", "")
+    try:
+        view = look_up_ticket(services(), number, token)
+    except TicketNotFound:
+        return message_page("not_found_title", strings(lang)["not_found_text"], lang, status=404)
+    body = request.form.get("body", "")
+    try:
+        add_customer_reply(services(), number, body, author=view.ticket.email)
+    except ValidationFailed as exc:
+        return ticket_page(view, lang, token=token, body=body, error=exc.errors[0].message,
+                           status=422)
+    query = urlencode({"token": token, "lang": lang})
+    return redirect(f"/portal/tickets/{number}?{query}", code=303)
 
 
 @bp.get("/lookup")
