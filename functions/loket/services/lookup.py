@@ -16,10 +16,20 @@ class TicketView:
     messages: list[Message]
 
 
-def look_up_ticket(services: Services, number: int, token: str | None) -> TicketView:
-    """The ticket and its public messages; a wrong token answers as a missing ticket."""
+def open_ticket(services: Services, number: int, token: str | None) -> Ticket:
+    """The ticket, if `token` is its access key; a wrong token answers as a missing ticket."""
     ticket = services.store.get_ticket(number)
     if ticket is None or not ticket.opens_with(token):
         raise TicketNotFound(number)
-    messages = [m for m in services.store.list_messages(number) if m.public]
+    return ticket
+
+
+def view_of(services: Services, ticket: Ticket) -> TicketView:
+    """The ticket with its public messages, for someone already allowed to see it."""
+    messages = [m for m in services.store.list_messages(ticket.number) if m.public]
     return TicketView(ticket, services.config.status(ticket.status), messages)
+
+
+def look_up_ticket(services: Services, number: int, token: str | None) -> TicketView:
+    """The ticket and its public messages; a wrong token answers as a missing ticket."""
+    return view_of(services, open_ticket(services, number, token))

@@ -12,15 +12,17 @@ MAX_REPLY_LENGTH = 20_000
 SAVE_ATTEMPTS = 5
 
 
-def add_customer_reply(services: Services, number: int, body: str, *, author: str) -> Ticket:
+def add_customer_reply(services: Services, number: int, body: str, *, author: str,
+                       ticket: Ticket | None = None) -> Ticket:
     """Append the customer's message; retry on a version conflict so it is never lost.
 
     A timer or an agent may change the ticket between our read and our write; the
     store then refuses the stale write and we apply the reply to the fresh ticket.
+    `ticket` saves a read when the caller has just read it.
     """
     body = _clean_body(body)
     for _ in range(SAVE_ATTEMPTS):
-        ticket = services.store.get_ticket(number)
+        ticket = ticket or services.store.get_ticket(number)
         if ticket is None:
             raise TicketNotFound(number)
         now = services.clock.now()
@@ -30,7 +32,7 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
                                               expected_version=ticket.version,
                                               messages=[message])
         except VersionConflict:
-            continue
+            ticket = None  # Read it again: someone changed it meanwhile.
     raise VersionConflict(number)
 
 

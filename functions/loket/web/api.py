@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from loket.domain.errors import FieldError, ValidationFailed
-from loket.services.lookup import TicketView, look_up_ticket
+from loket.services.lookup import TicketView, look_up_ticket, open_ticket, view_of
 from loket.services.replies import add_customer_reply
 from loket.services.submission import Receipt, submit_ticket
 from loket.web.payloads import read_payload
@@ -46,15 +46,14 @@ def get_ticket(number: int):
 
 @bp.post("/tickets/<int:number>/messages")
 def add_message(number: int):
-    token = request.args.get("token")
-    view = look_up_ticket(services(), number, token)
+    ticket = open_ticket(services(), number, request.args.get("token"))
     data = read_payload(request)
     unknown = sorted(set(data) - {"body"})
     if unknown:
         raise ValidationFailed([FieldError(k, "unknown field") for k in unknown])
-    add_customer_reply(services(), number, data.get("body"), author=view.ticket.email)
-    view = look_up_ticket(services(), number, token)
-    response = jsonify(ticket_json(view, view.ticket.language))
+    ticket = add_customer_reply(services(), number, data.get("body"), author=ticket.email,
+                                ticket=ticket)
+    response = jsonify(ticket_json(view_of(services(), ticket), ticket.language))
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
     return response
