@@ -47,3 +47,4 @@ clean:
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/api_latency.py
+	$(BIN)/python bench/cold_start.py

@@ -9,6 +9,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's parser when the machine has it: several times faster, which cold starts feel.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ConfigError(Exception):
@@ -22,8 +24,7 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -31,7 +32,8 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        lines = _line_index(node)
+        # Only now is the node tree worth building: it tells each error's line.
+        lines = _line_index(yaml.compose(text, Loader=yaml.SafeLoader))
         raise ConfigError("\n".join(_describe(path, err, lines) for err in exc.errors())) from None
 
 

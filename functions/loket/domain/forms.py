@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, Mapping
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from loket.domain.errors import FieldError, ValidationFailed
@@ -167,6 +166,9 @@ def _clean_integer(spec: FieldSpec, raw: Any) -> int:
 
 
 def _clean_email(value: str) -> str:
+    # Imported on first use: its rule tables cost tens of milliseconds at a cold start.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as exc:
