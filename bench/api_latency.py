@@ -1,7 +1,7 @@
 """Median latency of submitting and looking up a ticket through a real HTTP server.
 
 Prints the figures next to a bare Flask "hello" endpoint served the same way in the
-same run, so the overhead of Loket itself is visible. Run: `make bench-api`.
+same run, so the overhead of Loket itself is visible. Run: `make bench`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each figure is the median of several fresh Python processes, so nothing is cached in
 memory; the same is measured for a minimal Flask + boto3 handler as the baseline. AWS
 is a moto server on localhost, so the first request makes real HTTP calls to DynamoDB
-and SES endpoints. Run: `make bench-cold-start`.
+and SES endpoints. Run: `make bench`.
 """
 
 from __future__ import annotations

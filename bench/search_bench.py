@@ -24,7 +24,7 @@ from pathlib import Path
 from loket.search import schema as s
 from loket.search.index import build_index
 from loket.search.pages import SitePage
-from loket.search.query import BOOSTS, FUZZY_WEIGHT, GRAM_BOOSTS, WhooshSearcher, build_query
+from loket.search.query import WhooshSearcher, build_query
 
 SEED = 20261126
 PRODUCTS = ("planner", "payroll")
@@ -121,55 +121,55 @@ def cold_load_ms(path: Path, runs: int = 3) -> float:
     return statistics.median(times)
 
 
-# --- tantivy: the same fields, analysis and query terms -----------------------------
+# --- tantivy: the same terms in the same fields, the same query clauses ---------------
+
+TANTIVY_FIELDS = [s.field(kind, "en") for kind in
+                  (s.TITLE, s.OUTLINE, s.BODY, s.TITLE_GRAMS, s.OUTLINE_GRAMS)]
+
 
 def tantivy_index(pages: list[SitePage], path: Path):
+    """Every field gets the very tokens whoosh indexes (analysed here by Loket's own
+    analysers, kept as they are by tantivy's whitespace tokenizer), so both engines
+    answer the same query terms over the same postings."""
     import tantivy
+
+    from loket.search.index import document
 
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("url", stored=True, tokenizer_name="raw")
-    for name in (s.TITLE, s.OUTLINE, s.BODY):
-        builder.add_text_field(name, stored=name == s.TITLE, tokenizer_name="loket_en")
-    for name in (s.TITLE_GRAMS, s.OUTLINE_GRAMS):
+    for name in TANTIVY_FIELDS:
         builder.add_text_field(name, tokenizer_name="whitespace")
     index = tantivy.Index(builder.build(), path=str(path))
-    analyzer = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-                .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stopword("english"))
-                .filter(tantivy.Filter.stemmer("english")).build())
-    index.register_tokenizer("loket_en", analyzer)
     writer = index.writer(heap_size=256_000_000, num_threads=1)
-    grams = s.gram_analyzer("en")
+    fields = s.schema()
     for page in pages:
-        # Edge n-grams made by the same analyser as whoosh's, kept by a whitespace tokenizer.
-        writer.add_document(tantivy.Document(
-            url=page.url, title=page.title, outline=" ".join((*page.headings, page.summary)),
-            body=page.body,
-            tgrams=" ".join(t.text for t in grams(page.title)),
-            ograms=" ".join(t.text for t in grams(" ".join(page.headings)))))
+        values = document(page)
+        writer.add_document(tantivy.Document(url=page.url, **{
+            name: " ".join(t.text for t in fields[name].analyzer(values[name]))
+            for name in TANTIVY_FIELDS}))
     writer.commit()
     writer.wait_merging_threads()
     index.reload()
-    return index, analyzer
+    return index
 
 
-def tantivy_query(index, analyzer, text: str):
+def tantivy_query(schema, whoosh_query):
+    """The whoosh query's clauses as tantivy clauses: term for term, boost for boost."""
     from tantivy import Occur, Query
+    from whoosh.query import FuzzyTerm
 
-    from loket.search.query import typed_prefix
-
-    schema, should = index.schema, []
-    for stem in dict.fromkeys(analyzer.analyze(text)):
-        for field, boost in BOOSTS.items():
-            should.append(Query.boost_query(Query.term_query(schema, field, stem), boost))
-            if len(stem) >= 4 and field != s.BODY:
-                should.append(Query.boost_query(Query.fuzzy_term_query(
-                    schema, field, stem, distance=1, transposition_cost_one=False),
-                    boost * FUZZY_WEIGHT))
-    typed = typed_prefix(text)
-    if len(typed) >= s.GRAM_MIN:
-        should += [Query.boost_query(Query.term_query(schema, f, typed[:s.GRAM_MAX]), b)
-                   for f, b in GRAM_BOOSTS.items()]
-    return Query.boolean_query([(Occur.Should, q) for q in should])
+    should = []
+    for clause in getattr(whoosh_query, "subqueries", [whoosh_query]):
+        if clause.fieldname not in TANTIVY_FIELDS:
+            continue  # Fields of other languages: no synthetic page fills them.
+        if isinstance(clause, FuzzyTerm):
+            query = Query.fuzzy_term_query(schema, clause.fieldname, clause.text,
+                                           distance=clause.maxdist,
+                                           transposition_cost_one=False)
+        else:
+            query = Query.term_query(schema, clause.fieldname, clause.text)
+        should.append((Occur.Should, Query.boost_query(query, clause.boost)))
+    return Query.boolean_query(should)
 
 
 # --- the run -----------------------------------------------------------------------
@@ -188,17 +188,16 @@ def main() -> None:
         tantivy_dir.mkdir()
         build_w = timed(lambda: build_index(pages, whoosh_dir))
         holder = {}
-        build_t = timed(lambda: holder.update(zip(("index", "analyzer"),
-                                                  tantivy_index(pages, tantivy_dir))))
+        build_t = timed(lambda: holder.update(index=tantivy_index(pages, tantivy_dir)))
         cold = cold_load_ms(whoosh_dir)
         searcher = WhooshSearcher(whoosh_dir)
         searcher.suggest("warm", lang="en")
         raw = searcher._searcher()
-        tindex, analyzer = holder["index"], holder["analyzer"]
+        tindex = holder["index"]
         tsearcher = tindex.searcher()
 
-        def tantivy_search(q):
-            hits = tsearcher.search(tantivy_query(tindex, analyzer, q), limit=20).hits
+        def tantivy_search(whoosh_query):
+            hits = tsearcher.search(tantivy_query(tindex.schema, whoosh_query), limit=20).hits
             return [tsearcher.doc(address)["url"] for _, address in hits[:5]]
 
         rows = []
@@ -206,7 +205,8 @@ def main() -> None:
             suggest = [timed(lambda q=q: searcher.suggest(q, lang="en")) for q in qs]
             search = [timed(lambda q=q: raw.search(build_query(q, "en", raw.reader()), limit=20))
                       for q in qs]
-            tantivy = [timed(lambda q=q: tantivy_search(q)) for q in qs]
+            built = [build_query(q, "en", raw.reader()) for q in qs]
+            tantivy = [timed(lambda q=q: tantivy_search(q)) for q in built]
             rows.append((name, *percentiles(suggest), *percentiles(search),
                          *percentiles(tantivy)))
         searcher.close()
@@ -222,7 +222,7 @@ def print_report(args, build_w, build_t, size_w, size_t, cold, rows) -> None:
     print(f"  whoosh:  build {build_w / 1000:6.1f} s, size {size_w / 2**20:6.1f} MiB, "
           f"cold load + first suggestion in a fresh process {cold:6.0f} ms")
     print(f"  tantivy: build {build_t / 1000:6.1f} s, size {size_t / 2**20:6.1f} MiB "
-          "(n-grams made in Python, as for whoosh)")
+          "(tokens from Loket's analysers in Python, included)")
     print()
     print("latency, ms         suggest (API path)   whoosh search only   tantivy search   "
           "p99 ratio")
