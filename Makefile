@@ -2,7 +2,8 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-dev
+SERVE_STAMP := $(VENV)/.installed-site
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
@@ -10,17 +11,22 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install site serve test test-fast browser clean
 
-# A virtualenv with Loket and everything its tests need; redone when pyproject changes.
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# A virtualenv with Loket and the site builder (serve), or also everything the tests
+# need (test); each is redone when pyproject.toml changes.
+$(SERVE_STAMP): pyproject.toml
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[site]'
+	touch $@
+
+$(STAMP): $(SERVE_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
 install: $(STAMP)
 
 # The static site (knowledge base, forms, release notes), built strictly.
-site: $(STAMP)
+site: $(SERVE_STAMP)
 	$(BIN)/mkdocs build --strict --quiet --site-dir site
 
 serve: site
