@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -26,11 +27,11 @@ def _settings():
         raise click.ClickException(f"bad LOKET_* environment setting: {exc}") from None
 
 
-def _services(settings):
-    from loket.web.app import build_services
+def _services(settings, *, load_holidays: bool = False):
+    from loket.wiring import build_services
 
     try:
-        return build_services(settings)
+        return build_services(settings, load_holidays=load_holidays)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -40,15 +41,19 @@ def check_config() -> None:
     """Validate site_config/ and print what it holds."""
     from loket.config import load_portal_config
 
+    from loket.config.describe import describe_workflow
+
     settings = _settings()
     try:
-        config = load_portal_config(settings.config_dir)
+        config = load_portal_config(settings.config_dir, load_holidays=True)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{settings.config_dir}: valid")
     click.echo(f"  products: {', '.join(config.products)}")
     click.echo(f"  statuses: {', '.join(config.statuses)}")
     click.echo(f"  form fields: {', '.join(f.name for f in config.form.fields)}")
+    for line in describe_workflow(config.workflow):
+        click.echo(f"  {line}")
 
 
 @main.command()
@@ -61,8 +66,10 @@ def serve(host: str, port: int, threads: int) -> None:
 
     from loket.web.app import create_app
 
+    from loket.services.sweeper import SweepLoop
+
     settings = _settings()
-    services = _services(settings)
+    services = _services(settings, load_holidays=bool(settings.sweep_interval))
     app = create_app(settings, services=services)
     click.echo(f"Loket is serving on http://{host}:{port}/")
     click.echo(f"  site:  {settings.site_dir.resolve()}"
@@ -73,9 +80,56 @@ def serve(host: str, port: int, threads: int) -> None:
         click.echo(f"  data:  DynamoDB table {settings.dynamodb_table}")
     if settings.mail == "outbox":
         click.echo(f"  mail:  {settings.outbox_dir.resolve()}/*.eml")
+    click.echo(f"  sweep: every {settings.sweep_interval} s" if settings.sweep_interval
+               else "  sweep: off (LOKET_SWEEP_INTERVAL=0; run `loket sweep` yourself)")
     sys.stdout.flush()
-    waitress.serve(app, host=host, port=port, threads=threads, ident="loket",
-                   clear_untrusted_proxy_headers=True, _quiet=True)
+    sweeper = SweepLoop(services, settings.sweep_interval)
+    if settings.sweep_interval:
+        sweeper.start()
+    # A service manager stops us with SIGTERM: leave through `finally`, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="loket",
+                       clear_untrusted_proxy_headers=True, _quiet=True)
+    finally:
+        # Let a sweep in progress finish, so no change is cut from its e-mail.
+        sweeper.stop()
+
+
+@main.command()
+@click.option("--now", "at", metavar="MOMENT",
+              help="Sweep as if it were this moment, e.g. 2026-12-30T14:00 (in the "
+                   "business calendar's time zone unless it names one).  [default: now]")
+@click.option("--dry-run", is_flag=True, help="List what is due and would happen; change "
+                                              "and send nothing.")
+@click.option("--batch", default=100, show_default=True, type=click.IntRange(1, 1000),
+              help="Due tickets read from the store at a time.")
+def sweep(at: str | None, dry_run: bool, batch: int) -> None:
+    """Fire every due timer and SLA deadline once: reminders, moves, closes, breaches.
+
+    `loket serve` does this in the background; run this from cron when it does not
+    run, or to see what is due. Safe beside a running sweeper: each change is made once.
+    """
+    from loket.services.sweeper import sweep as sweep_due
+
+    services = _services(_settings(), load_holidays=True)
+    moment = _moment(at, services.config.workflow.calendar.zone) if at else None
+    report = sweep_due(services, now=moment, dry_run=dry_run, batch=batch)
+    for action in report.actions:
+        click.echo(action)
+    click.echo(f"{'dry run at' if dry_run else 'swept at'} {report.now.isoformat()}: "
+               f"{report.summary()}")
+
+
+def _moment(text: str, zone):
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not a moment like 2026-12-30T14:00",
+                                 param_hint="--now") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 @main.command("search-build")
@@ -99,6 +153,38 @@ def search_build(site_dir: Path | None, out: Path | None) -> None:
     if not count:
         raise click.ClickException(f"{site_dir}: no pages with content found to index")
     click.echo(f"{out}: {count} pages indexed from {site_dir}")
+
+
+@main.command("mail-import")
+@click.argument("files", nargs=-1, required=True)
+def mail_import(files: tuple[str, ...]) -> None:
+    """Take in raw e-mails: .eml files, or - for standard input.
+
+    Each becomes a new ticket, a reply on its ticket, or is refused (auto-replies,
+    bounces); the decision is printed per file. Importing a mail again changes nothing.
+    Exits with 1 when a file could not be read or taken in.
+    """
+    from loket.services.mail_in import take_in_mail
+
+    services = _services(_settings())
+    failed = 0
+    for name in files:
+        try:
+            with click.open_file(name, "rb") as stream:  # "-" is standard input.
+                raw = stream.read()
+        except OSError as exc:
+            click.echo(f"{name}: cannot read: {exc.strerror or exc}", err=True)
+            failed += 1
+            continue
+        try:
+            decision = take_in_mail(services, raw)
+        except Exception as exc:  # Report it and go on with the other files.
+            click.echo(f"{name}: not taken in: {type(exc).__name__}: {exc}", err=True)
+            failed += 1
+            continue
+        click.echo(f"{name}: {decision}")
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

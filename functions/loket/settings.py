@@ -41,3 +41,8 @@ class Settings(BaseSettings):
 
     # How many proxies in front of the app may set X-Forwarded-For (CloudFront: 1).
     trusted_proxies: int = 0
+
+    # `loket serve` sweeps due timers and SLA deadlines this often, in seconds, in a
+    # background thread; 0 turns it off (run `loket sweep` from cron instead). On AWS
+    # the schedule in serverless.yml runs the sweep function instead.
+    sweep_interval: int = Field(default=60, ge=0)

@@ -11,11 +11,13 @@ from loket.services.context import Services
 from loket.settings import Settings
 
 
-def build_services(settings: Settings) -> Services:
-    """Wire the adapters the settings name; clients are created lazily by each adapter."""
+def build_services(settings: Settings, *, load_holidays: bool = False) -> Services:
+    """Wire the adapters the settings name; clients are created lazily by each adapter.
+    `load_holidays`: load (and check) the calendar's public holidays now, for the
+    sweeper, which needs them anyway, rather than on the first request that asks."""
     from loket.clock import SystemClock
 
-    config = load_portal_config(settings.config_dir)
+    config = load_portal_config(settings.config_dir, load_holidays=load_holidays)
     return Services(config=config, store=build_store(settings, config.first_ticket_number),
                     mail=build_mailer(settings), clock=SystemClock(),
                     base_url=settings.base_url, mail_from=settings.mail_from,

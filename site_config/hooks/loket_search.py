@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 from loket.config import ConfigError, load_portal_config
 from loket.search.pages import EXCLUDE_META, read_page
@@ -24,7 +25,9 @@ ASSETS_CSS = "assets/loket/suggest.css"
 ASSETS_JS = "assets/loket/suggest.js"
 _HEAD = re.compile(r"<head[^>]*>")
 log = logging.getLogger("mkdocs.hooks.loket_search")
-_state: dict = {"pages": [], "products": set(), "out": None}
+# One site build may hold nested builds, one per extra language (mkdocs-static-i18n);
+# `depth` tells the outer build from those, so the index gets every language's pages.
+_state: dict = {"pages": [], "sources": set(), "depth": 0, "products": set(), "out": None}
 
 
 def on_config(config, **kwargs):
@@ -47,7 +50,13 @@ def on_config(config, **kwargs):
 
 
 def on_pre_build(config, **kwargs):
-    _state["pages"] = []
+    if not _state["depth"]:
+        _state["pages"], _state["sources"] = [], set()
+    _state["depth"] += 1
+
+
+def on_build_error(error, **kwargs):
+    _state["depth"] = 0
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
@@ -62,17 +71,25 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
 
 
 def on_post_page(output, page, config, **kwargs):
-    if _excluded(page):
+    # A file rendered again by another language's build is that language's fallback
+    # copy of the page: the first rendering stands for it.
+    source = page.file.src_uri
+    if _excluded(page) or source in _state["sources"]:
         return _HEAD.sub(lambda m: m.group() + EXCLUDE_META, output, count=1)
+    _state["sources"].add(source)
     found = read_page(output, "/" + page.url)
     if found is not None:
         _state["pages"].append(found)
     return output
 
 
+@event_priority(-200)  # After mkdocs-static-i18n (-100) has built the other languages.
 def on_post_build(config, **kwargs):
     from loket.search.index import build_index
 
+    _state["depth"] -= 1
+    if _state["depth"]:
+        return  # A language build inside the site build: the outer build writes the index.
     count = build_index(_state["pages"], _state["out"])
     log.info("Loket search: %d pages indexed in %s", count, _state["out"])
 

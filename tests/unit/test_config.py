@@ -51,9 +51,12 @@ def test_bad_form_field_names_its_line(config_dir):
 
 
 def test_unknown_initial_status(config_dir):
-    edit(config_dir / "portal.yml", "initial_status: open", "initial_status: nieuw")
-    with pytest.raises(ConfigError, match="initial_status 'nieuw' is not a listed status"):
+    workflow = config_dir / "presets" / "reminder-and-close" / "workflow.yml"
+    edit(workflow, "initial_status: open", "initial_status: nieuw")
+    with pytest.raises(ConfigError) as exc:
         load_portal_config(config_dir)
+    assert str(exc.value) == (f"{workflow}: line {line_of(workflow, 'initial_status')}: "
+                              "initial_status: 'nieuw' is not a listed status")
 
 
 def test_broken_yaml_and_missing_file(config_dir):

@@ -30,11 +30,19 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: line 1: the file must hold a mapping of settings")
     try:
-        return model.model_validate(data)
+        result = model.model_validate(data)
     except ValidationError as exc:
         # Only now is the node tree worth building: it tells each error's line.
         lines = _line_index(yaml.compose(text, Loader=yaml.SafeLoader))
         raise ConfigError("\n".join(_describe(path, err, lines) for err in exc.errors())) from None
+    # Checks across fields (a transition naming an unknown status, say) cannot point
+    # at a line from inside pydantic; a model lists them as (location, message) pairs.
+    problems = result.problems() if hasattr(result, "problems") else []
+    if problems:
+        lines = _line_index(yaml.compose(text, Loader=yaml.SafeLoader))
+        raise ConfigError("\n".join(_describe(path, {"loc": loc, "msg": msg}, lines)
+                                     for loc, msg in problems))
+    return result
 
 
 def _describe(path: Path, err: dict[str, Any], lines: dict[tuple, int]) -> str:
@@ -61,15 +69,42 @@ def _line_index(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
     return index
 
 
-def load_portal_config(config_dir: Path):
-    """Load site_config/portal.yml and the ticket form it names; validate both."""
+def problem_at(path: Path, loc: tuple, message: str) -> ConfigError:
+    """A ConfigError for `loc` in `path`, with its line, for checks across files."""
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    return ConfigError(_describe(path, {"loc": loc, "msg": message}, _line_index(node)))
+
+
+def load_portal_config(config_dir: Path, *, load_holidays: bool = False):
+    """Load site_config/portal.yml, the ticket form and the workflow it names; validate all.
+
+    The calendar's public holidays are loaded on first use (a fifth of a second, which
+    a web request that never asks about working time should not pay); with
+    `load_holidays` they are loaded and checked now, as `check-config`, `serve` and
+    the sweeper do."""
     from loket.config.model import PortalConfig, PortalFile
+    from loket.config.workflow import WorkflowFile
     from loket.domain.forms import FormDefinition
 
-    portal = load_yaml_model(config_dir / "portal.yml", PortalFile)
+    portal_path = config_dir / "portal.yml"
+    portal = load_yaml_model(portal_path, PortalFile)
     form_path = config_dir / portal.ticket_form
     form = load_yaml_model(form_path, FormDefinition)
+    workflow_path = config_dir / portal.workflow
+    workflow = load_yaml_model(workflow_path, WorkflowFile)
+    told = workflow.review_board_news()
+    for i, product in enumerate(portal.products):
+        if told and not product.review_board:
+            raise problem_at(portal_path, ("products", i), (
+                f"product '{product.id}' needs a review_board address: "
+                f"{workflow_path} tells the review board of {', '.join(told)}"))
+    built = workflow.build()
+    if load_holidays:
+        try:
+            built.calendar.closed_days.check()
+        except ValueError as exc:
+            raise problem_at(workflow_path, ("calendar", "holidays"), str(exc)) from None
     try:
-        return PortalConfig.assemble(portal, form)
+        return PortalConfig.assemble(portal, form, built)
     except ValueError as exc:
         raise ConfigError(f"{form_path}: {exc}") from None

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from loket.domain.forms import FormDefinition, Labels
-from loket.domain.tickets import Status, StatusCategory
+from loket.domain.tickets import Status
+from loket.domain.workflow import Workflow
 
 
 class ProductConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: Labels
-
-
-class StatusConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    category: StatusCategory
-    label: Labels
+    # The product's review board: told of SLA breaches (and more, as the workflow's
+    # `notify` says). An e-mail address until accounts exist.
+    review_board: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class SubmissionLimits(BaseModel):
@@ -30,24 +27,35 @@ class SubmissionLimits(BaseModel):
     max_body_bytes: int = Field(default=64 * 1024, gt=1024)
 
 
+class MailInConfig(BaseModel):
+    """Mail in: the address customers write to, and the product of a mail that names
+    none (support+<product>@... names one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    address: str = Field(pattern=r"^[^@\s+]+@[^@\s]+\.[^@\s]+$")
+    default_product: str
+
+
 class PortalFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     vendor: str
     first_ticket_number: int = Field(default=10001, gt=0)
     ticket_form: str = "forms/ticket.yml"
     products: list[ProductConfig] = Field(min_length=1)
-    statuses: list[StatusConfig] = Field(min_length=1)
-    initial_status: str
+    # The workflow file (statuses, transitions, timers, calendar, SLA), relative to
+    # site_config/: one of the presets, or a file of the vendor's own.
+    workflow: str
     submissions: SubmissionLimits = SubmissionLimits()
+    mail_in: MailInConfig | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "PortalFile":
-        for kind, ids in (("product", [p.id for p in self.products]),
-                          ("status", [s.id for s in self.statuses])):
-            if len(ids) != len(set(ids)):
-                raise ValueError(f"{kind} ids must be unique")
-        if self.initial_status not in {s.id for s in self.statuses}:
-            raise ValueError(f"initial_status '{self.initial_status}' is not a listed status")
+        ids = [p.id for p in self.products]
+        if len(ids) != len(set(ids)):
+            raise ValueError("product ids must be unique")
+        if self.mail_in and self.mail_in.default_product not in {p.id for p in self.products}:
+            raise ValueError(f"mail_in.default_product '{self.mail_in.default_product}' "
+                             "is not a listed product")
         return self
 
 
@@ -58,19 +66,30 @@ class PortalConfig:
     vendor: str
     first_ticket_number: int
     products: dict[str, Labels]
-    statuses: dict[str, Status]
-    initial_status: str
+    workflow: Workflow
     submissions: SubmissionLimits
     form: FormDefinition
+    # Without a mail_in section, mail in uses the sender address and the first product.
+    mail_in: MailInConfig | None = None
+    # Product id -> its review board's e-mail address.
+    review_boards: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def assemble(cls, portal: PortalFile, form: FormDefinition) -> "PortalConfig":
-        statuses = {s.id: Status(s.id, s.category, s.label.model_dump())
-                    for s in portal.statuses}
+    def assemble(cls, portal: PortalFile, form: FormDefinition,
+                 workflow: Workflow) -> "PortalConfig":
         return cls(vendor=portal.vendor, first_ticket_number=portal.first_ticket_number,
-                   products={p.id: p.name for p in portal.products}, statuses=statuses,
-                   initial_status=portal.initial_status, submissions=portal.submissions,
-                   form=form)
+                   products={p.id: p.name for p in portal.products}, workflow=workflow,
+                   submissions=portal.submissions, form=form, mail_in=portal.mail_in,
+                   review_boards={p.id: p.review_board for p in portal.products
+                                  if p.review_board})
+
+    @property
+    def statuses(self) -> dict[str, Status]:
+        return dict(self.workflow.statuses)
+
+    @property
+    def initial_status(self) -> str:
+        return self.workflow.initial_status
 
     def status(self, status_id: str) -> Status:
-        return self.statuses[status_id]
+        return self.workflow.status(status_id)

@@ -35,6 +35,16 @@ class VersionConflict(LoketError):
     """The record changed since it was read; the caller should re-read and retry."""
 
 
+class TransitionRefused(LoketError):
+    """The workflow has no way from the ticket's status for what was asked (say, to
+    reopen a ticket that is still open)."""
+
+    def __init__(self, action: str, status: str):
+        super().__init__(f"'{action}' is not possible in status '{status}'")
+        self.action = action
+        self.status = status
+
+
 @dataclass
 class RateLimited(LoketError):
     """Too many submissions from one client address in a window."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -34,11 +34,19 @@ class AuthorRole(StrEnum):
     SYSTEM = "system"
 
 
+# Categories in which the ticket counts as resolved: the SLA clock stops there.
+RESOLVED = frozenset({StatusCategory.SOLVED, StatusCategory.CLOSED, StatusCategory.CANCELLED})
+
+
 @dataclass(frozen=True)
 class Status:
     id: str
     category: StatusCategory
     labels: dict[str, str]
+    # Who may put a ticket in this status: a customer's action, an agent, or a timer.
+    set_by: frozenset[AuthorRole] = frozenset(AuthorRole)
+    # Whether the SLA clock runs while a ticket is in this status.
+    sla_runs: bool = True
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.id
@@ -67,6 +75,12 @@ class NewTicket:
     status: str
     created_at: datetime
     access_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # The workflow's starting state (Workflow.start fills these in).
+    impact: str | None = None
+    urgency: str | None = None
+    priority: str | None = None
+    sla_since: datetime | None = None
+    due_at: datetime | None = None
 
     def first_message(self) -> Message:
         return Message(author=self.email, role=AuthorRole.CUSTOMER,
@@ -87,16 +101,37 @@ class Ticket:
     created_at: datetime
     updated_at: datetime
     version: int = 1
-    # The next moment a timer of this ticket fires; None when nothing is pending.
-    # Stores index it, so the sweeper reads only what is due.
+    # The next moment a timer or SLA deadline of this ticket falls; None when nothing
+    # is pending. Stores index it, so the sweeper reads only what is due.
     due_at: datetime | None = None
+    # Workflow state (domain/workflow.py): when the ticket entered its status, and
+    # which of that status's reminders went out already.
+    status_since: datetime | None = None
+    timers_fired: tuple[str, ...] = ()
+    assignee: str | None = None
+    # SLA state (domain/sla.py). The clock had run `sla_used` (working time) when it
+    # last started at `sla_since`, and runs on from there; None while it stands still.
+    impact: str | None = None
+    urgency: str | None = None
+    priority: str | None = None
+    first_response_at: datetime | None = None
+    sla_used: timedelta = timedelta(0)
+    sla_since: datetime | None = None
+    sla_breaches: tuple[str, ...] = ()
 
     @classmethod
     def from_new(cls, number: int, new: NewTicket) -> "Ticket":
         return cls(number=number, access_key=new.access_key, email=new.email,
                    product=new.product, type=new.type, subject=new.subject,
                    fields=dict(new.fields), language=new.language, status=new.status,
-                   created_at=new.created_at, updated_at=new.created_at)
+                   created_at=new.created_at, updated_at=new.created_at,
+                   due_at=new.due_at, status_since=new.created_at, impact=new.impact,
+                   urgency=new.urgency, priority=new.priority, sla_since=new.sla_since)
+
+    @property
+    def entered_status_at(self) -> datetime:
+        """When the ticket entered its current status (older records lack status_since)."""
+        return self.status_since or self.created_at
 
     def opens_with(self, key: str | None) -> bool:
         """True when `key` is this ticket's secret access key (constant time)."""

@@ -36,7 +36,7 @@ def build_index(pages: Iterable[SitePage], out: Path) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     writer.commit(optimize=True)
-    (staging / "LOKET_SCHEMA").write_text(s.SCHEMA_VERSION + "\n", encoding="utf-8")
+    (staging / s.VERSION_FILE).write_text(s.SCHEMA_VERSION + "\n", encoding="utf-8")
     _swap_into_place(staging, out)
     return count
 

@@ -104,6 +104,11 @@ class _PageParser(HTMLParser):
         self._skip_depth = 0     # > 0 while inside an element whose text is not content
         self._heading: list[str] | None = None
         self._heading_tag = ""
+        # Open list items as [where their text starts, own characters, link characters]:
+        # an item that is mostly a link ("Related articles") points elsewhere, and its
+        # words would make this page match the other page's subject.
+        self._items: list[list[int]] = []
+        self._links = 0
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -127,6 +132,10 @@ class _PageParser(HTMLParser):
             self._heading, self._heading_tag = [], tag
         elif tag in _BLOCKS:
             self._text(" ")
+        if tag == "li" and not self._skip_depth:
+            self._items.append([len(self.body), 0, 0])
+        elif tag == "a" and not self._skip_depth:
+            self._links += 1
 
     def handle_endtag(self, tag):
         if self._heading is not None and tag == self._heading_tag:
@@ -136,7 +145,14 @@ class _PageParser(HTMLParser):
         self._depth -= 1
         if self._skip_depth:
             self._skip_depth -= 1
-        elif tag in _BLOCKS:
+            return
+        if tag == "a":
+            self._links = max(0, self._links - 1)
+        elif tag == "li" and self._items:
+            start, own, linked = self._items.pop()
+            if linked > own:
+                del self.body[start:]
+        if tag in _BLOCKS:
             self._text(" ")
 
     def handle_data(self, data):
@@ -147,6 +163,8 @@ class _PageParser(HTMLParser):
 
     def _text(self, text: str) -> None:
         self.body.append(text)
+        if self._items:
+            self._items[-1][2 if self._links else 1] += len(text.strip())
 
     def _end_heading(self) -> None:
         text = _clean("".join(self._heading or []))

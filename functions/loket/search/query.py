@@ -17,14 +17,15 @@ from loket.domain.forms import LANGUAGES
 from loket.ports import Suggestion
 from loket.search import SearchIndexMissing
 from loket.search import schema as s
-from loket.search.snippets import FUZZY_MIN_LENGTH, Hits, fold, snippet
+from loket.search.snippets import Hits, fold, snippet
 
 BOOSTS = {s.TITLE: 3.0, s.OUTLINE: 1.5, s.BODY: 1.0}
 GRAM_BOOSTS = {s.TITLE_GRAMS: 2.0, s.OUTLINE_GRAMS: 1.0}
 FUZZY_WEIGHT = 0.4             # a typo-tolerant match counts less than an exact one
+FUZZY_MIN_LENGTH = 4           # shorter words have too many neighbours one typo away
 OTHER_LANGUAGE_WEIGHT = 0.35   # pages in another language fill up, never push ahead
 RELATIVE_FLOOR = 0.15          # drop hits this much weaker than the best: they are noise
-MAX_WORDS = 12
+MAX_WORDS = 12                 # a pasted paragraph is cut short: a few words decide
 _TYPED_WORD = re.compile(r"(\w+)$")
 
 
@@ -40,13 +41,15 @@ class WhooshSearcher:
 
     def suggest(self, text: str, *, lang: str, product: str | None = None,
                 limit: int = 5) -> list[Suggestion]:
-        query = build_query(text)
+        searcher = self._searcher()
+        query = build_query(text, lang, searcher.reader())
         if query is None:
             return []
-        searcher = self._searcher()
-        results = searcher.search(query, limit=limit * 4, filter=_product_filter(product))
-        ranked = rank([(hit.score, hit.fields()) for hit in results], lang)
-        return [_suggestion(fields, text) for fields in ranked[:limit]]
+        results = searcher.search(query, limit=limit * 4, filter=_product_filter(product),
+                                  terms=True)
+        found = rank([(hit.score, hit.fields(), hit.matched_terms()) for hit in results], lang)
+        return [_suggestion(_in_language(searcher, fields, lang), terms, text)
+                for fields, terms in found[:limit]]
 
     def close(self) -> None:
         with self._lock:
@@ -69,30 +72,60 @@ class WhooshSearcher:
             if self._index is None:
                 from whoosh.index import EmptyIndexError, open_dir
 
+                # An index written for other fields would answer wrongly, not fail.
+                if s.written_version(self.path) != s.SCHEMA_VERSION:
+                    raise SearchIndexMissing(f"{self.path}: missing or built by another version")
                 try:
                     self._index = open_dir(str(self.path), readonly=True)
-                except (EmptyIndexError, FileNotFoundError, OSError):
+                except (EmptyIndexError, OSError):
                     raise SearchIndexMissing(str(self.path)) from None
             return self._index
 
 
-def build_query(text: str):
+def build_query(text: str, lang: str, reader):
     """The whoosh query for `text`, or None when it holds no word worth looking up."""
-    from whoosh.query import FuzzyTerm, Or, Term
+    from whoosh.query import Or, Term
 
     clauses = []
     typed = typed_prefix(text)
-    for lang in LANGUAGES:
-        for stem in query_stems(text, lang):
-            for kind, boost in BOOSTS.items():
-                clauses.append(Term(s.field(kind, lang), stem, boost=boost))
-                if len(stem) >= FUZZY_MIN_LENGTH and kind != s.BODY:
-                    clauses.append(FuzzyTerm(s.field(kind, lang), stem,
-                                             boost=boost * FUZZY_WEIGHT, prefixlength=1))
+    for language in LANGUAGES:
+        for stem in query_stems(text, language):
+            clauses += [Term(s.field(kind, language), stem, boost=boost)
+                        for kind, boost in BOOSTS.items()]
+            if language == lang:
+                clauses += _typo_clauses(reader, lang, stem, typed)
         if len(typed) >= s.GRAM_MIN:
-            clauses += [Term(s.field(kind, lang), typed[:s.GRAM_MAX], boost=boost)
+            clauses += [Term(s.field(kind, language), typed[:s.GRAM_MAX], boost=boost)
                         for kind, boost in GRAM_BOOSTS.items()]
     return Or(clauses) if clauses else None
+
+
+def _typo_clauses(reader, lang: str, stem: str, typed: str) -> list:
+    """Near spellings of a word the index does not know.
+
+    One letter added, dropped or changed is found by expanding the word over the terms
+    of titles and outlines, which walks the term dictionary; two letters swapped (the
+    most common typo, but two edits) by looking each swap up directly. So this is done
+    only where it can help: for words of four letters or more that occur nowhere in the
+    customer's language, and for the word being typed only when no title or heading
+    word starts with it.
+    """
+    from whoosh.query import FuzzyTerm, Term
+
+    if len(stem) < FUZZY_MIN_LENGTH:
+        return []
+    if any((s.field(kind, lang), stem) in reader for kind in BOOSTS):
+        return []
+    if typed and stem in query_stems(typed, lang) and any(
+            (s.field(kind, lang), typed[:s.GRAM_MAX]) in reader for kind in GRAM_BOOSTS):
+        return []
+    clauses = [FuzzyTerm(s.field(kind, lang), stem, boost=BOOSTS[kind] * FUZZY_WEIGHT,
+                         prefixlength=1) for kind in (s.TITLE, s.OUTLINE)]
+    swaps = {stem[:i] + stem[i + 1] + stem[i] + stem[i + 2:] for i in range(len(stem) - 1)}
+    for swapped in swaps - {stem}:
+        clauses += [Term(s.field(kind, lang), swapped, boost=boost * FUZZY_WEIGHT)
+                    for kind, boost in BOOSTS.items() if (s.field(kind, lang), swapped) in reader]
+    return clauses
 
 
 def query_stems(text: str, lang: str) -> list[str]:
@@ -106,25 +139,41 @@ def typed_prefix(text: str) -> str:
     return fold(match.group(1)) if match else ""
 
 
-def rank(hits: list[tuple[float, dict]], lang: str) -> list[dict]:
+def rank(hits: list[tuple[float, dict, list]], lang: str) -> list[tuple[dict, set[str]]]:
     """Pages in `lang` first, one per translation group, the weak tail dropped.
 
-    `hits` come best first. A group scores as its best member; the member shown is the
-    one in the customer's language when there is one.
+    `hits` are (score, stored fields, matched terms), best first. A group scores as its
+    best member; the member shown is the one in the customer's language, if any.
     """
     groups: dict[str, list] = {}
-    for score, fields in hits:
+    for score, fields, terms in hits:
         own = fields["language"] == lang
         weighted = score * (1.0 if own else OTHER_LANGUAGE_WEIGHT)
-        group = groups.setdefault(fields["key"], [weighted, fields, own])
+        group = groups.setdefault(fields["key"], [weighted, fields, terms, own])
         group[0] = max(group[0], weighted)
-        if own and not group[2]:
-            group[1], group[2] = fields, True
+        if own and not group[3]:
+            group[1:] = [fields, terms, True]
     ordered = sorted(groups.values(), key=lambda group: group[0], reverse=True)
     if not ordered:
         return []
     floor = ordered[0][0] * RELATIVE_FLOOR
-    return [fields for score, fields, _ in ordered if score >= floor]
+    return [(fields, _matched_words(terms)) for score, fields, terms, _ in ordered
+            if score >= floor]
+
+
+def _matched_words(terms) -> set[str]:
+    """The stems that matched a page, fuzzy expansions included; n-grams are left out."""
+    stemmed = tuple(s.field(kind, lang) for kind in BOOSTS for lang in LANGUAGES)
+    return {text.decode() if isinstance(text, bytes) else text
+            for field, text in terms if field in stemmed}
+
+
+def _in_language(searcher, fields: dict, lang: str) -> dict:
+    """The page's translation in the customer's language when there is one, even if the
+    customer's words matched only the other: the same answer, in words they read best."""
+    if fields["language"] == lang:
+        return fields
+    return searcher.document(key=fields["key"], language=lang) or fields
 
 
 def _product_filter(product: str | None):
@@ -135,11 +184,10 @@ def _product_filter(product: str | None):
     return Or([Term("product", product), Term("product", s.ANY_PRODUCT)])
 
 
-def _suggestion(fields: dict, text: str) -> Suggestion:
+def _suggestion(fields: dict, matched: set[str], text: str) -> Suggestion:
     lang = fields["language"] if fields["language"] in LANGUAGES else LANGUAGES[0]
     typed = typed_prefix(text)
-    hits = Hits(lang, frozenset(query_stems(text, lang)),
-                typed if len(typed) >= s.GRAM_MIN else "")
+    hits = Hits(lang, frozenset(matched), typed if len(typed) >= s.GRAM_MIN else "")
     product = fields["product"]
     return Suggestion(title=fields["title"], url=fields["url"],
                       snippet=snippet(fields["body"], hits, fallback=fields["summary"]),

@@ -10,6 +10,7 @@ over the whole vocabulary: that expansion is what made plain prefix queries slow
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from loket.domain.forms import LANGUAGES
 
@@ -19,7 +20,17 @@ TITLE, OUTLINE, BODY = "title", "outline", "body"
 TITLE_GRAMS, OUTLINE_GRAMS = "tgrams", "ograms"
 # Stored in `product` for pages about every product, so one filter term finds them.
 ANY_PRODUCT = "_any"
+# Written beside the index; bump it when fields or analysers change, so that an old
+# index is refused (and rebuilt) instead of quietly answering wrongly.
 SCHEMA_VERSION = "1"
+VERSION_FILE = "LOKET_SCHEMA"
+
+
+def written_version(index_dir: Path) -> str | None:
+    try:
+        return (Path(index_dir) / VERSION_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
 
 
 def field(kind: str, lang: str) -> str:
@@ -67,9 +78,9 @@ def schema():
               "title": STORED(), "summary": STORED(), "body": STORED()}
     for lang in LANGUAGES:
         stems = stemming_analyzer(lang)
-        fields[field(TITLE, lang)] = TEXT(analyzer=stems)
-        fields[field(OUTLINE, lang)] = TEXT(analyzer=stems)
-        fields[field(BODY, lang)] = TEXT(analyzer=stems)
+        fields[field(TITLE, lang)] = TEXT(analyzer=stems, phrase=False)
+        fields[field(OUTLINE, lang)] = TEXT(analyzer=stems, phrase=False)
+        fields[field(BODY, lang)] = TEXT(analyzer=stems, phrase=False)
         # Positions are no use for n-grams; leaving them out keeps the index small.
         fields[field(TITLE_GRAMS, lang)] = TEXT(analyzer=gram_analyzer(lang), phrase=False)
         fields[field(OUTLINE_GRAMS, lang)] = TEXT(analyzer=gram_analyzer(lang), phrase=False)

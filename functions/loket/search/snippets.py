@@ -1,8 +1,8 @@
 """Snippets for suggestions: a short window of a page's text with the hits in <mark>.
 
 Everything the page says is escaped; the <mark> elements are the only markup. A word
-is a hit when its stem is a stem of the query, when it starts with the word still
-being typed, or when it is one typo away from a query word of four letters or more.
+is a hit when its stem is one the query matched in that page (typo-tolerant matches
+included) or when it starts with the word still being typed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from html import escape
 _WORD = re.compile(r"\w+")
 WIDTH = 180     # characters of text around the hits
 LEAD = 40       # characters shown before the first hit
-FUZZY_MIN_LENGTH = 4
 
 
 @dataclass(frozen=True)
@@ -29,15 +28,19 @@ class Hits:
         folded = fold(word)
         if self.prefix and folded.startswith(self.prefix):
             return True
-        stem = _stem(self.lang, folded)
-        return stem in self.stems or (len(stem) >= FUZZY_MIN_LENGTH and any(
-            _one_typo_apart(stem, s) for s in self.stems if len(s) >= FUZZY_MIN_LENGTH))
+        # A stem keeps its word's first letters, so most words need no stemming at all.
+        return folded[:2] in self._heads and _stem(self.lang, folded) in self.stems
+
+    @property
+    def _heads(self) -> frozenset[str]:
+        return _heads(self.stems)
 
 
 def snippet(text: str, hits: Hits, *, fallback: str = "", width: int = WIDTH) -> str:
     """HTML: the part of `text` with the most hits, the hits in <mark>, the rest escaped."""
-    found = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)
-             if hits.match(m.group())]
+    seen: dict[str, bool] = {}  # Pages repeat their words; each is judged once.
+    found = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)
+             if seen.setdefault(m.group(), hits.match(m.group()))]
     if not found:
         return escape(_cut(fallback or text, 0, width))
     begin = _best_start(found, width)
@@ -55,9 +58,20 @@ def snippet(text: str, hits: Hits, *, fallback: str = "", width: int = WIDTH) ->
 
 
 def fold(word: str) -> str:
+    """Lower case without accents, as the index's analysers see a word."""
+    return word.lower().translate(_accents())
+
+
+@lru_cache(maxsize=1)
+def _accents() -> dict:
     from whoosh.support.charset import accent_map
 
-    return word.lower().translate(accent_map)
+    return accent_map
+
+
+@lru_cache(maxsize=64)
+def _heads(stems: frozenset[str]) -> frozenset[str]:
+    return frozenset(stem[:2] for stem in stems)
 
 
 @lru_cache(maxsize=100_000)
@@ -105,15 +119,3 @@ def _cut(text: str, begin: int, width: int) -> str:
         return text
     end = _word_end(text, width)
     return text[begin:end] + ("…" if end < len(text) else "")
-
-
-def _one_typo_apart(a: str, b: str) -> bool:
-    """At most one insertion, deletion or substitution between a and b."""
-    if abs(len(a) - len(b)) > 1 or a == b:
-        return a == b
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + (len(a) == len(b)):] == b[i + 1:]

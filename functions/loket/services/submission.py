@@ -13,6 +13,7 @@ from loket.domain.errors import FieldError, ValidationFailed
 from loket.domain.tickets import NewTicket, Ticket
 from loket.mail.notices import receipt_email
 from loket.services.context import Services
+from loket.services.notifications import tell_board_of_new_ticket
 from loket.services.ratelimit import check_submission_rate
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,14 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
                     fields={k: v for k, v in clean.items() if k not in _CORE},
                     language=clean["language"], status=services.config.initial_status,
                     created_at=services.clock.now())
+    # The workflow's starting state (priority, SLA clock, first deadline) is stored
+    # with the ticket itself, so no ticket ever lacks its timers.
+    new = services.config.workflow.start(new)
     ticket, created = services.store.create_ticket(
         new, idempotency_key=idempotency_key, fingerprint=_fingerprint(clean))
     if created:
         _send_receipt(services, ticket)
+        tell_board_of_new_ticket(services, ticket)
     return Receipt(ticket, created, services.lookup_url(ticket.number, ticket.access_key))
 
 

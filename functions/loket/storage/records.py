@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from loket.domain.tickets import AuthorRole, Message, Ticket
 
 TICKET_COLUMNS = ("number", "access_key", "email", "product", "type", "subject", "fields",
-                  "language", "status", "created_at", "updated_at", "version", "due_at")
+                  "language", "status", "created_at", "updated_at", "version", "due_at",
+                  # The workflow's and the SLA clock's state (domain/workflow.py, sla.py).
+                  "status_since", "timers_fired", "assignee", "impact", "urgency",
+                  "priority", "first_response_at", "sla_used", "sla_since", "sla_breaches")
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def ticket_to_record(ticket: Ticket) -> dict[str, Any]:
@@ -20,6 +24,14 @@ def ticket_to_record(ticket: Ticket) -> dict[str, Any]:
         "status": ticket.status, "created_at": ticket.created_at.isoformat(),
         "updated_at": ticket.updated_at.isoformat(), "version": ticket.version,
         "due_at": utc_iso(ticket.due_at) if ticket.due_at else None,
+        "status_since": _moment(ticket.status_since),
+        "timers_fired": json.dumps(list(ticket.timers_fired)),
+        "assignee": ticket.assignee, "impact": ticket.impact, "urgency": ticket.urgency,
+        "priority": ticket.priority, "first_response_at": _moment(ticket.first_response_at),
+        # Whole microseconds, so the clock survives the round trip exactly.
+        "sla_used": ticket.sla_used // _MICROSECOND,
+        "sla_since": _moment(ticket.sla_since),
+        "sla_breaches": json.dumps(list(ticket.sla_breaches)),
     }
 
 
@@ -31,7 +43,23 @@ def ticket_from_record(rec: dict[str, Any]) -> Ticket:
         created_at=datetime.fromisoformat(rec["created_at"]),
         updated_at=datetime.fromisoformat(rec["updated_at"]), version=int(rec["version"]),
         due_at=datetime.fromisoformat(rec["due_at"]) if rec.get("due_at") else None,
+        # Records written before the workflow existed lack what follows.
+        status_since=_parse(rec.get("status_since")),
+        timers_fired=tuple(json.loads(rec.get("timers_fired") or "[]")),
+        assignee=rec.get("assignee"), impact=rec.get("impact"), urgency=rec.get("urgency"),
+        priority=rec.get("priority"), first_response_at=_parse(rec.get("first_response_at")),
+        sla_used=int(rec.get("sla_used") or 0) * _MICROSECOND,
+        sla_since=_parse(rec.get("sla_since")),
+        sla_breaches=tuple(json.loads(rec.get("sla_breaches") or "[]")),
     )
+
+
+def _moment(moment: datetime | None) -> str | None:
+    return utc_iso(moment) if moment is not None else None
+
+
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def utc_iso(moment: datetime) -> str:

@@ -41,6 +41,19 @@ MIGRATIONS: list[str] = [
     ALTER TABLE tickets ADD COLUMN due_at TEXT;
     CREATE INDEX tickets_by_due_at ON tickets(due_at) WHERE due_at IS NOT NULL;
     """,
+    # The workflow's and the SLA clock's state; see records.ticket_to_record.
+    """
+    ALTER TABLE tickets ADD COLUMN status_since TEXT;
+    ALTER TABLE tickets ADD COLUMN timers_fired TEXT;
+    ALTER TABLE tickets ADD COLUMN assignee TEXT;
+    ALTER TABLE tickets ADD COLUMN impact TEXT;
+    ALTER TABLE tickets ADD COLUMN urgency TEXT;
+    ALTER TABLE tickets ADD COLUMN priority TEXT;
+    ALTER TABLE tickets ADD COLUMN first_response_at TEXT;
+    ALTER TABLE tickets ADD COLUMN sla_used INTEGER;
+    ALTER TABLE tickets ADD COLUMN sla_since TEXT;
+    ALTER TABLE tickets ADD COLUMN sla_breaches TEXT;
+    """,
 ]
 
 

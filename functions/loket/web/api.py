@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.services.lookup import TicketView, look_up_ticket, open_ticket, view_of
 from loket.services.replies import add_customer_reply
+from loket.services.status import close_ticket, reject_solution, reopen_ticket
 from loket.services.submission import Receipt, submit_ticket
 from loket.web.payloads import read_payload
 
@@ -55,6 +56,28 @@ def add_message(number: int):
                                 ticket=ticket)
     response = jsonify(ticket_json(view_of(services(), ticket), ticket.language))
     response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# The customer's own moves; the workflow says from which statuses each is possible.
+CUSTOMER_ACTIONS = {"close": close_ticket, "reopen": reopen_ticket, "reject": reject_solution}
+
+
+@bp.post("/tickets/<int:number>/close", endpoint="close_ticket", defaults={"action": "close"})
+@bp.post("/tickets/<int:number>/reopen", endpoint="reopen_ticket",
+         defaults={"action": "reopen"})
+@bp.post("/tickets/<int:number>/reject", endpoint="reject_solution",
+         defaults={"action": "reject"})
+def customer_action(number: int, action: str):
+    ticket = open_ticket(services(), number, request.args.get("token"))
+    data = read_payload(request) if request.content_length else {}
+    unknown = sorted(set(data) - {"body"})
+    if unknown:
+        raise ValidationFailed([FieldError(k, "unknown field") for k in unknown])
+    ticket = CUSTOMER_ACTIONS[action](services(), number, body=data.get("body"),
+                                      ticket=ticket)
+    response = jsonify(ticket_json(view_of(services(), ticket), ticket.language))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from loket.domain.errors import (IdempotencyConflict, RateLimited, TicketNotFound,
-                                 ValidationFailed, VersionConflict)
+                                 TransitionRefused, ValidationFailed, VersionConflict)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -80,6 +80,13 @@ def register_api_errors(app: Flask) -> None:
         return problem(409, "Changed meanwhile",
                        "The ticket changed while you were working on it; reload and try again.",
                        type_="/api/problems/version-conflict")
+
+    @app.errorhandler(TransitionRefused)
+    def _refused(exc):
+        return problem(409, "Not possible now",
+                       f"The ticket's status is '{exc.status}'; from there it cannot be "
+                       f"done ({exc.action}).", type_="/api/problems/transition-refused",
+                       status_id=exc.status)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from loket.config import PortalConfig
+from loket.domain.forms import LANGUAGES
 from loket.web.i18n import strings
 
 SHELL_MARKER = "<!-- loket:server-content -->"
@@ -49,24 +50,41 @@ def render_lookup(lang: str, number: str = "") -> str:
 class PageShell:
     """Wraps server-rendered content in the built site's own page, so it looks the same.
 
-    The site build leaves a page with a marker where content goes; without a built
-    site (tests, a bare API deployment) a minimal layout stands in.
+    The site build leaves a page with a marker where content goes, one per language:
+    support/page/ for the default language and <lang>/support/page/ for the others
+    (mkdocs-static-i18n). A language without its own shell uses the default one; without
+    a built site (tests, a bare API deployment) a minimal layout stands in.
     """
 
     def __init__(self, site_dir: Path | None):
-        self._html: str | None = None
-        shell = site_dir / SHELL_PAGE if site_dir else None
-        if shell is not None and shell.is_file():
-            html = shell.read_text(encoding="utf-8")
-            if SHELL_MARKER in html:
-                # The shell's links are relative to its own folder; <base> keeps them
-                # working when the content is served under /portal/.
-                self._html = html.replace("<head>", '<head><base href="/support/page/">', 1)
+        self._default: str | None = None
+        self._by_language: dict[str, str] = {}
+        if site_dir is None:
+            return
+        self._default = _load_shell(site_dir, SHELL_PAGE)
+        for lang in LANGUAGES:
+            shell = _load_shell(site_dir, Path(lang) / SHELL_PAGE)
+            if shell is not None:
+                self._by_language[lang] = shell
 
     def wrap(self, content: str, *, title: str, lang: str) -> str:
-        if self._html is None:
+        html = self._by_language.get(lang, self._default)
+        if html is None:
             return render_fragment("layout.html", lang=lang, title=title,
                                    content=Markup(content))
         page = re.sub(r"<title>.*?</title>", lambda _: f"<title>{Markup.escape(title)}</title>",
-                      self._html, count=1, flags=re.S)
+                      html, count=1, flags=re.S)
         return page.replace(SHELL_MARKER, content, 1)
+
+
+def _load_shell(site_dir: Path, relative: Path) -> str | None:
+    shell = site_dir / relative
+    if not shell.is_file():
+        return None
+    html = shell.read_text(encoding="utf-8")
+    if SHELL_MARKER not in html:
+        return None
+    # The shell's links are relative to its own folder; <base> keeps them working when
+    # the content is served under /portal/.
+    base = "/" + relative.parent.as_posix() + "/"
+    return html.replace("<head>", f'<head><base href="{base}">', 1)

@@ -1,0 +1,105 @@
+"""Service levels: priority from impact x urgency, and the clock that measures targets.
+
+The clock counts working time only, and only while the ticket's status lets it run
+(not while waiting on the customer or a third party, not once resolved). It is kept
+as two values on the ticket, so it survives any number of pauses exactly:
+`sla_used`, the working time it ran before, and `sla_since`, when it last started
+(None while it stands still).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Mapping
+
+from loket.domain.calendar import BusinessCalendar, Duration
+from loket.domain.errors import FieldError, ValidationFailed
+from loket.domain.tickets import Ticket
+
+
+class SlaTarget(StrEnum):
+    FIRST_RESPONSE = "first-response"
+    RESOLUTION = "resolution"
+
+
+@dataclass(frozen=True)
+class Priority:
+    id: str
+    labels: Mapping[str, str]
+    first_response: Duration
+    resolution: Duration
+
+    def label(self, lang: str) -> str:
+        return self.labels.get(lang) or self.labels.get("en") or self.id
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """The priority matrix and each priority's targets."""
+
+    impacts: tuple[str, ...]
+    urgencies: tuple[str, ...]
+    matrix: Mapping[tuple[str, str], str]   # (impact, urgency) -> priority id
+    priorities: Mapping[str, Priority]
+    default_impact: str
+    default_urgency: str
+
+    def priority_for(self, impact: str, urgency: str) -> str:
+        errors = [FieldError(name, f"must be one of: {', '.join(allowed)}")
+                  for name, value, allowed in (("impact", impact, self.impacts),
+                                               ("urgency", urgency, self.urgencies))
+                  if value not in allowed]
+        if errors:
+            raise ValidationFailed(errors)
+        return self.matrix[(impact, urgency)]
+
+    def target(self, priority: str, target: SlaTarget,
+               calendar: BusinessCalendar) -> timedelta:
+        """A target as working time. A working day counts as the calendar's average
+        opening hours of a working weekday, so '2 working days' at 09:00-17:00 is 16 hours."""
+        level = self.priorities[priority]
+        duration = level.first_response if target is SlaTarget.FIRST_RESPONSE else level.resolution
+        if duration.unit == "days":
+            return duration.amount * calendar.working_day()
+        return duration.amount * timedelta(**{duration.unit: 1})
+
+
+def pause(ticket: Ticket, now: datetime, calendar: BusinessCalendar) -> Ticket:
+    """Stop the clock, banking the working time it ran since it last started."""
+    if ticket.sla_since is None:
+        return ticket
+    used = ticket.sla_used + calendar.working_time(ticket.sla_since, now)
+    return replace(ticket, sla_used=used, sla_since=None)
+
+
+def resume(ticket: Ticket, now: datetime) -> Ticket:
+    return ticket if ticket.sla_since is not None else replace(ticket, sla_since=now)
+
+
+def deadlines(ticket: Ticket, policy: SlaPolicy | None,
+              calendar: BusinessCalendar) -> dict[SlaTarget, datetime]:
+    """The moments each target not yet met or breached will be breached, if the clock
+    keeps running; empty while it stands still."""
+    if policy is None or ticket.sla_since is None or ticket.priority not in policy.priorities:
+        return {}
+    found = {}
+    for target in SlaTarget:
+        if target.value in ticket.sla_breaches:
+            continue
+        if target is SlaTarget.FIRST_RESPONSE and ticket.first_response_at is not None:
+            continue
+        left = policy.target(ticket.priority, target, calendar) - ticket.sla_used
+        found[target] = calendar.add_working_time(ticket.sla_since, left)
+    return found
+
+
+def working_time_left(ticket: Ticket, target: SlaTarget, policy: SlaPolicy,
+                      calendar: BusinessCalendar, now: datetime) -> timedelta:
+    """Working time left before `target` is breached (negative once it is): what an
+    agent's SLA clock shows, also while it is paused."""
+    used = ticket.sla_used
+    if ticket.sla_since is not None:
+        used += calendar.working_time(ticket.sla_since, now)
+    return policy.target(ticket.priority, target, calendar) - used

@@ -1,0 +1,249 @@
+"""The workflow state machine: which status follows which event, what timers do, and
+when the SLA clock runs. Pure: every method takes the ticket and the moment, and
+returns the changed ticket with what happened; the services store it and tell people.
+
+Every result carries `due_at`, the earliest pending timer or SLA deadline, so the
+stores can index it and the sweeper reads only what is due.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Mapping
+
+from loket.domain import sla
+from loket.domain.calendar import BusinessCalendar, Duration
+from loket.domain.errors import FieldError, TransitionRefused, ValidationFailed
+from loket.domain.sla import SlaPolicy, SlaTarget
+from loket.domain.tickets import AuthorRole, NewTicket, Status, StatusCategory, Ticket
+
+# A sweep far behind (say, after downtime) runs the timers that fell due meanwhile
+# one step at a time; a badly configured cycle of zero-length timers stops here.
+MAX_STEPS = 10
+MAX_ASSIGNEE_LENGTH = 200
+
+
+class Event(StrEnum):
+    CUSTOMER_REPLY = "customer-reply"
+    AGENT_REPLY = "agent-reply"
+    CUSTOMER_CLOSES = "customer-closes"
+    CUSTOMER_REOPENS = "customer-reopens"
+    CUSTOMER_REJECTS = "customer-rejects"
+    ASSIGNED = "assigned"
+    FIRST_RESPONSE_BREACHED = "first-response-breached"
+    RESOLUTION_BREACHED = "resolution-breached"
+
+
+# Who causes each event: the status it leads to must let that role set it.
+EVENT_ACTORS = {
+    Event.CUSTOMER_REPLY: AuthorRole.CUSTOMER, Event.CUSTOMER_CLOSES: AuthorRole.CUSTOMER,
+    Event.CUSTOMER_REOPENS: AuthorRole.CUSTOMER, Event.CUSTOMER_REJECTS: AuthorRole.CUSTOMER,
+    Event.AGENT_REPLY: AuthorRole.AGENT, Event.ASSIGNED: AuthorRole.AGENT,
+    Event.FIRST_RESPONSE_BREACHED: AuthorRole.SYSTEM,
+    Event.RESOLUTION_BREACHED: AuthorRole.SYSTEM,
+}
+# Events a customer asks for on purpose: with no transition for them they are refused.
+# The others (replies, assignment, breaches) happen anyway and may leave the status be.
+REQUESTS = frozenset({Event.CUSTOMER_CLOSES, Event.CUSTOMER_REOPENS, Event.CUSTOMER_REJECTS})
+BREACH_EVENTS = {SlaTarget.FIRST_RESPONSE: Event.FIRST_RESPONSE_BREACHED,
+                 SlaTarget.RESOLUTION: Event.RESOLUTION_BREACHED}
+
+
+@dataclass(frozen=True)
+class Transition:
+    on: Event
+    to: str
+    sources: frozenset[str] | None = None  # None: from any status
+
+    def applies(self, event: Event, status: str) -> bool:
+        return self.on is event and (self.sources is None or status in self.sources)
+
+
+@dataclass(frozen=True)
+class Timer:
+    """After `after` in `status`: send a reminder, move the ticket on, or both."""
+
+    id: str
+    status: str
+    after: Duration
+    to: str | None = None   # None: stay, only remind
+    remind: bool = True
+
+
+# -- what happened, for the services to tell people ------------------------------------
+
+@dataclass(frozen=True)
+class StatusChanged:
+    old: str
+    new: str
+    cause: str              # the event, "timer", or the role that set it
+    reminder: bool = False  # the e-mail about it asks the customer for an answer
+
+
+@dataclass(frozen=True)
+class Reminded:
+    timer: str
+
+
+@dataclass(frozen=True)
+class Breached:
+    target: SlaTarget
+
+
+Change = StatusChanged | Reminded | Breached
+
+
+@dataclass(frozen=True)
+class Step:
+    ticket: Ticket
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class Workflow:
+    statuses: Mapping[str, Status]
+    initial_status: str
+    transitions: tuple[Transition, ...] = ()
+    timers: tuple[Timer, ...] = ()
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
+    sla: SlaPolicy | None = None
+    # What the product's review board is told: "new-ticket", "status-change", "sla-breach".
+    review_board_news: frozenset[str] = frozenset()
+
+    def status(self, status_id: str) -> Status:
+        """The status, or a plain open one for an id the configuration no longer has,
+        so tickets from before a configuration change still show and move on."""
+        known = self.statuses.get(status_id)
+        return known or Status(status_id, StatusCategory.OPEN, {"en": status_id})
+
+    # -- starting, and events ----------------------------------------------------------
+
+    def start(self, new: NewTicket) -> NewTicket:
+        """A new ticket's starting state: default priority, SLA clock, first deadline."""
+        if self.sla is not None:
+            impact, urgency = self.sla.default_impact, self.sla.default_urgency
+            running = self.status(new.status).sla_runs
+            new = replace(new, impact=impact, urgency=urgency,
+                          priority=self.sla.priority_for(impact, urgency),
+                          sla_since=new.created_at if running else None)
+        return replace(new, due_at=self.due_at(Ticket.from_new(0, new)))
+
+    def handle(self, ticket: Ticket, event: Event, now: datetime) -> Step:
+        """Apply `event`. A matching transition enters its status afresh (its timers
+        start again, even when the status stays the same); none leaves the status be,
+        or refuses a customer's request."""
+        rule = next((t for t in self.transitions if t.applies(event, ticket.status)), None)
+        if rule is None:
+            if event in REQUESTS:
+                raise TransitionRefused(event.value, ticket.status)
+            return self._step(replace(ticket, updated_at=now))
+        return self._move(ticket, rule.to, now, cause=event.value)
+
+    def agent_replied(self, ticket: Ticket, now: datetime, *, public: bool = True) -> Step:
+        """An agent's answer. The first public one meets the first-response target; an
+        internal note changes nothing but the time."""
+        if not public:
+            return self._step(replace(ticket, updated_at=now))
+        if ticket.first_response_at is None:
+            ticket = replace(ticket, first_response_at=now)
+        return self.handle(ticket, Event.AGENT_REPLY, now)
+
+    def set_status(self, ticket: Ticket, status_id: str, now: datetime, *,
+                   by: AuthorRole) -> Step:
+        status = self.statuses.get(status_id)
+        if status is None:
+            raise ValidationFailed([FieldError("status", f"unknown status '{status_id}'")])
+        if by not in status.set_by:
+            raise ValidationFailed([FieldError(
+                "status", f"'{status_id}' cannot be set by the {by.value}")])
+        if status_id == ticket.status:
+            return self._step(ticket)
+        return self._move(ticket, status_id, now, cause=by.value)
+
+    def set_priority(self, ticket: Ticket, impact: str, urgency: str, now: datetime) -> Step:
+        if self.sla is None:
+            raise ValidationFailed([FieldError("priority", "this workflow has no SLA")])
+        priority = self.sla.priority_for(impact, urgency)
+        return self._step(replace(ticket, impact=impact, urgency=urgency, priority=priority,
+                                  updated_at=now))
+
+    def assign(self, ticket: Ticket, assignee: str, now: datetime) -> Step:
+        assignee = assignee.strip() if isinstance(assignee, str) else ""
+        if not assignee or len(assignee) > MAX_ASSIGNEE_LENGTH:
+            raise ValidationFailed([FieldError(
+                "assignee", f"is required, at most {MAX_ASSIGNEE_LENGTH} characters")])
+        return self.handle(replace(ticket, assignee=assignee), Event.ASSIGNED, now)
+
+    # -- timers and SLA ----------------------------------------------------------------
+
+    def fire_due(self, ticket: Ticket, now: datetime) -> Step:
+        """Everything due at `now`: SLA breaches first, then timers. When a timer that
+        moves the ticket is due, reminders due before it are stale and not sent."""
+        changes: list[Change] = []
+        for _ in range(MAX_STEPS):
+            breaches = [t for t, at in self.sla_deadlines(ticket).items() if at <= now]
+            if breaches:
+                for target in breaches:
+                    step = self._breach(ticket, target, now)
+                    ticket, changes = step.ticket, changes + list(step.changes)
+                continue
+            due = [(at, timer) for at, timer in self.timer_deadlines(ticket) if at <= now]
+            movers = [timer for _, timer in due if timer.to is not None]
+            if movers:
+                step = self._move(ticket, movers[0].to, now, cause="timer",
+                                  reminder=movers[0].remind)
+                ticket, changes = step.ticket, changes + list(step.changes)
+            elif due:
+                fired = tuple(timer.id for _, timer in due)
+                ticket = replace(ticket, timers_fired=ticket.timers_fired + fired,
+                                 updated_at=now)
+                changes.append(Reminded(fired[-1]))
+            else:
+                break
+        return Step(self._scheduled(ticket), tuple(changes))
+
+    def timer_deadlines(self, ticket: Ticket) -> list[tuple[datetime, Timer]]:
+        """The pending timers of the ticket's status with the moment each fires."""
+        pending = [(self.calendar.after(ticket.entered_status_at, timer.after), timer)
+                   for timer in self.timers
+                   if timer.status == ticket.status and timer.id not in ticket.timers_fired]
+        return sorted(pending, key=lambda pair: pair[0])
+
+    def sla_deadlines(self, ticket: Ticket) -> dict[SlaTarget, datetime]:
+        return sla.deadlines(ticket, self.sla, self.calendar)
+
+    def due_at(self, ticket: Ticket) -> datetime | None:
+        moments = [at for at, _ in self.timer_deadlines(ticket)]
+        moments += self.sla_deadlines(ticket).values()
+        return min(moments, default=None)
+
+    def answer_before(self, ticket: Ticket) -> datetime | None:
+        """When a timer will move the ticket on unless the customer answers first."""
+        return next((at for at, timer in self.timer_deadlines(ticket) if timer.to), None)
+
+    # -- inside ------------------------------------------------------------------------
+
+    def _move(self, ticket: Ticket, status_id: str, now: datetime, *, cause: str,
+              reminder: bool = False) -> Step:
+        old = ticket.status
+        running = self.sla is not None and self.status(status_id).sla_runs
+        ticket = (sla.resume(ticket, now) if running
+                  else sla.pause(ticket, now, self.calendar))
+        ticket = replace(ticket, status=status_id, status_since=now, timers_fired=(),
+                         updated_at=now)
+        changes = (StatusChanged(old, status_id, cause, reminder),) if old != status_id else ()
+        return Step(self._scheduled(ticket), changes)
+
+    def _breach(self, ticket: Ticket, target: SlaTarget, now: datetime) -> Step:
+        ticket = replace(ticket, sla_breaches=ticket.sla_breaches + (target.value,),
+                         updated_at=now)
+        step = self.handle(ticket, BREACH_EVENTS[target], now)
+        return Step(step.ticket, (Breached(target),) + step.changes)
+
+    def _step(self, ticket: Ticket) -> Step:
+        return Step(self._scheduled(ticket))
+
+    def _scheduled(self, ticket: Ticket) -> Ticket:
+        return replace(ticket, due_at=self.due_at(ticket))

@@ -1,0 +1,70 @@
+"""Mail in on AWS: SES stores each raw e-mail in S3, and S3 calls this for each object.
+
+Each object is read and handed to take_in_mail. When one fails, the others are still
+taken in and the error is raised afterwards, so Lambda retries the event; that is
+safe because taking in the same mail twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import unquote_plus
+
+log = logging.getLogger(__name__)
+# Lambda's root logger passes WARNING and up; every decision belongs in the log.
+log.setLevel(logging.INFO)
+
+_services = None
+_s3 = None
+
+
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from loket.services.mail_in import take_in_mail
+
+    services, s3 = _clients()
+    decisions, failure = [], None
+    for record in event.get("Records", []):
+        bucket, key = _location(record)
+        try:
+            raw = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            decision = take_in_mail(services, raw)
+        except Exception as exc:
+            log.exception("mail s3://%s/%s was not taken in; the event will be retried",
+                          bucket, key)
+            failure = failure or exc
+            continue
+        log.info("mail s3://%s/%s: %s", bucket, key, decision)
+        decisions.append({"key": key, "action": decision.action,
+                          "ticket": decision.ticket, "reason": decision.reason})
+    if failure is not None:
+        raise failure
+    return {"decisions": decisions}
+
+
+def _location(record: dict[str, Any]) -> tuple[str, str]:
+    s3 = record["s3"]
+    # S3 event keys are URL-encoded, with "+" for a space.
+    return s3["bucket"]["name"], unquote_plus(s3["object"]["key"])
+
+
+def _clients():
+    """The services and the S3 client, built on the first event (not at import: a cold
+    start pays only for what it uses) and kept for the next ones."""
+    global _services, _s3
+    if _services is None:
+        import boto3
+
+        from loket.settings import Settings
+        from loket.web.app import build_services
+
+        settings = Settings()
+        _services = build_services(settings)
+        _s3 = boto3.client("s3", region_name=settings.aws_region)
+    return _services, _s3
+
+
+def reset() -> None:
+    """Forget the services and client, so the next event builds them again (tests)."""
+    global _services, _s3
+    _services = _s3 = None

@@ -1,0 +1,58 @@
+"""The timer sweep on AWS: EventBridge's schedule (serverless.yml: rate(5 minutes))
+calls this, and it fires every due timer and SLA deadline once.
+
+Only a "Scheduled Event" from aws.events sweeps; any other event is refused with a log
+line, so a misrouted rule never sends reminders. Two invocations at once are safe:
+each change is saved under the version check and mailed only by the one that saved it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+# Lambda's root logger passes WARNING and up; every sweep belongs in the log.
+log.setLevel(logging.INFO)
+
+_services = None
+
+
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if not is_schedule(event):
+        log.warning("not a scheduled event (source %r, detail-type %r): nothing swept",
+                    event.get("source"), event.get("detail-type"))
+        return {"swept": False, "reason": "not a scheduled event"}
+    from loket.services.sweeper import sweep
+
+    report = sweep(_built())
+    log.info("sweep for the schedule of %s: %s", event.get("time"), report.summary())
+    for action in report.actions:
+        log.info("%s", action)
+    return {"swept": True, "now": report.now.isoformat(), "due": report.due,
+            "changed": report.changed, "emails": report.emails,
+            "conflicts": report.conflicts}
+
+
+def is_schedule(event: Any) -> bool:
+    return (isinstance(event, dict) and event.get("source") == "aws.events"
+            and event.get("detail-type") == "Scheduled Event")
+
+
+def _built():
+    """The services, built on the first event (not at import, so a cold start pays only
+    for what it uses) and kept for the next ones. The sweeper needs the calendar's
+    holidays anyway, so they are loaded and checked now."""
+    global _services
+    if _services is None:
+        from loket.settings import Settings
+        from loket.wiring import build_services
+
+        _services = build_services(Settings(), load_holidays=True)
+    return _services
+
+
+def reset() -> None:
+    """Forget the services, so the next event builds them again (tests change settings)."""
+    global _services
+    _services = None

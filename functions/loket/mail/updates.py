@@ -1,0 +1,90 @@
+"""The e-mails about a ticket's progress: a status change, a reminder, an agent's answer
+to the customer, and news for the product's review board. Each function only gathers
+its template's data; compose() renders it and the services send it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
+
+from loket.domain.tickets import Ticket
+from loket.mail.compose import compose
+from loket.mail.notices import thread_root
+
+if TYPE_CHECKING:
+    from loket.services.context import Services
+
+_DAYS = {"en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
+         "nl": "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split()}
+_MONTHS = {"en": ("January February March April May June July August September October "
+                  "November December").split(),
+           "nl": ("januari februari maart april mei juni juli augustus september oktober "
+                  "november december").split()}
+
+
+def status_email(services: "Services", ticket: Ticket, old_status: str) -> EmailMessage:
+    data = _ticket_data(services, ticket)
+    data["old_status"] = services.config.status(old_status).label(ticket.language)
+    return _to_customer(services, "status-change", ticket, data)
+
+
+def reminder_email(services: "Services", ticket: Ticket) -> EmailMessage:
+    """Asks the customer for an answer, saying until when, if a timer will move on."""
+    workflow = services.config.workflow
+    data = _ticket_data(services, ticket)
+    deadline = workflow.answer_before(ticket)
+    data["answer_before"] = when(services, deadline, ticket.language) if deadline else None
+    return _to_customer(services, "reminder", ticket, data)
+
+
+def agent_reply_email(services: "Services", ticket: Ticket, body: str,
+                      old_status: str | None) -> EmailMessage:
+    data = _ticket_data(services, ticket)
+    data["body"] = body
+    data["old_status"] = (services.config.status(old_status).label(ticket.language)
+                          if old_status else None)
+    return _to_customer(services, "agent-reply", ticket, data)
+
+
+def review_board_email(services: "Services", ticket: Ticket, news: str, *,
+                       old_status: str | None = None, target: str | None = None) -> EmailMessage:
+    """News for the product's review board: "new-ticket", "status-change" or "sla-breach".
+
+    In the ticket's language until board members have accounts with a language of their own.
+    """
+    data = _ticket_data(services, ticket)
+    # Not the customer's look-up link: it carries their access key, which is theirs alone.
+    del data["lookup_url"]
+    data.update(news=news, target=target, email=ticket.email, assignee=ticket.assignee,
+                priority=ticket.priority,
+                old_status=(services.config.status(old_status).label(ticket.language)
+                            if old_status else None))
+    root = thread_root(services, ticket.number)
+    return compose("review-board", lang=ticket.language, mail_from=services.mail_from,
+                   to=services.config.review_boards[ticket.product], data=data,
+                   thread_root=root)
+
+
+def when(services: "Services", moment: datetime, lang: str) -> str:
+    """A moment as people read it, in the business calendar's time zone:
+    "Tuesday 5 January 2027, 14:00" or "dinsdag 5 januari 2027, 14:00"."""
+    local = moment.astimezone(services.config.workflow.calendar.zone)
+    lang = lang if lang in _DAYS else "en"
+    return (f"{_DAYS[lang][local.weekday()]} {local.day} {_MONTHS[lang][local.month - 1]} "
+            f"{local.year}, {local:%H:%M}")
+
+
+def _ticket_data(services: "Services", ticket: Ticket) -> dict[str, Any]:
+    config = services.config
+    return {"vendor": config.vendor, "number": ticket.number, "subject": ticket.subject,
+            "product": config.products[ticket.product].get(ticket.language),
+            "status": config.status(ticket.status).label(ticket.language),
+            "lookup_url": services.lookup_url(ticket.number, ticket.access_key)}
+
+
+def _to_customer(services: "Services", kind: str, ticket: Ticket,
+                 data: dict[str, Any]) -> EmailMessage:
+    # Threaded under the receipt, so the whole ticket reads as one conversation.
+    return compose(kind, lang=ticket.language, mail_from=services.mail_from, to=ticket.email,
+                   data=data, thread_root=thread_root(services, ticket.number))

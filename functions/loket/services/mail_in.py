@@ -1,0 +1,215 @@
+"""Taking in an e-mail: a reply on the customer's own ticket, a new ticket, or a refusal.
+
+Every source of mail (the CLI, SES through S3, an SMTP server) hands raw bytes to
+take_in_mail. A new ticket goes through submit_ticket, so mail gets the same
+validation, rate limit, storage and receipt as the web form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import parseaddr
+from typing import Literal
+
+from loket.config.model import MailInConfig
+from loket.domain.errors import IdempotencyConflict, RateLimited, ValidationFailed
+from loket.domain.tickets import Ticket
+from loket.mail.compose import mail_domain
+from loket.mail.inbound import InboundMail, base_address, plus_tag, read_mail
+from loket.services.context import Services
+from loket.services.replies import MAX_REPLY_LENGTH, add_customer_reply
+from loket.services.submission import submit_ticket
+
+log = logging.getLogger(__name__)
+
+_THREAD_ROOT = re.compile(r"^<ticket-(\d{1,12})@([^<>\s]+)>$", re.IGNORECASE)
+_SUBJECT_TAG = re.compile(r"\[#(\d{1,12})\]")
+_PREFIXES = re.compile(r"^\s*(?:(?:re|fwd?|aw|wg|antw|doorst|tr)\s*:\s*|\[#\d+\]\s*)+",
+                       re.IGNORECASE)
+_FORWARD = re.compile(r"^\s*(?:fwd?|wg|doorst|tr)\s*:", re.IGNORECASE)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# How long a reply's Message-ID is remembered; mail is re-delivered within days.
+_REMEMBER = timedelta(days=30)
+_NO_TEXT = "(The e-mail had no text.)"
+
+
+@dataclass(frozen=True)
+class MailDecision:
+    action: Literal["new-ticket", "reply", "refused"]
+    ticket: int | None = None
+    reason: str = ""
+
+    def __str__(self) -> str:
+        if self.action == "refused":
+            return f"refused: {self.reason}"
+        return f"{self.action} #{self.ticket}" + (f" ({self.reason})" if self.reason else "")
+
+
+def take_in_mail(services: Services, raw: bytes) -> MailDecision:
+    """Decide what `raw` becomes, and do it. Taking in the same mail again changes
+    nothing: its Message-ID keys the new ticket, and a reply is not added twice."""
+    settings = mail_in_settings(services)
+    mail = read_mail(raw, own_addresses=(settings.address, parseaddr(services.mail_from)[1]))
+    if mail.refused:
+        decision = MailDecision("refused", reason=mail.refused)
+    else:
+        decision = _take_in(services, settings, mail, _idempotency_key(mail, raw))
+    log.info("mail %s: %s", mail.message_id or "(no Message-ID)", decision)
+    return decision
+
+
+def mail_in_settings(services: Services) -> MailInConfig:
+    """The portal's mail_in section; without one, our sender address and first product."""
+    config = services.config
+    return config.mail_in or MailInConfig(address=parseaddr(services.mail_from)[1],
+                                          default_product=next(iter(config.products)))
+
+
+def referenced_ticket(services: Services, mail: InboundMail) -> int | None:
+    """The ticket this mail answers: a thread root of ours among its references (every
+    mail we send carries it), else a [#N] tag in its subject."""
+    domain = mail_domain(services.mail_from).lower()
+    for reference in mail.references:
+        match = _THREAD_ROOT.match(reference)
+        if match and match.group(2).lower() == domain:
+            return int(match.group(1))
+    match = _SUBJECT_TAG.search(mail.subject)
+    return int(match.group(1)) if match else None
+
+
+def _take_in(services: Services, settings: MailInConfig, mail: InboundMail,
+             key: str) -> MailDecision:
+    number = referenced_ticket(services, mail)
+    if number is None:
+        return _new_ticket(services, settings, mail, key, note="")
+    ticket = services.store.get_ticket(number)
+    if ticket is not None and ticket.email.casefold() == mail.sender.casefold():
+        return _reply(services, ticket, mail, key)
+    # Never attach a stranger's mail to someone's ticket: a subject tag or a Message-ID
+    # is easy to copy, so mail from another address (a colleague, a forward, a guess)
+    # starts a ticket of its own, and the sender learns nothing about ticket #number.
+    why = "no such ticket" if ticket is None else "sent from another address"
+    return _new_ticket(services, settings, mail, key, note=f"refers to #{number}: {why}")
+
+
+def _reply(services: Services, ticket: Ticket, mail: InboundMail, key: str) -> MailDecision:
+    body = _fit(mail.reply_text, MAX_REPLY_LENGTH)
+    if not body:
+        return MailDecision("refused", ticket.number, "the reply holds no text")
+    if _reply_already_added(services, ticket.number, mail.sender, body, key):
+        return MailDecision("reply", ticket.number, "already taken in: a re-delivered mail")
+    add_customer_reply(services, ticket.number, body, author=mail.sender, ticket=ticket)
+    return MailDecision("reply", ticket.number)
+
+
+def _reply_already_added(services: Services, number: int, author: str, body: str,
+                         key: str) -> bool:
+    """True when this very mail was added before.
+
+    Both must hold: the mail's key was counted before (so a customer who writes the
+    same words twice is heard twice), and the message is on the ticket (so a delivery
+    that failed after counting, and is retried, still adds it).
+    """
+    seen = services.store.count_hit(f"mail-in:{key}", _EPOCH,
+                                    services.clock.now() + _REMEMBER)
+    if seen < 2:
+        return False
+    body = body.strip("\r\n ")
+    return any(m.author == author and m.body == body
+               for m in services.store.list_messages(number))
+
+
+def _new_ticket(services: Services, settings: MailInConfig, mail: InboundMail, key: str,
+                note: str) -> MailDecision:
+    form = services.config.form
+    forwarded = bool(_FORWARD.match(mail.subject))
+    # A forward's quoted part is the substance; a reply's quoted part is history.
+    text = mail.text if forwarded else mail.reply_text
+    data = {"email": mail.sender, "product": _product(services, settings, mail),
+            "type": "question",
+            "subject": _subject(mail.subject, form.field("subject").max_length or 200),
+            "description": _fit(text, form.field("description").max_length or 10_000)
+            or _NO_TEXT,
+            "language": guess_language(mail, settings.address)}
+    try:
+        receipt = submit_ticket(services, data, client_address=f"mail:{mail.sender.lower()}",
+                                idempotency_key=key)
+    except ValidationFailed as exc:
+        return MailDecision("refused", reason=f"the ticket form refuses it: {exc}")
+    except RateLimited as exc:
+        return MailDecision("refused", reason=f"rate limited: {exc} from {mail.sender}")
+    except IdempotencyConflict:
+        return MailDecision("refused", reason="another mail with this Message-ID was "
+                                              "taken in before")
+    if not receipt.created:
+        note = "already taken in: a re-delivered mail"
+    return MailDecision("new-ticket", receipt.ticket.number, note)
+
+
+def _product(services: Services, settings: MailInConfig, mail: InboundMail) -> str:
+    """The product a plus-address names (support+planner@...), else the default."""
+    ours = base_address(settings.address)
+    for address in mail.recipients:
+        tag = plus_tag(address)
+        if tag in services.config.products and base_address(address) == ours:
+            return tag
+    return settings.default_product
+
+
+def _subject(subject: str, limit: int) -> str:
+    """The subject without Re:/Fwd: and ticket tags, cut at a word to fit the form."""
+    subject = " ".join(_PREFIXES.sub("", subject).split()) or "(no subject)"
+    if len(subject) <= limit:
+        return subject
+    cut = subject[:limit - 1].rsplit(" ", 1)[0] if " " in subject[:limit - 1] else ""
+    return (cut or subject[:limit - 1]).rstrip() + "…"
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text`, shortened with a note saying so when it is longer than `limit`."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    note = f"\n\n[Shortened: the e-mail had {len(text)} characters; the rest is not kept.]"
+    return text[:limit - len(note)].rstrip() + note
+
+
+def _idempotency_key(mail: InboundMail, raw: bytes) -> str:
+    """Derived from the Message-ID, which stays the same when mail is re-delivered;
+    a mail without one is known by its bytes."""
+    source = mail.message_id.encode("utf-8", "replace") if mail.message_id else raw
+    return "mail:" + hashlib.sha256(source).hexdigest()
+
+
+# -- language --------------------------------------------------------------------------
+
+_DUTCH = frozenset("de het een en niet geen ik wij u uw je jullie van voor met bij naar "
+                   "ook maar dat deze dit wordt werkt kan kunnen graag vraag probleem "
+                   "melding fout foutmelding hoe wat waarom dank bedankt groet groeten "
+                   "beste goedemorgen goedemiddag vriendelijke alvast onze wanneer".split())
+_ENGLISH = frozenset("the a an and not no i we you your of for with to at also but that "
+                     "this these does doesn't works can could please question problem "
+                     "error how what why thanks thank regards hello hi dear kind our "
+                     "when it".split())
+_WORD = re.compile(r"[a-zà-ÿ']+")
+
+
+def guess_language(mail: InboundMail, our_address: str) -> str:
+    """"nl" when the mail says it is Dutch or reads as Dutch; "en" otherwise."""
+    if mail.content_language:
+        return "nl" if mail.content_language.startswith("nl") else "en"
+    if re.match(r"^\s*(?:antw|doorst)\s*:", mail.subject, re.IGNORECASE):
+        return "nl"
+    # Our own mailbox at a .nl domain (support@vendor.nl), or support+nl@...
+    local = base_address(our_address).rpartition("@")[0]
+    for address in mail.recipients:
+        if base_address(address).rpartition("@")[0] == local and (
+                address.lower().endswith(".nl") or plus_tag(address) == "nl"):
+            return "nl"
+    words = _WORD.findall(f"{mail.subject}\n{mail.reply_text[:2000]}".lower())
+    dutch = sum(w in _DUTCH for w in words)
+    return "nl" if dutch >= 2 and dutch > sum(w in _ENGLISH for w in words) else "en"

@@ -1,0 +1,117 @@
+"""Moving a ticket through its workflow: what agents do (answer, set status and
+priority, assign) and what customers do (close, reopen, reject a solution).
+
+Each use case goes through the workflow under the version check (services/changes.py),
+then e-mails the customer about the status change (and the review board, as the
+workflow says). Agents are named by a free text `agent` until accounts exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from loket.domain.tickets import AuthorRole, Message, Ticket
+from loket.domain.workflow import Event, Step
+from loket.services.changes import change_ticket
+from loket.services.context import Services
+from loket.services.notifications import tell
+from loket.services.replies import clean_body
+
+
+# -- agents ------------------------------------------------------------------------------
+
+def agent_reply(services: Services, number: int, body: str, *, agent: str,
+                status: str | None = None, public: bool = True) -> Ticket:
+    """An agent's answer (or, with public=False, an internal note), optionally setting
+    a status with it ("answer and wait on the customer"). The customer gets the answer
+    by e-mail, with the status it leaves the ticket in."""
+    body = clean_body(body)
+    workflow = services.config.workflow
+
+    def step(ticket: Ticket, now: datetime) -> Step:
+        result = workflow.agent_replied(ticket, now, public=public)
+        if status is not None:
+            result = _then(result, workflow.set_status(result.ticket, status, now,
+                                                       by=AuthorRole.AGENT))
+        return result
+
+    def message(ticket: Ticket, now: datetime) -> list[Message]:
+        return [Message(author=agent, role=AuthorRole.AGENT, body=body, created_at=now,
+                        public=public)]
+
+    done = change_ticket(services, number, step, messages=message)
+    tell(services, done.ticket, done.changes, answer=body if public else None)
+    return done.ticket
+
+
+def set_status(services: Services, number: int, status: str) -> Ticket:
+    """An agent sets a status; the status's `set_by` must allow agents."""
+    workflow = services.config.workflow
+    return _change(services, number, lambda t, now: workflow.set_status(
+        t, status, now, by=AuthorRole.AGENT))
+
+
+def set_priority(services: Services, number: int, impact: str, urgency: str) -> Ticket:
+    """An agent sets impact and urgency; the SLA's matrix gives the priority, and the
+    SLA deadlines follow from it."""
+    workflow = services.config.workflow
+    return _change(services, number,
+                   lambda t, now: workflow.set_priority(t, impact, urgency, now))
+
+
+def assign(services: Services, number: int, assignee: str) -> Ticket:
+    """Assign the ticket to a team or agent; the workflow's "assigned" event may move it
+    (out of waiting for the review board, say)."""
+    workflow = services.config.workflow
+    return _change(services, number, lambda t, now: workflow.assign(t, assignee, now))
+
+
+# -- customers ---------------------------------------------------------------------------
+
+def close_ticket(services: Services, number: int, *, body: str | None = None,
+                 ticket: Ticket | None = None) -> Ticket:
+    """The customer closes the ticket (in some processes: signs off the solution)."""
+    return _customer_request(services, number, Event.CUSTOMER_CLOSES, body, ticket)
+
+
+def reopen_ticket(services: Services, number: int, *, body: str | None = None,
+                  ticket: Ticket | None = None) -> Ticket:
+    return _customer_request(services, number, Event.CUSTOMER_REOPENS, body, ticket)
+
+
+def reject_solution(services: Services, number: int, *, body: str | None = None,
+                    ticket: Ticket | None = None) -> Ticket:
+    """The customer says the solution does not solve it; `body` may say why."""
+    return _customer_request(services, number, Event.CUSTOMER_REJECTS, body, ticket)
+
+
+# -- inside ------------------------------------------------------------------------------
+
+def _customer_request(services: Services, number: int, event: Event, body: str | None,
+                      ticket: Ticket | None) -> Ticket:
+    """A customer's request, refused (TransitionRefused) when the workflow has no way
+    for it from the ticket's status. An optional comment is stored with it."""
+    body = clean_body(body) if body is not None and str(body).strip() else None
+    workflow = services.config.workflow
+
+    def messages(current: Ticket, now: datetime) -> list[Message]:
+        if body is None:
+            return []
+        return [Message(author=current.email, role=AuthorRole.CUSTOMER, body=body,
+                        created_at=now)]
+
+    done = change_ticket(services, number, lambda t, now: workflow.handle(t, event, now),
+                         messages=messages, ticket=ticket)
+    tell(services, done.ticket, done.changes)
+    return done.ticket
+
+
+def _change(services: Services, number: int, step) -> Ticket:
+    done = change_ticket(services, number, step)
+    tell(services, done.ticket, done.changes)
+    return done.ticket
+
+
+def _then(first: Step, second: Step) -> Step:
+    return replace(second, changes=first.changes + second.changes)

@@ -1,0 +1,140 @@
+"""The sweeper: fire every timer and SLA breach that is due.
+
+It asks the store's due index for what is due, so a sweep costs O(tickets due), never
+O(all tickets). Running it twice at once (two Lambda invocations, a CLI run beside
+`loket serve`) is safe: each change is saved under the version check, and its e-mail
+goes out only after the save succeeded, so only the winner of a race sends anything.
+A crash between save and send loses that e-mail rather than ever sending it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from loket.domain.errors import VersionConflict
+from loket.domain.tickets import Ticket
+from loket.domain.workflow import Breached, Change, Reminded, StatusChanged
+from loket.services.changes import SAVE_ATTEMPTS
+from loket.services.context import Services
+from loket.services.notifications import tell
+
+log = logging.getLogger(__name__)
+BATCH = 100
+
+
+@dataclass
+class SweepReport:
+    now: datetime
+    dry_run: bool = False
+    due: int = 0         # due tickets read from the index
+    changed: int = 0     # tickets saved with a change
+    emails: int = 0
+    conflicts: int = 0   # saves that lost a race and were worked out again
+    actions: list[str] = field(default_factory=list)
+    more: bool = False   # a dry run stopped at its batch; more may be due
+
+    def summary(self) -> str:
+        verb = "would change" if self.dry_run else "changed"
+        return (f"{self.due} due, {verb} {self.changed}, {self.emails} e-mails, "
+                f"{self.conflicts} conflicts" + (" (more may be due)" if self.more else ""))
+
+
+def sweep(services: Services, *, now: datetime | None = None, dry_run: bool = False,
+          batch: int = BATCH) -> SweepReport:
+    """Fire what is due at `now` (default: the clock's now). A dry run changes and
+    sends nothing and lists what it would do, for one batch."""
+    report = SweepReport(now or services.clock.now(), dry_run)
+    seen: set[int] = set()
+    while True:
+        due = services.store.due_tickets(report.now, limit=batch)
+        # A ticket seen already is one the index has not caught up with yet (DynamoDB's
+        # indexes are eventually consistent): it was done, or will be next sweep.
+        fresh = [ticket for ticket in due if ticket.number not in seen]
+        for ticket in fresh:
+            seen.add(ticket.number)
+            _sweep_ticket(services, ticket, report)
+        report.due += len(fresh)
+        if dry_run:
+            report.more = len(due) == batch
+            return report
+        if len(due) < batch or not fresh:
+            return report
+
+
+def _sweep_ticket(services: Services, ticket: Ticket, report: SweepReport) -> None:
+    """Fire what is due on one ticket. The index's copy may be behind: then the save
+    conflicts, and the step is worked out again on a fresh read."""
+    workflow = services.config.workflow
+    for _ in range(SAVE_ATTEMPTS):
+        step = workflow.fire_due(ticket, report.now)
+        if not step.changes and step.ticket.due_at == ticket.due_at:
+            return  # Nothing (left) to do: someone else did it.
+        if report.dry_run:
+            report.changed += bool(step.changes)
+            report.actions += [describe(ticket.number, c) for c in step.changes]
+            return
+        try:
+            saved = services.store.save_ticket(step.ticket, expected_version=ticket.version)
+        except VersionConflict:
+            report.conflicts += 1
+            ticket = services.store.get_ticket(ticket.number)
+            if ticket is None:
+                return
+            continue
+        if step.changes:
+            report.changed += 1
+            report.actions += [describe(saved.number, c) for c in step.changes]
+            report.emails += tell(services, saved, step.changes)
+        return
+    log.warning("ticket %s kept changing while the sweeper worked on it; the next sweep "
+                "takes it up again", ticket.number)
+
+
+def describe(number: int, change: Change) -> str:
+    if isinstance(change, StatusChanged):
+        how = " with a reminder" if change.reminder else ""
+        return f"#{number}: {change.old} -> {change.new} ({change.cause}{how})"
+    if isinstance(change, Reminded):
+        return f"#{number}: reminder ({change.timer})"
+    if isinstance(change, Breached):
+        return f"#{number}: SLA {change.target.value} target breached"
+    return f"#{number}: {change}"
+
+
+class SweepLoop:
+    """Sweeps every `interval` seconds in a daemon thread, for `loket serve`.
+
+    stop() wakes it at once and waits for a sweep in progress to finish, so a
+    shutdown never cuts a ticket's change from its e-mail.
+    """
+
+    def __init__(self, services: Services, interval: float):
+        self.services = services
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="loket-sweeper", daemon=True)
+
+    def start(self) -> "SweepLoop":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                report = sweep(self.services)
+                if report.due:
+                    log.info("sweep: %s", report.summary())
+            except Exception:  # A store that is down now may be up next time.
+                log.exception("sweep failed; trying again in %s s", self.interval)
+            self._stop.wait(self.interval)

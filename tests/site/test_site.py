@@ -1,0 +1,117 @@
+"""The writers' checks: the site builds strictly, quietly, in English and Dutch, with a feed.
+
+A broken link, a broken anchor or bad front matter in a page fails the build, naming it.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+WARNING_LIKE = re.compile(r"warn|error|abort|deprecat|exception|traceback", re.IGNORECASE)
+ARTICLE = "kb/planner/export-excel-file-locked.md"
+
+
+def html_of(site, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_strict_build_passes_and_prints_nothing_warning_like(demo_build):
+    result = demo_build.result
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert [line for line in result.stderr.splitlines() if WARNING_LIKE.search(line)] == []
+
+
+@pytest.mark.parametrize("link, complaint", [
+    ("[the calendar](calendar-feed-not-updating-in-outlook.md)",
+     "calendar-feed-not-updating-in-outlook.md"),
+    ("[the network](../../support/system-requirements.md#firewall)", "#firewall"),
+])
+def test_a_broken_internal_link_fails_the_strict_build(project, link, complaint):
+    article = project.docs / ARTICLE
+    article.write_text(article.read_text(encoding="utf-8") + f"\nSee also {link}.\n",
+                       encoding="utf-8")
+    result = project.build()
+    assert result.returncode != 0
+    assert re.search(rf"WARNING .*'{re.escape(ARTICLE)}'.*{re.escape(complaint)}", result.stderr)
+    assert "Aborted with 1 warnings in strict mode" in result.stdout + result.stderr
+
+
+def test_bad_front_matter_fails_the_build_naming_the_file(project):
+    article = project.docs / ARTICLE
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "product: planner", "product: planer", 1), encoding="utf-8")
+    result = project.build()
+    assert result.returncode != 0
+    assert ("docs/kb/planner/export-excel-file-locked.md: front matter 'product' is 'planer'; "
+            "expected one of: planner, payroll, all") in result.stderr
+    assert not (project.root / "site" / "index.html").exists()
+
+
+def test_dutch_pages_are_built_under_nl_with_the_theme_and_form_in_dutch(demo_site):
+    for path in ("", "kb", "support/submit", "support/status", "support/tips",
+                 "support/system-requirements", "support/page", "release-notes"):
+        assert '<html lang="nl"' in html_of(demo_site, f"nl/{path}".rstrip("/")), path
+    submit = html_of(demo_site, "nl/support/submit")
+    assert "Uw e-mailadres" in submit and 'data-lang="nl"' in submit
+    assert 'name="language" value="nl"' in submit
+    assert '<input type="text" class="md-search__input" name="query" aria-label="Zoeken"' in submit
+    assert "Uw e-mailadres" not in html_of(demo_site, "support/submit")
+    assert "Meldingsnummer" in html_of(demo_site, "nl/support/status")
+    # Dutch articles replace the English ones under /nl/; no more page.nl/ addresses.
+    assert "Het bestand is vergrendeld" in html_of(demo_site, f"nl/{ARTICLE[:-3]}")
+    assert not list(demo_site.rglob("*.nl"))
+
+
+def test_the_language_switcher_leads_to_the_same_page_in_the_other_language(demo_site):
+    english = html_of(demo_site, "support/submit")
+    assert 'href="../../nl/support/submit/" hreflang="nl"' in english
+    dutch = html_of(demo_site, "nl/support/submit")
+    assert 'href="../../../support/submit/" hreflang="en"' in dutch
+
+
+def test_the_server_shell_exists_per_language(demo_site):
+    for path in ("support/page", "nl/support/page"):
+        assert "<!-- loket:server-content -->" in html_of(demo_site, path)
+
+
+def test_release_notes_are_english_only_and_the_dutch_page_says_where_they_are(demo_site):
+    assert (demo_site / "release-notes/2026/01/27/planner-2026-1/index.html").is_file()
+    assert (demo_site / "release-notes/category/planner/index.html").is_file()
+    assert (demo_site / "release-notes/archive/2026/index.html").is_file()
+    assert not (demo_site / "nl/release-notes/2026").exists()
+    assert not (demo_site / "nl/release-notes/posts").exists()
+    dutch = html_of(demo_site, "nl/release-notes")
+    assert 'href="../../release-notes/"' in dutch and "feed_rss_created.xml" in dutch
+    post = html_of(demo_site, "release-notes/2026/01/27/planner-2026-1")
+    assert 'href="/nl/release-notes/" hreflang="nl"' in post
+
+
+def test_a_release_note_names_its_product_unless_it_is_about_all(demo_site):
+    planner = html_of(demo_site, "release-notes/2026/01/27/planner-2026-1")
+    assert '<meta name="loket:product" content="planner">' in planner
+    both = html_of(demo_site, "release-notes/2026/03/03/end-of-support-safari-16-firefox-esr-115")
+    assert "loket:product" not in both
+
+
+def test_the_feed_lists_every_release_note_with_categories_and_front_matter_dates(demo_site):
+    channel = ET.parse(demo_site / "feed_rss_created.xml").getroot().find("channel")
+    items = {item.findtext("link"): item for item in channel.findall("item")}
+    assert len(items) == 7
+    note = items["http://127.0.0.1:8000/release-notes/2026/01/27/planner-2026-1/"]
+    assert note.findtext("title") == \
+        "Nordwind Planner 2026.1: shift swap approval and a faster week view"
+    assert [c.text for c in note.findall("category")] == ["Planner"]
+    assert parsedate_to_datetime(note.findtext("pubDate")).date().isoformat() == "2026-01-27"
+    both = items["http://127.0.0.1:8000/release-notes/2026/03/03/"
+                 "end-of-support-safari-16-firefox-esr-115/"]
+    assert {c.text for c in both.findall("category")} == {"Announcements", "Planner", "Payroll"}
+    index = html_of(demo_site, "release-notes")
+    assert '<a href="../feed_rss_created.xml" type="application/rss+xml">' in index
+    assert 'type="application/rss+xml"' in html_of(demo_site, "")  # Material's <link> in <head>
