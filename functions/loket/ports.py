@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Protocol, Sequence
+from typing import BinaryIO, Protocol, Sequence
 
+from loket.domain.attachments import Upload
 from loket.domain.tickets import Message, NewTicket, Ticket
 
 
@@ -54,6 +55,86 @@ class TicketStore(Protocol):
     def count_hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
         """Count one hit against `key` in the window that starts at `window_start`;
         return the count including this hit. Counters may be dropped after `expires_at`."""
+        ...
+
+    # -- uploads waiting for their message (attachments) --------------------------------
+
+    def create_upload(self, upload: Upload) -> None:
+        """Remember a pending upload (not yet attached)."""
+        ...
+
+    def get_upload(self, upload_id: str) -> Upload | None:
+        ...
+
+    def mark_uploads_attached(self, upload_ids: Sequence[str], *, ticket: int,
+                              claim_key: str | None = None) -> None:
+        """Record that a stored message of `ticket` holds these uploads (claimed by the
+        request with Idempotency-Key `claim_key`). They are never expired after this."""
+        ...
+
+    def expired_uploads(self, now: datetime, limit: int = 100) -> list[Upload]:
+        """Pending uploads whose expires_at is at or before `now`, earliest first, at most
+        `limit`; attached ones never. Costs O(uploads expired), from an index."""
+        ...
+
+    def delete_upload(self, upload_id: str) -> None:
+        """Forget an upload; forgetting one that is not there is fine."""
+        ...
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """Where a browser posts a file: `fields` first, then the file as `file`, in one
+    multipart/form-data POST to `url` (S3's presigned POST, or the app's own endpoint)."""
+
+    url: str
+    fields: dict[str, str]
+
+
+class BlobStore(Protocol):
+    """Where attachments' bytes live: a local folder or an S3 bucket. Keys are plain
+    paths made by loket.domain.attachments (uploads/..., attachments/..., thumbnails/...)."""
+
+    def upload_form(self, key: str, *, content_type: str, size: int,
+                    expires_in: int) -> UploadForm:
+        """How a browser uploads exactly `size` bytes of `content_type` to `key`."""
+        ...
+
+    def upload_allowed(self, key: str, token: str) -> bool:
+        """True when `token` is one this store put in an upload form for `key` and it
+        has not expired. Stores whose forms post elsewhere (S3) always say False."""
+        ...
+
+    def put(self, key: str, stream: BinaryIO, *, content_type: str) -> None:
+        """Store the rest of `stream` at `key`, whole or not at all."""
+        ...
+
+    def size(self, key: str) -> int | None:
+        """The blob's size in bytes; None when there is none."""
+        ...
+
+    def head(self, key: str, length: int) -> bytes:
+        """The first `length` bytes (fewer if the blob is shorter)."""
+        ...
+
+    def read(self, key: str) -> bytes:
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """The blob as a stream, for the app to serve."""
+        ...
+
+    def copy(self, source: str, target: str) -> None:
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove the blob; removing one that is not there is fine."""
+        ...
+
+    def download_url(self, key: str, *, name: str, content_type: str, inline: bool = False,
+                     expires_in: int) -> str | None:
+        """A short-lived URL that serves the blob itself with these headers, or None
+        when the app has to serve it (the local folder)."""
         ...
 
 

@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     dynamodb_table: str = "loket"
     aws_region: str | None = None
     aws_endpoint_url: str | None = None
+
+    # Where attachments' bytes live: a folder (served by the app), or an S3 bucket that
+    # browsers upload to and download from directly with presigned requests.
+    blobs: Literal["folder", "s3"] = "folder"
+    blob_dir: Path = Path("var/blobs")
+    attachments_bucket: str = ""
 
     mail: Literal["outbox", "ses"] = "outbox"
     outbox_dir: Path = Path("var/outbox")
@@ -46,3 +52,9 @@ class Settings(BaseSettings):
     # background thread; 0 turns it off (run `loket sweep` from cron instead). On AWS
     # the schedule in serverless.yml runs the sweep function instead.
     sweep_interval: int = Field(default=60, ge=0)
+
+    @model_validator(mode="after")
+    def _bucket_for_s3(self) -> "Settings":
+        if self.blobs == "s3" and not self.attachments_bucket:
+            raise ValueError("LOKET_BLOBS=s3 needs LOKET_ATTACHMENTS_BUCKET")
+        return self

@@ -21,7 +21,7 @@ def build_services(settings: Settings, *, load_holidays: bool = False) -> Servic
     return Services(config=config, store=build_store(settings, config.first_ticket_number),
                     mail=build_mailer(settings), clock=SystemClock(),
                     base_url=settings.base_url, mail_from=settings.mail_from,
-                    search=build_searcher(settings))
+                    search=build_searcher(settings), blobs=build_blobs(settings))
 
 
 def build_store(settings: Settings, first_number: int):
@@ -33,6 +33,18 @@ def build_store(settings: Settings, first_number: int):
     from loket.storage.sqlite import SQLiteStore
 
     return SQLiteStore(settings.sqlite_path, first_number=first_number)
+
+
+def build_blobs(settings: Settings):
+    """Where attachments go; the S3 client is made on the first file, not here."""
+    if settings.blobs == "s3":
+        from loket.blobs.s3 import S3Blobs
+
+        return S3Blobs(settings.attachments_bucket, region=settings.aws_region,
+                       endpoint_url=settings.aws_endpoint_url)
+    from loket.blobs.folder import FolderBlobs
+
+    return FolderBlobs(settings.blob_dir, secret_key=settings.secret_key)
 
 
 def build_searcher(settings: Settings):

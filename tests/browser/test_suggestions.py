@@ -72,3 +72,17 @@ def test_an_article_opens_in_a_new_tab_and_the_form_keeps_what_was_typed(portal,
     article.wait_for_load_state()
     expect(article.locator("h1")).to_contain_text("The SEPA payment file is rejected by the bank")
     expect(subject).to_have_value("sepa file rejected")
+
+
+def test_the_dutch_form_suggests_dutch_articles_and_says_so_in_dutch(portal, page):
+    requests = suggest_requests(page)
+    page.goto(f"{portal.url}/nl/support/submit/")
+    page.locator("#loket-subject").press_sequentially("loonstrook niet ontv", delay=20)
+    link = page.locator(".loket-suggest-list a").first
+    expect(link).to_contain_text("Loonstroken worden niet gemaild naar medewerkers")
+    assert "payslips-not-emailed" in link.get_attribute("href")
+    expect(page.locator(".loket-suggest-title")).to_have_text(
+        "Artikelen die uw vraag misschien beantwoorden")
+    expect(page.locator(".loket-field [role=status]")).to_have_text(
+        re.compile(r"^(1 artikel kan|\d artikelen kunnen) uw vraag beantwoorden$"))
+    assert requests[-1]["lang"] == ["nl"]

@@ -25,6 +25,7 @@ EXPECTED_REQUESTS = {
     "get_ticket": ["GetItem"],
     "list_messages": ["Query"],
     "count_hit": ["UpdateItem"],
+    "due_tickets": ["Query"] * 4,
 }
 
 
@@ -65,6 +66,7 @@ def test_each_store_call_costs_a_small_fixed_number_of_requests(dynamodb_store):
     measure("list_messages", lambda: store.list_messages(ticket.number))
     measure("count_hit",
             lambda: store.count_hit("ip:1", window, window + timedelta(hours=2)))
+    measure("due_tickets", lambda: store.due_tickets(T0))
 
     print("\nDynamoDB requests per store call:")
     for name, requests in measured.items():

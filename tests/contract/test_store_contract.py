@@ -204,3 +204,120 @@ def test_clearing_due_at_takes_a_ticket_off_the_due_list(store):
     assert [t.number for t in store.due_tickets(T0)] == [ticket.number]
     store.save_ticket(replace(ticket, due_at=None), expected_version=ticket.version)
     assert store.due_tickets(T0 + timedelta(days=365)) == []
+
+
+# -- the workflow's state and the due index (domain/workflow.py, services/sweeper.py) ------
+
+def test_workflow_state_round_trips(store):
+    ticket, _ = store.create_ticket(new_ticket())
+    later = T0 + timedelta(hours=3, microseconds=17)
+    changed = replace(ticket, status="waiting-on-customer", status_since=later,
+                      timers_fired=("remind-after-7-days",), assignee="planning-team",
+                      impact="high", urgency="low", priority="p3",
+                      first_response_at=T0 + timedelta(minutes=20),
+                      sla_used=timedelta(hours=2, microseconds=123457), sla_since=None,
+                      sla_breaches=("first-response",), due_at=later + timedelta(days=7))
+    saved = store.save_ticket(changed, expected_version=1)
+    assert store.get_ticket(ticket.number) == saved
+    assert store.due_tickets(later + timedelta(days=8)) == [saved]
+    running = store.save_ticket(replace(saved, sla_since=later, sla_breaches=(),
+                                        timers_fired=(), assignee=None),
+                                expected_version=saved.version)
+    assert store.get_ticket(ticket.number) == running
+
+
+def test_a_new_ticket_carries_its_starting_state(store):
+    due = T0 + timedelta(hours=8)
+    ticket, _ = store.create_ticket(new_ticket(impact="medium", urgency="medium",
+                                               priority="p3", sla_since=T0, due_at=due))
+    assert (ticket.priority, ticket.sla_since, ticket.due_at) == ("p3", T0, due)
+    assert ticket.status_since == T0
+    assert store.get_ticket(ticket.number) == ticket
+    assert store.due_tickets(due) == [ticket]
+
+
+def test_due_tickets_are_merged_in_order_whatever_the_limit(store):
+    made = [store.create_ticket(new_ticket(f"t{i}"))[0] for i in range(30)]
+    # Due moments out of creation order, a few equal, a third still ahead.
+    for i, ticket in enumerate(made):
+        minutes = (i * 7) % 30 if i % 3 else 500 + i
+        store.save_ticket(replace(ticket, due_at=T0 + timedelta(minutes=minutes)),
+                          expected_version=1)
+    now = T0 + timedelta(minutes=60)
+    due = [t for t in (store.get_ticket(m.number) for m in made) if t.due_at <= now]
+    expected = [t.subject for t in sorted(due, key=lambda t: (t.due_at, t.number))]
+    for limit in (1, 3, 7, 19, 20, 100):
+        found = store.due_tickets(now, limit=limit)
+        assert [t.due_at for t in found] == sorted(t.due_at for t in found)
+        assert {t.subject for t in found} <= set(expected)
+        assert len(found) == min(limit, len(expected))
+        # Earliest first: everything left out is due no earlier than what came back.
+        assert all(t.due_at >= found[-1].due_at for t in due if t not in found)
+
+
+# -- attachments and the uploads waiting for them ------------------------------------------
+
+def an_upload(upload_id="u" * 22, minutes=0, **changes):
+    from loket.domain.attachments import Upload
+
+    values = dict(id=upload_id, name="screen shot.png", content_type="image/png",
+                  size=12345, created_at=T0 + timedelta(minutes=minutes),
+                  expires_at=T0 + timedelta(days=1, minutes=minutes))
+    values.update(changes)
+    return Upload(**values)
+
+
+def test_messages_keep_their_attachments(store):
+    from loket.domain.attachments import Attachment
+
+    shot = Attachment(id="a" * 22, name="Scherm afbeelding é.png", content_type="image/png",
+                      size=2048, key="attachments/" + "a" * 22,
+                      thumbnail_key="thumbnails/" + "a" * 22 + ".png")
+    log = Attachment(id="b" * 22, name="import.csv", content_type="text/csv", size=99,
+                     key="attachments/" + "b" * 22)
+    ticket, _ = store.create_ticket(new_ticket(attachments=(shot,)))
+    reply = Message(author="ann@example.com", role=AuthorRole.CUSTOMER, body="the log",
+                    created_at=T0 + timedelta(minutes=5), attachments=(log, shot))
+    store.save_ticket(ticket, expected_version=1, messages=[reply])
+    first, second = store.list_messages(ticket.number)
+    assert first.attachments == (shot,)
+    assert second == reply
+    assert store.get_ticket(ticket.number).version == 2
+
+
+def test_an_upload_reads_back_and_unknown_ones_are_none(store):
+    upload = an_upload()
+    store.create_upload(upload)
+    assert store.get_upload(upload.id) == upload
+    assert not upload.attached
+    assert store.get_upload("x" * 22) is None
+
+
+def test_expired_uploads_come_earliest_first_and_only_pending_ones(store):
+    uploads = [an_upload(f"{i:02d}" + "u" * 20, minutes=m) for i, m in
+               enumerate([30, 0, 10, 50, 20, 24 * 60])]
+    for upload in uploads:
+        store.create_upload(upload)
+    store.mark_uploads_attached([uploads[2].id], ticket=10001, claim_key="k1")
+    now = T0 + timedelta(days=1, minutes=40)
+    found = store.expired_uploads(now)
+    assert [u.id for u in found] == [uploads[i].id for i in (1, 4, 0)]
+    assert [u.id for u in store.expired_uploads(now, limit=2)] == [uploads[1].id,
+                                                                    uploads[4].id]
+    attached = store.get_upload(uploads[2].id)
+    assert attached.attached and (attached.ticket, attached.claim_key) == (10001, "k1")
+    assert attached == replace(uploads[2], ticket=10001, claim_key="k1")
+
+
+def test_deleted_uploads_are_gone_and_deleting_twice_is_fine(store):
+    upload = an_upload()
+    store.create_upload(upload)
+    store.delete_upload(upload.id)
+    store.delete_upload(upload.id)
+    assert store.get_upload(upload.id) is None
+    assert store.expired_uploads(T0 + timedelta(days=2)) == []
+
+
+def test_marking_an_unknown_upload_attached_changes_nothing(store):
+    store.mark_uploads_attached(["y" * 22], ticket=10001)
+    assert store.get_upload("y" * 22) is None

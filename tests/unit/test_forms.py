@@ -24,7 +24,7 @@ def test_shipped_form_has_the_fields_vendors_ask_for(raw):
     form = FormDefinition.model_validate(raw)
     assert [f.name for f in form.fields] == [
         "email", "product", "type", "subject", "description", "environment",
-        "error_message", "occurred_at", "users_affected", "steps"]
+        "error_message", "occurred_at", "users_affected", "steps", "attachments"]
     assert [c.value for c in form.field("type").choices] == [
         "question", "change-request", "problem-report", "incident"]
     assert all(f.label.nl and f.label.en for f in form.fields)

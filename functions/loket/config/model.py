@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from loket.domain.attachments import AttachmentLimits
 from loket.domain.forms import FormDefinition, Labels
 from loket.domain.tickets import Status
 from loket.domain.workflow import Workflow
@@ -47,6 +48,8 @@ class PortalFile(BaseModel):
     workflow: str
     submissions: SubmissionLimits = SubmissionLimits()
     mail_in: MailInConfig | None = None
+    # Files on tickets and replies: sizes, counts and content types.
+    attachments: AttachmentLimits = AttachmentLimits()
 
     @model_validator(mode="after")
     def _consistent(self) -> "PortalFile":
@@ -73,6 +76,7 @@ class PortalConfig:
     mail_in: MailInConfig | None = None
     # Product id -> its review board's e-mail address.
     review_boards: dict[str, str] = field(default_factory=dict)
+    attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
 
     @classmethod
     def assemble(cls, portal: PortalFile, form: FormDefinition,
@@ -81,7 +85,7 @@ class PortalConfig:
                    products={p.id: p.name for p in portal.products}, workflow=workflow,
                    submissions=portal.submissions, form=form, mail_in=portal.mail_in,
                    review_boards={p.id: p.review_board for p in portal.products
-                                  if p.review_board})
+                                  if p.review_board}, attachments=portal.attachments)
 
     @property
     def statuses(self) -> dict[str, Status]:

@@ -27,6 +27,14 @@ class TicketNotFound(LoketError):
     """No such ticket, or one the caller may not see: both answer the same."""
 
 
+class UploadNotFound(LoketError):
+    """No upload waits under this id for this token (unknown, expired or done)."""
+
+
+class AttachmentNotFound(LoketError):
+    """The ticket has no such attachment (or no thumbnail of it)."""
+
+
 class IdempotencyConflict(LoketError):
     """An Idempotency-Key was reused for a different request."""
 

@@ -17,6 +17,8 @@ LANGUAGES = ("en", "nl")
 CORE_FIELDS = {"email": "email", "product": "choice", "type": "choice",
                "subject": "text", "description": "textarea"}
 DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 10_000, "email": 254}
+# The one name an "attachments" field may have: the API takes upload ids under it.
+ATTACHMENTS = "attachments"
 # Keys a submission may carry besides the form's fields.
 RESERVED_KEYS = {"language"}
 
@@ -39,7 +41,9 @@ class Choice(BaseModel):
 class FieldSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    type: Literal["text", "textarea", "email", "choice", "integer", "datetime"]
+    # "attachments": the files that come with the ticket; limits are in portal.yml.
+    type: Literal["text", "textarea", "email", "choice", "integer", "datetime",
+                  "attachments"]
     label: Labels
     help: Labels | None = None
     required: bool = False
@@ -55,6 +59,8 @@ class FieldSpec(BaseModel):
             raise ValueError("a choice field needs choices (a list, or 'products')")
         if self.type != "choice" and self.choices:
             raise ValueError(f"choices only fit a choice field, not {self.type}")
+        if self.type == "attachments" and self.name != ATTACHMENTS:
+            raise ValueError(f"the attachments field must be named '{ATTACHMENTS}'")
         if self.max_length is None and self.type in DEFAULT_MAX_LENGTH:
             self.max_length = DEFAULT_MAX_LENGTH[self.type]
         return self
@@ -86,6 +92,11 @@ class FormDefinition(BaseModel):
             raise ValueError(f"honeypot '{self.honeypot}' clashes with a field name")
         return self
 
+    @property
+    def attachments(self) -> FieldSpec | None:
+        """The form's attachments field; without one, new tickets take no files."""
+        return next((f for f in self.fields if f.type == "attachments"), None)
+
     def field(self, name: str) -> FieldSpec:
         return next(f for f in self.fields if f.name == name)
 
@@ -104,6 +115,8 @@ class FormDefinition(BaseModel):
             errors.append(FieldError(self.honeypot, "must be left empty"))
         clean: dict[str, Any] = {}
         for spec in self.fields:
+            if spec.type == "attachments":
+                continue  # Files are checked by the attachments service.
             try:
                 value = _clean_value(spec, data.get(spec.name), self.choices(spec, products))
             except ValueError as exc:

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from loket.domain.attachments import Attachment
+
 
 class StatusCategory(StrEnum):
     """The fixed categories every configured status belongs to."""
@@ -59,6 +61,8 @@ class Message:
     body: str
     created_at: datetime
     public: bool = True
+    # Files that came with the message; stored (blobs first) before the message is.
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,13 @@ class NewTicket:
     priority: str | None = None
     sla_since: datetime | None = None
     due_at: datetime | None = None
+    # Files submitted with the ticket: they belong to its first message.
+    attachments: tuple[Attachment, ...] = ()
 
     def first_message(self) -> Message:
         return Message(author=self.email, role=AuthorRole.CUSTOMER,
-                       body=self.description, created_at=self.created_at)
+                       body=self.description, created_at=self.created_at,
+                       attachments=self.attachments)
 
 
 @dataclass(frozen=True)

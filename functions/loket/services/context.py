@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loket.config import PortalConfig
-from loket.ports import Clock, MailSender, Searcher, TicketStore
+from loket.ports import BlobStore, Clock, MailSender, Searcher, TicketStore
 
 
 @dataclass
@@ -18,6 +18,8 @@ class Services:
     mail_from: str
     # The knowledge-base index, when one was built; suggestions are optional everywhere.
     search: Searcher | None = None
+    # Where attachments' bytes live; without one, files are refused with a clear error.
+    blobs: BlobStore | None = None
 
     def lookup_url(self, number: int, access_key: str) -> str:
         return f"{self.base_url.rstrip('/')}/portal/tickets/{number}?token={access_key}"

@@ -13,15 +13,20 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 def check_submission_rate(services: Services, client_address: str) -> None:
     """Count this submission; raise RateLimited when the address is over a limit."""
     limits = services.config.submissions
-    now = services.clock.now()
     for limit, window, seconds in ((limits.per_hour, "hour", 3600),
                                    (limits.per_day, "day", 86400)):
-        start = _window_start(now, seconds)
-        end = start + timedelta(seconds=seconds)
-        count = services.store.count_hit(f"submit:{client_address}:{window}", start, end)
-        if count > limit:
-            raise RateLimited(limit=limit, window=window,
-                              retry_after=max(1, int((end - now).total_seconds())))
+        check_rate(services, f"submit:{client_address}:{window}", limit, window, seconds)
+
+
+def check_rate(services: Services, key: str, limit: int, window: str, seconds: int) -> None:
+    """Count one hit on `key` in the current window of `seconds`; raise RateLimited
+    when that makes more than `limit`."""
+    now = services.clock.now()
+    start = _window_start(now, seconds)
+    end = start + timedelta(seconds=seconds)
+    if services.store.count_hit(key, start, end) > limit:
+        raise RateLimited(limit=limit, window=window,
+                          retry_after=max(1, int((end - now).total_seconds())))
 
 
 def _window_start(now: datetime, seconds: int) -> datetime:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.domain.tickets import AuthorRole, Message, Ticket
 from loket.domain.workflow import Event
+from loket.services.attachments import InlineFile, check_files
 from loket.services.changes import change_ticket
 from loket.services.context import Services
 from loket.services.notifications import tell
@@ -13,22 +16,35 @@ MAX_REPLY_LENGTH = 20_000
 
 
 def add_customer_reply(services: Services, number: int, body: str, *, author: str,
-                       ticket: Ticket | None = None) -> Ticket:
+                       ticket: Ticket | None = None, attachments: object = None,
+                       files: Sequence[InlineFile] = ()) -> Ticket:
     """Append the customer's message and run the "customer reply" event through the
     workflow (waiting on the customer -> open, say); retry on a version conflict so it
     is never lost.
 
     A timer or an agent may change the ticket between our read and our write; the
     store then refuses the stale write and we apply the reply to the fresh ticket.
-    `ticket` saves a read when the caller has just read it.
+    `ticket` saves a read when the caller has just read it. Files (upload ids in
+    `attachments`, or inline `files`) are stored before the message; with files the
+    text may be left empty.
     """
-    body = clean_body(body)
+    batch = check_files(services, attachments, files, ticket=number)
+    try:
+        body = clean_body(body)
+    except ValidationFailed as exc:
+        if batch.errors or not batch.files or str(body or "").strip():
+            raise ValidationFailed(exc.errors + batch.errors) from None
+        body = ""  # The files are the message.
+    if batch.errors:
+        raise ValidationFailed(batch.errors)
+    stored = batch.store(services)
     workflow = services.config.workflow
     step = change_ticket(
         services, number, lambda t, now: workflow.handle(t, Event.CUSTOMER_REPLY, now),
         messages=lambda t, now: [Message(author=author, role=AuthorRole.CUSTOMER, body=body,
-                                      created_at=now)],
+                                      created_at=now, attachments=stored)],
         ticket=ticket)
+    batch.settle(services, number)
     tell(services, step.ticket, step.changes)
     return step.ticket
 

@@ -7,11 +7,13 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.domain.tickets import NewTicket, Ticket
 from loket.mail.notices import receipt_email
+from loket.domain.forms import ATTACHMENTS
+from loket.services.attachments import FileBatch, InlineFile, check_files
 from loket.services.context import Services
 from loket.services.notifications import tell_board_of_new_ticket
 from loket.services.ratelimit import check_submission_rate
@@ -30,31 +32,59 @@ class Receipt:
 
 
 def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address: str,
-                  idempotency_key: str | None = None) -> Receipt:
+                  idempotency_key: str | None = None,
+                  files: Sequence[InlineFile] = ()) -> Receipt:
     """Store a new ticket (or find the one this idempotency key made) and send a receipt.
 
-    The ticket is stored before anything else happens; a failing mail server is
-    logged and never loses the ticket.
+    Files come as upload ids under "attachments" (when the form has that field) or
+    inline as `files`; they are stored first, then the ticket that names them. The
+    ticket is stored before anything else happens; a failing mail server is logged
+    and never loses the ticket.
     """
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise ValidationFailed([FieldError(
             "Idempotency-Key", "must be 1 to 255 visible ASCII characters")])
-    clean = services.config.form.validate_submission(data, services.config.products)
+    clean, batch = _validate(services, data, files, idempotency_key)
     check_submission_rate(services, client_address)
     new = NewTicket(email=clean["email"], product=clean["product"], type=clean["type"],
                     subject=clean["subject"], description=clean["description"],
                     fields={k: v for k, v in clean.items() if k not in _CORE},
                     language=clean["language"], status=services.config.initial_status,
-                    created_at=services.clock.now())
+                    created_at=services.clock.now(), attachments=batch.store(services))
     # The workflow's starting state (priority, SLA clock, first deadline) is stored
     # with the ticket itself, so no ticket ever lacks its timers.
     new = services.config.workflow.start(new)
     ticket, created = services.store.create_ticket(
-        new, idempotency_key=idempotency_key, fingerprint=_fingerprint(clean))
+        new, idempotency_key=idempotency_key,
+        fingerprint=_fingerprint({**clean, "attachments": batch.fingerprint}
+                                 if batch.files else clean))
+    batch.settle(services, ticket.number, idempotency_key)
     if created:
         _send_receipt(services, ticket)
         tell_board_of_new_ticket(services, ticket)
     return Receipt(ticket, created, services.lookup_url(ticket.number, ticket.access_key))
+
+
+def _validate(services: Services, data: Mapping[str, Any], files: Sequence[InlineFile],
+              idempotency_key: str | None) -> tuple[dict[str, Any], FileBatch]:
+    """The clean fields and the checked files, or ValidationFailed naming all that is wrong."""
+    form = services.config.form
+    errors: list[FieldError] = []
+    try:
+        clean = form.validate_submission(data, services.config.products)
+    except ValidationFailed as exc:
+        clean, errors = {}, list(exc.errors)
+    spec = form.attachments
+    upload_ids = data.get(ATTACHMENTS) if spec else None
+    batch = check_files(services, upload_ids, files if spec else (), claim_key=idempotency_key)
+    errors += batch.errors
+    if spec is not None and spec.required and not batch.files and not batch.errors:
+        errors.append(FieldError(ATTACHMENTS, "is required"))
+    if spec is None and files:
+        errors.append(FieldError(ATTACHMENTS, "this form takes no files"))
+    if errors:
+        raise ValidationFailed(errors)
+    return clean, batch
 
 
 def _fingerprint(clean: Mapping[str, Any]) -> str:

@@ -15,10 +15,12 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, VersionConflict
 from loket.domain.tickets import Message, NewTicket, Ticket
 from loket.storage.records import (message_from_record, message_to_record,
-                                   ticket_from_record, ticket_to_record, utc_iso)
+                                   ticket_from_record, ticket_to_record, upload_from_record,
+                                   upload_to_record, utc_iso)
 
 # botocore retries throttling and transient errors itself, with exponential backoff
 # and jitter. max_attempts counts retries: eight of them (nine attempts) ride out the
@@ -30,6 +32,9 @@ COUNTER_KEY = {"pk": "COUNTER#ticket", "sk": "COUNTER"}
 # one partition hot; the sweeper queries each.
 DUE_SHARDS = 4
 MESSAGE_PREFIX = "MSG#"
+# Pending uploads sit in the sparse `due` index under one key of their own (uploads are
+# few next to the index's write capacity), until a message claims them.
+UPLOAD_EXPIRY_SHARD = "EXPIRY#uploads"
 
 # Reasons DynamoDB gives for cancelling a transaction that are worth another go with
 # the same writes: another transaction held one of the items, or the table throttled.
@@ -247,6 +252,47 @@ class DynamoDBStore:
         return int(response["Attributes"]["count"]["N"])
 
 
+    # -- uploads ---------------------------------------------------------------------
+
+    def create_upload(self, upload: Upload) -> None:
+        self.client.put_item(TableName=self.table_name, Item=_to_item(_upload_item(upload)),
+                             ConditionExpression="attribute_not_exists(pk)")
+
+    def get_upload(self, upload_id: str) -> Upload | None:
+        item = self._get(_upload_key(upload_id))
+        return _upload_from_item(item) if item else None
+
+    def mark_uploads_attached(self, upload_ids: Sequence[str], *, ticket: int,
+                              claim_key: str | None = None) -> None:
+        # Off the expiry index and out of TTL's reach: an attached upload is kept.
+        values = {":ticket": ticket, **({":key": claim_key} if claim_key else {})}
+        for upload_id in upload_ids:
+            try:
+                self.client.update_item(
+                    TableName=self.table_name, Key=_to_item(_upload_key(upload_id)),
+                    UpdateExpression="SET ticket = :ticket"
+                                     + (", claim_key = :key" if claim_key else "")
+                                     + " REMOVE due_shard, due_at, expires_at",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeValues=_to_item(values))
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != \
+                        "ConditionalCheckFailedException":
+                    raise
+
+    def expired_uploads(self, now: datetime, limit: int = 100) -> list[Upload]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name, IndexName="due",
+            KeyConditionExpression="due_shard = :shard AND due_at <= :now",
+            ExpressionAttributeValues=_to_item({":shard": UPLOAD_EXPIRY_SHARD,
+                                                ":now": utc_iso(now)}),
+            PaginationConfig={"MaxItems": limit, "PageSize": limit})
+        return [_upload_from_item(_from_item(item)) for page in pages for item in page["Items"]]
+
+    def delete_upload(self, upload_id: str) -> None:
+        self.client.delete_item(TableName=self.table_name, Key=_to_item(_upload_key(upload_id)))
+
+
 class _DueShard:
     """One shard of the `due` index, read a page at a time as the merge asks for more."""
 
@@ -298,6 +344,27 @@ def _message_sk(message: Message, sequence: int) -> str:
     two messages in the same microsecond still get distinct keys."""
     moment = message.created_at.astimezone(timezone.utc)
     return f"{MESSAGE_PREFIX}{moment.isoformat(timespec='microseconds')}#{sequence:06d}"
+
+
+def _upload_key(upload_id: str) -> dict[str, str]:
+    return {"pk": f"UPLOAD#{upload_id}", "sk": "UPLOAD"}
+
+
+def _upload_item(upload: Upload) -> dict[str, Any]:
+    """The upload's item. While pending it is on the `due` index (so expired ones are
+    found without a scan) and carries `expires_at` in epoch seconds for TTL; the
+    record's own moment is kept as `expires`."""
+    record = {k: v for k, v in upload_to_record(upload).items() if v is not None}
+    record["expires"] = record.pop("expires_at")
+    item = {**_upload_key(upload.id), **record}
+    if not upload.attached:
+        item.update(due_shard=UPLOAD_EXPIRY_SHARD, due_at=record["expires"],
+                    expires_at=int(upload.expires_at.timestamp()))
+    return item
+
+
+def _upload_from_item(item: dict[str, Any]) -> Upload:
+    return upload_from_record({**item, "expires_at": item["expires"]})
 
 
 def _idempotency_key(key: str) -> dict[str, str]:

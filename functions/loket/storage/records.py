@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from loket.domain.attachments import Attachment, Upload
 from loket.domain.tickets import AuthorRole, Message, Ticket
 
 TICKET_COLUMNS = ("number", "access_key", "email", "product", "type", "subject", "fields",
@@ -68,11 +69,45 @@ def utc_iso(moment: datetime) -> str:
 
 
 def message_to_record(message: Message) -> dict[str, Any]:
-    return {"author": message.author, "role": message.role.value, "body": message.body,
-            "created_at": message.created_at.isoformat(), "public": message.public}
+    record = {"author": message.author, "role": message.role.value, "body": message.body,
+              "created_at": message.created_at.isoformat(), "public": message.public}
+    if message.attachments:
+        # A JSON list, like `fields`: one column (SQLite) or attribute (DynamoDB),
+        # left out when there are none.
+        record["attachments"] = json.dumps([_attachment_record(a)
+                                            for a in message.attachments])
+    return record
 
 
 def message_from_record(rec: dict[str, Any]) -> Message:
     return Message(author=rec["author"], role=AuthorRole(rec["role"]), body=rec["body"],
                    created_at=datetime.fromisoformat(rec["created_at"]),
-                   public=bool(rec["public"]))
+                   public=bool(rec["public"]),
+                   # Messages stored before attachments existed have none.
+                   attachments=tuple(Attachment(**a) for a in
+                                     json.loads(rec.get("attachments") or "[]")))
+
+
+def _attachment_record(attachment: Attachment) -> dict[str, Any]:
+    return {"id": attachment.id, "name": attachment.name,
+            "content_type": attachment.content_type, "size": attachment.size,
+            "key": attachment.key, "thumbnail_key": attachment.thumbnail_key}
+
+
+UPLOAD_COLUMNS = ("id", "name", "content_type", "size", "created_at", "expires_at",
+                  "ticket", "claim_key")
+
+
+def upload_to_record(upload: Upload) -> dict[str, Any]:
+    return {"id": upload.id, "name": upload.name, "content_type": upload.content_type,
+            "size": upload.size, "created_at": utc_iso(upload.created_at),
+            "expires_at": utc_iso(upload.expires_at), "ticket": upload.ticket,
+            "claim_key": upload.claim_key}
+
+
+def upload_from_record(rec: dict[str, Any]) -> Upload:
+    return Upload(id=rec["id"], name=rec["name"], content_type=rec["content_type"],
+                  size=int(rec["size"]), created_at=datetime.fromisoformat(rec["created_at"]),
+                  expires_at=datetime.fromisoformat(rec["expires_at"]),
+                  ticket=int(rec["ticket"]) if rec.get("ticket") is not None else None,
+                  claim_key=rec.get("claim_key"))

@@ -9,10 +9,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
+from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, VersionConflict
 from loket.domain.tickets import Message, NewTicket, Ticket
-from loket.storage.records import (TICKET_COLUMNS, message_from_record, message_to_record,
-                                   ticket_from_record, ticket_to_record, utc_iso)
+from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
+                                   message_to_record, ticket_from_record, ticket_to_record,
+                                   upload_from_record, upload_to_record, utc_iso)
 
 # Each migration runs once, in order; the database remembers how far it got in
 # PRAGMA user_version. Never edit a migration that has shipped: add a new one.
@@ -53,6 +55,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE tickets ADD COLUMN sla_used INTEGER;
     ALTER TABLE tickets ADD COLUMN sla_since TEXT;
     ALTER TABLE tickets ADD COLUMN sla_breaches TEXT;
+    """,
+    # Attachments: a JSON list on each message, and uploads waiting for their message
+    # (records.upload_to_record); the partial index finds expired pending ones.
+    """
+    ALTER TABLE messages ADD COLUMN attachments TEXT;
+    CREATE TABLE uploads (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, content_type TEXT NOT NULL,
+        size INTEGER NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+        ticket INTEGER, claim_key TEXT);
+    CREATE INDEX uploads_pending_by_expiry ON uploads(expires_at) WHERE ticket IS NULL;
     """,
 ]
 
@@ -135,11 +147,10 @@ class SQLiteStore:
         return int(row[0])
 
     def _insert_message(self, conn: sqlite3.Connection, number: int, message: Message) -> None:
-        rec = message_to_record(message)
-        conn.execute("INSERT INTO messages (ticket, author, role, body, created_at, public) "
-                     "VALUES (?, ?, ?, ?, ?, ?)",
-                     (number, rec["author"], rec["role"], rec["body"], rec["created_at"],
-                      int(rec["public"])))
+        rec = {**message_to_record(message), "ticket": number}
+        rec["public"] = int(rec["public"])
+        conn.execute(f"INSERT INTO messages ({', '.join(rec)}) "
+                     f"VALUES ({', '.join('?' for _ in rec)})", list(rec.values()))
 
     def _ticket(self, conn: sqlite3.Connection, number: int) -> Ticket | None:
         row = conn.execute("SELECT * FROM tickets WHERE number = ?", (number,)).fetchone()
@@ -174,6 +185,36 @@ class SQLiteStore:
         rows = self._connection().execute(
             "SELECT * FROM messages WHERE ticket = ? ORDER BY id", (number,)).fetchall()
         return [message_from_record(dict(r)) for r in rows]
+
+    # -- uploads ---------------------------------------------------------------------
+
+    def create_upload(self, upload: Upload) -> None:
+        rec = upload_to_record(upload)
+        with self._write() as conn:
+            conn.execute(f"INSERT INTO uploads ({', '.join(UPLOAD_COLUMNS)}) VALUES "
+                         f"({', '.join('?' for _ in UPLOAD_COLUMNS)})",
+                         [rec[c] for c in UPLOAD_COLUMNS])
+
+    def get_upload(self, upload_id: str) -> Upload | None:
+        row = self._connection().execute("SELECT * FROM uploads WHERE id = ?",
+                                         (upload_id,)).fetchone()
+        return upload_from_record(dict(row)) if row else None
+
+    def mark_uploads_attached(self, upload_ids: Sequence[str], *, ticket: int,
+                              claim_key: str | None = None) -> None:
+        with self._write() as conn:
+            conn.executemany("UPDATE uploads SET ticket = ?, claim_key = ? WHERE id = ?",
+                             [(ticket, claim_key, upload_id) for upload_id in upload_ids])
+
+    def expired_uploads(self, now: datetime, limit: int = 100) -> list[Upload]:
+        rows = self._connection().execute(
+            "SELECT * FROM uploads WHERE ticket IS NULL AND expires_at <= ? "
+            "ORDER BY expires_at LIMIT ?", (utc_iso(now), limit)).fetchall()
+        return [upload_from_record(dict(r)) for r in rows]
+
+    def delete_upload(self, upload_id: str) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
 
     # -- rate-limit counters -----------------------------------------------------------
 

@@ -9,6 +9,7 @@ from loket.services.lookup import TicketView, look_up_ticket, open_ticket, view_
 from loket.services.replies import add_customer_reply
 from loket.services.status import close_ticket, reject_solution, reopen_ticket
 from loket.services.submission import Receipt, submit_ticket
+from loket.web.attachments import attachment_json
 from loket.web.payloads import read_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -49,11 +50,11 @@ def get_ticket(number: int):
 def add_message(number: int):
     ticket = open_ticket(services(), number, request.args.get("token"))
     data = read_payload(request)
-    unknown = sorted(set(data) - {"body"})
+    unknown = sorted(set(data) - {"body", "attachments"})
     if unknown:
         raise ValidationFailed([FieldError(k, "unknown field") for k in unknown])
     ticket = add_customer_reply(services(), number, data.get("body"), author=ticket.email,
-                                ticket=ticket)
+                                ticket=ticket, attachments=data.get("attachments"))
     response = jsonify(ticket_json(view_of(services(), ticket), ticket.language))
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
@@ -103,7 +104,9 @@ def ticket_json(view: TicketView, lang: str) -> dict:
         "updated_at": ticket.updated_at.isoformat(),
         "fields": ticket.fields,
         "messages": [{"role": m.role.value, "body": m.body,
-                      "created_at": m.created_at.isoformat()} for m in view.messages],
+                      "created_at": m.created_at.isoformat(),
+                      "attachments": [attachment_json(ticket.number, ticket.access_key, a)
+                                      for a in m.attachments]} for m in view.messages],
     }
 
 

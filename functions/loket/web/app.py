@@ -25,10 +25,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
 
-    from loket.web import api, pages, problems, site, suggest
+    from loket.web import api, attachments, pages, problems, site, suggest
 
     problems.register_api_errors(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(attachments.bp)
     app.register_blueprint(suggest.bp)
     app.register_blueprint(pages.bp)
     if serve_site if serve_site is not None else settings.site_dir.is_dir():

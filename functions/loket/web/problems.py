@@ -10,8 +10,9 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from loket.domain.errors import (IdempotencyConflict, RateLimited, TicketNotFound,
-                                 TransitionRefused, ValidationFailed, VersionConflict)
+from loket.domain.errors import (AttachmentNotFound, IdempotencyConflict, RateLimited,
+                                 TicketNotFound, TransitionRefused, UploadNotFound,
+                                 ValidationFailed, VersionConflict)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -69,6 +70,17 @@ def register_api_errors(app: Flask) -> None:
     def _rate(exc):
         return rate_limited_problem(exc)
 
+    @app.errorhandler(UploadNotFound)
+    def _upload(exc):
+        return problem(404, "Upload not found",
+                       "No upload waits here for this form: it is unknown, done, or "
+                       "expired. Ask for a new upload form.", type_="/api/problems/upload-not-found")
+
+    @app.errorhandler(AttachmentNotFound)
+    def _attachment(exc):
+        return problem(404, "Attachment not found", "The ticket has no such file.",
+                       type_="/api/problems/attachment-not-found")
+
     @app.errorhandler(IdempotencyConflict)
     def _idempotency(exc):
         return problem(409, "Idempotency-Key reused",
@@ -94,6 +106,7 @@ def register_api_errors(app: Flask) -> None:
             return exc
         detail = exc.description or exc.name
         if exc.code == 413:
-            limit = app.config.get("MAX_CONTENT_LENGTH")
+            # A view may set its own limit (uploads); the app's applies otherwise.
+            limit = request.max_content_length
             detail = f"The request body is larger than the {limit} bytes this endpoint accepts."
         return problem(exc.code or 500, exc.name, detail)

@@ -1,0 +1,106 @@
+"""Attachments in an S3 bucket. Browsers upload straight to the bucket with a presigned
+POST and download with a presigned GET, so no file passes through API Gateway or
+Lambda (whose request and response bodies are capped at a few megabytes).
+
+The bucket (serverless.yml, AttachmentsBucket) expires what is left under uploads/
+after a day, and allows the site's origin to POST to it (CORS).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import BinaryIO
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from loket.domain.attachments import content_disposition
+from loket.ports import UploadForm
+
+# Signature V4 is what presigned POST policies and GETs need in every region; virtual
+# host addressing gives the bucket's own host name (https://<bucket>.s3.<region>...).
+CLIENT_CONFIG = Config(signature_version="s3v4", s3={"addressing_style": "virtual"},
+                       retries={"mode": "standard", "max_attempts": 5})
+
+
+class S3Blobs:
+    """A BlobStore on one S3 bucket; safe to share between threads."""
+
+    def __init__(self, bucket: str, *, region: str | None = None,
+                 endpoint_url: str | None = None, client=None):
+        self.bucket = bucket
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self._client = client
+        self._lock = threading.Lock()
+
+    @property
+    def client(self):
+        """Made on first use, so a request that touches no file never loads it."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    session = boto3.session.Session()
+                    config = CLIENT_CONFIG
+                    if self.endpoint_url:  # A local endpoint (moto) has no bucket hosts.
+                        config = config.merge(Config(s3={"addressing_style": "path"}))
+                    self._client = session.client("s3", region_name=self.region,
+                                                  endpoint_url=self.endpoint_url,
+                                                  config=config)
+        return self._client
+
+    def upload_form(self, key: str, *, content_type: str, size: int,
+                    expires_in: int) -> UploadForm:
+        # The policy holds the browser to what it announced: this key, this type and
+        # exactly this many bytes; S3 refuses anything else.
+        post = self.client.generate_presigned_post(
+            Bucket=self.bucket, Key=key, Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
+            ExpiresIn=expires_in)
+        return UploadForm(url=post["url"], fields=dict(post["fields"]))
+
+    def upload_allowed(self, key: str, token: str) -> bool:
+        return False  # Browsers post to S3 itself, never to the app.
+
+    def put(self, key: str, stream: BinaryIO, *, content_type: str) -> None:
+        self.client.upload_fileobj(stream, self.bucket, key,
+                                   ExtraArgs={"ContentType": content_type or
+                                              "application/octet-stream"})
+
+    def size(self, key: str) -> int | None:
+        try:
+            return int(self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    def head(self, key: str, length: int) -> bytes:
+        response = self.client.get_object(Bucket=self.bucket, Key=key,
+                                          Range=f"bytes=0-{length - 1}")
+        with response["Body"] as body:
+            return body.read()
+
+    def read(self, key: str) -> bytes:
+        with self.client.get_object(Bucket=self.bucket, Key=key)["Body"] as body:
+            return body.read()
+
+    def open(self, key: str) -> BinaryIO:
+        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+
+    def copy(self, source: str, target: str) -> None:
+        # One request within S3 for files up to 5 GB, far above any attachment limit.
+        self.client.copy_object(Bucket=self.bucket, Key=target,
+                                CopySource={"Bucket": self.bucket, "Key": source})
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def download_url(self, key: str, *, name: str, content_type: str, inline: bool = False,
+                     expires_in: int) -> str | None:
+        return self.client.generate_presigned_url("get_object", ExpiresIn=expires_in, Params={
+            "Bucket": self.bucket, "Key": key, "ResponseContentType": content_type,
+            "ResponseContentDisposition": content_disposition(name, inline=inline),
+            "ResponseCacheControl": "private, no-store"})
+

@@ -1,0 +1,28 @@
+"""A database made before the workflow existed is migrated in place, and its tickets
+read back with the workflow's defaults."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from loket.storage import sqlite
+from loket.storage.sqlite import SQLiteStore
+from tests.contract.test_store_contract import T0, new_ticket
+
+
+def test_an_old_database_is_migrated_and_its_tickets_still_read(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    old_columns = sqlite.TICKET_COLUMNS[:13]  # up to due_at, as migration 2 left it
+    monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS[:2])
+    monkeypatch.setattr(sqlite, "TICKET_COLUMNS", old_columns)
+    old = SQLiteStore(path)
+    ticket, _ = old.create_ticket(new_ticket())
+    old.close()
+    monkeypatch.undo()
+
+    store = SQLiteStore(path)
+    assert store.migrate() == len(sqlite.MIGRATIONS)
+    found = store.get_ticket(ticket.number)
+    assert found.subject == ticket.subject and found.status == "open"
+    assert found.status_since is None and found.entered_status_at == T0
+    assert found.sla_used == timedelta(0) and found.sla_breaches == () and found.priority is None
