@@ -102,7 +102,7 @@ def serve(host: str, port: int, threads: int) -> None:
                    "business calendar's time zone unless it names one).  [default: now]")
 @click.option("--dry-run", is_flag=True, help="List what is due and would happen; change "
                                               "and send nothing.")
-@click.option("--batch", default=100, show_default=True, type=click.IntRange(1, 1000),
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 5000),
               help="Due tickets read from the store at a time.")
 def sweep(at: str | None, dry_run: bool, batch: int) -> None:
     """Fire every due timer and SLA deadline once: reminders, moves, closes, breaches.
@@ -130,6 +130,26 @@ def _moment(text: str, zone):
         raise click.BadParameter(f"'{text}' is not a moment like 2026-12-30T14:00",
                                  param_hint="--now") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+@main.command("uploads-clean")
+@click.option("--now", "at", metavar="MOMENT",
+              help="Clean as if it were this moment, e.g. 2026-12-30T14:00 (UTC unless it "
+                   "names a zone).  [default: now]")
+def uploads_clean(at: str | None) -> None:
+    """Remove uploaded files that were never attached to a ticket within a day.
+
+    Files of tickets are never touched. Run it daily from cron when the sweeper does
+    not; on AWS the bucket's lifecycle rule removes such files as well.
+    """
+    from datetime import timezone
+
+    from loket.services.attachments import clean_up_uploads
+
+    services = _services(_settings())
+    moment = _moment(at, timezone.utc) if at else None
+    removed = clean_up_uploads(services, moment)
+    click.echo(f"{removed} expired upload{'' if removed == 1 else 's'} removed")
 
 
 @main.command("search-build")

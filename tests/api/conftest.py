@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from loket.blobs.folder import FolderBlobs
 from loket.clock import FixedClock
 from loket.config import load_portal_config
 from loket.mail.outbox import OutboxMailer
@@ -32,7 +33,8 @@ def services(clock, tmp_path):
     config = load_portal_config(SITE_CONFIG)
     return Services(config=config, store=SQLiteStore(tmp_path / "loket.db"),
                     mail=OutboxMailer(tmp_path / "outbox"), clock=clock,
-                    base_url="http://portal.test", mail_from="Nordwind Support <support@nordwind.example>")
+                    base_url="http://portal.test", mail_from="Nordwind Support <support@nordwind.example>",
+                    blobs=FolderBlobs(tmp_path / "blobs", secret_key="test-secret"))
 
 
 @pytest.fixture

@@ -61,7 +61,8 @@ def portal(built_site, tmp_path_factory):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "LOKET_SITE_DIR": str(built_site), "LOKET_SQLITE_PATH": str(var / "loket.db"),
-           "LOKET_OUTBOX_DIR": str(var / "outbox"), "LOKET_BASE_URL": url}
+           "LOKET_OUTBOX_DIR": str(var / "outbox"), "LOKET_BASE_URL": url,
+           "LOKET_BLOB_DIR": str(var / "blobs")}
     loket = Path(sys.executable).parent / "loket"
     process = subprocess.Popen([str(loket), "serve", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -9,9 +9,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Annotated
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, field_validator,
+                      model_validator)
 
 MiB = 1024 * 1024
 MAX_NAME_LENGTH = 120
@@ -52,6 +54,18 @@ _EXTENSION = re.compile(r"^[A-Za-z0-9]{1,10}$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
+def _inert_type(name: str) -> str:
+    if not _TYPE.match(name):
+        raise ValueError(f"'{name}' is not a content type like image/png")
+    if name in ACTIVE_TYPES:
+        raise ValueError(f"'{name}' can run scripts in a browser; it is never accepted")
+    return name
+
+
+# Checked one by one, so an error names the item (and its line in portal.yml).
+ContentType = Annotated[str, AfterValidator(_inert_type)]
+
+
 class AttachmentLimits(BaseModel):
     """portal.yml `attachments:`: what a customer or agent may attach."""
 
@@ -59,18 +73,12 @@ class AttachmentLimits(BaseModel):
     max_file_bytes: int = Field(default=25 * MiB, gt=0)
     max_files_per_message: int = Field(default=10, gt=0, le=100)
     max_bytes_per_ticket: int = Field(default=100 * MiB, gt=0)
-    allowed_types: list[str] = Field(default_factory=lambda: list(DEFAULT_TYPES),
-                                     min_length=1)
+    allowed_types: list[ContentType] = Field(default_factory=lambda: list(DEFAULT_TYPES),
+                                             min_length=1)
 
     @field_validator("allowed_types")
     @classmethod
-    def _known_and_inert(cls, types: list[str]) -> list[str]:
-        for name in types:
-            if not _TYPE.match(name):
-                raise ValueError(f"'{name}' is not a content type like image/png")
-            if name in ACTIVE_TYPES:
-                raise ValueError(f"'{name}' can run scripts in a browser; it is never "
-                                 "accepted")
+    def _listed_once(cls, types: list[str]) -> list[str]:
         if len(types) != len(set(types)):
             raise ValueError("content types must be listed once each")
         return types

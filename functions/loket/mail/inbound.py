@@ -14,7 +14,7 @@ from __future__ import annotations
 import email
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
@@ -61,6 +61,8 @@ class Attachment:
     name: str
     content_type: str
     size: int
+    # The decoded bytes, for storing the file with the ticket (services/attachments.py).
+    content: bytes = field(default=b"", repr=False, compare=False)
 
     def describe(self) -> str:
         return f"[attachment: {self.name} ({self.content_type}, {_size(self.size)})]"
@@ -307,8 +309,9 @@ def _is_file(part: Message) -> bool:
 
 def _attachment(part: Message, default_name: str = "(unnamed)") -> Attachment:
     name = " ".join(_CONTROL.sub("", _repair(_filename(part))).split())[:200]
+    content = _payload_bytes(part)
     return Attachment(name=name or default_name, content_type=part.get_content_type(),
-                      size=len(_payload_bytes(part)))
+                      size=len(content), content=content)
 
 
 def _filename(part: Message) -> str:

@@ -230,6 +230,35 @@ def check_files(services: Services, upload_ids: object, files: Sequence[InlineFi
     return batch
 
 
+def screen_files(services: Services, files: Sequence[InlineFile], *,
+                 ticket: int | None = None) -> tuple[list[InlineFile], list[str]]:
+    """The files a message may keep, and a note on each one it may not. For e-mail,
+    where a refused file must not cost the customer their message."""
+    limits = services.config.attachments
+    kept: list[InlineFile] = []
+    notes: list[str] = []
+    total = 0
+    if ticket is not None and files:
+        total = sum(a.size for m in services.store.list_messages(ticket) for a in m.attachments)
+    for inline in files:
+        try:
+            checked = _inline_file(services, inline)
+        except ValueError as refusal:
+            notes.append(f"{refusal}.")
+            continue
+        name = checked.name
+        if len(kept) == limits.max_files_per_message:
+            notes.append(f"'{name}' is one file too many "
+                         f"(at most {limits.max_files_per_message} per message).")
+        elif total + checked.size > limits.max_bytes_per_ticket:
+            notes.append(f"'{name}' does not fit: a ticket holds at most "
+                         f"{describe_size(limits.max_bytes_per_ticket)} of files.")
+        else:
+            kept.append(inline)
+            total += checked.size
+    return kept, notes
+
+
 def _add(batch: FileBatch, where: str, check) -> None:
     try:
         batch.files.append(check())
@@ -297,7 +326,10 @@ def _check_ticket_total(services: Services, batch: FileBatch, ticket: int | None
 
 
 def _too_large(size: int, limit: int) -> str:
-    return f"is too large: {describe_size(size)}; at most {describe_size(limit)} a file"
+    shown, most = describe_size(size), describe_size(limit)
+    if shown == most:  # Rounded alike: say it in bytes.
+        shown, most = f"{size} bytes", f"{limit} bytes"
+    return f"is too large: {shown}; at most {most} a file"
 
 
 def _store(services: Services, item: _File) -> Attachment:
@@ -315,7 +347,10 @@ def _store(services: Services, item: _File) -> Attachment:
     if item.content_type in THUMBNAIL_TYPES:
         from loket.domain.thumbnails import make_thumbnail
 
-        png = make_thumbnail(blobs.read(final))
+        if item.inline is not None:
+            item.inline.stream.seek(0)
+        png = make_thumbnail(item.inline.stream.read() if item.inline is not None
+                             else blobs.read(final))
         if png is not None:
             thumbnail = thumbnail_key(item.id)
             blobs.put(thumbnail, io.BytesIO(png), content_type="image/png")

@@ -8,6 +8,7 @@ validation, rate limit, storage and receipt as the web form.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from loket.domain.errors import IdempotencyConflict, RateLimited, ValidationFail
 from loket.domain.tickets import Ticket
 from loket.mail.compose import mail_domain
 from loket.mail.inbound import InboundMail, base_address, plus_tag, read_mail
+from loket.services.attachments import InlineFile, screen_files
 from loket.services.context import Services
 from loket.services.replies import MAX_REPLY_LENGTH, add_customer_reply
 from loket.services.submission import submit_ticket
@@ -97,13 +99,29 @@ def _take_in(services: Services, settings: MailInConfig, mail: InboundMail,
 
 
 def _reply(services: Services, ticket: Ticket, mail: InboundMail, key: str) -> MailDecision:
-    body = _fit(mail.reply_text, MAX_REPLY_LENGTH)
+    files, notes = _files(services, mail, ticket=ticket.number)
+    body = _fit(_noted(mail.reply_text, notes), MAX_REPLY_LENGTH)
     if not body:
         return MailDecision("refused", ticket.number, "the reply holds no text")
     if _reply_already_added(services, ticket.number, mail.sender, body, key):
         return MailDecision("reply", ticket.number, "already taken in: a re-delivered mail")
-    add_customer_reply(services, ticket.number, body, author=mail.sender, ticket=ticket)
+    add_customer_reply(services, ticket.number, body, author=mail.sender, ticket=ticket,
+                       files=files)
     return MailDecision("reply", ticket.number)
+
+
+def _files(services: Services, mail: InboundMail, *,
+           ticket: int | None = None) -> tuple[list[InlineFile], list[str]]:
+    """The mail's files to store with its message, and notes on those not kept (a
+    refused file never costs the customer their mail). The text lists them all."""
+    if services.blobs is None or (ticket is None and services.config.form.attachments is None):
+        return [], []
+    files = [InlineFile(a.name, io.BytesIO(a.content)) for a in mail.attachments]
+    return screen_files(services, files, ticket=ticket)
+
+
+def _noted(text: str, notes: list[str]) -> str:
+    return "\n".join([text.strip(), *(f"[Not kept: {note}]" for note in notes)]).strip()
 
 
 def _reply_already_added(services: Services, number: int, author: str, body: str,
@@ -129,15 +147,17 @@ def _new_ticket(services: Services, settings: MailInConfig, mail: InboundMail, k
     forwarded = bool(_FORWARD.match(mail.subject))
     # A forward's quoted part is the substance; a reply's quoted part is history.
     text = mail.text if forwarded else mail.reply_text
+    files, notes = _files(services, mail)
     data = {"email": mail.sender, "product": _product(services, settings, mail),
             "type": "question",
             "subject": _subject(mail.subject, form.field("subject").max_length or 200),
-            "description": _fit(text, form.field("description").max_length or 10_000)
+            "description": _fit(_noted(text, notes),
+                                form.field("description").max_length or 10_000)
             or _NO_TEXT,
             "language": guess_language(mail, settings.address)}
     try:
         receipt = submit_ticket(services, data, client_address=f"mail:{mail.sender.lower()}",
-                                idempotency_key=key)
+                                idempotency_key=key, files=files)
     except ValidationFailed as exc:
         return MailDecision("refused", reason=f"the ticket form refuses it: {exc}")
     except RateLimited as exc:

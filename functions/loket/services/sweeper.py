@@ -22,7 +22,9 @@ from loket.services.context import Services
 from loket.services.notifications import tell
 
 log = logging.getLogger(__name__)
-BATCH = 100
+# Due tickets read at a time. Larger batches mean fewer index queries (one per shard
+# per batch); a batch is held in memory, and a few hundred tickets are small.
+BATCH = 500
 
 
 @dataclass

@@ -33,6 +33,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "try_again": "Back to the form",
         "add_information": "Add information",
         "send": "Send",
+        "attach_files": "Attach files",
+        "files_limits": "At most {count} files of {size} each.",
     },
     "nl": {
         "required": "verplicht",
@@ -64,6 +66,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "try_again": "Terug naar het formulier",
         "add_information": "Informatie toevoegen",
         "send": "Versturen",
+        "attach_files": "Bestanden toevoegen",
+        "files_limits": "Hoogstens {count} bestanden van elk {size}.",
     },
 }
 

@@ -8,10 +8,11 @@ from flask import Blueprint, current_app, redirect, request
 from markupsafe import Markup
 
 from loket.domain.errors import RateLimited, TicketNotFound, ValidationFailed
+from loket.domain.forms import ATTACHMENTS
 from loket.services.lookup import look_up_ticket
 from loket.services.replies import add_customer_reply
 from loket.services.submission import submit_ticket
-from loket.web.payloads import form_fields
+from loket.web.payloads import allow_files, form_fields, inline_files, upload_ids
 from loket.web.i18n import strings
 from loket.web.rendering import render_fragment, render_ticket_form
 
@@ -39,13 +40,14 @@ def language() -> str:
 @bp.post("/tickets")
 def submit():
     lang = language()
-    data = form_fields(request)
+    allow_files(request)
+    data, files = form_fields(request, files=ATTACHMENTS), inline_files(request)
     key = data.pop("idempotency_key", "") or None
     try:
         receipt = submit_ticket(services(), data, client_address=request.remote_addr or "unknown",
-                                idempotency_key=key)
+                                idempotency_key=key, files=files)
     except ValidationFailed as exc:
-        errors = {e.field: e.message for e in exc.errors}
+        errors = field_messages(exc)
         form = render_ticket_form(services().config, lang, values=data, errors=errors,
                                   idempotency_key=key or "")
         return page(form, title=strings(lang)["errors_intro"], lang=lang, status=422)
@@ -70,7 +72,7 @@ def show_ticket(number: int):
 
 def ticket_page(view, lang: str, *, token: str, body: str = "", error: str = "", status=200):
     content = render_fragment("ticket.html", lang=lang, view=view, token=token, body=body,
-                              error=error)
+                              error=error, attachments=services().config.attachments)
     return page(content, title=f"#{view.ticket.number} {view.ticket.subject}", lang=lang,
                 status=status)
 
@@ -83,14 +85,27 @@ def add_message(number: int):
         view = look_up_ticket(services(), number, token)
     except TicketNotFound:
         return message_page("not_found_title", strings(lang)["not_found_text"], lang, status=404)
+    allow_files(request)
     body = request.form.get("body", "")
     try:
-        add_customer_reply(services(), number, body, author=view.ticket.email)
+        add_customer_reply(services(), number, body, author=view.ticket.email,
+                           attachments=upload_ids(request), files=inline_files(request))
     except ValidationFailed as exc:
-        return ticket_page(view, lang, token=token, body=body, error=exc.errors[0].message,
-                           status=422)
+        error = " ".join(f"{m}" for m in field_messages(exc).values())
+        return ticket_page(view, lang, token=token, body=body, error=error, status=422)
     query = urlencode({"token": token, "lang": lang})
     return redirect(f"/portal/tickets/{number}?{query}", code=303)
+
+
+def field_messages(exc: ValidationFailed) -> dict[str, str]:
+    """Each field's message; a file's (attachments[2]) goes with the files' input, with
+    the file named, since a page shows one message under each input."""
+    messages: dict[str, str] = {}
+    for error in exc.errors:
+        field = error.field.partition("[")[0]
+        messages[field] = f"{messages[field]} {error.message}" if field in messages \
+            else error.message
+    return messages
 
 
 @bp.get("/lookup")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Request
+from flask import Request, current_app
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from loket.domain.errors import FieldError, ValidationFailed
+from loket.services.attachments import InlineFile
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -27,8 +28,35 @@ def read_payload(request: Request) -> dict[str, Any]:
         "Send the ticket as application/json or application/x-www-form-urlencoded.")
 
 
-def form_fields(request: Request) -> dict[str, str]:
-    repeated = [k for k in request.form if len(request.form.getlist(k)) > 1]
+def form_fields(request: Request, *, files: str | None = None) -> dict[str, Any]:
+    """The posted fields, each given once. `files` names the field that carries files:
+    uploaded ahead (its values, upload ids, become a list) or inline (see inline_files)."""
+    repeated = [k for k in request.form if len(request.form.getlist(k)) > 1 and k != files]
     if repeated:
         raise ValidationFailed([FieldError(k, "was given more than once") for k in repeated])
-    return request.form.to_dict()
+    data: dict[str, Any] = request.form.to_dict()
+    if files is not None and files in request.form:
+        data[files] = upload_ids(request, files)
+    return data
+
+
+def upload_ids(request: Request, name: str = "attachments") -> list[str]:
+    """Ids of files uploaded ahead (portal.js puts them in the form), blanks left out."""
+    return [value for value in request.form.getlist(name) if value.strip()]
+
+
+def inline_files(request: Request, name: str = "attachments") -> list[InlineFile]:
+    """Files posted with the form itself (no JavaScript); an empty file input sends one
+    nameless empty part, which is no file."""
+    if request.mimetype != "multipart/form-data":
+        return []
+    return [InlineFile(f.filename or "attachment", f.stream)
+            for f in request.files.getlist(name) if f.filename]
+
+
+def allow_files(request: Request) -> None:
+    """Let a form with files be as large as its files may be; set before it is read."""
+    limits = current_app.extensions["loket"].config.attachments
+    if request.mimetype == "multipart/form-data":
+        request.max_content_length = (current_app.config["MAX_CONTENT_LENGTH"]
+                                      + limits.max_files_per_message * limits.max_file_bytes)

@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from loket.config import PortalConfig
+from loket.domain.attachments import describe_size
 from loket.domain.forms import LANGUAGES
 from loket.web.i18n import strings
 
@@ -25,9 +26,12 @@ SHELL_PAGE = Path("support/page/index.html")
 def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    return Environment(loader=PackageLoader("loket.web", "templates"),
-                       autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
-                       trim_blocks=False, lstrip_blocks=False)
+    environment = Environment(loader=PackageLoader("loket.web", "templates"),
+                              autoescape=select_autoescape(["html"]),
+                              undefined=StrictUndefined, trim_blocks=False,
+                              lstrip_blocks=False)
+    environment.filters["filesize"] = describe_size
+    return environment
 
 
 def render_fragment(name: str, *, lang: str, **data: Any) -> str:
@@ -40,6 +44,7 @@ def render_ticket_form(config: PortalConfig, lang: str, *, values: dict | None =
     form = config.form
     return render_fragment("form.html", lang=lang, form=form, values=values or {},
                            errors=errors or {}, idempotency_key=idempotency_key,
+                           attachments=config.attachments,
                            choices_for=lambda spec: form.choices(spec, config.products))
 
 

@@ -9,13 +9,19 @@
           number: "Ticket number", status: "Status", subject: "Subject", follow: "Follow your ticket",
           conversation: "Conversation", customer: "You", agent: "Support", system: "Loket",
           offline: "We could not reach the server. Your ticket was not sent; try again.",
-          notFound: "There is no ticket with this number and access code." },
+          notFound: "There is no ticket with this number and access code.",
+          remove: "Remove", uploading: "Uploading…", uploaded: "Ready",
+          uploadFailed: "Not uploaded", tooMany: "At most {n} files per message.",
+          tooLarge: "Larger than {size}.", waitForFiles: "Wait until every file is uploaded, or remove it." },
     nl: { sending: "Bezig met versturen…", submit: "Melding versturen", received: "Melding ontvangen",
           receiptText: "Wij hebben uw melding ontvangen. U krijgt een bevestiging per e-mail.",
           number: "Meldingsnummer", status: "Status", subject: "Onderwerp", follow: "Volg uw melding",
           conversation: "Gesprek", customer: "U", agent: "Support", system: "Loket",
           offline: "De server is niet bereikbaar. Uw melding is niet verstuurd; probeer het opnieuw.",
-          notFound: "Er is geen melding met dit nummer en deze toegangscode." }
+          notFound: "Er is geen melding met dit nummer en deze toegangscode.",
+          remove: "Verwijderen", uploading: "Bezig met uploaden…", uploaded: "Klaar",
+          uploadFailed: "Niet geüpload", tooMany: "Hoogstens {n} bestanden per bericht.",
+          tooLarge: "Groter dan {size}.", waitForFiles: "Wacht tot elk bestand is geüpload, of verwijder het." }
   };
 
   function el(tag, attrs, children) {
@@ -41,6 +47,114 @@
       : String(Date.now()) + Math.random().toString(16).slice(2);
   }
 
+  function fileSize(bytes) {
+    if (bytes >= 1048576) return (bytes / 1048576).toFixed(1) + " MB";
+    if (bytes >= 1024) return Math.round(bytes / 1024) + " kB";
+    return bytes + " bytes";
+  }
+
+  /* ---- files: uploaded ahead, each with progress and a remove button ------- */
+  /* POST /api/uploads announces a file; the answer says where to post it (S3 with a
+     presigned POST on AWS, the app itself locally): its fields first, the file last. */
+
+  function fieldError(input, text) {
+    var field = input.closest(".loket-field");
+    var err = field.querySelector(".loket-error");
+    if (!err) return;
+    err.textContent = text; err.hidden = !text;
+    field.classList.toggle("loket-field--invalid", !!text);
+  }
+
+  function postJSON(url, body) {
+    return fetch(url, { method: "POST", body: JSON.stringify(body),
+                        headers: { "Content-Type": "application/json", "Accept": "application/json" } })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) throw new Error((data.errors || []).map(function (e) { return e.detail; }).join(" ") || data.detail);
+          return data;
+        });
+      });
+  }
+
+  function sendFile(form, file, item) {
+    return new Promise(function (resolve, reject) {
+      var body = new FormData();
+      Object.keys(form.fields).forEach(function (k) { body.append(k, form.fields[k]); });
+      body.append("file", file);
+      var xhr = new XMLHttpRequest();
+      item.xhr = xhr;
+      xhr.open("POST", form.url);
+      xhr.upload.onprogress = function (event) {
+        if (event.lengthComputable) item.querySelector("progress").value = event.loaded / event.total * 100;
+      };
+      xhr.onload = function () { (xhr.status < 300 ? resolve : reject)(new Error(xhr.statusText)); };
+      xhr.onerror = xhr.onabort = function () { reject(new Error("")); };
+      xhr.send(body);
+    });
+  }
+
+  function addFile(input, list, file, t) {
+    var status = el("span", { "class": "loket-file-status" }, [t.uploading]);
+    var remove = el("button", { type: "button", "class": "loket-file-remove" }, [t.remove]);
+    var item = el("li", { "class": "loket-file loket-file--uploading" }, [
+      el("span", { "class": "loket-file-name" }, [file.name]), " ",
+      el("span", { "class": "loket-file-size" }, [fileSize(file.size)]), " ",
+      el("progress", { max: "100", value: "0" }), " ", status, " ", remove]);
+    remove.setAttribute("aria-label", t.remove + " " + file.name);
+    remove.addEventListener("click", function () {
+      if (item.xhr) item.xhr.abort();
+      item.remove();
+      fieldError(input, "");
+      input.focus();
+    });
+    list.appendChild(item);
+    function failed(text) {
+      item.className = "loket-file loket-file--failed";
+      status.textContent = t.uploadFailed + (text ? ": " + text : "");
+    }
+    if (file.size > Number(input.dataset.maxFileBytes)) {
+      failed(t.tooLarge.replace("{size}", fileSize(Number(input.dataset.maxFileBytes))));
+      return;
+    }
+    postJSON(input.dataset.upload, { name: file.name, size: file.size, type: file.type })
+      .then(function (form) {
+        return sendFile(form, file, item).then(function () { return form.id; });
+      })
+      .then(function (id) {
+        item.dataset.id = id;
+        item.className = "loket-file loket-file--done";
+        item.querySelector("progress").value = 100;
+        status.textContent = t.uploaded;
+      })
+      .catch(function (error) { if (item.isConnected) failed(error.message); });
+  }
+
+  function enhanceFiles(form, t) {
+    form.querySelectorAll("input[type=file][data-upload]").forEach(function (input) {
+      var list = input.parentNode.querySelector(".loket-files");
+      input.required = false;  // Checked by the server, which knows about uploaded ids.
+      input.addEventListener("change", function () {
+        var max = Number(input.dataset.maxFiles);
+        Array.prototype.forEach.call(input.files, function (file) {
+          if (list.children.length >= max) fieldError(input, t.tooMany.replace("{n}", max));
+          else addFile(input, list, file, t);
+        });
+        input.value = "";  // The files go ahead, never inline with the form.
+      });
+    });
+  }
+
+  function uploadedIds(form) {
+    return Array.prototype.map.call(form.querySelectorAll(".loket-file--done"),
+                                    function (item) { return item.dataset.id; });
+  }
+
+  function filesReady(form, t) {
+    var waiting = form.querySelector(".loket-file--uploading, .loket-file--failed");
+    if (waiting) fieldError(form.querySelector("input[type=file][data-upload]"), t.waitForFiles);
+    return !waiting;
+  }
+
   /* ---- the ticket form ---------------------------------------------------- */
 
   function clearErrors(form) {
@@ -57,13 +171,16 @@
   function showErrors(form, problem) {
     var first = null;
     (problem.errors || []).forEach(function (e) {
-      var field = form.querySelector('.loket-field[data-field="' + CSS.escape(e.field) + '"]');
+      // A file's error (attachments[2]) shows under the files' input.
+      var name = e.field.replace(/\[\d+\]$/, "");
+      var field = form.querySelector('.loket-field[data-field="' + CSS.escape(name) + '"]');
       if (!field) return;
       field.classList.add("loket-field--invalid");
       var input = field.querySelector("input, select, textarea");
       input.setAttribute("aria-invalid", "true");
       var err = field.querySelector(".loket-error");
-      err.textContent = e.detail; err.hidden = false;
+      err.textContent = err.hidden ? e.detail : err.textContent + " " + e.detail;
+      err.hidden = false;
       first = first || input;
     });
     var summary = form.querySelector(".loket-form-errors");
@@ -88,20 +205,25 @@
   function payload(form) {
     var data = {};
     new FormData(form).forEach(function (value, name) {
-      if (name !== "idempotency_key" && value !== "") data[name] = value;
+      // Files went ahead; their ids stand in for them.
+      if (name !== "idempotency_key" && typeof value === "string" && value !== "") data[name] = value;
     });
+    var ids = uploadedIds(form);
+    if (ids.length) data.attachments = ids;
     return data;
   }
 
   function enhanceTicketForm(form) {
     var t = TEXT[form.dataset.lang] || TEXT.en;
     var key = newKey();
+    enhanceFiles(form, t);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (!form.reportValidity()) return;
+      clearErrors(form);
+      if (!filesReady(form, t)) return;
       var button = form.querySelector(".loket-submit");
       button.disabled = true; button.textContent = t.sending;
-      clearErrors(form);
       fetch(form.dataset.api, {
         method: "POST",
         headers: { "Content-Type": "application/json", "Accept": "application/json",
@@ -110,7 +232,10 @@
       }).then(function (response) {
         return response.json().then(function (body) { return [response, body]; });
       }).then(function (result) {
-        if (result[0].ok) { showReceipt(form, result[1], t); key = newKey(); }
+        if (result[0].ok) {
+          showReceipt(form, result[1], t); key = newKey();
+          form.querySelectorAll(".loket-files").forEach(function (list) { list.replaceChildren(); });
+        }
         else showErrors(form, result[1]);
       }).catch(function () {
         showErrors(form, { detail: t.offline });
@@ -120,7 +245,31 @@
     });
   }
 
+  /* ---- the reply form on a ticket's page ---------------------------------- */
+  /* Posts as without JavaScript, with the ids of the files uploaded ahead. */
+
+  function enhanceReply(form) {
+    var t = TEXT[document.documentElement.lang] || TEXT.en;
+    enhanceFiles(form, t);
+    form.addEventListener("submit", function (event) {
+      if (!filesReady(form, t)) { event.preventDefault(); return; }
+      uploadedIds(form).forEach(function (id) {
+        form.appendChild(el("input", { type: "hidden", name: "attachments", value: id }));
+      });
+    });
+  }
+
   /* ---- the status look-up ------------------------------------------------- */
+
+  function attachmentList(files) {
+    return el("ul", { "class": "loket-attachments" }, files.map(function (a) {
+      var link = el("a", { href: a.url, download: "" }, []);
+      if (a.thumbnail_url) link.appendChild(el("img", { "class": "loket-thumbnail", src: a.thumbnail_url, alt: "", loading: "lazy" }));
+      link.appendChild(el("span", { "class": "loket-attachment-name" }, [a.name]));
+      return el("li", { "class": "loket-attachment" }, [link, " ",
+        el("span", { "class": "loket-attachment-size" }, [fileSize(a.size)])]);
+    }));
+  }
 
   function renderTicket(box, ticket, t) {
     var list = el("ol", { "class": "loket-messages" });
@@ -128,7 +277,8 @@
       list.appendChild(el("li", { "class": "loket-message loket-message--" + m.role }, [
         el("p", { "class": "loket-message-meta" }, [el("strong", {}, [t[m.role] || m.role]), " ",
           el("time", { datetime: m.created_at }, [new Date(m.created_at).toLocaleString()])]),
-        el("div", { "class": "loket-message-body" }, [m.body])]));
+        el("div", { "class": "loket-message-body" }, [m.body]),
+        attachmentList(m.attachments || [])]));
     });
     box.replaceChildren(el("article", { "class": "loket-ticket-view" }, [
       el("h2", {}, ["#" + ticket.number + " " + ticket.subject]),
@@ -171,6 +321,9 @@
     });
     document.querySelectorAll("form.loket-lookup:not([data-enhanced])").forEach(function (f) {
       f.dataset.enhanced = "1"; enhanceLookup(f);
+    });
+    document.querySelectorAll("form.loket-reply:not([data-enhanced])").forEach(function (f) {
+      f.dataset.enhanced = "1"; enhanceReply(f);
     });
   }
 
