@@ -50,6 +50,9 @@ clean:
 
 -include deploy.mk
 
+# The Lambda zip ships the site's page shells and the search index: build them first.
+lambda-zip: site
+
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python bench/api_latency.py

@@ -278,7 +278,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--output", default=str(ROOT / "build" / "loket-lambda.zip"))
     ap.add_argument("--workdir", default=str(ROOT / "build" / "lambda"))
     ap.add_argument("--site-shell", default="site/support/page/index.html",
-                    help="built page the portal wraps its pages in; shipped when it exists")
+                    help="built page the portal wraps its pages in; shipped, with its "
+                         "translations (site/<lang>/support/page/), when it exists")
+    ap.add_argument("--search-index", default="search/index",
+                    help="the knowledge-base index the suggestions answer from; shipped "
+                         "when it exists (the site build makes it)")
     ap.add_argument("--bundle-boto3", action="store_true",
                     help="keep boto3/botocore in the zip instead of using the runtime's")
     args = ap.parse_args(argv)
@@ -334,13 +338,24 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(config, workdir / "site_config",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
-    shell = ROOT / args.site_shell
-    if shell.is_file():
-        (workdir / args.site_shell).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(shell, workdir / args.site_shell)
-        log(f"shipping the site's page shell {args.site_shell}")
+    shell = Path(args.site_shell)
+    shells = [shell] + sorted(p.relative_to(ROOT) for p in
+                              ROOT.glob(f"{shell.parts[0]}/*/{Path(*shell.parts[1:])}"))
+    shipped = [s for s in shells if (ROOT / s).is_file()]
+    for rel in shipped:
+        (workdir / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, workdir / rel)
+    if shipped:
+        log("shipping the site's page shells: " + ", ".join(map(str, shipped)))
     else:
         log(f"no {args.site_shell} (site not built): portal pages will use the plain layout")
+
+    index = ROOT / args.search_index
+    if index.is_dir():
+        shutil.copytree(index, workdir / args.search_index)
+        log(f"shipping the search index {args.search_index}")
+    else:
+        log(f"no {args.search_index} (site not built): suggestions will answer 503")
 
     compile_tree(py, workdir)
 

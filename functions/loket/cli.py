@@ -52,6 +52,13 @@ def check_config() -> None:
     click.echo(f"  products: {', '.join(config.products)}")
     click.echo(f"  statuses: {', '.join(config.statuses)}")
     click.echo(f"  form fields: {', '.join(f.name for f in config.form.fields)}")
+    from loket.domain.attachments import accepted_kinds, describe_size
+
+    files = config.attachments
+    click.echo(f"  attachments: {files.max_files_per_message} files a message of at most "
+               f"{describe_size(files.max_file_bytes)} each, "
+               f"{describe_size(files.max_bytes_per_ticket)} a ticket; "
+               f"{accepted_kinds(files.allowed_types)}")
     for line in describe_workflow(config.workflow):
         click.echo(f"  {line}")
 

@@ -331,3 +331,12 @@ def test_files_cannot_be_sent_where_the_form_has_no_attachments_field(client, se
     services.config = replace(services.config, form=form.model_copy(update={
         "fields": [f for f in form.fields if f.type != "attachments"]}))
     assert errors(submit(client, ["a" * 22])) == {"attachments": "unknown field"}
+
+
+def test_uploads_per_address_are_limited(client, services):
+    services.config = replace(services.config, submissions=services.config.submissions
+                              .model_copy(update={"per_hour": 1}))
+    services.config = replace(services.config, attachments=AttachmentLimits(
+        max_files_per_message=2))
+    assert [start(client, f"{i}.png", b"x" * 10).status_code for i in range(3)] == [
+        201, 201, 429]

@@ -63,3 +63,36 @@ def test_the_document_is_served(client):
     response = client.get("/api/openapi.yaml")
     assert response.status_code == 200
     assert yaml.safe_load(response.data)["info"]["title"] == "Loket API"
+
+
+def test_attachment_answers_fit_the_document(openapi, app, client):
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(picture, "PNG")
+    data = picture.getvalue()
+    started = check(openapi, app, client, "POST", "/api/uploads",
+                    json={"name": "a.png", "size": len(data), "type": "image/png"})
+    assert started.status_code == 201
+    form = started.get_json()
+    assert check(openapi, app, client, "POST", "/api/uploads",
+                 json={"name": "a.png", "size": 0}).status_code == 422
+    posted = client.post(form["url"], data={**form["fields"], "file": (io.BytesIO(data), "a.png")})
+    assert posted.status_code == 204
+    receipt = check(openapi, app, client, "POST", "/api/tickets",
+                    json={**VALID, "attachments": [form["id"]]}).get_json()
+    ticket = check(openapi, app, client, "GET", f"/api/tickets/{receipt['number']}",
+                   query_string={"token": receipt["token"]}).get_json()
+    [attachment] = ticket["messages"][0]["attachments"]
+    path = attachment["url"].split("?")[0]
+    for url in (path, path + "/thumbnail"):
+        with client.get(url, query_string={"token": receipt["token"]}) as response:
+            assert response.status_code == 200 and response.get_data()
+            request = EnvironBuilder(path=url, method="GET",
+                                     query_string={"token": receipt["token"]}).get_request()
+            openapi.validate_response(WerkzeugOpenAPIRequest(request),
+                                      WerkzeugOpenAPIResponse(response))
+    assert check(openapi, app, client, "GET", path + "x",
+                 query_string={"token": receipt["token"]}).status_code == 404

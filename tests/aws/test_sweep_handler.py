@@ -49,9 +49,9 @@ def test_the_scheduled_event_sweeps(overdue_ticket, sent_mail, dynamodb_calls, c
     with caplog.at_level(logging.INFO, logger="loket.handlers.sweep"):
         result = sweep_handler.handle(corpus_event(SCHEDULED), None)
     assert result["swept"] and result["changed"] == 1 and result["emails"] == 1
-    # The due index's copy is used as it is (no GetItem): the transaction's version
-    # check guards it. One Query per index shard, then the change.
-    assert dynamodb_calls == {"Query": 4, "TransactWriteItems": 1}
+    # One Query per index shard, then one conditional PutItem. The index's copy is used
+    # as it is (no GetItem): the version condition refuses it if it was behind.
+    assert dynamodb_calls == {"Query": 4, "PutItem": 1}
     assert services.store.get_ticket(number).status == "closed"
     [raw] = sent_mail()[mails_before:]
     mail = email.message_from_bytes(raw, policy=default_policy)
@@ -96,3 +96,16 @@ def test_the_sweep_handler_never_loads_flask_or_search(tmp_path):
     assert "flask" not in modules["after_import"]
     for heavy in ("flask", "whoosh", "jinja2"):
         assert not [m for m in modules["after_call"] if m == heavy or m.startswith(heavy + ".")]
+
+
+def test_the_sweep_stops_before_lambdas_timeout(overdue_ticket, sent_mail):
+    number, services, mails_before = overdue_ticket
+
+    class AlmostOutOfTime:  # Lambda's context object, 5 seconds before the timeout.
+        def get_remaining_time_in_millis(self):
+            return 5_000
+
+    result = sweep_handler.handle(corpus_event(SCHEDULED), AlmostOutOfTime())
+    assert result["swept"] and result["more"] and result["changed"] == 0
+    assert services.store.get_ticket(number).status == "waiting-on-customer"
+    assert len(sent_mail()) == mails_before

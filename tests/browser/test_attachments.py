@@ -55,3 +55,31 @@ def test_a_png_attached_to_the_form_is_shown_on_the_ticket(portal, page, tmp_pat
         assert response.headers["Content-Disposition"].startswith(
             'attachment; filename="export-error.png"')
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_reply_on_the_ticket_page_brings_a_log_and_a_refused_file_is_named(portal, page,
+                                                                          tmp_path):
+    page.goto(f"{portal.url}/support/submit/")
+    fill_ticket_form(page, "Sync stops at night")
+    page.click("button.loket-submit")
+    page.click("a.loket-follow")
+    expect(page.locator(".loket-ticket-view h1")).to_contain_text("Sync stops at night")
+
+    disguised = tmp_path / "night.log"
+    disguised.write_bytes(b"<html><body><script>alert(1)</script></body></html>")
+    page.fill("#loket-reply-body", "The server log of last night.")
+    page.set_input_files("#loket-reply-attachments", [str(disguised)])
+    expect(page.locator(".loket-reply .loket-file--done")).to_have_count(1)
+    page.click(".loket-reply button[type=submit]")
+    error = page.locator("#loket-reply-error")
+    expect(error).to_contain_text("'night.log' holds text/html, which is not accepted")
+
+    log = tmp_path / "sync.log"
+    log.write_text("02:00:01 sync started\n02:14:09 ERROR connection reset\n")
+    page.fill("#loket-reply-body", "The server log of last night.")
+    page.set_input_files("#loket-reply-attachments", [str(log)])
+    expect(page.locator(".loket-reply .loket-file--done")).to_have_count(1)
+    page.click(".loket-reply button[type=submit]")
+    last = page.locator(".loket-message").last
+    expect(last).to_contain_text("The server log of last night.")
+    expect(last.locator(".loket-attachment")).to_contain_text("sync.log")

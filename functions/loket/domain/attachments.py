@@ -175,6 +175,19 @@ def name_for_type(name: str, content_type: str) -> str:
     return clean_name(f"{name[:MAX_NAME_LENGTH - len(extension) - 1]}.{extension}")
 
 
+def accepted_kinds(types: list[str]) -> str:
+    """The accepted types as people know them: PNG, JPG, PDF, ... (by extension)."""
+    kinds = [EXTENSIONS[t][0].upper() if t in EXTENSIONS else t for t in types]
+    return ", ".join(dict.fromkeys(kinds))
+
+
+def accept_attribute(types: list[str]) -> str:
+    """An <input type=file> accept= list: the types and their extensions, so a file
+    picker offers a .log file (text/plain in content, often no type by name) too."""
+    extensions = [f".{e}" for t in types for e in EXTENSIONS.get(t, ())]
+    return ",".join(dict.fromkeys([*types, *extensions]))
+
+
 def download_type(content_type: str) -> str:
     """The Content-Type a download is served with: its own when inert, else bytes."""
     return content_type if content_type in INERT_TYPES else "application/octet-stream"

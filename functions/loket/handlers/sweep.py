@@ -9,6 +9,7 @@ each change is saved under the version check and mailed only by the one that sav
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,9 @@ log = logging.getLogger(__name__)
 log.setLevel(logging.INFO)
 
 _services = None
+# Stop taking up tickets this long before Lambda's timeout, so the one in hand is saved
+# and mailed; what is left is due at the next schedule, five minutes on.
+SAFETY_MARGIN_S = 10.0
 
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -25,13 +29,18 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"swept": False, "reason": "not a scheduled event"}
     from loket.services.sweeper import sweep
 
-    report = sweep(_built())
+    report = sweep(_built(), deadline=_deadline(context))
     log.info("sweep for the schedule of %s: %s", event.get("time"), report.summary())
     for action in report.actions:
         log.info("%s", action)
     return {"swept": True, "now": report.now.isoformat(), "due": report.due,
             "changed": report.changed, "emails": report.emails,
-            "conflicts": report.conflicts}
+            "conflicts": report.conflicts, "more": report.more}
+
+
+def _deadline(context: Any) -> float | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return time.monotonic() + remaining() / 1000 - SAFETY_MARGIN_S if remaining else None
 
 
 def is_schedule(event: Any) -> bool:

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO, Mapping, Sequence
 
-from loket.domain.attachments import (THUMBNAIL_TYPES, Attachment, Upload, attachment_key,
-                                      clean_name, describe_size, download_type, new_id,
-                                      name_for_type, thumbnail_key, valid_id)
+from loket.domain.attachments import (THUMBNAIL_TYPES, Attachment, Upload, accepted_kinds,
+                                      attachment_key, clean_name, describe_size,
+                                      download_type, new_id, name_for_type, thumbnail_key,
+                                      valid_id)
 from loket.domain.content import SNIFF_BYTES, sniff
 from loket.domain.errors import (AttachmentNotFound, FieldError, UploadNotFound,
                                  ValidationFailed)
@@ -307,7 +308,7 @@ def _checked(services: Services, name: str, size: int, head: bytes) -> str:
     content_type = sniff(head)
     if content_type not in limits.allowed_types:
         raise ValueError(f"'{name}' holds {content_type}, which is not accepted "
-                         f"(accepted: {', '.join(limits.allowed_types)})")
+                         f"(accepted: {accepted_kinds(limits.allowed_types)})")
     return content_type
 
 

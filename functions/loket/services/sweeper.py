@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,7 +37,7 @@ class SweepReport:
     emails: int = 0
     conflicts: int = 0   # saves that lost a race and were worked out again
     actions: list[str] = field(default_factory=list)
-    more: bool = False   # a dry run stopped at its batch; more may be due
+    more: bool = False   # stopped early (a dry run's batch, a deadline): more may be due
 
     def summary(self) -> str:
         verb = "would change" if self.dry_run else "changed"
@@ -45,9 +46,11 @@ class SweepReport:
 
 
 def sweep(services: Services, *, now: datetime | None = None, dry_run: bool = False,
-          batch: int = BATCH) -> SweepReport:
+          batch: int = BATCH, deadline: float | None = None) -> SweepReport:
     """Fire what is due at `now` (default: the clock's now). A dry run changes and
-    sends nothing and lists what it would do, for one batch."""
+    sends nothing and lists what it would do, for one batch. With a `deadline` (a
+    time.monotonic() value) it stops between tickets when that comes, leaving the rest
+    for the next sweep, as a Lambda function must before its timeout."""
     report = SweepReport(now or services.clock.now(), dry_run)
     seen: set[int] = set()
     while True:
@@ -56,9 +59,12 @@ def sweep(services: Services, *, now: datetime | None = None, dry_run: bool = Fa
         # indexes are eventually consistent): it was done, or will be next sweep.
         fresh = [ticket for ticket in due if ticket.number not in seen]
         for ticket in fresh:
+            if deadline is not None and time.monotonic() >= deadline:
+                report.more = True
+                return report
             seen.add(ticket.number)
+            report.due += 1
             _sweep_ticket(services, ticket, report)
-        report.due += len(fresh)
         if dry_run:
             report.more = len(due) == batch
             return report

@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from loket.config import PortalConfig
-from loket.domain.attachments import describe_size
+from loket.domain.attachments import accept_attribute, describe_size
 from loket.domain.forms import LANGUAGES
 from loket.web.i18n import strings
 
@@ -31,6 +31,7 @@ def _environment():
                               undefined=StrictUndefined, trim_blocks=False,
                               lstrip_blocks=False)
     environment.filters["filesize"] = describe_size
+    environment.filters["accept"] = accept_attribute
     return environment
 
 

@@ -150,7 +150,7 @@
   }
 
   function filesReady(form, t) {
-    var waiting = form.querySelector(".loket-file--uploading, .loket-file--failed");
+    var waiting = form.querySelector(".loket-file--uploading, .loket-file--failed, .loket-file--refused");
     if (waiting) fieldError(form.querySelector("input[type=file][data-upload]"), t.waitForFiles);
     return !waiting;
   }
@@ -171,21 +171,31 @@
   function showErrors(form, problem) {
     var first = null;
     (problem.errors || []).forEach(function (e) {
-      // A file's error (attachments[2]) shows under the files' input.
+      // A file's error (attachments[2]) shows under the files' input, and on the file.
       var name = e.field.replace(/\[\d+\]$/, "");
+      var index = /^attachments\[(\d+)\]$/.exec(e.field);
+      var item = index && form.querySelectorAll(".loket-file--done")[Number(index[1])];
+      if (item) {
+        item.dataset.refused = "1";
+        item.querySelector(".loket-file-status").textContent = e.detail;
+      }
       var field = form.querySelector('.loket-field[data-field="' + CSS.escape(name) + '"]');
       if (!field) return;
       field.classList.add("loket-field--invalid");
       var input = field.querySelector("input, select, textarea");
       input.setAttribute("aria-invalid", "true");
+      first = first || input;
+      if (item) return;  // Said on the file itself.
       var err = field.querySelector(".loket-error");
       err.textContent = err.hidden ? e.detail : err.textContent + " " + e.detail;
       err.hidden = false;
-      first = first || input;
     });
     var summary = form.querySelector(".loket-form-errors");
     if (!first) summary.textContent = problem.detail || problem.title;
     summary.hidden = false;
+    form.querySelectorAll(".loket-file[data-refused]").forEach(function (item) {
+      item.className = "loket-file loket-file--refused";
+    });
     (first || summary).focus();
   }
 

@@ -1,0 +1,88 @@
+"""Working time: opening hours, public holidays, time zones, durations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from loket.domain.calendar import BusinessCalendar, Duration
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NL_2026 = {date(2026, 4, 27), date(2026, 12, 25), date(2026, 12, 26), date(2027, 1, 1)}
+NINE_TO_FIVE = {day: ((time(9), time(17)),) for day in range(5)}
+CAL = BusinessCalendar(AMS, NINE_TO_FIVE, frozenset(NL_2026))
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=AMS)
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(AMS).strftime("%a %Y-%m-%d %H:%M")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("7 days", Duration(7, "days")), ("1 day", Duration(1, "days")),
+    ("3 working days", Duration(3, "days", True)), ("24 hours", Duration(24, "hours")),
+    ("4 Working Hours", Duration(4, "hours", True)), ("30 minutes", Duration(30, "minutes")),
+])
+def test_durations_read_as_people_write_them(text, expected):
+    assert Duration.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["7", "a week", "7 weeks", "-1 days", "7 workdays", ""])
+def test_a_bad_duration_says_how_to_write_one(text):
+    with pytest.raises(ValueError, match="write e.g. '7 days'"):
+        Duration.parse(text)
+
+
+def test_duration_reads_back():
+    assert str(Duration(1, "hours", True)) == "1 working hour"
+    assert str(Duration(7, "days")) == "7 days"
+
+
+@pytest.mark.parametrize("start, duration, expected", [
+    # Working days keep the time of day and skip weekends and holidays.
+    ("2026-12-18 14:00", "7 working days", "Wed 2026-12-30 14:00"),
+    ("2026-12-30 14:00", "3 working days", "Tue 2027-01-05 14:00"),
+    ("2026-04-24 10:00", "1 working day", "Tue 2026-04-28 10:00"),  # King's Day
+    ("2026-12-19 10:00", "1 working day", "Mon 2026-12-21 10:00"),  # from a Saturday
+    # Working hours run only while open.
+    ("2026-04-24 15:00", "6 working hours", "Tue 2026-04-28 13:00"),
+    ("2026-04-20 09:00", "8 working hours", "Mon 2026-04-20 17:00"),
+    ("2026-04-20 07:00", "1 working hour", "Mon 2026-04-20 10:00"),  # before opening
+    ("2026-04-20 18:00", "30 working minutes", "Tue 2026-04-21 09:30"),  # after closing
+    # Calendar time ignores the calendar, and keeps the wall clock across summer time.
+    ("2026-12-24 10:00", "24 hours", "Fri 2026-12-25 10:00"),
+    ("2026-03-27 10:00", "7 days", "Fri 2026-04-03 10:00"),
+    ("2026-03-28 12:00", "24 hours", "Sun 2026-03-29 13:00"),  # 24 real hours
+])
+def test_after(start, duration, expected):
+    assert local(CAL.after(at(start), Duration.parse(duration))) == expected
+
+
+def test_working_time_between_two_moments():
+    assert CAL.working_time(at("2026-04-24 15:00"), at("2026-04-28 13:00")) == timedelta(hours=6)
+    assert CAL.working_time(at("2026-04-25 10:00"), at("2026-04-26 10:00")) == timedelta(0)
+    assert CAL.working_time(at("2026-04-28 13:00"), at("2026-04-24 15:00")) == timedelta(0)
+
+
+def test_moments_come_back_in_utc():
+    assert CAL.after(at("2026-04-20 09:00"), Duration(1, "hours", True)).tzinfo == timezone.utc
+
+
+def test_several_periods_a_day_and_a_working_day_is_their_average():
+    split = BusinessCalendar(AMS, {0: ((time(8, 30), time(12)), (time(13), time(17))),
+                                   4: ((time(9), time(12)),)})
+    assert local(split.after(at("2026-04-20 11:00"), Duration(2, "hours", True))) == \
+        "Mon 2026-04-20 14:00"
+    assert local(split.after(at("2026-04-20 16:00"), Duration(2, "hours", True))) == \
+        "Fri 2026-04-24 10:00"
+    assert split.working_day() == timedelta(hours=(7.5 + 3) / 2)
+
+
+def test_a_calendar_without_working_time_says_so():
+    with pytest.raises(ValueError, match="no working time"):
+        BusinessCalendar(AMS, {}).add_working_time(at("2026-04-20 09:00"), timedelta(hours=1))
