@@ -57,3 +57,4 @@ lambda-zip: site
 bench: $(STAMP)
 	$(BIN)/python bench/api_latency.py
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/sweep_bench.py

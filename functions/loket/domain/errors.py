@@ -63,3 +63,37 @@ class RateLimited(LoketError):
 
     def __str__(self) -> str:
         return f"more than {self.limit} submissions per {self.window}"
+
+
+# -- accounts (domain/accounts.py) -------------------------------------------------------
+
+class AlreadyExists(LoketError):
+    """An organization or account of this name exists already."""
+
+
+class SignInRequired(LoketError):
+    """The request needs a signed-in account (401)."""
+
+
+class Refused(LoketError):
+    """The viewer may not do this (403); `detail` says why in words a customer follows.
+    Never raised about a ticket the viewer may not see: that is TicketNotFound."""
+
+    def __init__(self, detail: str, *, kind: str = "forbidden", title: str = "Not allowed"):
+        super().__init__(detail)
+        self.detail = detail
+        self.kind = kind
+        self.title = title
+
+
+@dataclass
+class SignInThrottled(LoketError):
+    """Too many sign-in attempts for an account or from an address."""
+
+    scope: str          # "account" or "address"
+    retry_after: int    # seconds
+
+    def __str__(self) -> str:
+        minutes = max(1, -(-self.retry_after // 60))
+        return (f"Too many sign-in attempts for this {self.scope}. "
+                f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.")

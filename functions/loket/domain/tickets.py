@@ -87,6 +87,10 @@ class NewTicket:
     due_at: datetime | None = None
     # Files submitted with the ticket: they belong to its first message.
     attachments: tuple[Attachment, ...] = ()
+    # Accounts (domain/accounts.py): the submitter's organization, when signed in, and
+    # the solved or closed ticket this one follows up.
+    organization: str | None = None
+    follow_up_of: int | None = None
 
     def first_message(self) -> Message:
         return Message(author=self.email, role=AuthorRole.CUSTOMER,
@@ -125,6 +129,12 @@ class Ticket:
     sla_used: timedelta = timedelta(0)
     sla_since: datetime | None = None
     sla_breaches: tuple[str, ...] = ()
+    # Accounts: the organization whose plan the ticket counts against (None for an
+    # anonymous submission), whether an agent marked it warranty (then it does not
+    # count), and the earlier ticket it follows up.
+    organization: str | None = None
+    warranty: bool = False
+    follow_up_of: int | None = None
 
     @classmethod
     def from_new(cls, number: int, new: NewTicket) -> "Ticket":
@@ -133,7 +143,8 @@ class Ticket:
                    fields=dict(new.fields), language=new.language, status=new.status,
                    created_at=new.created_at, updated_at=new.created_at,
                    due_at=new.due_at, status_since=new.created_at, impact=new.impact,
-                   urgency=new.urgency, priority=new.priority, sla_since=new.sla_since)
+                   urgency=new.urgency, priority=new.priority, sla_since=new.sla_since,
+                   organization=new.organization, follow_up_of=new.follow_up_of)
 
     @property
     def entered_status_at(self) -> datetime:

@@ -13,7 +13,9 @@ TICKET_COLUMNS = ("number", "access_key", "email", "product", "type", "subject",
                   "language", "status", "created_at", "updated_at", "version", "due_at",
                   # The workflow's and the SLA clock's state (domain/workflow.py, sla.py).
                   "status_since", "timers_fired", "assignee", "impact", "urgency",
-                  "priority", "first_response_at", "sla_used", "sla_since", "sla_breaches")
+                  "priority", "first_response_at", "sla_used", "sla_since", "sla_breaches",
+                  # Accounts (domain/accounts.py).
+                  "organization", "warranty", "follow_up_of")
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -33,6 +35,8 @@ def ticket_to_record(ticket: Ticket) -> dict[str, Any]:
         "sla_used": ticket.sla_used // _MICROSECOND,
         "sla_since": _moment(ticket.sla_since),
         "sla_breaches": json.dumps(list(ticket.sla_breaches)),
+        "organization": ticket.organization, "warranty": int(ticket.warranty),
+        "follow_up_of": ticket.follow_up_of,
     }
 
 
@@ -52,6 +56,8 @@ def ticket_from_record(rec: dict[str, Any]) -> Ticket:
         sla_used=int(rec.get("sla_used") or 0) * _MICROSECOND,
         sla_since=_parse(rec.get("sla_since")),
         sla_breaches=tuple(json.loads(rec.get("sla_breaches") or "[]")),
+        organization=rec.get("organization"), warranty=bool(rec.get("warranty") or 0),
+        follow_up_of=int(rec["follow_up_of"]) if rec.get("follow_up_of") is not None else None,
     )
 
 

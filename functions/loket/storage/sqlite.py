@@ -12,6 +12,7 @@ from typing import Sequence
 from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, VersionConflict
 from loket.domain.tickets import Message, NewTicket, Ticket
+from loket.storage.sqlite_accounts import SQLiteAccounts
 from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
                                    message_to_record, ticket_from_record, ticket_to_record,
                                    upload_from_record, upload_to_record, utc_iso)
@@ -66,11 +67,37 @@ MIGRATIONS: list[str] = [
         ticket INTEGER, claim_key TEXT);
     CREATE INDEX uploads_pending_by_expiry ON uploads(expires_at) WHERE ticket IS NULL;
     """,
+    # Accounts, organizations, rights and the customer portal (storage/sqlite_accounts.py):
+    # a ticket's organization and plan state, the indexes "my tickets" pages through
+    # (newest first, by number), and the account tables. Organizations and accounts
+    # are a JSON record (storage/account_records.py) plus the columns looked up by.
+    """
+    ALTER TABLE tickets ADD COLUMN organization TEXT;
+    ALTER TABLE tickets ADD COLUMN warranty INTEGER;
+    ALTER TABLE tickets ADD COLUMN follow_up_of INTEGER;
+    CREATE INDEX tickets_by_account ON tickets(lower(email), number);
+    CREATE INDEX tickets_by_organization ON tickets(organization, number)
+        WHERE organization IS NOT NULL;
+    CREATE TABLE organizations (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+    CREATE TABLE accounts (email TEXT PRIMARY KEY, organization TEXT, record TEXT NOT NULL);
+    CREATE INDEX accounts_by_organization ON accounts(organization, email);
+    CREATE TABLE one_time_tokens (
+        hash TEXT PRIMARY KEY, purpose TEXT NOT NULL, email TEXT NOT NULL,
+        created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+    CREATE TABLE sessions (
+        hash TEXT PRIMARY KEY, email TEXT NOT NULL, csrf TEXT NOT NULL,
+        epoch INTEGER NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+    CREATE INDEX sessions_by_expiry ON sessions(expires_at);
+    CREATE TABLE ratings (
+        ticket INTEGER PRIMARY KEY REFERENCES tickets(number), good INTEGER NOT NULL,
+        comment TEXT NOT NULL, created_at TEXT NOT NULL, rated_by TEXT NOT NULL);
+    """,
 ]
 
 
-class SQLiteStore:
-    """A TicketStore on one SQLite file; safe to share between threads and processes."""
+class SQLiteStore(SQLiteAccounts):
+    """A TicketStore on one SQLite file; safe to share between threads and processes.
+    Accounts, sessions and the portal's ticket lists are in sqlite_accounts.py."""
 
     def __init__(self, path: str | Path, *, first_number: int = 10001):
         self.path = str(path)
