@@ -6,6 +6,7 @@ kept in git; see loket.config.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -52,6 +53,19 @@ class Settings(BaseSettings):
     # background thread; 0 turns it off (run `loket sweep` from cron instead). On AWS
     # the schedule in serverless.yml runs the sweep function instead.
     sweep_interval: int = Field(default=60, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_variables(cls, data):
+        # pydantic-settings ignores LOKET_* variables it has no field for, so a typo
+        # (LOKET_STROE=dynamodb) would silently run with the default. Refuse it.
+        known = {f"LOKET_{name.upper()}" for name in cls.model_fields}
+        unknown = sorted(k for k in os.environ if k.upper().startswith("LOKET_")
+                         and k.upper() not in known)
+        if unknown:
+            raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: "
+                             f"{', '.join(sorted(known))}")
+        return data
 
     @model_validator(mode="after")
     def _bucket_for_s3(self) -> "Settings":

@@ -16,7 +16,7 @@ import pytest
 from tests.paths import ROOT
 from tests.site_build import build_site
 
-CHROMIUM = os.environ.get("LOKET_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, VersionConflict
 from loket.domain.tickets import Message, NewTicket, Ticket
+from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
 from loket.storage.records import (message_from_record, message_to_record,
                                    ticket_from_record, ticket_to_record, upload_from_record,
                                    upload_to_record, utc_iso)
@@ -55,11 +56,15 @@ def create_table(client, table_name: str) -> None:
         TableName=table_name,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in
-                              ("pk", "sk", "gsi1pk", "gsi1sk", "due_shard", "due_at")],
+                              ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk",
+                               "due_shard", "due_at")],
         KeySchema=_key_schema("pk", "sk"),
         GlobalSecondaryIndexes=[
-            # Tickets of an account, organization or product by status and date.
+            # Tickets of an account, newest first; also every account and organization.
             {"IndexName": "gsi1", "KeySchema": _key_schema("gsi1pk", "gsi1sk"),
+             "Projection": {"ProjectionType": "ALL"}},
+            # Tickets of an organization, newest first (sparse: signed-in submissions).
+            {"IndexName": "gsi2", "KeySchema": _key_schema("gsi2pk", "gsi2sk"),
              "Projection": {"ProjectionType": "ALL"}},
             # Sparse: only items with a pending timer carry due_shard/due_at.
             {"IndexName": "due", "KeySchema": _key_schema("due_shard", "due_at"),
@@ -77,8 +82,9 @@ def _key_schema(hash_key: str, range_key: str) -> list[dict[str, str]]:
             {"AttributeName": range_key, "KeyType": "RANGE"}]
 
 
-class DynamoDBStore:
-    """A TicketStore on one DynamoDB table; safe to share between threads."""
+class DynamoDBStore(DynamoDBAccounts):
+    """A TicketStore on one DynamoDB table; safe to share between threads. Accounts,
+    sessions and the portal's ticket lists are in dynamodb_accounts.py."""
 
     def __init__(self, table_name: str, *, first_number: int = 10001, client=None,
                  region: str | None = None, endpoint_url: str | None = None):
@@ -343,7 +349,7 @@ def _ticket_item(ticket: Ticket) -> dict[str, Any]:
     """The ticket's item. Only a ticket with a pending timer carries the `due` index's
     keys, so the index holds just the tickets the sweeper may have to act on."""
     record = {k: v for k, v in ticket_to_record(ticket).items() if v is not None}
-    item = {**_ticket_key(ticket.number), **record}
+    item = {**_ticket_key(ticket.number), **record, **ticket_index_attributes(ticket)}
     if ticket.due_at is not None:
         item.update(due_shard=f"DUE#{ticket.number % DUE_SHARDS}", due_at=record["due_at"])
     return item

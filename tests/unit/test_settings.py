@@ -1,0 +1,34 @@
+"""LOKET_* settings: typos are refused, and every setting is documented."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from loket.settings import Settings
+from tests.paths import ROOT
+
+
+def test_unknown_loket_variable_is_refused(monkeypatch):
+    monkeypatch.setenv("LOKET_STOER", "dynamodb")
+    with pytest.raises(ValidationError, match="unknown setting.*LOKET_STOER"):
+        Settings()
+
+
+def test_wrong_value_names_the_setting(monkeypatch):
+    monkeypatch.setenv("LOKET_STORE", "postgres")
+    with pytest.raises(ValidationError, match="store"):
+        Settings()
+
+
+def test_s3_blobs_need_a_bucket(monkeypatch):
+    monkeypatch.setenv("LOKET_BLOBS", "s3")
+    with pytest.raises(ValidationError, match="LOKET_ATTACHMENTS_BUCKET"):
+        Settings()
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    missing = [f"LOKET_{name.upper()}" for name in Settings.model_fields
+               if f"`LOKET_{name.upper()}`" not in readme]
+    assert not missing, f"document these in README.md: {missing}"
