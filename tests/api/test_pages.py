@@ -73,3 +73,11 @@ def test_rate_limited_form_post_says_when_to_retry(client, services):
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     assert "Too many tickets" in response.get_data(as_text=True)
+
+
+def test_ticket_page_without_a_language_uses_the_tickets_own(client):
+    receipt = client.post("/api/tickets", json={**VALID, "language": "nl"}).get_json()
+    link = receipt["lookup_url"].removeprefix("http://portal.test")
+    html = client.get(link).get_data(as_text=True)
+    assert "Gesprek" in html
+    assert "Conversation" in client.get(link + "&lang=en").get_data(as_text=True)

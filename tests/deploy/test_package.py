@@ -216,12 +216,14 @@ def test_table_schema(packaged):
     props = table["Properties"]
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]} == {
-        "pk": "S", "sk": "S", "gsi1pk": "S", "gsi1sk": "S", "due_shard": "S", "due_at": "S"}
+        "pk": "S", "sk": "S", "gsi1pk": "S", "gsi1sk": "S", "gsi2pk": "S", "gsi2sk": "S",
+        "due_shard": "S", "due_at": "S"}
     assert props["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
                                   {"AttributeName": "sk", "KeyType": "RANGE"}]
     indexes = {i["IndexName"]: i for i in props["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"gsi1", "due"}
+    assert set(indexes) == {"gsi1", "gsi2", "due"}
     for name, (hash_key, range_key) in {"gsi1": ("gsi1pk", "gsi1sk"),
+                                        "gsi2": ("gsi2pk", "gsi2sk"),
                                         "due": ("due_shard", "due_at")}.items():
         assert indexes[name]["KeySchema"] == [{"AttributeName": hash_key, "KeyType": "HASH"},
                                               {"AttributeName": range_key, "KeyType": "RANGE"}]

@@ -32,9 +32,9 @@ def page(content: str, *, title: str, lang: str, status: int = 200, headers=None
     return response
 
 
-def language() -> str:
-    lang = request.values.get("language") or request.values.get("lang") or "en"
-    return lang if lang in ("en", "nl") else "en"
+def language(default: str = "en") -> str:
+    lang = request.values.get("language") or request.values.get("lang") or default
+    return lang if lang in ("en", "nl") else default
 
 
 @bp.post("/tickets")
@@ -62,12 +62,14 @@ def submit():
 
 @bp.get("/tickets/<int:number>")
 def show_ticket(number: int):
-    lang = language()
+    asked = language(default="")
     try:
         view = look_up_ticket(services(), number, request.args.get("token"))
     except TicketNotFound:
+        lang = asked or "en"  # Never the ticket's: that would tell it exists.
         return message_page("not_found_title", strings(lang)["not_found_text"], lang, status=404)
-    return ticket_page(view, lang, token=request.args.get("token", ""))
+    # E-mailed links carry no language: show the ticket in the one it was written in.
+    return ticket_page(view, asked or view.ticket.language, token=request.args.get("token", ""))
 
 
 def ticket_page(view, lang: str, *, token: str, body: str = "", error: str = "", status=200):
