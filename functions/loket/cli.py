@@ -214,5 +214,15 @@ def mail_import(files: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+def _add_account_commands() -> None:
+    from loket.cli_accounts import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_account_commands()
+
+
 if __name__ == "__main__":
     main()

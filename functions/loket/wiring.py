@@ -21,7 +21,8 @@ def build_services(settings: Settings, *, load_holidays: bool = False) -> Servic
     return Services(config=config, store=build_store(settings, config.first_ticket_number),
                     mail=build_mailer(settings), clock=SystemClock(),
                     base_url=settings.base_url, mail_from=settings.mail_from,
-                    search=build_searcher(settings), blobs=build_blobs(settings))
+                    search=build_searcher(settings), blobs=build_blobs(settings),
+                    secret_key=settings.secret_key)
 
 
 def build_store(settings: Settings, first_number: int):

@@ -16,7 +16,7 @@ from loket.config import load_portal_config
 from loket.config.loader import load_yaml_model
 from loket.config.workflow import WorkflowFile
 from loket.domain.tickets import Ticket
-from loket.services import status as desk
+from loket.services import status as use_cases
 from loket.services.context import Services
 from loket.services.replies import add_customer_reply
 from loket.services.submission import submit_ticket
@@ -85,26 +85,26 @@ class Desk:
 
     def agent_replies(self, number: int, body: str = "Could you send the log file?",
                       status: str | None = None):
-        return desk.agent_reply(self.services, number, body, agent="piet@nordwind.example",
-                                status=status)
+        return use_cases.agent_reply(self.services, number, body,
+                                     agent="piet@nordwind.example", status=status)
 
     def set_status(self, number: int, status: str):
-        return desk.set_status(self.services, number, status)
+        return use_cases.set_status(self.services, number, status)
 
     def set_priority(self, number: int, impact: str, urgency: str):
-        return desk.set_priority(self.services, number, impact, urgency)
+        return use_cases.set_priority(self.services, number, impact, urgency)
 
     def assign(self, number: int, assignee: str):
-        return desk.assign(self.services, number, assignee)
+        return use_cases.assign(self.services, number, assignee)
 
     def customer_closes(self, number: int, body: str | None = None):
-        return desk.close_ticket(self.services, number, body=body)
+        return use_cases.close_ticket(self.services, number, body=body)
 
     def customer_reopens(self, number: int):
-        return desk.reopen_ticket(self.services, number)
+        return use_cases.reopen_ticket(self.services, number)
 
     def customer_rejects(self, number: int, body: str | None = None):
-        return desk.reject_solution(self.services, number, body=body)
+        return use_cases.reject_solution(self.services, number, body=body)
 
     def mails(self) -> list[tuple[str, str]]:
         """(To, Subject) of every e-mail sent since the last call."""

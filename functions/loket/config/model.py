@@ -37,6 +37,33 @@ class MailInConfig(BaseModel):
     default_product: str
 
 
+class LoginLimits(BaseModel):
+    """Sign-in attempts allowed per account and per client address in a window."""
+
+    model_config = ConfigDict(extra="forbid")
+    per_account: int = Field(default=10, gt=0)
+    per_address: int = Field(default=30, gt=0)
+    window_minutes: int = Field(default=15, gt=0)
+
+
+class AccountsConfig(BaseModel):
+    """Accounts and the customer portal (domain/accounts.py, services/accounts.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+    # Only signed-in accounts may submit tickets; otherwise anyone with an e-mail address.
+    required_to_submit: bool = False
+    invitation_days: int = Field(default=7, gt=0)
+    password_reset_minutes: int = Field(default=60, gt=0)
+    session_days: int = Field(default=14, gt=0)
+    password_min_length: int = Field(default=10, ge=8)
+    login_limits: LoginLimits = LoginLimits()
+    # A solved or closed ticket is reopened within this many days of being solved;
+    # after that the customer gets a follow-up ticket linked to it.
+    reopen_within_days: int = Field(default=14, ge=0)
+    # How long the rating link in the e-mail about a solved ticket works.
+    rating_window_days: int = Field(default=14, gt=0)
+
+
 class PortalFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     vendor: str
@@ -50,6 +77,7 @@ class PortalFile(BaseModel):
     mail_in: MailInConfig | None = None
     # Files on tickets and replies: sizes, counts and content types.
     attachments: AttachmentLimits = AttachmentLimits()
+    accounts: AccountsConfig = AccountsConfig()
 
     @model_validator(mode="after")
     def _consistent(self) -> "PortalFile":
@@ -77,6 +105,7 @@ class PortalConfig:
     # Product id -> its review board's e-mail address.
     review_boards: dict[str, str] = field(default_factory=dict)
     attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
+    accounts: AccountsConfig = field(default_factory=AccountsConfig)
 
     @classmethod
     def assemble(cls, portal: PortalFile, form: FormDefinition,
@@ -85,7 +114,8 @@ class PortalConfig:
                    products={p.id: p.name for p in portal.products}, workflow=workflow,
                    submissions=portal.submissions, form=form, mail_in=portal.mail_in,
                    review_boards={p.id: p.review_board for p in portal.products
-                                  if p.review_board}, attachments=portal.attachments)
+                                  if p.review_board}, attachments=portal.attachments,
+                   accounts=portal.accounts)
 
     @property
     def statuses(self) -> dict[str, Status]:

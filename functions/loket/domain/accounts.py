@@ -64,7 +64,8 @@ class SupportPlan:
     def describe(self) -> str:
         included = "no limit" if self.tickets is None else f"{self.tickets} tickets a {self.period}"
         who = "support contacts only" if self.contacts_only else "every account"
-        return f"{included}, beyond that {self.over_limit.value}ed; submitting: {who}"
+        beyond = "allowed" if self.over_limit is OverPlan.ALLOW else "refused"
+        return f"{included}, beyond that {beyond}; submitting: {who}"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ _MONTHS = {"en": ("January February March April May June July August September O
 def status_email(services: "Services", ticket: Ticket, old_status: str) -> EmailMessage:
     data = _ticket_data(services, ticket)
     data["old_status"] = services.config.status(old_status).label(ticket.language)
+    data["rating_url"] = _rating_url(services, ticket)
     return _to_customer(services, "status-change", ticket, data)
 
 
@@ -44,7 +45,18 @@ def agent_reply_email(services: "Services", ticket: Ticket, body: str,
     data["body"] = body
     data["old_status"] = (services.config.status(old_status).label(ticket.language)
                           if old_status else None)
+    data["rating_url"] = _rating_url(services, ticket)
     return _to_customer(services, "agent-reply", ticket, data)
+
+
+def _rating_url(services: "Services", ticket: Ticket) -> str | None:
+    """A link to rate the help, in the e-mail that says the ticket is solved."""
+    from loket.domain.tickets import StatusCategory
+    from loket.services.ratings import rating_link
+
+    if services.config.status(ticket.status).category is not StatusCategory.SOLVED:
+        return None
+    return rating_link(services, ticket)
 
 
 def review_board_email(services: "Services", ticket: Ticket, news: str, *,

@@ -17,6 +17,7 @@ from loket.domain.workflow import Breached, Change, Reminded, StatusChanged
 from loket.mail.updates import (agent_reply_email, reminder_email, review_board_email,
                                 status_email)
 from loket.services.context import Services
+from loket.services.preferences import wants_email
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,17 @@ def tell(services: Services, ticket: Ticket, changes: Sequence[Change], *,
     moves = [c for c in changes if isinstance(c, StatusChanged)]
     old_status = moves[0].old if moves else None
     letters: list[Callable[[], EmailMessage]] = []
+    # The customer's account may turn off the optional e-mails (services/preferences.py);
+    # an answer that waits on the customer asks for information and always goes.
     if answer is not None:
-        letters.append(lambda: agent_reply_email(services, ticket, answer, old_status))
+        if _asks_customer(services, ticket) or wants_email(services, ticket, "agent-reply"):
+            letters.append(lambda: agent_reply_email(services, ticket, answer, old_status))
     elif _asks_for_answer(changes, moves):
-        letters.append(lambda: reminder_email(services, ticket))
+        if wants_email(services, ticket, "reminder"):
+            letters.append(lambda: reminder_email(services, ticket))
     elif moves:
-        letters.append(lambda: status_email(services, ticket, old_status))
+        if wants_email(services, ticket, "status-change"):
+            letters.append(lambda: status_email(services, ticket, old_status))
     news = services.config.workflow.review_board_news
     if moves and "status-change" in news:
         letters.append(lambda: review_board_email(services, ticket, "status-change",
@@ -43,6 +49,12 @@ def tell(services: Services, ticket: Ticket, changes: Sequence[Change], *,
                                                    target=c.target.value)
                     for c in changes if isinstance(c, Breached)]
     return sum(_send(services, ticket, letter) for letter in letters)
+
+
+def _asks_customer(services: Services, ticket: Ticket) -> bool:
+    from loket.domain.tickets import StatusCategory
+
+    return services.config.status(ticket.status).category is StatusCategory.PENDING
 
 
 def _asks_for_answer(changes: Sequence[Change], moves: list[StatusChanged]) -> bool:

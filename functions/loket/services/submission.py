@@ -7,16 +7,20 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from loket.domain.errors import FieldError, ValidationFailed
+from loket.domain.errors import FieldError, Refused, ValidationFailed
 from loket.domain.tickets import NewTicket, Ticket
 from loket.mail.notices import receipt_email
 from loket.domain.forms import ATTACHMENTS
 from loket.services.attachments import FileBatch, InlineFile, check_files
 from loket.services.context import Services
 from loket.services.notifications import tell_board_of_new_ticket
+from loket.services.plans import charge_plan, check_may_submit
 from loket.services.ratelimit import check_submission_rate
+
+if TYPE_CHECKING:
+    from loket.services.sessions import Viewer
 
 log = logging.getLogger(__name__)
 
@@ -29,49 +33,81 @@ class Receipt:
     ticket: Ticket
     created: bool
     lookup_url: str
+    # Said to a signed-in customer whose organization's plan this ticket goes beyond.
+    notice: str | None = None
 
 
 def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address: str,
                   idempotency_key: str | None = None,
-                  files: Sequence[InlineFile] = ()) -> Receipt:
+                  files: Sequence[InlineFile] = (), viewer: "Viewer | None" = None,
+                  follow_up_of: int | None = None) -> Receipt:
     """Store a new ticket (or find the one this idempotency key made) and send a receipt.
 
     Files come as upload ids under "attachments" (when the form has that field) or
     inline as `files`; they are stored first, then the ticket that names them. The
     ticket is stored before anything else happens; a failing mail server is logged
     and never loses the ticket.
+
+    A signed-in `viewer` submits as their account (its address, whatever the form
+    said), only for products they have rights to, counted against their
+    organization's plan (services/plans.py).
     """
+    check_may_submit(services, viewer)
+    if viewer is not None:
+        data = {**data, "email": viewer.account.email}
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise ValidationFailed([FieldError(
             "Idempotency-Key", "must be 1 to 255 visible ASCII characters")])
-    clean, batch = _validate(services, data, files, idempotency_key)
+    clean, batch = _validate(services, data, files, idempotency_key, viewer)
     check_submission_rate(services, client_address)
     new = NewTicket(email=clean["email"], product=clean["product"], type=clean["type"],
                     subject=clean["subject"], description=clean["description"],
                     fields={k: v for k, v in clean.items() if k not in _CORE},
                     language=clean["language"], status=services.config.initial_status,
-                    created_at=services.clock.now(), attachments=batch.store(services))
+                    created_at=services.clock.now(), attachments=batch.store(services),
+                    organization=viewer.account.organization if viewer else None,
+                    follow_up_of=follow_up_of)
     # The workflow's starting state (priority, SLA clock, first deadline) is stored
     # with the ticket itself, so no ticket ever lacks its timers.
     new = services.config.workflow.start(new)
-    ticket, created = services.store.create_ticket(
-        new, idempotency_key=idempotency_key,
-        fingerprint=_fingerprint({**clean, "attachments": batch.fingerprint}
-                                 if batch.files else clean))
+    fingerprint = _fingerprint({**clean, "attachments": batch.fingerprint}
+                               if batch.files else clean)
+    try:
+        charge = charge_plan(services, viewer)
+    except Refused:
+        # A retry of a request that was counted: its ticket, not a refusal. Asked only
+        # here, so a normal submission costs no extra store call.
+        earlier = idempotency_key and services.store.idempotent_ticket(idempotency_key,
+                                                                       fingerprint)
+        if not earlier:
+            raise
+        return Receipt(earlier, False, services.lookup_url(earlier.number, earlier.access_key))
+    try:
+        ticket, created = services.store.create_ticket(
+            new, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    except Exception:
+        charge.give_back(services)
+        raise
+    if not created:
+        charge.give_back(services)  # A retry: the first request counted it.
     batch.settle(services, ticket.number, idempotency_key)
     if created:
         _send_receipt(services, ticket)
         tell_board_of_new_ticket(services, ticket)
-    return Receipt(ticket, created, services.lookup_url(ticket.number, ticket.access_key))
+    return Receipt(ticket, created, services.lookup_url(ticket.number, ticket.access_key),
+                   notice=charge.notice if created else None)
 
 
 def _validate(services: Services, data: Mapping[str, Any], files: Sequence[InlineFile],
-              idempotency_key: str | None) -> tuple[dict[str, Any], FileBatch]:
+              idempotency_key: str | None,
+              viewer: "Viewer | None" = None) -> tuple[dict[str, Any], FileBatch]:
     """The clean fields and the checked files, or ValidationFailed naming all that is wrong."""
     form = services.config.form
     errors: list[FieldError] = []
+    products = services.config.products if viewer is None else {
+        p: name for p, name in services.config.products.items() if p in viewer.rights}
     try:
-        clean = form.validate_submission(data, services.config.products)
+        clean = form.validate_submission(data, products)
     except ValidationFailed as exc:
         clean, errors = {}, list(exc.errors)
     spec = form.attachments

@@ -189,6 +189,11 @@ class DynamoDBAccounts:
         item = self._get({"pk": f"TICKET#{number}", "sk": "RATING"})
         return rating_from_record(item) if item else None
 
+    # -- idempotency keys --------------------------------------------------------------------
+
+    def idempotent_ticket(self, key: str, fingerprint: str) -> Ticket | None:
+        return self._replay(key, fingerprint)
+
     # -- the tickets an account may see ------------------------------------------------------
 
     def list_tickets(self, query: TicketQuery) -> list[Ticket]:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from loket.domain.accounts import (Account, OneTimeToken, Organization, Rating, Session,
                                    TokenPurpose)
-from loket.domain.errors import AlreadyExists
+from loket.domain.errors import AlreadyExists, IdempotencyConflict
 from loket.domain.tickets import Ticket
 from loket.storage.account_records import (TicketQuery, account_from_record,
                                            account_to_record, fold, organization_from_record,
@@ -158,6 +158,19 @@ class SQLiteAccounts:
         row = self._connection().execute("SELECT * FROM ratings WHERE ticket = ?",
                                          (number,)).fetchone()
         return rating_from_record(dict(row)) if row else None
+
+    # -- idempotency keys --------------------------------------------------------------------
+
+    def idempotent_ticket(self, key: str, fingerprint: str) -> Ticket | None:
+        """The ticket an earlier request with this Idempotency-Key made, or None;
+        IdempotencyConflict when that request was a different one."""
+        row = self._connection().execute(
+            "SELECT fingerprint, ticket FROM idempotency_keys WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        if row["fingerprint"] != fingerprint:
+            raise IdempotencyConflict(key)
+        return self.get_ticket(row["ticket"])
 
     # -- the tickets an account may see ------------------------------------------------------
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from loket.domain.errors import FieldError, ValidationFailed
-from loket.services.lookup import TicketView, look_up_ticket, open_ticket, view_of
+from loket.services.access import open_for_customer, open_ticket_as
+from loket.services.lookup import TicketView, view_of
 from loket.services.replies import add_customer_reply
 from loket.services.status import close_ticket, reject_solution, reopen_ticket
 from loket.services.submission import Receipt, submit_ticket
 from loket.web.attachments import attachment_json
+from loket.web.auth import viewer
 from loket.web.payloads import read_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -28,7 +30,8 @@ def health():
 def create_ticket():
     receipt = submit_ticket(services(), read_payload(request),
                             client_address=request.remote_addr or "unknown",
-                            idempotency_key=request.headers.get("Idempotency-Key"))
+                            idempotency_key=request.headers.get("Idempotency-Key"),
+                            viewer=viewer())
     response = jsonify(receipt_json(receipt))
     response.status_code = 201 if receipt.created else 200
     response.headers["Location"] = url_for("api.get_ticket", number=receipt.ticket.number)
@@ -40,7 +43,9 @@ def create_ticket():
 
 @bp.get("/tickets/<int:number>")
 def get_ticket(number: int):
-    view = look_up_ticket(services(), number, request.args.get("token"))
+    ticket = open_ticket_as(services(), number, token=request.args.get("token"),
+                            viewer=viewer())
+    view = view_of(services(), ticket)
     response = jsonify(ticket_json(view, request.args.get("lang", view.ticket.language)))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -48,12 +53,15 @@ def get_ticket(number: int):
 
 @bp.post("/tickets/<int:number>/messages")
 def add_message(number: int):
-    ticket = open_ticket(services(), number, request.args.get("token"))
+    me = viewer()
+    ticket = open_for_customer(services(), number, token=request.args.get("token"), viewer=me)
     data = read_payload(request)
     unknown = sorted(set(data) - {"body", "attachments"})
     if unknown:
         raise ValidationFailed([FieldError(k, "unknown field") for k in unknown])
-    ticket = add_customer_reply(services(), number, data.get("body"), author=ticket.email,
+    author = me.account.email if me and not ticket.opens_with(request.args.get("token")) \
+        else ticket.email
+    ticket = add_customer_reply(services(), number, data.get("body"), author=author,
                                 ticket=ticket, attachments=data.get("attachments"))
     response = jsonify(ticket_json(view_of(services(), ticket), ticket.language))
     response.status_code = 201
@@ -71,7 +79,8 @@ CUSTOMER_ACTIONS = {"close": close_ticket, "reopen": reopen_ticket, "reject": re
 @bp.post("/tickets/<int:number>/reject", endpoint="reject_solution",
          defaults={"action": "reject"})
 def customer_action(number: int, action: str):
-    ticket = open_ticket(services(), number, request.args.get("token"))
+    ticket = open_for_customer(services(), number, token=request.args.get("token"),
+                               viewer=viewer())
     data = read_payload(request) if request.content_length else {}
     unknown = sorted(set(data) - {"body"})
     if unknown:
@@ -92,11 +101,16 @@ def receipt_json(receipt: Receipt) -> dict:
     status = services().config.status(ticket.status)
     return {"number": ticket.number, "subject": ticket.subject,
             "status": status_json(status, ticket.language),
-            "lookup_url": receipt.lookup_url, "token": ticket.access_key}
+            "lookup_url": receipt.lookup_url, "token": ticket.access_key,
+            **({"notice": receipt.notice} if receipt.notice else {})}
 
 
 def ticket_json(view: TicketView, lang: str) -> dict:
     ticket = view.ticket
+    # Links carry the token only for whoever came with it: a signed-in viewer's links
+    # work by their session, and never hand a colleague the ticket's secret.
+    token = request.args.get("token")
+    token = token if ticket.opens_with(token) else None
     return {
         "number": ticket.number, "subject": ticket.subject, "product": ticket.product,
         "type": ticket.type, "status": status_json(view.status, lang),
@@ -105,7 +119,7 @@ def ticket_json(view: TicketView, lang: str) -> dict:
         "fields": ticket.fields,
         "messages": [{"role": m.role.value, "body": m.body,
                       "created_at": m.created_at.isoformat(),
-                      "attachments": [attachment_json(ticket.number, ticket.access_key, a)
+                      "attachments": [attachment_json(ticket.number, token, a)
                                       for a in m.attachments]} for m in view.messages],
     }
 

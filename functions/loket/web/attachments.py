@@ -11,7 +11,9 @@ from loket.domain.attachments import Attachment, content_disposition
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.services.attachments import (download, pending_upload, receive_upload,
                                         start_upload)
-from loket.services.lookup import look_up_ticket
+from loket.services.access import open_ticket_as
+from loket.services.lookup import view_of
+from loket.web.auth import viewer
 from loket.web.payloads import read_payload
 
 bp = Blueprint("attachments", __name__, url_prefix="/api")
@@ -58,7 +60,9 @@ def receive_file(upload_id: str):
 @bp.get("/tickets/<int:number>/attachments/<attachment_id>/thumbnail",
         endpoint="thumbnail", defaults={"thumbnail": True})
 def get_attachment(number: int, attachment_id: str, thumbnail: bool):
-    view = look_up_ticket(services(), number, request.args.get("token"))
+    ticket = open_ticket_as(services(), number, token=request.args.get("token"),
+                            viewer=viewer())
+    view = view_of(services(), ticket)
     found = download(services(), view.messages, attachment_id, thumbnail=thumbnail)
     if found.url is not None:
         # S3 serves it, with the same Content-Type and Content-Disposition, from the
@@ -74,9 +78,10 @@ def get_attachment(number: int, attachment_id: str, thumbnail: bool):
     return response
 
 
-def attachment_json(number: int, token: str, attachment: Attachment) -> dict:
-    """An attachment as the API shows it, with the links that serve it to this reader."""
-    query = "?" + urlencode({"token": token})
+def attachment_json(number: int, token: str | None, attachment: Attachment) -> dict:
+    """An attachment as the API shows it, with the links that serve it to this reader
+    (without a token, the links work for a signed-in reader's session)."""
+    query = "?" + urlencode({"token": token}) if token else ""
     base = f"/api/tickets/{number}/attachments/{attachment.id}"
     return {"id": attachment.id, "name": attachment.name,
             "content_type": attachment.content_type, "size": attachment.size,

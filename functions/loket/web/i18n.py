@@ -74,3 +74,16 @@ STRINGS: dict[str, dict[str, str]] = {
 
 def strings(lang: str) -> dict[str, str]:
     return STRINGS.get(lang, STRINGS["en"])
+
+
+def _merge_account_strings() -> None:
+    from loket.web.i18n_accounts import ACCOUNT_STRINGS
+
+    for lang, extra in ACCOUNT_STRINGS.items():
+        clash = sorted(set(extra) & set(STRINGS[lang]))
+        if clash:  # One name, two meanings: a page would show the wrong text.
+            raise RuntimeError(f"i18n_accounts redefines {', '.join(clash)}")
+        STRINGS[lang].update(extra)
+
+
+_merge_account_strings()

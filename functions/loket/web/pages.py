@@ -9,9 +9,11 @@ from markupsafe import Markup
 
 from loket.domain.errors import RateLimited, TicketNotFound, ValidationFailed
 from loket.domain.forms import ATTACHMENTS
-from loket.services.lookup import look_up_ticket
+from loket.services.access import open_for_customer, open_ticket_as
+from loket.services.lookup import view_of
 from loket.services.replies import add_customer_reply
 from loket.services.submission import submit_ticket
+from loket.web.auth import form_token, viewer
 from loket.web.payloads import allow_files, form_fields, inline_files, upload_ids
 from loket.web.i18n import strings
 from loket.web.rendering import render_fragment, render_ticket_form
@@ -43,14 +45,17 @@ def submit():
     allow_files(request)
     data, files = form_fields(request, files=ATTACHMENTS), inline_files(request)
     key = data.pop("idempotency_key", "") or None
+    me, posted_token = viewer(), data.pop("csrf_token", "")
+    if me is not None and not me.csrf_ok(posted_token):
+        # The static form knows no session: show it again, filled in, with the
+        # session's token, for the customer to send as themselves.
+        return ticket_form_page(lang, values=data, idempotency_key=key or "", status=403)
     try:
         receipt = submit_ticket(services(), data, client_address=request.remote_addr or "unknown",
-                                idempotency_key=key, files=files)
+                                idempotency_key=key, files=files, viewer=me)
     except ValidationFailed as exc:
-        errors = field_messages(exc)
-        form = render_ticket_form(services().config, lang, values=data, errors=errors,
-                                  idempotency_key=key or "")
-        return page(form, title=strings(lang)["errors_intro"], lang=lang, status=422)
+        return ticket_form_page(lang, values=data, errors=field_messages(exc),
+                                idempotency_key=key or "", status=422)
     except RateLimited as exc:
         text = f"{strings(lang)['rate_title']}: {exc}. Retry after {exc.retry_after} s."
         return message_page("rate_title", text, lang, status=429,
@@ -60,11 +65,34 @@ def submit():
     return page(content, title=strings(lang)["receipt_title"], lang=lang, status=201)
 
 
+def ticket_form_page(lang: str, *, values=None, errors=None, idempotency_key: str = "",
+                     status: int = 200):
+    """The ticket form from the server: for a signed-in customer with their address
+    filled in (and fixed), only their products, and the session's CSRF token."""
+    me = viewer()
+    values = dict(values or {})
+    if me is not None:
+        values["email"] = me.account.email
+    form = render_ticket_form(services().config, lang, values=values, errors=errors,
+                              idempotency_key=idempotency_key,
+                              products=me.rights if me else None,
+                              csrf_token=me.session.csrf if me else "")
+    title = strings(lang)["errors_intro"] if errors else strings(lang)["new_ticket"]
+    return page(form, title=title, lang=lang, status=status)
+
+
+@bp.get("/tickets/new")
+def new_ticket():
+    return ticket_form_page(language())
+
+
 @bp.get("/tickets/<int:number>")
 def show_ticket(number: int):
     asked = language(default="")
     try:
-        view = look_up_ticket(services(), number, request.args.get("token"))
+        view = view_of(services(), open_ticket_as(services(), number,
+                                                  token=request.args.get("token"),
+                                                  viewer=viewer()))
     except TicketNotFound:
         lang = asked or "en"  # Never the ticket's: that would tell it exists.
         return message_page("not_found_title", strings(lang)["not_found_text"], lang, status=404)
@@ -73,8 +101,17 @@ def show_ticket(number: int):
 
 
 def ticket_page(view, lang: str, *, token: str, body: str = "", error: str = "", status=200):
+    from loket.web.ticket_pages import actions_of
+
+    # A signed-in viewer's links work by the session: never put the secret in them.
+    token = token if view.ticket.opens_with(token) else ""
+    me = viewer()
     content = render_fragment("ticket.html", lang=lang, view=view, token=token, body=body,
-                              error=error, attachments=services().config.attachments)
+                              error=error, attachments=services().config.attachments,
+                              csrf_token=form_token() if me else "",
+                              actions=actions_of(view.ticket, token))
+    return page(content, title=f"#{view.ticket.number} {view.ticket.subject}", lang=lang,
+                status=status)
     return page(content, title=f"#{view.ticket.number} {view.ticket.subject}", lang=lang,
                 status=status)
 
@@ -83,20 +120,27 @@ def ticket_page(view, lang: str, *, token: str, body: str = "", error: str = "",
 def add_message(number: int):
     lang = language()
     token = request.args.get("token", "")
+    me = viewer()
     try:
-        view = look_up_ticket(services(), number, token)
+        view = view_of(services(), open_for_customer(services(), number, token=token, viewer=me))
     except TicketNotFound:
         return message_page("not_found_title", strings(lang)["not_found_text"], lang, status=404)
     allow_files(request)
     body = request.form.get("body", "")
+    author = view.ticket.email if view.ticket.opens_with(token) or me is None \
+        else me.account.email
     try:
-        add_customer_reply(services(), number, body, author=view.ticket.email,
+        add_customer_reply(services(), number, body, author=author,
                            attachments=upload_ids(request), files=inline_files(request))
     except ValidationFailed as exc:
         error = " ".join(f"{m}" for m in field_messages(exc).values())
         return ticket_page(view, lang, token=token, body=body, error=error, status=422)
-    query = urlencode({"token": token, "lang": lang})
-    return redirect(f"/portal/tickets/{number}?{query}", code=303)
+    return redirect(ticket_url(view.ticket, token, lang), code=303)
+
+
+def ticket_url(ticket, token: str, lang: str) -> str:
+    query = {"token": token, "lang": lang} if ticket.opens_with(token) else {"lang": lang}
+    return f"/portal/tickets/{ticket.number}?{urlencode(query)}"
 
 
 def field_messages(exc: ValidationFailed) -> dict[str, str]:
@@ -121,8 +165,11 @@ def lookup():
     return redirect(f"/portal/tickets/{int(number)}?{query}", code=303)
 
 
-def message_page(title_key: str, text: str, lang: str, *, status: int, headers=None):
+def message_page(title_key: str | None, text: str, lang: str | None, *, status: int,
+                 headers=None, title: str | None = None):
+    lang = lang or language()
     t = strings(lang)
-    content = render_fragment("message.html", lang=lang, title=t[title_key], text=text,
+    title = title or t[title_key]
+    content = render_fragment("message.html", lang=lang, title=title, text=text,
                               back=request.referrer)
-    return page(Markup(content), title=t[title_key], lang=lang, status=status, headers=headers)
+    return page(Markup(content), title=title, lang=lang, status=status, headers=headers)

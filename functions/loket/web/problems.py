@@ -100,6 +100,8 @@ def register_api_errors(app: Flask) -> None:
                        f"done ({exc.action}).", type_="/api/problems/transition-refused",
                        status_id=exc.status)
 
+    register_account_errors(app, wants_problem)
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         if not wants_problem():
@@ -110,3 +112,43 @@ def register_api_errors(app: Flask) -> None:
             limit = request.max_content_length
             detail = f"The request body is larger than the {limit} bytes this endpoint accepts."
         return problem(exc.code or 500, exc.name, detail)
+
+
+def register_account_errors(app: Flask, wants_problem) -> None:
+    """Accounts' errors: problem details under /api, pages (or the sign-in page) else."""
+    from loket.domain.errors import AlreadyExists, Refused, SignInRequired, SignInThrottled
+
+    def page(title: str, detail: str, status: int, headers=None):
+        from loket.web.pages import message_page
+
+        return message_page(None, detail, None, status=status, headers=headers, title=title)
+
+    @app.errorhandler(SignInRequired)
+    def _sign_in(exc):
+        if wants_problem():
+            return problem(401, "Sign in first", "This needs a signed-in account.",
+                           type_="/api/problems/sign-in-required")
+        from urllib.parse import urlencode
+
+        from flask import redirect
+
+        return redirect("/portal/login?" + urlencode({"next": request.full_path.rstrip("?")}),
+                        code=303)
+
+    @app.errorhandler(Refused)
+    def _refused(exc):
+        if wants_problem():
+            return problem(403, exc.title, exc.detail, type_=f"/api/problems/{exc.kind}")
+        return page(exc.title, exc.detail, 403)
+
+    @app.errorhandler(SignInThrottled)
+    def _throttled(exc):
+        headers = {"Retry-After": str(exc.retry_after)}
+        if wants_problem():
+            return problem(429, "Too many attempts", str(exc), type_="/api/problems/sign-in-throttled",
+                           headers=headers)
+        return page("Too many attempts", str(exc), 429, headers)
+
+    @app.errorhandler(AlreadyExists)
+    def _exists(exc):
+        return problem(409, "Exists already", str(exc), type_="/api/problems/already-exists")

@@ -1,0 +1,130 @@
+"""Who is asking, at the edge: the session cookie, and CSRF checks on every state change.
+
+- The session cookie is HttpOnly and SameSite=Lax, Secure (with the __Host- prefix)
+  whenever the portal runs on https; it holds a random secret, the store its hash.
+- Every POST/PUT/PATCH/DELETE that arrives with a valid session must carry that
+  session's CSRF token: the form field `csrf_token` (pages) or the X-CSRF-Token header
+  (the API; portal.js reads the token from GET /api/session). Without it the request
+  is refused and changes nothing.
+- Forms used before there is a session (sign in, accept an invitation, reset a
+  password) carry a token that must equal a cookie of the same value (double submit).
+- Requests without a session act on their own authority (a ticket's secret link, or
+  none: an anonymous submission) and need no token: there is no ambient right a
+  forged request could borrow.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, current_app, g, request
+
+from loket.domain.errors import Refused, SignInRequired
+from loket.services.sessions import Viewer, viewer_of
+from loket.web.payloads import FORM_TYPES, allow_files
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Endpoints whose requests carry their own proof (a signed upload form) and are posted
+# by scripts that cannot add a header (S3-style upload forms).
+CSRF_EXEMPT = frozenset({"attachments.receive_file"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def secure_cookies() -> bool:
+    return bool(current_app.config.get("LOKET_SECURE_COOKIES"))
+
+
+SESSION_COOKIE = "loket_session"
+FORM_COOKIE = "loket_form"
+
+
+def session_cookie_name() -> str:
+    # __Host-: only ever set by this host, over https, for the whole site.
+    return f"__Host-{SESSION_COOKIE}" if secure_cookies() else SESSION_COOKIE
+
+
+def form_cookie_name() -> str:
+    return f"__Host-{FORM_COOKIE}" if secure_cookies() else FORM_COOKIE
+
+
+def viewer() -> Viewer | None:
+    """The signed-in viewer of this request, read once (three store reads) and only
+    when a session cookie came along."""
+    if "loket_viewer" not in g:
+        services = current_app.extensions["loket"]
+        g.loket_viewer = viewer_of(services, request.cookies.get(session_cookie_name()))
+    return g.loket_viewer
+
+
+def require_viewer() -> Viewer:
+    found = viewer()
+    if found is None:
+        raise SignInRequired()
+    return found
+
+
+def form_token() -> str:
+    """The token a server-rendered form carries: the session's, or before signing in
+    the double-submit one (its cookie is set on the way out)."""
+    found = viewer()
+    if found is not None:
+        return found.session.csrf
+    if "loket_form_token" not in g:
+        g.loket_form_token = request.cookies.get(form_cookie_name()) or secrets.token_urlsafe(32)
+    return g.loket_form_token
+
+
+def check_form_token() -> None:
+    """For the forms used before signing in: the posted token equals the cookie."""
+    cookie = request.cookies.get(form_cookie_name())
+    posted = request.form.get(CSRF_FIELD)
+    if not cookie or not posted or not secrets.compare_digest(cookie, posted):
+        raise csrf_refused()
+
+
+def csrf_refused() -> Refused:
+    return Refused("The form had expired or did not come from this portal. "
+                   "Reload the page and send it again.", kind="csrf", title="Form expired")
+
+
+def set_session_cookie(response: Response, secret: str) -> None:
+    days = current_app.extensions["loket"].config.accounts.session_days
+    response.set_cookie(session_cookie_name(), secret, max_age=days * 86400, path="/",
+                        secure=secure_cookies(), httponly=True, samesite="Lax")
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(session_cookie_name(), path="/", secure=secure_cookies(),
+                           httponly=True, samesite="Lax")
+
+
+def install(app: Flask, *, secure: bool) -> None:
+    app.config["LOKET_SECURE_COOKIES"] = secure
+
+    @app.before_request
+    def _csrf():
+        if request.method not in STATE_CHANGING or request.endpoint in CSRF_EXEMPT:
+            return None
+        if session_cookie_name() not in request.cookies:
+            return None
+        found = viewer()
+        if found is None:
+            return None
+        if request.endpoint == "pages.submit":
+            return None  # The ticket form shows itself again with a token (pages.submit).
+        posted = request.headers.get(CSRF_HEADER)
+        if posted is None and request.mimetype in FORM_TYPES:
+            allow_files(request)  # Before the body is read: files may come with it.
+            posted = request.form.get(CSRF_FIELD)
+        if not found.csrf_ok(posted):
+            raise csrf_refused()
+        return None
+
+    @app.after_request
+    def _form_cookie(response: Response) -> Response:
+        token = g.get("loket_form_token")
+        if token and request.cookies.get(form_cookie_name()) != token:
+            response.set_cookie(form_cookie_name(), token, max_age=86400, path="/",
+                                secure=secure_cookies(), httponly=True, samesite="Strict")
+        return response
