@@ -65,9 +65,49 @@
     field.classList.toggle("loket-field--invalid", !!text);
   }
 
+  /* ---- the signed-in customer (accounts) --------------------------------- */
+  /* GET /api/session says who is signed in. With a session, every change sends its
+     CSRF token as X-CSRF-Token, and the ticket form fills in the account's address
+     and lists only its products. */
+
+  var sessionPromise = null;
+  function session() {
+    if (!sessionPromise) {
+      sessionPromise = fetch("/api/session", { headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { signed_in: false }; })
+        .catch(function () { return { signed_in: false }; });
+    }
+    return sessionPromise;
+  }
+
+  function withSession(headers) {
+    return session().then(function (who) {
+      if (who.signed_in) headers["X-CSRF-Token"] = who.csrf_token;
+      return headers;
+    });
+  }
+
+  function knowCustomer(form) {
+    session().then(function (who) {
+      if (!who.signed_in) return;
+      var email = form.querySelector("input[name=email]");
+      if (email) { email.value = who.email; email.readOnly = true; }
+      var product = form.querySelector("select[name=product]");
+      if (product) {
+        var allowed = who.products.map(function (p) { return p.id; });
+        Array.prototype.slice.call(product.options).forEach(function (option) {
+          if (option.value && allowed.indexOf(option.value) < 0) option.remove();
+        });
+        if (allowed.length === 1) product.value = allowed[0];
+      }
+    });
+  }
+
   function postJSON(url, body) {
-    return fetch(url, { method: "POST", body: JSON.stringify(body),
-                        headers: { "Content-Type": "application/json", "Accept": "application/json" } })
+    return withSession({ "Content-Type": "application/json", "Accept": "application/json" })
+      .then(function (headers) {
+        return fetch(url, { method: "POST", body: JSON.stringify(body), headers: headers });
+      })
       .then(function (response) {
         return response.json().then(function (data) {
           if (!response.ok) throw new Error((data.errors || []).map(function (e) { return e.detail; }).join(" ") || data.detail);
@@ -216,7 +256,8 @@
     var data = {};
     new FormData(form).forEach(function (value, name) {
       // Files went ahead; their ids stand in for them.
-      if (name !== "idempotency_key" && typeof value === "string" && value !== "") data[name] = value;
+      if (name !== "idempotency_key" && name !== "csrf_token" && typeof value === "string" &&
+          value !== "") data[name] = value;
     });
     var ids = uploadedIds(form);
     if (ids.length) data.attachments = ids;
@@ -227,6 +268,7 @@
     var t = TEXT[form.dataset.lang] || TEXT.en;
     var key = newKey();
     enhanceFiles(form, t);
+    knowCustomer(form);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (!form.reportValidity()) return;
@@ -234,11 +276,10 @@
       if (!filesReady(form, t)) return;
       var button = form.querySelector(".loket-submit");
       button.disabled = true; button.textContent = t.sending;
-      fetch(form.dataset.api, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "Accept": "application/json",
-                   "Idempotency-Key": key },
-        body: JSON.stringify(payload(form))
+      withSession({ "Content-Type": "application/json", "Accept": "application/json",
+                    "Idempotency-Key": key }).then(function (headers) {
+        return fetch(form.dataset.api, { method: "POST", headers: headers,
+                                         body: JSON.stringify(payload(form)) });
       }).then(function (response) {
         return response.json().then(function (body) { return [response, body]; });
       }).then(function (result) {
