@@ -18,7 +18,7 @@ from loket.domain.accounts import Role, Visibility
 from loket.mail.outbox import OutboxMailer
 from loket.services.accounts import invite
 from loket.services.context import Services
-from loket.services.organizations import create_organization, set_plan
+from loket.services.organizations import create_organization
 from loket.services.passwords import hash_password
 from loket.services.sessions import start_session
 from loket.settings import Settings

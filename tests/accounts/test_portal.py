@@ -235,3 +235,28 @@ def test_e_mail_preferences_leave_out_optional_e_mails(services, client, outbox,
     assert page.status_code == 303
     set_status(services, number, "open")
     assert len(outbox.messages()) == before + 1
+
+
+def test_the_api_reopens_within_the_period_and_follows_up_after_it(services, client, clock):
+    receipt = client.post("/api/tickets", json=VALID).get_json()
+    number, token = receipt["number"], receipt["token"]
+    set_status(services, number, "solved")
+    reopened = client.post(f"/api/tickets/{number}/reopen", query_string={"token": token})
+    assert reopened.status_code == 200 and reopened.get_json()["status"]["id"] == "open"
+    set_status(services, number, "solved")
+    clock.move(days=services.config.accounts.reopen_within_days, seconds=1)
+    follow = client.post(f"/api/tickets/{number}/reopen", query_string={"token": token},
+                         json={"body": "Back again."})
+    assert follow.status_code == 201
+    body = follow.get_json()
+    assert body["follow_up_of"] == number and body["number"] != number
+    new = client.get(f"/api/tickets/{body['number']}", query_string={"token": body["token"]})
+    assert new.status_code == 200 and new.get_json()["messages"][0]["body"] == "Back again."
+
+
+def test_the_receipt_page_says_when_a_ticket_goes_beyond_the_plan(services, client, people):
+    set_plan(services, "acme", tickets=0, over_limit=OverPlan.ALLOW)
+    csrf = sign_in_as(services, client, ANN)
+    page = client.post("/portal/tickets", data={**VALID, "csrf_token": csrf})
+    assert page.status_code == 201
+    assert "Beyond plan:" in page.get_data(as_text=True)

@@ -85,10 +85,35 @@ def customer_action(number: int, action: str):
     unknown = sorted(set(data) - {"body"})
     if unknown:
         raise ValidationFailed([FieldError(k, "unknown field") for k in unknown])
+    if action == "reopen":
+        return reopen(ticket, data.get("body"))
     ticket = CUSTOMER_ACTIONS[action](services(), number, body=data.get("body"),
                                       ticket=ticket)
     response = jsonify(ticket_json(view_of(services(), ticket), ticket.language))
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def reopen(ticket, body):
+    """Reopen within the configured period; after it, a follow-up ticket (201, with
+    its own secret link for whoever came with the old one's)."""
+    from loket.services.followups import reopen_or_follow_up
+
+    token = request.args.get("token")
+    by_link = ticket.opens_with(token)
+    done = reopen_or_follow_up(services(), ticket, body=body,
+                               viewer=None if by_link else viewer(),
+                               client_address=request.remote_addr or "unknown")
+    body_json = ticket_json(view_of(services(), done.ticket), done.ticket.language)
+    if done.follow_up:
+        body_json["follow_up_of"] = ticket.number
+        if by_link:
+            body_json["token"] = done.ticket.access_key
+    response = jsonify(body_json)
+    response.headers["Cache-Control"] = "no-store"
+    if done.follow_up:
+        response.status_code = 201
+        response.headers["Location"] = url_for("api.get_ticket", number=done.ticket.number)
     return response
 
 
