@@ -97,7 +97,8 @@ def orgs_create(org_id: str, name: str, product_ids: tuple[str, ...], visibility
         org = create_organization(services, org_id, name, products=product_ids,
                                   visibility=Visibility(visibility))
     click.echo(f"created organization {org.id} ({org.name}); products: "
-               f"{_products(services, org.products)}; colleagues see: {org.visibility.value}")
+               f"{_products(services, org.products)}; colleagues see: {org.visibility.value}; "
+               f"plan: {org.plan.describe()}")
 
 
 @orgs.command("list")

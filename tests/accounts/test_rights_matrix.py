@@ -48,6 +48,14 @@ TICKET_ROUTES = {
     "POST /portal/tickets/{n}/close":     ("404 404 404 404", "303 404 404 404", "404 303 404 404", "404 404 303 404", "403 404 403 403", "303 303 303 303"),
     "POST /portal/tickets/{n}/reopen":    ("404 404 404 404", "303 404 404 404", "404 303 404 404", "404 404 303 404", "403 404 403 403", "303 303 303 303"),
     "POST /portal/tickets/{n}/rating":    ("404 404 404 404", "303 404 404 404", "404 303 404 404", "404 404 303 404", "403 404 403 403", "303 303 303 303"),
+    # The agent desk: signing in first; then only agents, only for their products.
+    # Setting impact/urgency answers 422 here: this workflow has no SLA.
+    "GET /desk/tickets/{n}":              ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "200 404 200 200", "303 303 303 303"),
+    "POST /desk/tickets/{n}/reply":       ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
+    "POST /desk/tickets/{n}/status":      ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
+    "POST /desk/tickets/{n}/priority":    ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "422 404 422 422", "303 303 303 303"),
+    "POST /desk/tickets/{n}/assign":      ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
+    "POST /desk/tickets/{n}/warranty":    ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
 }
 
 # Routes about no ticket in particular: one answer per viewer.
@@ -68,6 +76,7 @@ OTHER_ROUTES = {
     "GET /portal/tickets/new":            (200, 200, 200, 200, 200, 200),
     "GET /portal/lookup":                 (303, 303, 303, 303, 303, 303),
     "GET /portal/my-tickets":             (303, 200, 200, 200, 200, 303),
+    "GET /desk/":                         (303, 404, 404, 404, 200, 303),
     "GET /portal/account":                (303, 200, 200, 200, 200, 303),
     "POST /portal/account":               (303, 303, 303, 303, 303, 303),
     "GET /portal/login":                  (200, 200, 200, 200, 200, 200),
@@ -85,7 +94,9 @@ OTHER_ROUTES = {
 # Which tickets each viewer's "my tickets" lists.
 LISTED = {"ann": ["A1"], "carl": ["A2"], "bea": ["B1"], "agent": []}
 BODIES = {"messages": {"body": "More information."}, "rating": {"rating": "good", "comment": "Fine"},
-          "warranty": {"warranty": True}, "close": {}, "reopen": {}, "reject": {}}
+          "warranty": {"warranty": True}, "close": {}, "reopen": {}, "reject": {},
+          "reply": {"body": "Fixed in 2026.2."}, "status": {"status": "solved"},
+          "priority": {"impact": "high", "urgency": "high"}, "assign": {"assignee": "Team A"}}
 
 
 def png() -> bytes:

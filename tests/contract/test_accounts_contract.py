@@ -265,6 +265,53 @@ def test_a_page_is_full_even_when_filters_leave_out_most_tickets(store):
     assert [t.subject for t in found] == ["needle 39", "needle 26", "needle 13"]
 
 
+# -- the agent desk's queue: tickets of a product --------------------------------------------
+
+def test_a_products_tickets_of_every_account_and_organization_by_number(store):
+    n = make_tickets(store)
+    planner = frozenset({"planner"})
+    assert numbers_of(store.list_tickets(TicketQuery(planner, product="planner"))) == [
+        n[5], n[4], n[3], n[2], n[0]]
+    assert numbers_of(store.list_tickets(TicketQuery(planner, product="planner",
+                                                     newest_first=False))) == [
+        n[0], n[2], n[3], n[4], n[5]]
+    assert numbers_of(store.list_tickets(TicketQuery(frozenset({"payroll"}),
+                                                     product="payroll"))) == [n[1]]
+    # Rights still apply: a product outside them finds nothing.
+    assert store.list_tickets(TicketQuery(frozenset({"payroll"}), product="planner")) == []
+    assert store.list_tickets(TicketQuery(planner, product="nothing")) == []
+
+
+def test_a_products_tickets_page_both_ways_and_filter_by_status(store):
+    numbers = [store.create_ticket(new_ticket(f"t{i}", product="planner" if i % 3 else "payroll",
+                                              email=f"c{i}@example.com"))[0].number
+               for i in range(10)]
+    planner = [n for i, n in enumerate(numbers) if i % 3]
+    product = frozenset({"planner"})
+    page = store.list_tickets(TicketQuery(product, product="planner", limit=3))
+    assert numbers_of(page) == planner[::-1][:4]  # the page and one more
+    page = store.list_tickets(TicketQuery(product, product="planner", limit=3,
+                                          after=page[2].number))
+    assert numbers_of(page) == planner[::-1][3:6]
+    oldest = store.list_tickets(TicketQuery(product, product="planner", limit=2,
+                                            newest_first=False, after=planner[1]))
+    assert numbers_of(oldest) == planner[2:5]
+    store.save_ticket(replace(store.get_ticket(planner[3]), status="solved"), expected_version=1)
+    solved = store.list_tickets(TicketQuery(product, product="planner",
+                                            statuses=frozenset({"solved"})))
+    assert numbers_of(solved) == [planner[3]]
+    still_open = store.list_tickets(TicketQuery(product, product="planner",
+                                                statuses=frozenset({"open"}), limit=2))
+    assert numbers_of(still_open) == [planner[5], planner[4], planner[2]]
+
+
+def test_a_query_names_exactly_one_of_account_organization_product():
+    with pytest.raises(ValueError):
+        TicketQuery(frozenset({"planner"}), account="a@example.com", product="planner")
+    with pytest.raises(ValueError):
+        TicketQuery(frozenset({"planner"}))
+
+
 def test_an_idempotency_key_tells_its_ticket(store):
     from loket.domain.errors import IdempotencyConflict
 

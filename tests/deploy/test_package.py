@@ -217,13 +217,14 @@ def test_table_schema(packaged):
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]} == {
         "pk": "S", "sk": "S", "gsi1pk": "S", "gsi1sk": "S", "gsi2pk": "S", "gsi2sk": "S",
-        "due_shard": "S", "due_at": "S"}
+        "gsi3pk": "S", "gsi3sk": "S", "due_shard": "S", "due_at": "S"}
     assert props["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
                                   {"AttributeName": "sk", "KeyType": "RANGE"}]
     indexes = {i["IndexName"]: i for i in props["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"gsi1", "gsi2", "due"}
+    assert set(indexes) == {"gsi1", "gsi2", "gsi3", "due"}
     for name, (hash_key, range_key) in {"gsi1": ("gsi1pk", "gsi1sk"),
                                         "gsi2": ("gsi2pk", "gsi2sk"),
+                                        "gsi3": ("gsi3pk", "gsi3sk"),
                                         "due": ("due_shard", "due_at")}.items():
         assert indexes[name]["KeySchema"] == [{"AttributeName": hash_key, "KeyType": "HASH"},
                                               {"AttributeName": range_key, "KeyType": "RANGE"}]

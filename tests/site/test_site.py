@@ -117,3 +117,14 @@ def test_the_feed_lists_every_release_note_with_categories_and_front_matter_date
     index = html_of(demo_site, "release-notes")
     assert '<a href="../feed_rss_created.xml" type="application/rss+xml">' in index
     assert 'type="application/rss+xml"' in html_of(demo_site, "")  # Material's <link> in <head>
+
+
+def test_the_home_page_links_to_the_portal_in_its_own_language(demo_site):
+    """The header leads to the portal's sign-in and my-tickets pages (partials/loket-portal.html)."""
+    for path, lang, sign_in, mine in (("", "en", "Sign in", "My tickets"),
+                                      ("nl", "nl", "Inloggen", "Mijn meldingen")):
+        home = html_of(demo_site, path)
+        assert (f'<a class="loket-portal-link" href="/portal/login?lang={lang}" '
+                f'target="_self">{sign_in}</a>') in home, path
+        assert (f'<a class="loket-portal-link" href="/portal/my-tickets?lang={lang}" '
+                f'target="_self">{mine}</a>') in home, path

@@ -14,6 +14,7 @@ import pytest
 from loket.clock import FixedClock
 from loket.config import load_portal_config
 from loket.config.loader import load_yaml_model
+from loket.config.model import AccountsConfig
 from loket.config.workflow import WorkflowFile
 from loket.domain.tickets import Ticket
 from loket.services import status as use_cases
@@ -36,8 +37,14 @@ def local(text: str) -> datetime:
 
 
 def preset_config(name: str):
-    workflow = load_yaml_model(SITE_CONFIG / "presets" / name / "workflow.yml", WorkflowFile)
-    return replace(load_portal_config(SITE_CONFIG), workflow=workflow.build())
+    """The portal's config with the preset's workflow, and its accounts part if it has one."""
+    folder = SITE_CONFIG / "presets" / name
+    workflow = load_yaml_model(folder / "workflow.yml", WorkflowFile)
+    config = replace(load_portal_config(SITE_CONFIG), workflow=workflow.build())
+    if (folder / "accounts.yml").exists():
+        config = replace(config, accounts=load_yaml_model(folder / "accounts.yml",
+                                                          AccountsConfig))
+    return config
 
 
 class MailBag:
@@ -62,9 +69,10 @@ class Desk:
         self.clock.set(local(when))
         return self
 
-    def submit(self, **changes) -> int:
+    def submit(self, viewer=None, **changes) -> int:
+        """Submit as anyone, or as a signed-in `viewer` (services/sessions.Viewer)."""
         receipt = submit_ticket(self.services, {**SUBMISSION, **changes},
-                                client_address="203.0.113.7")
+                                client_address="203.0.113.7", viewer=viewer)
         return receipt.ticket.number
 
     def ticket(self, number: int) -> Ticket:

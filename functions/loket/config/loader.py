@@ -82,7 +82,7 @@ def load_portal_config(config_dir: Path, *, load_holidays: bool = False):
     a web request that never asks about working time should not pay); with
     `load_holidays` they are loaded and checked now, as `check-config`, `serve` and
     the sweeper do."""
-    from loket.config.model import PortalConfig, PortalFile
+    from loket.config.model import AccountsConfig, PortalConfig, PortalFile
     from loket.config.workflow import WorkflowFile
     from loket.domain.forms import FormDefinition
 
@@ -98,6 +98,9 @@ def load_portal_config(config_dir: Path, *, load_holidays: bool = False):
             raise problem_at(portal_path, ("products", i), (
                 f"product '{product.id}' needs a review_board address: "
                 f"{workflow_path} tells the review board of {', '.join(told)}"))
+    accounts = portal.accounts
+    if isinstance(accounts, str):
+        accounts = load_yaml_model(config_dir / accounts, AccountsConfig)
     built = workflow.build()
     if load_holidays:
         try:
@@ -105,6 +108,6 @@ def load_portal_config(config_dir: Path, *, load_holidays: bool = False):
         except ValueError as exc:
             raise problem_at(workflow_path, ("calendar", "holidays"), str(exc)) from None
     try:
-        return PortalConfig.assemble(portal, form, built)
+        return PortalConfig.assemble(portal, form, built, accounts)
     except ValueError as exc:
         raise ConfigError(f"{form_path}: {exc}") from None

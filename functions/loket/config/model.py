@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from loket.domain.accounts import OverPlan, SupportPlan
 from loket.domain.attachments import AttachmentLimits
 from loket.domain.forms import FormDefinition, Labels
 from loket.domain.tickets import Status
@@ -46,12 +48,33 @@ class LoginLimits(BaseModel):
     window_minutes: int = Field(default=15, gt=0)
 
 
+class PlanSettings(BaseModel):
+    """A support plan (domain/accounts.SupportPlan) as configuration."""
+
+    model_config = ConfigDict(extra="forbid")
+    # Tickets included per period; null: no limit (tickets are still counted).
+    tickets: int | None = Field(default=None, ge=0)
+    period: Literal["month", "year"] = "month"
+    # Beyond the plan: accepted with a notice (allow), or refused.
+    over_limit: OverPlan = OverPlan.ALLOW
+    # Only the organization's support contacts may submit.
+    contacts_only: bool = False
+
+    def build(self) -> SupportPlan:
+        return SupportPlan(tickets=self.tickets, period=self.period,
+                           over_limit=self.over_limit, contacts_only=self.contacts_only)
+
+
 class AccountsConfig(BaseModel):
     """Accounts and the customer portal (domain/accounts.py, services/accounts.py)."""
 
     model_config = ConfigDict(extra="forbid")
-    # Only signed-in accounts may submit tickets; otherwise anyone with an e-mail address.
+    # Only accounts may submit tickets: signed in on the web, or mailing from the
+    # account's address; otherwise anyone with an e-mail address.
     required_to_submit: bool = False
+    # The support plan a new organization starts with (`loket orgs plan` changes one
+    # organization's plan later; changing this leaves existing organizations as they are).
+    default_plan: PlanSettings = PlanSettings()
     invitation_days: int = Field(default=7, gt=0)
     password_reset_minutes: int = Field(default=60, gt=0)
     session_days: int = Field(default=14, gt=0)
@@ -77,7 +100,9 @@ class PortalFile(BaseModel):
     mail_in: MailInConfig | None = None
     # Files on tickets and replies: sizes, counts and content types.
     attachments: AttachmentLimits = AttachmentLimits()
-    accounts: AccountsConfig = AccountsConfig()
+    # The accounts section, or the path (relative to site_config/) of a file holding
+    # it, as a preset ships one: presets/support-plan/accounts.yml.
+    accounts: AccountsConfig | str = AccountsConfig()
 
     @model_validator(mode="after")
     def _consistent(self) -> "PortalFile":
@@ -108,14 +133,15 @@ class PortalConfig:
     accounts: AccountsConfig = field(default_factory=AccountsConfig)
 
     @classmethod
-    def assemble(cls, portal: PortalFile, form: FormDefinition,
-                 workflow: Workflow) -> "PortalConfig":
+    def assemble(cls, portal: PortalFile, form: FormDefinition, workflow: Workflow,
+                 accounts: AccountsConfig | None = None) -> "PortalConfig":
         return cls(vendor=portal.vendor, first_ticket_number=portal.first_ticket_number,
                    products={p.id: p.name for p in portal.products}, workflow=workflow,
                    submissions=portal.submissions, form=form, mail_in=portal.mail_in,
                    review_boards={p.id: p.review_board for p in portal.products
                                   if p.review_board}, attachments=portal.attachments,
-                   accounts=portal.accounts)
+                   accounts=accounts or (portal.accounts if isinstance(
+                       portal.accounts, AccountsConfig) else AccountsConfig()))
 
     @property
     def statuses(self) -> dict[str, Status]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import StrEnum
 
 from loket.domain.tickets import Ticket
@@ -58,7 +58,10 @@ class SupportPlan:
     contacts_only: bool = False
 
     def period_of(self, moment: datetime) -> str:
-        """The period a moment falls in, as a counter name part: "2026-11" or "2026"."""
+        """The period a moment falls in, as a counter name part: "2026-11" or "2026".
+        Periods are UTC months or years, whatever zone the moment is given in, so a
+        ticket's count and its warranty give-back always meet in the same counter."""
+        moment = moment.astimezone(timezone.utc)
         return f"{moment:%Y}" if self.period == "year" else f"{moment:%Y-%m}"
 
     def describe(self) -> str:

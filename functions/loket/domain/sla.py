@@ -103,3 +103,29 @@ def working_time_left(ticket: Ticket, target: SlaTarget, policy: SlaPolicy,
     if ticket.sla_since is not None:
         used += calendar.working_time(ticket.sla_since, now)
     return policy.target(ticket.priority, target, calendar) - used
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    """What an agent's SLA clock shows for a ticket: the target it runs against and the
+    working time left ("running"), or that it is "paused", "breached" or "stopped"
+    (resolved, or no SLA)."""
+
+    state: str
+    target: SlaTarget | None = None
+    left: timedelta | None = None
+
+
+def clock_of(ticket: Ticket, policy: SlaPolicy | None, calendar: BusinessCalendar,
+             now: datetime, *, resolved: bool) -> SlaClock:
+    """The clock's reading at `now`: first response until it is met, then resolution."""
+    if policy is None or resolved or ticket.priority not in policy.priorities:
+        return SlaClock("stopped")
+    met = ticket.first_response_at is not None
+    target = SlaTarget.RESOLUTION if met else SlaTarget.FIRST_RESPONSE
+    if target.value in ticket.sla_breaches:
+        return SlaClock("breached", target)
+    left = working_time_left(ticket, target, policy, calendar, now)
+    if left <= timedelta(0):
+        return SlaClock("breached", target)
+    return SlaClock("running" if ticket.sla_since is not None else "paused", target, left)

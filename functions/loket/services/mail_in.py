@@ -2,7 +2,11 @@
 
 Every source of mail (the CLI, SES through S3, an SMTP server) hands raw bytes to
 take_in_mail. A new ticket goes through submit_ticket, so mail gets the same
-validation, rate limit, storage and receipt as the web form.
+validation, rate limit, storage and receipt as the web form. Mail from an account's
+address submits as that account, as a signed-in web submission does: tied to its
+organization, counted against its plan, refused when it is no support contact of a
+contacts-only plan. With accounts.required_to_submit, mail from an address without an
+account is refused.
 """
 
 from __future__ import annotations
@@ -17,13 +21,16 @@ from email.utils import parseaddr
 from typing import Literal
 
 from loket.config.model import MailInConfig
-from loket.domain.errors import IdempotencyConflict, RateLimited, ValidationFailed
+from loket.domain.accounts import email_key
+from loket.domain.errors import (IdempotencyConflict, RateLimited, Refused, SignInRequired,
+                                 ValidationFailed)
 from loket.domain.tickets import Ticket
 from loket.mail.compose import mail_domain
 from loket.mail.inbound import InboundMail, base_address, plus_tag, read_mail
 from loket.services.attachments import InlineFile, screen_files
 from loket.services.context import Services
 from loket.services.replies import MAX_REPLY_LENGTH, add_customer_reply
+from loket.services.sessions import Viewer
 from loket.services.submission import submit_ticket
 
 log = logging.getLogger(__name__)
@@ -147,8 +154,13 @@ def _new_ticket(services: Services, settings: MailInConfig, mail: InboundMail, k
     forwarded = bool(_FORWARD.match(mail.subject))
     # A forward's quoted part is the substance; a reply's quoted part is history.
     text = mail.text if forwarded else mail.reply_text
+    sender = _sender_account(services, mail.sender)
+    if sender is None and services.config.accounts.required_to_submit:
+        return MailDecision("refused", reason=(
+            f"{mail.sender} has no account, and only accounts may submit tickets "
+            "(accounts.required_to_submit)"))
     files, notes = _files(services, mail)
-    data = {"email": mail.sender, "product": _product(services, settings, mail),
+    data = {"email": mail.sender, "product": _product(services, settings, mail, sender),
             "type": "question",
             "subject": _subject(mail.subject, form.field("subject").max_length or 200),
             "description": _fit(_noted(text, notes),
@@ -157,7 +169,12 @@ def _new_ticket(services: Services, settings: MailInConfig, mail: InboundMail, k
             "language": guess_language(mail, settings.address)}
     try:
         receipt = submit_ticket(services, data, client_address=f"mail:{mail.sender.lower()}",
-                                idempotency_key=key, files=files)
+                                idempotency_key=key, files=files, viewer=sender)
+    except Refused as exc:  # not a support contact, or the plan is used up
+        return MailDecision("refused", reason=f"{exc} ({exc.kind}, {mail.sender})")
+    except SignInRequired:
+        return MailDecision("refused", reason=f"{mail.sender}: only accounts may submit "
+                                              "tickets (accounts.required_to_submit)")
     except ValidationFailed as exc:
         return MailDecision("refused", reason=f"the ticket form refuses it: {exc}")
     except RateLimited as exc:
@@ -170,13 +187,32 @@ def _new_ticket(services: Services, settings: MailInConfig, mail: InboundMail, k
     return MailDecision("new-ticket", receipt.ticket.number, note)
 
 
-def _product(services: Services, settings: MailInConfig, mail: InboundMail) -> str:
-    """The product a plus-address names (support+planner@...), else the default."""
+def _sender_account(services: Services, sender: str) -> Viewer | None:
+    """The account the mail comes from, as the viewer it submits as (like a signed-in
+    web submission: its organization, product rights and plan), or None. An invited
+    account counts before its invitation is accepted: the operator made it."""
+    if not sender:
+        return None
+    account = services.store.get_account(email_key(sender))
+    if account is None:
+        return None
+    org = (services.store.get_organization(account.organization)
+           if account.organization else None)
+    return Viewer(account, org)
+
+
+def _product(services: Services, settings: MailInConfig, mail: InboundMail,
+             sender: Viewer | None = None) -> str:
+    """The product a plus-address names (support+planner@...), else the default, or
+    for an account without rights to the default, the first product it has."""
     ours = base_address(settings.address)
     for address in mail.recipients:
         tag = plus_tag(address)
         if tag in services.config.products and base_address(address) == ours:
             return tag
+    if sender is not None and settings.default_product not in sender.rights:
+        return next((p for p in services.config.products if p in sender.rights),
+                    settings.default_product)
     return settings.default_product
 
 

@@ -55,8 +55,10 @@ def create_organization(services: Services, org_id: str, name: str, *,
         errors.append(FieldError("name", "is required (at most 200 characters)"))
     if errors:
         raise ValidationFailed(errors)
+    # It starts with the configured plan (accounts.default_plan); `set_plan` changes it.
     org = Organization(id=org_id, name=name.strip(), created_at=services.clock.now(),
-                       products=check_products(services, products), visibility=visibility)
+                       products=check_products(services, products), visibility=visibility,
+                       plan=services.config.accounts.default_plan.build())
     services.store.create_organization(org)
     return org
 

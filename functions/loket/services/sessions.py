@@ -16,11 +16,12 @@ from loket.services.context import Services
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking: a signed-in account with its organization and session."""
+    """Who is asking: a signed-in account with its organization and session (None for
+    an account known by the address its e-mail came from: services/mail_in.py)."""
 
     account: Account
     organization: Organization | None
-    session: Session
+    session: Session | None = None
 
     @property
     def rights(self) -> frozenset[str]:
@@ -30,7 +31,8 @@ class Viewer:
         return may_see(self.account, self.organization, ticket)
 
     def csrf_ok(self, token: str | None) -> bool:
-        return bool(token) and secrets.compare_digest(self.session.csrf, token)
+        return (bool(token) and self.session is not None
+                and secrets.compare_digest(self.session.csrf, token))
 
 
 def start_session(services: Services, account: Account) -> tuple[str, Session]:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Sequence
 
+from loket.domain.errors import ValidationFailed
 from loket.domain.tickets import AuthorRole, Message, Ticket
 from loket.domain.workflow import Event, Step
+from loket.services.attachments import InlineFile, check_files
 from loket.services.changes import change_ticket
 from loket.services.context import Services
 from loket.services.notifications import tell
@@ -22,11 +25,20 @@ from loket.services.replies import clean_body
 # -- agents ------------------------------------------------------------------------------
 
 def agent_reply(services: Services, number: int, body: str, *, agent: str,
-                status: str | None = None, public: bool = True) -> Ticket:
+                status: str | None = None, public: bool = True, attachments: object = None,
+                files: Sequence[InlineFile] = ()) -> Ticket:
     """An agent's answer (or, with public=False, an internal note), optionally setting
     a status with it ("answer and wait on the customer"). The customer gets the answer
-    by e-mail, with the status it leaves the ticket in."""
-    body = clean_body(body)
+    by e-mail, with the status it leaves the ticket in. Files (upload ids in
+    `attachments`, or inline `files`) are stored before the message, as a customer's."""
+    batch = check_files(services, attachments, files, ticket=number)
+    try:
+        body = clean_body(body)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.errors + batch.errors) from None
+    if batch.errors:
+        raise ValidationFailed(batch.errors)
+    stored = batch.store(services)
     workflow = services.config.workflow
 
     def step(ticket: Ticket, now: datetime) -> Step:
@@ -38,9 +50,10 @@ def agent_reply(services: Services, number: int, body: str, *, agent: str,
 
     def message(ticket: Ticket, now: datetime) -> list[Message]:
         return [Message(author=agent, role=AuthorRole.AGENT, body=body, created_at=now,
-                        public=public)]
+                        public=public, attachments=stored)]
 
     done = change_ticket(services, number, step, messages=message)
+    batch.settle(services, number)
     tell(services, done.ticket, done.changes, answer=body if public else None)
     return done.ticket
 

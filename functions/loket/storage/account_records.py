@@ -18,15 +18,17 @@ from loket.storage.records import utc_iso
 class TicketQuery:
     """A page of the tickets one account may see, newest first (or oldest first).
 
-    `account` and `organization` choose the index: the account's own tickets, or all of
-    the organization's. `products` limits them to the viewer's rights (always given:
-    an empty set finds nothing). `statuses` and `text` (a case-insensitive part of the
+    `account`, `organization` or `product` chooses the index: the account's own tickets,
+    all of the organization's, or all of one product's (the agent desk's queue).
+    `products` limits them to the viewer's rights (always given: an empty set finds
+    nothing). `statuses` and `text` (a case-insensitive part of the
     subject) narrow them; `before` / `after` continue from a cursor (a ticket number).
     """
 
     products: frozenset[str]
     account: str | None = None
     organization: str | None = None
+    product: str | None = None
     statuses: frozenset[str] | None = None
     text: str | None = None
     limit: int = 25
@@ -34,8 +36,8 @@ class TicketQuery:
     after: int | None = None  # continue past this number, in the order asked
 
     def __post_init__(self) -> None:
-        if (self.account is None) == (self.organization is None):
-            raise ValueError("a TicketQuery names an account or an organization")
+        if sum(x is not None for x in (self.account, self.organization, self.product)) != 1:
+            raise ValueError("a TicketQuery names an account, an organization or a product")
         if not 1 <= self.limit <= 100:
             raise ValueError("a page holds 1 to 100 tickets")
 

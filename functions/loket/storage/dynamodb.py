@@ -57,7 +57,7 @@ def create_table(client, table_name: str) -> None:
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in
                               ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk",
-                               "due_shard", "due_at")],
+                               "gsi3pk", "gsi3sk", "due_shard", "due_at")],
         KeySchema=_key_schema("pk", "sk"),
         GlobalSecondaryIndexes=[
             # Tickets of an account, newest first; also every account and organization.
@@ -65,6 +65,9 @@ def create_table(client, table_name: str) -> None:
              "Projection": {"ProjectionType": "ALL"}},
             # Tickets of an organization, newest first (sparse: signed-in submissions).
             {"IndexName": "gsi2", "KeySchema": _key_schema("gsi2pk", "gsi2sk"),
+             "Projection": {"ProjectionType": "ALL"}},
+            # Tickets of a product, newest first: the agent desk's queue.
+            {"IndexName": "gsi3", "KeySchema": _key_schema("gsi3pk", "gsi3sk"),
              "Projection": {"ProjectionType": "ALL"}},
             # Sparse: only items with a pending timer carry due_shard/due_at.
             {"IndexName": "due", "KeySchema": _key_schema("due_shard", "due_at"),

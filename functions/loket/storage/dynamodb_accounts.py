@@ -35,10 +35,12 @@ MAX_QUERY_LIMIT = 1000
 def ticket_index_attributes(ticket: Ticket) -> dict[str, Any]:
     """What a ticket item carries for the "my tickets" indexes: `gsi1` by its account
     (every ticket: its e-mail address is the account name) and `gsi2` by organization
-    (tickets submitted signed in). Both live on the ticket item itself, so a status
-    change (the sweeper's one PutItem) keeps the lists right at no extra request."""
+    (tickets submitted signed in), and `gsi3` by product (the agent desk's queue). All
+    live on the ticket item itself, so a status change (the sweeper's one PutItem)
+    keeps the lists right at no extra request."""
     sort_key = ticket_sort_key(ticket.number)
     attributes = {"gsi1pk": f"ACCOUNT#{email_key(ticket.email)}", "gsi1sk": sort_key,
+                  "gsi3pk": f"PRODUCT#{ticket.product}", "gsi3sk": sort_key,
                   "subject_folded": fold(ticket.subject)}
     if ticket.organization:
         attributes.update(gsi2pk=f"ORG#{ticket.organization}", gsi2sk=sort_key)
@@ -197,7 +199,8 @@ class DynamoDBAccounts:
     # -- the tickets an account may see ------------------------------------------------------
 
     def list_tickets(self, query: TicketQuery) -> list[Ticket]:
-        """One page: a Query on gsi1 (account) or gsi2 (organization), newest first,
+        """One page: a Query on gsi1 (account), gsi2 (organization) or gsi3 (product),
+        newest first,
         never a Scan. Usually one request; filters that leave too few items read on
         with a larger Limit (see GROWTH)."""
         if not query.products or query.statuses == frozenset():
@@ -227,6 +230,8 @@ class DynamoDBAccounts:
 def _page_query(table: str, query: TicketQuery) -> dict[str, Any]:
     if query.account is not None:
         index, partition = "gsi1", f"ACCOUNT#{query.account}"
+    elif query.product is not None:
+        index, partition = "gsi3", f"PRODUCT#{query.product}"
     else:
         index, partition = "gsi2", f"ORG#{query.organization}"
     names = {"#pk": f"{index}pk", "#sk": f"{index}sk", "#product": "product"}

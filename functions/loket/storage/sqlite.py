@@ -92,6 +92,10 @@ MIGRATIONS: list[str] = [
         ticket INTEGER PRIMARY KEY REFERENCES tickets(number), good INTEGER NOT NULL,
         comment TEXT NOT NULL, created_at TEXT NOT NULL, rated_by TEXT NOT NULL);
     """,
+    # The agent desk's queue: the tickets of a product, by number.
+    """
+    CREATE INDEX tickets_by_product ON tickets(product, number);
+    """,
 ]
 
 

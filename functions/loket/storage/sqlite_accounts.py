@@ -176,8 +176,8 @@ class SQLiteAccounts:
 
     def list_tickets(self, query: TicketQuery) -> list[Ticket]:
         """One page of `query`: at most query.limit + 1 tickets (the extra one tells
-        the caller there is a next page). Reads from the account or organization index,
-        never the whole table."""
+        the caller there is a next page). Reads from the account, organization or
+        product index, never the whole table."""
         if not query.products or query.statuses == frozenset():
             return []
         where, args = _conditions(query)
@@ -193,6 +193,8 @@ class SQLiteAccounts:
 def _conditions(query: TicketQuery) -> tuple[list[str], list]:
     if query.account is not None:
         where, args = ["lower(email) = ?"], [query.account]
+    elif query.product is not None:
+        where, args = ["product = ?"], [query.product]
     else:
         where, args = ["organization = ?"], [query.organization]
     where.append(f"product IN ({', '.join('?' for _ in query.products)})")

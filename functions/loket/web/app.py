@@ -25,8 +25,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
 
-    from loket.web import (account_api, account_pages, api, attachments, auth, pages,
-                           problems, site, suggest, ticket_pages)
+    from loket.web import (account_api, account_pages, api, attachments, auth, desk_pages,
+                           pages, problems, site, suggest, ticket_pages)
 
     problems.register_api_errors(app)
     # Sessions and CSRF; cookies are Secure whenever the portal runs on https.
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.register_blueprint(account_api.bp)
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(ticket_pages.bp)
+    app.register_blueprint(desk_pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(suggest.bp)

@@ -1,0 +1,172 @@
+"""The agent desk under /desk/: the queue of the agent's products and a ticket's page
+with the agent's moves (reply with files, status, impact and urgency, assign, warranty).
+Server-rendered in the site's page shell, plain forms with the session's CSRF token
+(web/auth.py checks it on every post), so it works without JavaScript.
+
+Only agents get here, and only for tickets of the products on their review board;
+anyone else signed in gets exactly the "not found" page a missing number gets.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, redirect, request
+
+from loket.domain.errors import TicketNotFound, TransitionRefused, ValidationFailed
+from loket.domain.sla import SlaClock
+from loket.services.desk import (ACTIVE, agent_statuses, category_choices, is_agent,
+                                 open_for_agent, queue, sla_clock)
+from loket.services.plans import mark_warranty
+from loket.services.status import agent_reply, assign, set_priority, set_status
+from loket.web.auth import require_viewer
+from loket.web.pages import field_messages, language, message_page, page
+from loket.web.payloads import allow_files, inline_files, upload_ids
+from loket.web.i18n import strings
+from loket.web.rendering import render_fragment
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+
+def services():
+    return current_app.extensions["loket"]
+
+
+def not_found(lang: str):
+    return message_page("not_found_title", strings(lang)["not_found_text"], lang, status=404)
+
+
+# -- the queue ---------------------------------------------------------------------------
+
+@bp.get("/")
+def queue_page():
+    me, lang = require_viewer(), language()
+    if not is_agent(me):
+        return not_found(lang)
+    category = request.args.get("category") or ACTIVE
+    product = request.args.get("product", "")
+    sort = "oldest" if request.args.get("sort") == "oldest" else "newest"
+    after = request.args.get("after", "")
+    try:
+        found = queue(services(), me, category=category, product=product or None,
+                      oldest_first=sort == "oldest",
+                      after=int(after) if after.isdigit() else None)
+    except ValidationFailed as exc:
+        return message_page(None, " ".join(field_messages(exc).values()), lang, status=422,
+                            title=strings(lang)["errors_intro"])
+    base = {"category": category, "product": product, "sort": sort, "lang": lang}
+    content = render_fragment(
+        "desk_queue.html", lang=lang, viewer=me, queue=found, category=category,
+        product=product, sort=sort, after=after, categories=category_choices(),
+        products=sorted(me.rights), clock_of=lambda t: clock_text(sla_clock(services(), t)),
+        **labels(lang), first_url="/desk/?" + urlencode(base),
+        next_url=("/desk/?" + urlencode({**base, "after": found.next_after})
+                  if found.next_after else None))
+    return page(content, title="Agent desk", lang=lang)
+
+
+def labels(lang: str) -> dict:
+    config = services().config
+    sla = config.workflow.sla
+    return {"product_name": lambda p: config.products[p].get(lang) if p in config.products else p,
+            "status_label": lambda s: config.status(s).label(lang),
+            "priority_label": lambda p: (sla.priorities[p].label(lang)
+                                         if sla is not None and p in sla.priorities else p or "")}
+
+
+def clock_text(clock: SlaClock) -> str:
+    target = clock.target.value.replace("-", " ") if clock.target else ""
+    if clock.state == "running":
+        return f"{duration(clock.left)} to {target}"
+    if clock.state == "paused":
+        return f"paused ({duration(clock.left)} to {target})"
+    if clock.state == "breached":
+        return f"breached ({target})"
+    return "—"
+
+
+def duration(left: timedelta | None) -> str:
+    minutes = int((left or timedelta(0)).total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
+# -- a ticket ------------------------------------------------------------------------------
+
+@bp.get("/tickets/<int:number>")
+def ticket_page(number: int):
+    me, lang = require_viewer(), language()
+    try:
+        ticket = open_for_agent(services(), me, number)
+    except TicketNotFound:
+        return not_found(lang)
+    return show(me, ticket, lang)
+
+
+def show(me, ticket, lang: str, *, error: str = "", body: str = "", status: int = 200):
+    workflow = services().config.workflow
+    content = render_fragment(
+        "desk_ticket.html", lang=lang, viewer=me, ticket=ticket, error=error, body=body,
+        messages=services().store.list_messages(ticket.number),
+        status=workflow.status(ticket.status), agent_statuses=agent_statuses(services()),
+        sla=workflow.sla, deadlines=workflow.sla_deadlines(ticket),
+        clock=clock_text(sla_clock(services(), ticket)),
+        attachments=services().config.attachments, csrf_token=me.session.csrf,
+        **labels(lang))
+    return page(content, title=f"#{ticket.number} {ticket.subject}", lang=lang, status=status)
+
+
+def act(number: int, move):
+    """Run one agent move on the ticket; back to its page, or the page with the reason."""
+    me, lang = require_viewer(), language()
+    try:
+        ticket = open_for_agent(services(), me, number)
+    except TicketNotFound:
+        return not_found(lang)
+    try:
+        move(me, ticket)
+    except ValidationFailed as exc:
+        return show(me, ticket, lang, error=" ".join(field_messages(exc).values()),
+                    body=request.form.get("body", ""), status=422)
+    except TransitionRefused as exc:
+        return show(me, ticket, lang, error=f"Not possible from '{exc.status}' ({exc.action}).",
+                    status=409)
+    return redirect(f"/desk/tickets/{number}?lang={lang}", code=303)
+
+
+@bp.post("/tickets/<int:number>/reply")
+def reply(number: int):
+    allow_files(request)
+
+    def move(me, ticket):
+        agent_reply(services(), ticket.number, request.form.get("body", ""),
+                    agent=me.account.email, status=request.form.get("status") or None,
+                    public=request.form.get("internal") != "on",
+                    attachments=upload_ids(request), files=inline_files(request))
+    return act(number, move)
+
+
+@bp.post("/tickets/<int:number>/status")
+def status(number: int):
+    return act(number, lambda me, t: set_status(services(), t.number,
+                                                request.form.get("status", "")))
+
+
+@bp.post("/tickets/<int:number>/priority")
+def priority(number: int):
+    return act(number, lambda me, t: set_priority(services(), t.number,
+                                                  request.form.get("impact", ""),
+                                                  request.form.get("urgency", "")))
+
+
+@bp.post("/tickets/<int:number>/assign")
+def assign_ticket(number: int):
+    return act(number, lambda me, t: assign(services(), t.number,
+                                            request.form.get("assignee", "")))
+
+
+@bp.post("/tickets/<int:number>/warranty")
+def warranty(number: int):
+    marked = request.form.get("warranty", "").lower() in ("1", "true", "on", "yes")
+    return act(number, lambda me, t: mark_warranty(services(), me, t.number, marked))
