@@ -3,7 +3,7 @@ preferences, and what agents do here (invite accounts, mark warranty)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from loket.domain.accounts import Preferences, Role
 from loket.domain.errors import FieldError, ValidationFailed
@@ -13,13 +13,10 @@ from loket.services.plans import mark_warranty
 from loket.services.preferences import set_preferences
 from loket.services.ratings import rate
 from loket.web.auth import require_viewer, viewer
+from loket.web.current import services
 from loket.web.payloads import read_payload
 
 bp = Blueprint("account_api", __name__, url_prefix="/api")
-
-
-def services():
-    return current_app.extensions["loket"]
 
 
 def no_store(body, status: int = 200):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, redirect, request
+from flask import Blueprint, redirect, request
 
 from loket.domain.accounts import Preferences
 from loket.domain.errors import Refused, ValidationFailed
@@ -17,6 +17,7 @@ from loket.services.preferences import set_preferences
 from loket.services.sessions import end_session, start_session
 from loket.web.auth import (check_form_token, clear_session_cookie, form_token,
                             require_viewer, session_cookie_name, set_session_cookie, viewer)
+from loket.web.current import services
 from loket.web.i18n import strings
 from loket.web.pages import field_messages, language, message_page, page
 from loket.web.rendering import render_fragment
@@ -29,10 +30,6 @@ PASSWORD_FIELDS = [("password", "password", "new-password"),
                    ("password_again", "password", "new-password")]
 # Pages whose address holds a secret: never sent on as a Referer.
 PRIVATE = {"Referrer-Policy": "no-referrer"}
-
-
-def services():
-    return current_app.extensions["loket"]
 
 
 def client_address() -> str:

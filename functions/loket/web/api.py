@@ -12,13 +12,10 @@ from loket.services.status import close_ticket, reject_solution, reopen_ticket
 from loket.services.submission import Receipt, submit_ticket
 from loket.web.attachments import attachment_json
 from loket.web.auth import viewer
+from loket.web.current import services
 from loket.web.payloads import read_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def services():
-    return current_app.extensions["loket"]
 
 
 @bp.get("/health")

@@ -14,6 +14,7 @@ from loket.services.attachments import (download, pending_upload, receive_upload
 from loket.services.access import open_ticket_as
 from loket.services.lookup import view_of
 from loket.web.auth import viewer
+from loket.web.current import services
 from loket.web.payloads import read_payload
 
 bp = Blueprint("attachments", __name__, url_prefix="/api")
@@ -26,10 +27,6 @@ DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff",
                     "Content-Security-Policy": "sandbox; default-src 'none'",
                     "Cross-Origin-Resource-Policy": "same-origin",
                     "Referrer-Policy": "no-referrer"}
-
-
-def services():
-    return current_app.extensions["loket"]
 
 
 @bp.post("/uploads")

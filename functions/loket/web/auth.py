@@ -21,6 +21,7 @@ from flask import Flask, Response, current_app, g, request
 
 from loket.domain.errors import Refused, SignInRequired
 from loket.services.sessions import Viewer, viewer_of
+from loket.web.current import services as current_services
 from loket.web.payloads import FORM_TYPES, allow_files
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -52,7 +53,7 @@ def viewer() -> Viewer | None:
     """The signed-in viewer of this request, read once (three store reads) and only
     when a session cookie came along."""
     if "loket_viewer" not in g:
-        services = current_app.extensions["loket"]
+        services = current_services()
         g.loket_viewer = viewer_of(services, request.cookies.get(session_cookie_name()))
     return g.loket_viewer
 
@@ -89,7 +90,7 @@ def csrf_refused() -> Refused:
 
 
 def set_session_cookie(response: Response, secret: str) -> None:
-    days = current_app.extensions["loket"].config.accounts.session_days
+    days = current_services().config.accounts.session_days
     response.set_cookie(session_cookie_name(), secret, max_age=days * 86400, path="/",
                         secure=secure_cookies(), httponly=True, samesite="Lax")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, redirect, request
+from flask import Blueprint, redirect, request
 
 from loket.domain.errors import TicketNotFound, TransitionRefused, ValidationFailed
 from loket.domain.sla import SlaClock
@@ -21,16 +21,13 @@ from loket.services.desk import (ACTIVE, agent_statuses, category_choices, is_ag
 from loket.services.plans import mark_warranty
 from loket.services.status import agent_reply, assign, set_priority, set_status
 from loket.web.auth import require_viewer
+from loket.web.current import services
 from loket.web.pages import field_messages, language, message_page, page
 from loket.web.payloads import allow_files, inline_files, upload_ids
 from loket.web.i18n import strings
 from loket.web.rendering import render_fragment
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
-
-
-def services():
-    return current_app.extensions["loket"]
 
 
 def not_found(lang: str):

@@ -14,15 +14,12 @@ from loket.services.lookup import view_of
 from loket.services.replies import add_customer_reply
 from loket.services.submission import submit_ticket
 from loket.web.auth import form_token, viewer
+from loket.web.current import services
 from loket.web.payloads import allow_files, form_fields, inline_files, upload_ids
 from loket.web.i18n import strings
 from loket.web.rendering import render_fragment, render_ticket_form
 
 bp = Blueprint("pages", __name__, url_prefix="/portal")
-
-
-def services():
-    return current_app.extensions["loket"]
 
 
 def page(content: str, *, title: str, lang: str, status: int = 200, headers=None):

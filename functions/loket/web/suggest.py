@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.domain.forms import LANGUAGES
 from loket.search import SearchIndexMissing
+from loket.web.current import services as current_services
 from loket.web.problems import problem
 
 bp = Blueprint("suggest", __name__, url_prefix="/api")
@@ -19,7 +20,7 @@ LIMIT = 5
 
 @bp.get("/suggest")
 def suggest():
-    services = current_app.extensions["loket"]
+    services = current_services()
     text, lang, product = read_params(request.args, services.config.products)
     if services.search is None:
         return index_missing()

@@ -4,7 +4,7 @@ so they work without JavaScript; they call the workflow's services (services/sta
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request
+from flask import Blueprint, redirect, request
 
 from loket.domain.errors import (AlreadyExists, TicketNotFound, TransitionRefused,
                                  ValidationFailed)
@@ -14,15 +14,12 @@ from loket.services.followups import FINISHED, may_reopen_in_place, reopen_or_fo
 from loket.services.ratings import (EMAIL_LINK, RATEABLE, rate, ticket_of_rating_link)
 from loket.services.status import close_ticket
 from loket.web.auth import form_token, viewer
+from loket.web.current import services
 from loket.web.i18n import strings
 from loket.web.pages import field_messages, language, message_page, page, ticket_url
 from loket.web.rendering import render_fragment
 
 bp = Blueprint("ticket_pages", __name__, url_prefix="/portal")
-
-
-def services():
-    return current_app.extensions["loket"]
 
 
 def actions_of(ticket, token: str) -> dict:
