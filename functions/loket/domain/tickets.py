@@ -23,13 +23,6 @@ class StatusCategory(StrEnum):
     CANCELLED = "cancelled"
 
 
-class TicketType(StrEnum):
-    QUESTION = "question"
-    CHANGE_REQUEST = "change-request"
-    PROBLEM_REPORT = "problem-report"
-    INCIDENT = "incident"
-
-
 class AuthorRole(StrEnum):
     CUSTOMER = "customer"
     AGENT = "agent"

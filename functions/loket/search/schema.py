@@ -57,12 +57,6 @@ def stemming_analyzer(lang: str):
 
 
 @lru_cache(maxsize=None)
-def word_analyzer(lang: str):
-    """Folded words without stemming: what the typed prefix is compared with."""
-    return _words(lang)
-
-
-@lru_cache(maxsize=None)
 def gram_analyzer(lang: str):
     from whoosh.analysis import NgramFilter
 

@@ -109,8 +109,6 @@ def ticket_page(view, lang: str, *, token: str, body: str = "", error: str = "",
                               actions=actions_of(view.ticket, token))
     return page(content, title=f"#{view.ticket.number} {view.ticket.subject}", lang=lang,
                 status=status)
-    return page(content, title=f"#{view.ticket.number} {view.ticket.subject}", lang=lang,
-                status=status)
 
 
 @bp.post("/tickets/<int:number>/messages")
