@@ -157,10 +157,11 @@ class Suggestion:
 
 class Searcher(Protocol):
     def suggest(self, text: str, *, lang: str, product: str | None = None,
-                limit: int = 5) -> list[Suggestion]:
+                limit: int = 5, snippets: bool = True) -> list[Suggestion]:
         """The best pages for `text`, at most `limit`: pages in `lang` first, then others.
 
-        With a `product`, only pages about that product or about every product.
+        With a `product`, only pages about that product or about every product. Without
+        `snippets` each snippet is empty: callers that show none skip the work.
         Raises loket.search.SearchIndexMissing when there is no index to search.
         """
         ...

@@ -18,7 +18,7 @@ class FakeSearcher:
     def __init__(self, found=None, error=None):
         self.found, self.error, self.calls = found or [], error, []
 
-    def suggest(self, text, *, lang, product=None, limit=5):
+    def suggest(self, text, *, lang, product=None, limit=5, snippets=True):
         self.calls.append((text, lang, product, limit))
         if self.error:
             raise self.error

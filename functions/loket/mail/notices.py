@@ -46,8 +46,10 @@ def suggestions_for(services: "Services", ticket: Ticket) -> list[dict[str, str]
     if services.search is None:
         return []
     try:
+        # The e-mail lists titles and links only: no snippets to highlight.
         found = services.search.suggest(ticket.subject, lang=ticket.language,
-                                        product=ticket.product, limit=RECEIPT_SUGGESTIONS)
+                                        product=ticket.product, limit=RECEIPT_SUGGESTIONS,
+                                        snippets=False)
     except Exception:
         log.exception("no suggestions for the receipt of ticket %s", ticket.number)
         return []

@@ -40,7 +40,7 @@ class WhooshSearcher:
         self._opened: list = []
 
     def suggest(self, text: str, *, lang: str, product: str | None = None,
-                limit: int = 5) -> list[Suggestion]:
+                limit: int = 5, snippets: bool = True) -> list[Suggestion]:
         searcher = self._searcher()
         query = build_query(text, lang, searcher.reader())
         if query is None:
@@ -48,7 +48,7 @@ class WhooshSearcher:
         results = searcher.search(query, limit=limit * 4, filter=_product_filter(product),
                                   terms=True)
         found = rank([(hit.score, hit.fields(), hit.matched_terms()) for hit in results], lang)
-        return [_suggestion(_in_language(searcher, fields, lang), terms, text)
+        return [_suggestion(_in_language(searcher, fields, lang), terms, text, snippets)
                 for fields, terms in found[:limit]]
 
     def close(self) -> None:
@@ -184,12 +184,16 @@ def _product_filter(product: str | None):
     return Or([Term("product", product), Term("product", s.ANY_PRODUCT)])
 
 
-def _suggestion(fields: dict, matched: set[str], text: str) -> Suggestion:
+def _snippet(fields: dict, matched: set[str], text: str) -> str:
     lang = fields["language"] if fields["language"] in LANGUAGES else LANGUAGES[0]
     typed = typed_prefix(text)
     hits = Hits(lang, frozenset(matched), typed if len(typed) >= s.GRAM_MIN else "")
+    return snippet(fields["body"], hits, fallback=fields["summary"])
+
+
+def _suggestion(fields: dict, matched: set[str], text: str, snippets: bool) -> Suggestion:
     product = fields["product"]
     return Suggestion(title=fields["title"], url=fields["url"],
-                      snippet=snippet(fields["body"], hits, fallback=fields["summary"]),
+                      snippet=_snippet(fields, matched, text) if snippets else "",
                       product=None if product == s.ANY_PRODUCT else product,
                       language=fields["language"])
