@@ -8,13 +8,12 @@ after a day, and allows the site's origin to POST to it (CORS).
 
 from __future__ import annotations
 
-import threading
 from typing import BinaryIO
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from loket.aws import LazyClient
 from loket.domain.attachments import content_disposition
 from loket.ports import UploadForm
 
@@ -30,25 +29,16 @@ class S3Blobs:
     def __init__(self, bucket: str, *, region: str | None = None,
                  endpoint_url: str | None = None, client=None):
         self.bucket = bucket
-        self.region = region
-        self.endpoint_url = endpoint_url
-        self._client = client
-        self._lock = threading.Lock()
+        config = CLIENT_CONFIG
+        if endpoint_url:  # A local endpoint (moto) has no bucket hosts.
+            config = config.merge(Config(s3={"addressing_style": "path"}))
+        self._client = LazyClient("s3", region=region, endpoint_url=endpoint_url,
+                                  config=config, client=client)
 
     @property
     def client(self):
         """Made on first use, so a request that touches no file never loads it."""
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    session = boto3.session.Session()
-                    config = CLIENT_CONFIG
-                    if self.endpoint_url:  # A local endpoint (moto) has no bucket hosts.
-                        config = config.merge(Config(s3={"addressing_style": "path"}))
-                    self._client = session.client("s3", region_name=self.region,
-                                                  endpoint_url=self.endpoint_url,
-                                                  config=config)
-        return self._client
+        return self._client.get()
 
     def upload_form(self, key: str, *, content_type: str, size: int,
                     expires_in: int) -> UploadForm:

@@ -56,7 +56,7 @@ def _clients():
         import boto3
 
         from loket.settings import Settings
-        from loket.web.app import build_services
+        from loket.wiring import build_services
 
         settings = Settings()
         _services = build_services(settings)

@@ -5,19 +5,16 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.policy import SMTP
 
+from loket.aws import LazyClient
+
 
 class SESMailer:
     def __init__(self, *, region: str | None = None, client=None):
-        self._client = client
-        self._region = region
+        self._client = LazyClient("ses", region=region, client=client)
 
     @property
     def client(self):
-        if self._client is None:  # Created on first send, never at import (cold start).
-            import boto3
-
-            self._client = boto3.client("ses", region_name=self._region)
-        return self._client
+        return self._client.get()
 
     def send(self, message: EmailMessage) -> None:
         self.client.send_raw_email(RawMessage={"Data": message.as_bytes(policy=SMTP)})

@@ -4,17 +4,16 @@ this file for the key schema, the item types and what each access pattern costs.
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from loket.aws import LazyClient
 from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, VersionConflict
 from loket.domain.tickets import Message, NewTicket, Ticket
@@ -93,29 +92,17 @@ class DynamoDBStore(DynamoDBAccounts):
                  region: str | None = None, endpoint_url: str | None = None):
         self.table_name = table_name
         self.first_number = first_number
-        self.region = region
-        self.endpoint_url = endpoint_url
-        self._client = client
-        self._client_lock = threading.Lock()
+        self._client = LazyClient("dynamodb", region=region, endpoint_url=endpoint_url,
+                                  config=CLIENT_CONFIG, client=client)
 
     @property
     def client(self):
         """The low-level client, made on first use so importing or configuring the
         store never touches AWS. A client passed in brings its own retry config."""
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    # A session of our own: boto3's default session is not thread-safe.
-                    session = boto3.session.Session()
-                    self._client = session.client("dynamodb", region_name=self.region,
-                                                  endpoint_url=self.endpoint_url,
-                                                  config=CLIENT_CONFIG)
-        return self._client
+        return self._client.get()
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._client.close()
 
     # -- tickets -----------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from loket.services.context import Services
 from loket.settings import Settings
 from loket.web.rendering import PageShell
-from loket.wiring import build_services  # noqa: F401  (re-exported for handlers and the CLI)
+from loket.wiring import build_services
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None,
