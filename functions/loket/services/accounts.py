@@ -24,7 +24,7 @@ from loket.services.context import Services
 from loket.services.organizations import check_products, require_organization
 from loket.services.passwords import (check_strength, hash_password, needs_rehash,
                                       verify_password)
-from loket.services.ratelimit import _window_start
+from loket.services.ratelimit import count_in_window
 
 log = logging.getLogger(__name__)
 MAX_NAME_LENGTH = 100
@@ -149,11 +149,9 @@ def sign_in(services: Services, email: object, password: object, *,
 
 def _throttle(services: Services, key: str, limit: int, scope: str) -> None:
     minutes = services.config.accounts.login_limits.window_minutes
-    now = services.clock.now()
-    start = _window_start(now, minutes * 60)
-    end = start + timedelta(minutes=minutes)
-    if services.store.count_hit(key, start, end) > limit:
-        raise SignInThrottled(scope=scope, retry_after=max(1, int((end - now).total_seconds())))
+    count, retry_after = count_in_window(services, key, minutes * 60)
+    if count > limit:
+        raise SignInThrottled(scope=scope, retry_after=retry_after)
 
 
 # -- inside ------------------------------------------------------------------------------

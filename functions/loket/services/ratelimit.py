@@ -21,12 +21,19 @@ def check_submission_rate(services: Services, client_address: str) -> None:
 def check_rate(services: Services, key: str, limit: int, window: str, seconds: int) -> None:
     """Count one hit on `key` in the current window of `seconds`; raise RateLimited
     when that makes more than `limit`."""
+    count, retry_after = count_in_window(services, key, seconds)
+    if count > limit:
+        raise RateLimited(limit=limit, window=window, retry_after=retry_after)
+
+
+def count_in_window(services: Services, key: str, seconds: int) -> tuple[int, int]:
+    """Count one hit on `key` in the current fixed window of `seconds`: the count so far,
+    this hit included, and the seconds until the window ends (at least 1)."""
     now = services.clock.now()
     start = _window_start(now, seconds)
     end = start + timedelta(seconds=seconds)
-    if services.store.count_hit(key, start, end) > limit:
-        raise RateLimited(limit=limit, window=window,
-                          retry_after=max(1, int((end - now).total_seconds())))
+    count = services.store.count_hit(key, start, end)
+    return count, max(1, int((end - now).total_seconds()))
 
 
 def _window_start(now: datetime, seconds: int) -> datetime:
