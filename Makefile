@@ -60,3 +60,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/accounts_bench.py
+	$(BIN)/python bench/submit_load.py

@@ -1,0 +1,289 @@
+"""Submissions under load: 1, 8 and 32 concurrent clients against `loket serve`'s
+POST /api/tickets and, in the same run, against a bare Flask JSON POST served by the
+same server software with the same settings (waitress, as cli.serve starts it).
+
+For each it prints requests per second, p50 and p99 latency, and Loket's share of
+the bare figure; then it stops Loket and checks that every ticket a client was told
+about (201 with a number) is in the store with the subject that client sent.
+
+Both servers run in their own process on 127.0.0.1, with the submission rate limits
+raised in a copy of site_config/ (tickets from one address would be refused after 20
+an hour). Each level is bounded in requests and in seconds. Run: `make bench`, or
+`python bench/submit_load.py --levels 8 --requests 50` for a quick look.
+
+Goal (issue 13): at 8 clients, at least 0.5x the bare Flask throughput and p99 under
+50 ms. The machine is shared, so compare the two rows of one run, not runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "functions"))
+
+TICKET = {"email": "ann@example.com", "product": "planner", "type": "problem-report",
+          "subject": "Export to Excel fails", "description": "The export shows an error.",
+          "environment": "production", "users_affected": 3}
+THREADS = 8  # cli.serve's default --threads
+LEVEL_SECONDS = 20.0  # no level runs longer than this, whatever --requests says
+MAX_PER_LEVEL = 1600  # nor makes more requests than this
+WARM_UP = 20
+
+
+# -- the servers -------------------------------------------------------------------------
+
+def bare_flask_server(port: int, threads: int) -> None:
+    """A Flask app that reads a JSON body and answers 201 with JSON, served exactly as
+    cli.serve serves Loket: it is the least a JSON POST on this stack can cost."""
+    import waitress
+    from flask import Flask, request
+
+    app = Flask("bare")
+    counter = iter(range(1, 10**9))
+
+    @app.post("/api/tickets")
+    def create():
+        data = request.get_json()
+        return {"number": next(counter), "subject": data["subject"]}, 201
+
+    waitress.serve(app, host="127.0.0.1", port=port, threads=threads, ident="loket",
+                   clear_untrusted_proxy_headers=True, _quiet=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def raised_limits_config(var: Path) -> Path:
+    """A copy of site_config/ whose submission limits no bench reaches."""
+    config = var / "site_config"
+    shutil.copytree(ROOT / "site_config", config)
+    portal = config / "portal.yml"
+    text = portal.read_text()
+    text, count = re.subn(r"(?m)^(\s+per_(?:hour|day):)\s*\d+", r"\1 1000000000", text)
+    assert count == 2, "site_config/portal.yml: submissions.per_hour/per_day not found"
+    portal.write_text(text)
+    return config
+
+
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    port: int
+    process: subprocess.Popen | None = None
+    log: object = None
+
+    def __enter__(self) -> "Server":
+        # waitress logs "Task queue depth" under load: kept in a file, shown on failure.
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT,
+                                        stdout=subprocess.DEVNULL, stderr=self.log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log.seek(0)
+                raise SystemExit(f"{self.name} server exited with {self.process.returncode}:\n"
+                                 + self.log.read().decode(errors="replace")[-2000:])
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit(f"{self.name} server did not start within 30 s")
+
+    def __exit__(self, *exc) -> None:
+        # SIGTERM: `loket serve` leaves through its `finally`, as under a service manager.
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def loket_server(var: Path, port: int, threads: int) -> Server:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
+    env.update(LOKET_CONFIG_DIR=str(raised_limits_config(var)),
+               LOKET_SQLITE_PATH=str(var / "loket.db"), LOKET_OUTBOX_DIR=str(var / "outbox"),
+               LOKET_BLOB_DIR=str(var / "blobs"), LOKET_SITE_DIR=str(ROOT / "site"),
+               LOKET_SEARCH_INDEX=str(ROOT / "search" / "index"),
+               LOKET_BASE_URL=f"http://127.0.0.1:{port}")
+    command = [str(BIN / "loket"), "serve", "--port", str(port), "--threads", str(threads)]
+    return Server("loket", command, env, port)
+
+
+def bare_server(port: int, threads: int) -> Server:
+    command = [sys.executable, __file__, "--bare-server", str(port), "--threads", str(threads)]
+    return Server("bare Flask", command, dict(os.environ), port)
+
+
+# -- the clients -------------------------------------------------------------------------
+
+@dataclass
+class Level:
+    target: str
+    clients: int
+    seconds: float = 0.0
+    times: list[float] = field(default_factory=list)  # ms per acknowledged request
+    acknowledged: dict[int, str] = field(default_factory=dict)  # number -> subject
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def per_second(self) -> float:
+        return len(self.times) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: int) -> float:
+        if len(self.times) < 2:
+            return self.times[0] if self.times else float("nan")
+        return statistics.quantiles(self.times, n=100, method="inclusive")[p - 1]
+
+
+def client(port: int, subjects: list[str], level: Level, deadline: float,
+           lock: threading.Lock) -> None:
+    """One customer after another on one keep-alive connection, as a browser would."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        for subject in subjects:
+            if time.monotonic() > deadline:
+                return
+            body = json.dumps({**TICKET, "subject": subject})
+            start = time.perf_counter()
+            conn.request("POST", "/api/tickets", body=body,
+                         headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            data = response.read()
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                if response.status == 201:
+                    level.times.append(elapsed)
+                    level.acknowledged[json.loads(data)["number"]] = subject
+                else:
+                    level.failures.append(f"{response.status} {data[:200]!r}")
+    finally:
+        conn.close()
+
+
+def run_level(target: str, port: int, clients: int, requests: int, tag: str) -> Level:
+    level = Level(target, clients)
+    lock = threading.Lock()
+    each = max(1, requests // clients)
+    deadline = time.monotonic() + LEVEL_SECONDS
+    threads = [threading.Thread(target=client, args=(
+        port, [f"Load {tag} c{c} #{i}" for i in range(each)], level, deadline, lock))
+        for c in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    level.seconds = time.perf_counter() - start
+    return level
+
+
+def measure(server: Server, levels: list[int], requests: int) -> list[Level]:
+    run_level(server.name, server.port, 1, WARM_UP, f"{server.name} warm-up")
+    return [run_level(server.name, server.port, clients, min(requests * clients, MAX_PER_LEVEL),
+                      f"{server.name} {clients}") for clients in levels]
+
+
+# -- checking and reporting --------------------------------------------------------------
+
+def missing_tickets(db: Path, levels: list[Level]) -> list[str]:
+    """Every acknowledged number must be a stored ticket with the subject sent."""
+    from loket.storage.sqlite import SQLiteStore
+
+    store = SQLiteStore(db)
+    problems = []
+    for level in levels:
+        for number, subject in level.acknowledged.items():
+            ticket = store.get_ticket(number)
+            if ticket is None or ticket.subject != subject:
+                problems.append(f"ticket {number} ({subject}): "
+                                f"{'missing' if ticket is None else ticket.subject!r}")
+    store.close()
+    return problems
+
+
+def report(loket: list[Level], bare: list[Level]) -> bool:
+    print(f"{'server':<12} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} "
+          f"{'p99 ms':>8} {'failed':>6}")
+    for level in [*bare, *loket]:
+        print(f"{level.target:<12} {level.clients:>7} {len(level.times):>8} "
+              f"{level.per_second:>8.0f} {level.percentile(50):>8.1f} "
+              f"{level.percentile(99):>8.1f} {len(level.failures):>6}")
+    goal_met = True
+    for ours, theirs in zip(loket, bare):
+        ratio = ours.per_second / theirs.per_second if theirs.per_second else 0.0
+        line = (f"{ours.clients:>2} clients: Loket {ratio:.2f}x the bare throughput, "
+                f"p99 {ours.percentile(99):.1f} ms vs {theirs.percentile(99):.1f} ms")
+        if ours.clients == 8:
+            met = ratio >= 0.5 and ours.percentile(99) < 50
+            goal_met = met
+            line += f"  (goal >= 0.5x and p99 < 50 ms: {'met' if met else 'NOT met'})"
+        print(line)
+    return goal_met
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", default="1,8,32",
+                        help="concurrent clients per level, comma-separated")
+    parser.add_argument("--requests", type=int, default=200,
+                        help="requests per client and level (at most %d a level)" % MAX_PER_LEVEL)
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help="waitress threads of both servers")
+    parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_server:
+        return bare_flask_server(args.bare_server, args.threads)
+    levels = sorted(int(n) for n in args.levels.split(","))
+    requests = max(1, args.requests)
+    var = Path(tempfile.mkdtemp(prefix="loket-load-"))
+    try:
+        with bare_server(free_port(), args.threads) as server:
+            bare = measure(server, levels, requests)
+        with loket_server(var, free_port(), args.threads) as server:
+            loket = measure(server, levels, requests)
+        problems = missing_tickets(var / "loket.db", loket)
+    finally:
+        shutil.rmtree(var, ignore_errors=True)
+    print(f"waitress, {args.threads} threads, one keep-alive connection per client, "
+          f"loopback; Loket on SQLite (WAL), outbox mail, search index "
+          f"{'present' if (ROOT / 'search' / 'index').is_dir() else 'absent'}")
+    report(loket, bare)
+    failures = [f for level in loket + bare for f in level.failures]
+    for failure in failures[:5]:
+        print(f"failed request: {failure}")
+    acknowledged = sum(len(level.acknowledged) for level in loket)
+    print(f"store check: {acknowledged - len(problems)} of {acknowledged} acknowledged "
+          f"tickets present")
+    for problem in problems[:10]:
+        print(f"  {problem}")
+    if problems or failures:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
