@@ -52,9 +52,11 @@ class TicketStore(Protocol):
         """
         ...
 
-    def count_hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
-        """Count one hit against `key` in the window that starts at `window_start`;
-        return the count including this hit. Counters may be dropped after `expires_at`."""
+    def count_hit(self, key: str, window_start: datetime, expires_at: datetime,
+                  amount: int = 1) -> int:
+        """Add `amount` (one hit by default; bytes, or a negative amount to take back a
+        hit, or 0 to read) to `key` in the window that starts at `window_start`, atomically;
+        return the new count. Counters may be dropped after `expires_at`."""
         ...
 
     # -- uploads waiting for their message (attachments) --------------------------------

@@ -117,6 +117,17 @@ def test_hit_counter_counts_per_key_and_window(store):
     assert store.count_hit("ip:1", next_window, next_window + timedelta(hours=2)) == 1
 
 
+def test_hit_counter_adds_amounts_takes_hits_back_and_reads_with_zero(store):
+    window = T0.replace(minute=0)
+    expires = window + timedelta(hours=2)
+    assert store.count_hit("bytes:1", window, expires, amount=0) == 0
+    assert store.count_hit("bytes:1", window, expires, amount=5_000_000) == 5_000_000
+    assert store.count_hit("bytes:1", window, expires, amount=250) == 5_000_250
+    assert store.count_hit("bytes:1", window, expires, amount=-250) == 5_000_000
+    assert store.count_hit("bytes:1", window, expires, amount=0) == 5_000_000
+    assert store.count_hit("bytes:1", window, expires) == 5_000_001
+
+
 def reply(body: str, at: datetime, role=AuthorRole.AGENT) -> Message:
     return Message(author="support@nordwind.example", role=role, body=body, created_at=at)
 

@@ -40,7 +40,8 @@ class MailInConfig(BaseModel):
 
 
 class LoginLimits(BaseModel):
-    """Sign-in attempts allowed per account and per client address in a window."""
+    """Failed sign-ins allowed in a window: per client address (over all accounts) and
+    per account from one address (services/sign_in_limits.py)."""
 
     model_config = ConfigDict(extra="forbid")
     per_account: int = Field(default=10, gt=0)

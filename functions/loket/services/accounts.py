@@ -25,6 +25,7 @@ from loket.services.organizations import check_products, require_organization
 from loket.services.passwords import (check_strength, hash_password, needs_rehash,
                                       verify_password)
 from loket.services.ratelimit import count_in_window
+from loket.services.sign_in_limits import SignInAttempt
 
 log = logging.getLogger(__name__)
 MAX_NAME_LENGTH = 100
@@ -127,20 +128,20 @@ def reset_password(services: Services, secret: str, data: dict) -> Account:
 def sign_in(services: Services, email: object, password: object, *,
             client_address: str) -> Account:
     """The account, when the password fits; ValidationFailed with one message for every
-    wrong answer (unknown address, wrong password, not yet activated). Attempts are
-    counted before the password is checked, per address and per account, so guessing
-    in parallel gets no further than guessing in turn."""
-    limits = services.config.accounts.login_limits
-    _throttle(services, f"login:{client_address}", limits.per_address, "address")
+    wrong answer (unknown address, wrong password, not yet activated). Only failures
+    count against the limits, per client address and per account and address, so a
+    stranger's guesses never lock the owner out (services/sign_in_limits.py)."""
+    attempt = SignInAttempt.begin(services, client_address)
     try:
         key = clean_email(email)
     except ValidationFailed:
         raise ValidationFailed([FieldError("email", WRONG_SIGN_IN)]) from None
-    _throttle(services, f"login:{key}", limits.per_account, "account")
+    attempt.for_account(key, client_address)
     account = services.store.get_account(key)
     if not isinstance(password, str) or not verify_password(
             services, account.password_hash if account else None, password):
         raise ValidationFailed([FieldError("email", WRONG_SIGN_IN)])
+    attempt.succeeded()
     if needs_rehash(services, account.password_hash):
         account = replace(account, password_hash=hash_password(services, password))
         services.store.save_account(account)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from loket.domain.errors import RateLimited
@@ -26,14 +27,33 @@ def check_rate(services: Services, key: str, limit: int, window: str, seconds: i
         raise RateLimited(limit=limit, window=window, retry_after=retry_after)
 
 
-def count_in_window(services: Services, key: str, seconds: int) -> tuple[int, int]:
-    """Count one hit on `key` in the current fixed window of `seconds`: the count so far,
-    this hit included, and the seconds until the window ends (at least 1)."""
+def count_in_window(services: Services, key: str, seconds: int,
+                    amount: int = 1) -> tuple[int, int]:
+    """Add `amount` (one hit) to `key` in the current fixed window of `seconds`: the
+    count so far, this amount included, and the seconds until the window ends (at
+    least 1)."""
+    window = current_window(services, seconds)
+    return window.add(services, key, amount), window.retry_after
+
+
+@dataclass(frozen=True)
+class Window:
+    """One fixed window of a limit, taken once per request, so a hit taken back later
+    in the request is taken back from the window it was counted in."""
+
+    start: datetime
+    end: datetime
+    retry_after: int  # seconds until the window ends, at least 1
+
+    def add(self, services: Services, key: str, amount: int = 1) -> int:
+        return services.store.count_hit(key, self.start, self.end, amount)
+
+
+def current_window(services: Services, seconds: int) -> Window:
     now = services.clock.now()
     start = _window_start(now, seconds)
     end = start + timedelta(seconds=seconds)
-    count = services.store.count_hit(key, start, end)
-    return count, max(1, int((end - now).total_seconds()))
+    return Window(start, end, max(1, int((end - now).total_seconds())))
 
 
 def _window_start(now: datetime, seconds: int) -> datetime:

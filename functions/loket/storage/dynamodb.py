@@ -251,10 +251,12 @@ class DynamoDBStore(DynamoDBAccounts):
         response = self.client.update_item(
             TableName=self.table_name,
             Key=_to_item({"pk": f"HIT#{key}@{window_start.isoformat()}", "sk": "HIT"}),
-            UpdateExpression="ADD #count :one SET expires_at = :expires_at",
+            UpdateExpression="ADD #count :amount SET expires_at = :expires_at",
             ExpressionAttributeNames={"#count": "count"},  # COUNT is a reserved word
-            ExpressionAttributeValues=_to_item({":one": 1, ":expires_at": ttl}),
-            ReturnValues="UPDATED_NEW")
+            ExpressionAttributeValues=_to_item({":amount": amount, ":expires_at": ttl}),
+            # ALL_NEW: adding 0 (a read) leaves the count unchanged, and UPDATED_NEW
+            # would leave it out.
+            ReturnValues="ALL_NEW")
         return int(response["Attributes"]["count"]["N"])
 
 

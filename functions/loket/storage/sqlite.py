@@ -249,15 +249,16 @@ class SQLiteStore(SQLiteAccounts):
 
     # -- rate-limit counters -----------------------------------------------------------
 
-    def count_hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
+    def count_hit(self, key: str, window_start: datetime, expires_at: datetime,
+                  amount: int = 1) -> int:
         window_key = f"{key}@{window_start.isoformat()}"
         with self._write() as conn:
             conn.execute("DELETE FROM hit_counters WHERE expires_at < ?",
                          (window_start.isoformat(),))
             row = conn.execute(
-                "INSERT INTO hit_counters VALUES (?, 1, ?) ON CONFLICT(key) "
-                "DO UPDATE SET count = count + 1 RETURNING count",
-                (window_key, expires_at.isoformat())).fetchone()
+                "INSERT INTO hit_counters VALUES (?, ?, ?) ON CONFLICT(key) "
+                "DO UPDATE SET count = count + excluded.count RETURNING count",
+                (window_key, amount, expires_at.isoformat())).fetchone()
             return int(row[0])
 
 
