@@ -16,7 +16,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     """Build the app. Pass `services` to wire adapters by hand (tests do)."""
     settings = settings or Settings()
     services = services or build_services(settings)
-    app = Flask(__name__)
+    # No static folder: the site's assets are served by the site (CloudFront or the site
+    # blueprint), so the app serves no /static/ URL that the stack would have to route.
+    app = Flask(__name__, static_folder=None)
     app.config.update(SECRET_KEY=settings.secret_key,
                       MAX_CONTENT_LENGTH=services.config.submissions.max_body_bytes,
                       LOKET_SITE_DIR=settings.site_dir.resolve())
