@@ -43,6 +43,15 @@ class VersionConflict(LoketError):
     """The record changed since it was read; the caller should re-read and retry."""
 
 
+class MessageAlreadyStored(LoketError):
+    """A message with this idempotency key is on the ticket already; nothing was saved."""
+
+    def __init__(self, number: int, key: str):
+        super().__init__(f"ticket {number} has message {key} already")
+        self.number = number
+        self.key = key
+
+
 class TransitionRefused(LoketError):
     """The workflow has no way from the ticket's status for what was asked (say, to
     reopen a ticket that is still open)."""

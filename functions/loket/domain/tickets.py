@@ -56,6 +56,9 @@ class Message:
     public: bool = True
     # Files that came with the message; stored (blobs first) before the message is.
     attachments: tuple[Attachment, ...] = ()
+    # Names this message on its ticket, so storing it again (a re-delivered e-mail, a
+    # retried request) stores nothing: the store raises MessageAlreadyStored.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,8 @@ def message_to_record(message: Message) -> dict[str, Any]:
         # left out when there are none.
         record["attachments"] = json.dumps([_attachment_record(a)
                                             for a in message.attachments])
+    if message.idempotency_key:
+        record["idempotency_key"] = message.idempotency_key
     return record
 
 
@@ -91,7 +93,8 @@ def message_from_record(rec: dict[str, Any]) -> Message:
                    public=bool(rec["public"]),
                    # Messages stored before attachments existed have none.
                    attachments=tuple(Attachment(**a) for a in
-                                     json.loads(rec.get("attachments") or "[]")))
+                                     json.loads(rec.get("attachments") or "[]")),
+                   idempotency_key=rec.get("idempotency_key") or None)
 
 
 def _attachment_record(attachment: Attachment) -> dict[str, Any]:
