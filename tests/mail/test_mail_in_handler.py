@@ -66,15 +66,15 @@ def sent_through_ses() -> list:
 
 
 def test_stored_mail_becomes_a_ticket_with_a_receipt(aws, caplog):
-    key = "inbound/mail 037+first.eml"  # A space and a plus: S3 encodes both.
-    aws.put_object(Bucket=BUCKET, Key=key, Body=corpus_mail("zammad/mail037.box"))
+    key = "inbound/mail 8bit+first.eml"  # A space and a plus: S3 encodes both.
+    aws.put_object(Bucket=BUCKET, Key=key, Body=corpus_mail("loket/plain-8bit-utf8.eml"))
     with caplog.at_level(logging.INFO, logger="loket.handlers.mail_in"):
         result = mail_in.handle(s3_event(key), None)
     assert result == {"decisions": [{"key": key, "action": "new-ticket", "ticket": 10001,
                                      "reason": ""}]}
     ticket = DynamoDBStore(DYNAMODB_TABLE, region=AWS_REGION).get_ticket(10001)
     assert (ticket.email, ticket.subject, ticket.product) == (
-        "info@example.com", "Example: Java 8 Neuerungen", "planner")
+        "info@example.com", "Planner: Ausfuhr nach Excel bricht ab", "planner")
     [receipt] = sent_through_ses()
     assert receipt.destinations == ["info@example.com"]
     assert "<ticket-10001@nordwind.example>" in receipt.raw_data
@@ -82,7 +82,7 @@ def test_stored_mail_becomes_a_ticket_with_a_receipt(aws, caplog):
 
 
 def test_redelivered_and_refused_mail_make_nothing_new(aws):
-    aws.put_object(Bucket=BUCKET, Key="inbound/a", Body=corpus_mail("zammad/mail037.box"))
+    aws.put_object(Bucket=BUCKET, Key="inbound/a", Body=corpus_mail("loket/plain-8bit-utf8.eml"))
     aws.put_object(Bucket=BUCKET, Key="inbound/bounce",
                    Body=corpus_mail("sisimai/bsd/lhost-amazonses-01.eml"))
     mail_in.handle(s3_event("inbound/a"), None)
@@ -94,7 +94,7 @@ def test_redelivered_and_refused_mail_make_nothing_new(aws):
 
 
 def test_a_failing_record_is_logged_and_raised_after_the_others(aws, caplog):
-    aws.put_object(Bucket=BUCKET, Key="inbound/good", Body=corpus_mail("zammad/mail037.box"))
+    aws.put_object(Bucket=BUCKET, Key="inbound/good", Body=corpus_mail("loket/plain-8bit-utf8.eml"))
     with pytest.raises(Exception, match="NoSuchKey"):
         mail_in.handle(s3_event("inbound/missing", "inbound/good"), None)
     assert "inbound/missing was not taken in" in caplog.text

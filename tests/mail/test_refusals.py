@@ -76,7 +76,6 @@ def test_no_usable_sender(sender):
     ("sisimai/bsd/rfc3834-02.eml", "X-Auto-Response-Suppress"),
     ("sisimai/bsd/rfc3834-03.eml", "VACATION"),
     ("sisimai/bsd/lhost-amazonses-09.eml", "no-reply@"),
-    ("zammad/mail033-undelivered-mail-returned-to-sender-notification.box", "auto-replied"),
     ("cpython-test_email/msg_16.txt", "Precedence: bulk"),
 ])
 def test_real_bounces_and_auto_replies(name, reason):
