@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import BinaryIO, Protocol, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Callable, Protocol, Sequence
 
 from loket.domain.attachments import Upload
 from loket.domain.tickets import Message, NewTicket, Ticket
+
+if TYPE_CHECKING:
+    from loket.domain.outgoing import OutgoingMail, Suppression
 
 
 class Clock(Protocol):
@@ -21,11 +24,15 @@ class TicketStore(Protocol):
     """Where tickets live. Behaviour is defined by tests/contract/test_store_contract.py."""
 
     def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None,
-                      fingerprint: str = "") -> tuple[Ticket, bool]:
+                      fingerprint: str = "",
+                      mails: "Callable[[Ticket], Sequence[OutgoingMail]] | None" = None,
+                      ) -> tuple[Ticket, bool]:
         """Store `new` with the next sequential number and its first message, atomically.
 
         With an `idempotency_key` already used, return the ticket it made and False
         (nothing stored); raise IdempotencyConflict when its fingerprint differs.
+        `mails(ticket)` gives the e-mails the new ticket causes (its receipt): they are
+        queued in the same write, or not at all.
         """
         ...
 
@@ -37,8 +44,10 @@ class TicketStore(Protocol):
         ...
 
     def save_ticket(self, ticket: Ticket, *, expected_version: int,
-                    messages: Sequence[Message] = ()) -> Ticket:
-        """Store `ticket` as version expected_version + 1 and append `messages`, together.
+                    messages: Sequence[Message] = (),
+                    mails: "Sequence[OutgoingMail]" = ()) -> Ticket:
+        """Store `ticket` as version expected_version + 1, append `messages` and queue
+        `mails` (the e-mails the change causes), together.
 
         Raise VersionConflict, writing nothing, when the stored ticket is not at
         `expected_version` (or does not exist): someone changed it meanwhile.
@@ -191,7 +200,9 @@ class AccountStore(Protocol):
     def get_account(self, email: str): ...
     def list_accounts(self, organization: str | None = None) -> list: ...
 
-    def create_token(self, token) -> None: ...
+    def create_token(self, token, *, mails: "Sequence[OutgoingMail]" = ()) -> None:
+        """Store the one-time link and queue `mails` (the e-mail carrying it), together."""
+        ...
 
     def get_token(self, token_hash: str, purpose, now: datetime):
         """The link while valid; nothing is used up."""
@@ -225,4 +236,42 @@ class AccountStore(Protocol):
     def list_tickets(self, query) -> list[Ticket]:
         """One page (query.limit + 1 tickets at most) from the account's or the
         organization's index, newest first; never a whole-table read."""
+        ...
+
+
+class MailQueue(Protocol):
+    """Outgoing e-mail waiting for the dispatcher (services/mail_dispatch.py), and the
+    addresses no mail may go to: the same store object as TicketStore. Mail is queued
+    with the change that causes it (create_ticket, save_ticket, create_token); the
+    behaviour is defined by tests/contract/test_mail_queue_contract.py."""
+
+    def enqueue_mail(self, mails: "Sequence[OutgoingMail]") -> None:
+        """Queue mails that no stored change goes with, in one write."""
+        ...
+
+    def claim_mail(self, now: datetime, lease_until: datetime,
+                   limit: int = 50) -> "list[OutgoingMail]":
+        """Pending mails due at `now`, earliest first, at most `limit`, each moved on to
+        `lease_until` so no other dispatcher takes it meanwhile (a crashed dispatcher's
+        mail comes back when the lease ends). Costs O(mail due), from an index."""
+        ...
+
+    def update_mail(self, mail: "OutgoingMail") -> None:
+        """Store the mail's delivery state (state, attempts, next attempt, error)."""
+        ...
+
+    def get_mail(self, mail_id: str) -> "OutgoingMail | None":
+        ...
+
+    def list_mail(self, pending: bool, limit: int = 100) -> "list[OutgoingMail]":
+        """Pending mail, earliest attempt first; or (pending=False) mail that failed or
+        was suppressed, newest first. Never a whole-table read."""
+        ...
+
+    def suppress_address(self, suppression: "Suppression") -> None:
+        """No more mail to this address (overwrites an earlier suppression)."""
+        ...
+
+    def get_suppression(self, address: str) -> "Suppression | None":
+        """The address's suppression, looked up case-insensitively."""
         ...

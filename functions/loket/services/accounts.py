@@ -64,10 +64,8 @@ def invite(services: Services, email: str, *, organization: str | None,
             raise ValidationFailed([FieldError("products", (
                 f"organization '{org.id}' has no rights to {', '.join(sorted(outside))}; "
                 "grant them to the organization first"))])
-    if invited_by is not None and not invited_by.is_agent:
-        raise Refused("Only agents and operators invite accounts.")
-    if invited_by is not None and not products <= invited_by.products:
-        raise Refused("Agents invite only for products whose review board they are on.")
+    if invited_by is not None:
+        _check_agent_may_invite(invited_by, role, products)
     account = Account(email=email, role=role, created_at=services.clock.now(),
                       organization=organization, products=products,
                       support_contact=support_contact, language=language)
@@ -77,12 +75,30 @@ def invite(services: Services, email: str, *, organization: str | None,
         existing = services.store.get_account(email)
         if existing.active:
             raise AlreadyExists(f"{email} has an account already") from None
+        if invited_by is not None:
+            # A pending invitation of another board's is not the agent's to move.
+            _check_agent_may_invite(invited_by, existing.role, existing.products or products)
         account = replace(existing, organization=organization, products=products, role=role,
                           support_contact=support_contact, language=language)
         services.store.save_account(account)
     link = _send_link(services, account, TokenPurpose.INVITATION,
                       timedelta(days=services.config.accounts.invitation_days))
     return account, link
+
+
+def _check_agent_may_invite(agent: Account, role: Role, products: frozenset[str]) -> None:
+    """Agents invite customers, into products of their own review boards only. At least
+    one product must be named: the products are what ties the invitation (and the
+    organization, which must hold them) to the agent's boards."""
+    if not agent.is_agent:
+        raise Refused("Only agents and operators invite accounts.")
+    if role is not Role.CUSTOMER:
+        raise Refused("Agents invite customers; operators invite agents (loket accounts invite).")
+    if not products:
+        raise ValidationFailed([FieldError("products", (
+            "name at least one product whose review board you are on"))])
+    if not products <= agent.products:
+        raise Refused("Agents invite only for products whose review board they are on.")
 
 
 def invitation_for(services: Services, secret: str) -> Account | None:

@@ -7,7 +7,7 @@ import itertools
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
@@ -17,7 +17,11 @@ from loket.aws import LazyClient
 from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, VersionConflict
 from loket.domain.tickets import Message, NewTicket, Ticket
+
+if TYPE_CHECKING:
+    from loket.domain.outgoing import OutgoingMail
 from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
+from loket.storage.dynamodb_mail import DynamoDBMailQueue
 from loket.storage.records import (message_from_record, message_to_record,
                                    ticket_from_record, ticket_to_record, upload_from_record,
                                    upload_to_record, utc_iso)
@@ -84,9 +88,10 @@ def _key_schema(hash_key: str, range_key: str) -> list[dict[str, str]]:
             {"AttributeName": range_key, "KeyType": "RANGE"}]
 
 
-class DynamoDBStore(DynamoDBAccounts):
+class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue):
     """A TicketStore on one DynamoDB table; safe to share between threads. Accounts,
-    sessions and the portal's ticket lists are in dynamodb_accounts.py."""
+    sessions and the portal's ticket lists are in dynamodb_accounts.py; the mail queue
+    in dynamodb_mail.py."""
 
     def __init__(self, table_name: str, *, first_number: int = 10001, client=None,
                  region: str | None = None, endpoint_url: str | None = None):
@@ -107,19 +112,23 @@ class DynamoDBStore(DynamoDBAccounts):
     # -- tickets -----------------------------------------------------------------------
 
     def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None,
-                      fingerprint: str = "") -> tuple[Ticket, bool]:
+                      fingerprint: str = "",
+                      mails: "Callable[[Ticket], Sequence[OutgoingMail]] | None" = None,
+                      ) -> tuple[Ticket, bool]:
         if idempotency_key is not None:
             earlier = self._replay(idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier, False
         ticket = Ticket.from_new(self._next_number(), new)
+        queued = list(mails(ticket)) if mails else []
         writes = self._ticket_writes(ticket, new.first_message(), idempotency_key,
-                                     fingerprint)
+                                     fingerprint) + self._mail_puts(queued)
         for attempt in itertools.count(1):
             try:
                 # botocore adds a ClientRequestToken, so its own retries of this call
                 # cannot apply the transaction twice.
                 self.client.transact_write_items(TransactItems=writes)
+                self._mail_queued(queued)
                 return ticket, True
             except ClientError as error:
                 reasons = _cancellation_reasons(error)
@@ -179,14 +188,15 @@ class DynamoDBStore(DynamoDBAccounts):
         return ticket_from_record(record) if record else None
 
     def save_ticket(self, ticket: Ticket, *, expected_version: int,
-                    messages: Sequence[Message] = ()) -> Ticket:
+                    messages: Sequence[Message] = (),
+                    mails: "Sequence[OutgoingMail]" = ()) -> Ticket:
         saved = replace(ticket, version=expected_version + 1)
         ticket_put = {"Put": {
             "TableName": self.table_name, "Item": _to_item(_ticket_item(saved)),
             # Optimistic locking: only over the version this change was based on.
             "ConditionExpression": "attribute_exists(pk) AND version = :expected",
             "ExpressionAttributeValues": _to_item({":expected": expected_version})}}
-        if not messages:
+        if not messages and not mails:
             # One item: a conditional PutItem is just as safe and costs half the write
             # units of a transaction. Timers (the sweeper) and status changes save so.
             try:
@@ -204,12 +214,14 @@ class DynamoDBStore(DynamoDBAccounts):
             "ConditionExpression": "attribute_not_exists(pk)"}}
             for i, message in enumerate(messages)]
         try:
-            self.client.transact_write_items(TransactItems=[ticket_put, *message_puts])
+            self.client.transact_write_items(
+                TransactItems=[ticket_put, *message_puts, *self._mail_puts(mails)])
         except ClientError as error:
             reasons = _cancellation_reasons(error)
             if reasons is not None and "ConditionalCheckFailed" in reasons:
                 raise VersionConflict(ticket.number) from None
             raise
+        self._mail_queued(mails)
         return saved
 
     def due_tickets(self, now: datetime, limit: int = 100) -> list[Ticket]:

@@ -98,10 +98,18 @@ class DynamoDBAccounts:
 
     # -- one-time links ------------------------------------------------------------------
 
-    def create_token(self, token: OneTimeToken) -> None:
+    def create_token(self, token: OneTimeToken, *, mails=()) -> None:
+        """Store the link; `mails` (the e-mail that carries it) go in the same
+        transaction (DynamoDBMailQueue, storage/dynamodb_mail.py)."""
         item = {"pk": f"TOKEN#{token.hash}", "sk": "TOKEN", **_expiring(token_to_record(token))}
-        self.client.put_item(TableName=self.table_name, Item=_to_item(item),
-                             ConditionExpression="attribute_not_exists(pk)")
+        put = {"TableName": self.table_name, "Item": _to_item(item),
+               "ConditionExpression": "attribute_not_exists(pk)"}
+        if not mails:
+            self.client.put_item(**put)
+            return
+        self.client.transact_write_items(TransactItems=[{"Put": put},
+                                                        *self._mail_puts(mails)])
+        self._mail_queued(mails)
 
     def get_token(self, token_hash: str, purpose: TokenPurpose,
                   now: datetime) -> OneTimeToken | None:

@@ -8,12 +8,16 @@ import threading
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, VersionConflict
 from loket.domain.tickets import Message, NewTicket, Ticket
+
+if TYPE_CHECKING:
+    from loket.domain.outgoing import OutgoingMail
 from loket.storage.sqlite_accounts import SQLiteAccounts
+from loket.storage.sqlite_mail import MAIL_MIGRATION, SQLiteMailQueue
 from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
                                    message_to_record, ticket_from_record, ticket_to_record,
                                    upload_from_record, upload_to_record, utc_iso)
@@ -97,12 +101,15 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX tickets_by_product ON tickets(product, number);
     """,
+    # The mail queue and the suppression list (storage/sqlite_mail.py).
+    MAIL_MIGRATION,
 ]
 
 
-class SQLiteStore(SQLiteAccounts):
+class SQLiteStore(SQLiteAccounts, SQLiteMailQueue):
     """A TicketStore on one SQLite file; safe to share between threads and processes.
-    Accounts, sessions and the portal's ticket lists are in sqlite_accounts.py."""
+    Accounts, sessions and the portal's ticket lists are in sqlite_accounts.py; the
+    mail queue in sqlite_mail.py."""
 
     def __init__(self, path: str | Path, *, first_number: int = 10001):
         self.path = str(path)
@@ -152,7 +159,15 @@ class SQLiteStore(SQLiteAccounts):
     # -- tickets -----------------------------------------------------------------------
 
     def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None,
-                      fingerprint: str = "") -> tuple[Ticket, bool]:
+                      fingerprint: str = "",
+                      mails: "Callable[[Ticket], Sequence[OutgoingMail]] | None" = None,
+                      ) -> tuple[Ticket, bool]:
+        ticket, queued = self._create_ticket(new, idempotency_key, fingerprint, mails)
+        self._mail_queued(queued)
+        return ticket, queued is not None
+
+    def _create_ticket(self, new, idempotency_key, fingerprint, mails):
+        """The ticket, and the mails queued with it (None when nothing was created)."""
         with self._write() as conn:
             if idempotency_key is not None:
                 row = conn.execute("SELECT fingerprint, ticket FROM idempotency_keys "
@@ -160,7 +175,7 @@ class SQLiteStore(SQLiteAccounts):
                 if row is not None:
                     if row["fingerprint"] != fingerprint:
                         raise IdempotencyConflict(idempotency_key)
-                    return self._ticket(conn, row["ticket"]), False
+                    return self._ticket(conn, row["ticket"]), None
             ticket = Ticket.from_new(self._next_number(conn), new)
             rec = ticket_to_record(ticket)
             conn.execute(f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) VALUES "
@@ -170,7 +185,9 @@ class SQLiteStore(SQLiteAccounts):
             if idempotency_key is not None:
                 conn.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?)",
                              (idempotency_key, fingerprint, ticket.number))
-            return ticket, True
+            queued = list(mails(ticket)) if mails else []
+            self._insert_mails(conn, queued)
+            return ticket, queued
 
     def _next_number(self, conn: sqlite3.Connection) -> int:
         conn.execute("INSERT OR IGNORE INTO counters VALUES ('ticket', ?)",
@@ -193,7 +210,8 @@ class SQLiteStore(SQLiteAccounts):
         return self._ticket(self._connection(), number)
 
     def save_ticket(self, ticket: Ticket, *, expected_version: int,
-                    messages: Sequence[Message] = ()) -> Ticket:
+                    messages: Sequence[Message] = (),
+                    mails: "Sequence[OutgoingMail]" = ()) -> Ticket:
         saved = replace(ticket, version=expected_version + 1)
         rec = ticket_to_record(saved)
         columns = [c for c in TICKET_COLUMNS if c != "number"]
@@ -206,6 +224,8 @@ class SQLiteStore(SQLiteAccounts):
                 raise VersionConflict(ticket.number)
             for message in messages:
                 self._insert_message(conn, ticket.number, message)
+            self._insert_mails(conn, mails)
+        self._mail_queued(mails)
         return saved
 
     def due_tickets(self, now: datetime, limit: int = 100) -> list[Ticket]:

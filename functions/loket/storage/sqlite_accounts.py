@@ -81,11 +81,14 @@ class SQLiteAccounts:
 
     # -- one-time links ------------------------------------------------------------------
 
-    def create_token(self, token: OneTimeToken) -> None:
+    def create_token(self, token: OneTimeToken, *, mails=()) -> None:
+        """Store the link; `mails` (the e-mail that carries it) are queued with it."""
         rec = token_to_record(token)
         with self._write() as conn:
             conn.execute(f"INSERT INTO one_time_tokens ({', '.join(rec)}) "
                          f"VALUES ({', '.join('?' for _ in rec)})", list(rec.values()))
+            self._insert_mails(conn, mails)
+        self._mail_queued(mails)
 
     def get_token(self, token_hash: str, purpose: TokenPurpose,
                   now: datetime) -> OneTimeToken | None:

@@ -1,0 +1,140 @@
+"""DynamoDBStore's mail queue and suppression list: a mixin over the store's client and
+table. Queued mail rides in the sparse `due` index under keys of its own, so finding
+what is due costs O(mail due), as the sweeper's timers do. See dynamodb.md;
+tests/contract/test_mail_queue_contract.py defines the behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Callable, Sequence
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from loket.domain.outgoing import MailState, OutgoingMail, Suppression, address_key
+from loket.storage.mail_records import (mail_from_record, mail_to_record,
+                                        suppression_from_record, suppression_to_record)
+from loket.storage.records import utc_iso
+
+# Pending mail sits in the `due` index under MAIL#pending by its next attempt; mail an
+# admin must see (failed, suppressed) under MAIL#failed by when it was queued. Sent mail
+# is on no index. One key each: a support portal's mail is far below what one index
+# partition takes.
+PENDING_SHARD = "MAIL#pending"
+UNDELIVERED_SHARD = "MAIL#failed"
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class DynamoDBMailQueue:
+    """Mixed into DynamoDBStore; expects its client, table_name and _get()."""
+
+    # Called (no arguments) after a write that queued mail, so a dispatcher in the same
+    # process can wake at once.
+    mail_listener: Callable[[], None] | None = None
+
+    def _mail_queued(self, mails: Sequence[OutgoingMail]) -> None:
+        if mails and self.mail_listener is not None:
+            self.mail_listener()
+
+    def _mail_puts(self, mails: Sequence[OutgoingMail]) -> list[dict[str, Any]]:
+        """TransactWriteItems entries that queue `mails` (a mail is never overwritten)."""
+        return [{"Put": {"TableName": self.table_name, "Item": _to_item(mail_item(mail)),
+                         "ConditionExpression": "attribute_not_exists(pk)"}}
+                for mail in mails]
+
+    def enqueue_mail(self, mails: Sequence[OutgoingMail]) -> None:
+        if not mails:
+            return
+        puts = self._mail_puts(mails)
+        if len(puts) == 1:
+            self.client.put_item(**puts[0]["Put"])
+        else:
+            self.client.transact_write_items(TransactItems=puts)
+        self._mail_queued(mails)
+
+    def claim_mail(self, now: datetime, lease_until: datetime,
+                   limit: int = 50) -> list[OutgoingMail]:
+        response = self.client.query(
+            TableName=self.table_name, IndexName="due", Limit=limit,
+            KeyConditionExpression="due_shard = :shard AND due_at <= :now",
+            ExpressionAttributeValues=_to_item({":shard": PENDING_SHARD,
+                                                ":now": utc_iso(now)}))
+        claimed = (self._claim(_from_item(item), lease_until) for item in response["Items"])
+        return [mail for mail in claimed if mail is not None]
+
+    def _claim(self, seen: dict[str, Any], lease_until: datetime) -> OutgoingMail | None:
+        """Move the mail's next attempt to the lease's end, if it is still as the index
+        showed it: of two dispatchers one gets it; a copy that is behind gets nothing."""
+        lease = utc_iso(lease_until)
+        try:
+            response = self.client.update_item(
+                TableName=self.table_name, Key=_to_item(_mail_key(seen["id"])),
+                UpdateExpression="SET due_at = :lease, next_attempt_at = :lease",
+                ConditionExpression="due_at = :seen AND #state = :pending",
+                ExpressionAttributeNames={"#state": "state"},  # a reserved word
+                ExpressionAttributeValues=_to_item({":lease": lease, ":seen": seen["due_at"],
+                                                    ":pending": MailState.PENDING.value}),
+                ReturnValues="ALL_NEW")
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return None
+            raise
+        return mail_from_record(_from_item(response["Attributes"]))
+
+    def update_mail(self, mail: OutgoingMail) -> None:
+        self.client.put_item(TableName=self.table_name, Item=_to_item(mail_item(mail)),
+                             ConditionExpression="attribute_exists(pk)")
+
+    def get_mail(self, mail_id: str) -> OutgoingMail | None:
+        item = self._get(_mail_key(mail_id))
+        return mail_from_record(item) if item else None
+
+    def list_mail(self, pending: bool, limit: int = 100) -> list[OutgoingMail]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name, IndexName="due",
+            KeyConditionExpression="due_shard = :shard",
+            ExpressionAttributeValues=_to_item(
+                {":shard": PENDING_SHARD if pending else UNDELIVERED_SHARD}),
+            ScanIndexForward=pending,
+            PaginationConfig={"MaxItems": limit, "PageSize": limit})
+        return [mail_from_record(_from_item(item)) for page in pages for item in page["Items"]]
+
+    def suppress_address(self, suppression: Suppression) -> None:
+        record = suppression_to_record(suppression)
+        key = address_key(suppression.address)
+        self.client.put_item(TableName=self.table_name, Item=_to_item(
+            {**_suppression_key(key), **record, "address": key}))
+
+    def get_suppression(self, address: str) -> Suppression | None:
+        item = self._get(_suppression_key(address_key(address)))
+        return suppression_from_record(item) if item else None
+
+
+def mail_item(mail: OutgoingMail) -> dict[str, Any]:
+    """The mail's item, with the `due` index's keys that its state calls for."""
+    record = {k: v for k, v in mail_to_record(mail).items() if v is not None}
+    item = {**_mail_key(mail.id), **record}
+    if mail.state is MailState.PENDING:
+        item.update(due_shard=PENDING_SHARD, due_at=record["next_attempt_at"])
+    elif mail.state is not MailState.SENT:
+        item.update(due_shard=UNDELIVERED_SHARD, due_at=record["created_at"])
+    return item
+
+
+def _mail_key(mail_id: str) -> dict[str, str]:
+    return {"pk": f"MAIL#{mail_id}", "sk": "MAIL"}
+
+
+def _suppression_key(address: str) -> dict[str, str]:
+    return {"pk": f"SUPPRESS#{address}", "sk": "SUPPRESS"}
+
+
+def _to_item(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: _serializer.serialize(value) for name, value in values.items()}
+
+
+def _from_item(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}

@@ -1,0 +1,66 @@
+"""Queued mail and suppressions as plain records, shared by the store adapters."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from loket.domain.outgoing import MailState, OutgoingMail, Suppression
+from loket.storage.records import utc_iso
+
+# Columns the SQLite table keeps beside the JSON record, to look mail up by.
+MAIL_COLUMNS = ("id", "ticket", "state", "next_attempt_at", "created_at", "record")
+
+
+def mail_to_record(mail: OutgoingMail) -> dict[str, Any]:
+    """Everything about the mail. A sent mail keeps its envelope (kind, address,
+    Message-ID, when) but not its data: that may hold a one-time link, and the store
+    should not keep secrets longer than it must."""
+    data = None if mail.state is MailState.SENT else mail.data
+    return {"id": mail.id, "kind": mail.kind, "lang": mail.lang, "to": mail.to,
+            "data": json.dumps(data, sort_keys=True), "created_at": utc_iso(mail.created_at),
+            "message_id": mail.message_id, "thread_root": mail.thread_root,
+            "ticket": mail.ticket, "state": mail.state.value, "attempts": mail.attempts,
+            "next_attempt_at": _iso(mail.next_attempt_at), "since": _iso(mail.since),
+            "last_error": mail.last_error, "sent_at": _iso(mail.sent_at)}
+
+
+def mail_from_record(record: dict[str, Any]) -> OutgoingMail:
+    return OutgoingMail(
+        id=record["id"], kind=record["kind"], lang=record["lang"], to=record["to"],
+        data=json.loads(record["data"]) or {}, created_at=_moment(record["created_at"]),
+        message_id=record["message_id"], thread_root=record.get("thread_root"),
+        ticket=int(record["ticket"]) if record.get("ticket") is not None else None,
+        state=MailState(record["state"]), attempts=int(record["attempts"]),
+        next_attempt_at=_moment(record.get("next_attempt_at")),
+        since=_moment(record.get("since")), last_error=record.get("last_error") or "",
+        sent_at=_moment(record.get("sent_at")))
+
+
+def mail_row(mail: OutgoingMail) -> dict[str, Any]:
+    """The SQLite row: the looked-up columns plus the whole record as JSON."""
+    record = mail_to_record(mail)
+    return {"id": mail.id, "ticket": mail.ticket, "state": mail.state.value,
+            "next_attempt_at": (record["next_attempt_at"]
+                                if mail.state is MailState.PENDING else None),
+            "created_at": record["created_at"], "record": json.dumps(record)}
+
+
+def suppression_to_record(suppression: Suppression) -> dict[str, Any]:
+    return {"address": suppression.address, "reason": suppression.reason,
+            "detail": suppression.detail, "created_at": utc_iso(suppression.created_at)}
+
+
+def suppression_from_record(record: dict[str, Any]) -> Suppression:
+    return Suppression(address=record["address"], reason=record["reason"],
+                       detail=record.get("detail") or "",
+                       created_at=_moment(record["created_at"]))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return utc_iso(moment) if moment is not None else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

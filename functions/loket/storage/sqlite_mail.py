@@ -1,0 +1,106 @@
+"""SQLiteStore's mail queue and suppression list: a mixin over the store's connection
+and write transactions (storage/sqlite.py); its tables come from the same migrations.
+tests/contract/test_mail_queue_contract.py defines the behaviour."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+from datetime import datetime
+from typing import Callable, Sequence
+
+from loket.domain.outgoing import MailState, OutgoingMail, Suppression, address_key
+from loket.storage.mail_records import (MAIL_COLUMNS, mail_from_record, mail_row,
+                                        suppression_from_record, suppression_to_record)
+from loket.storage.records import utc_iso
+
+
+class SQLiteMailQueue:
+    """Mixed into SQLiteStore; expects its _connection() and _write()."""
+
+    # Called (no arguments) after a write that queued mail has committed, so a
+    # dispatcher in the same process can wake at once (`loket serve`).
+    mail_listener: Callable[[], None] | None = None
+
+    def _insert_mails(self, conn: sqlite3.Connection, mails: Sequence[OutgoingMail]) -> None:
+        conn.executemany(
+            f"INSERT INTO mail_queue ({', '.join(MAIL_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in MAIL_COLUMNS)})",
+            [[mail_row(mail)[c] for c in MAIL_COLUMNS] for mail in mails])
+
+    def _mail_queued(self, mails: Sequence[OutgoingMail]) -> None:
+        if mails and self.mail_listener is not None:
+            self.mail_listener()
+
+    def enqueue_mail(self, mails: Sequence[OutgoingMail]) -> None:
+        with self._write() as conn:
+            self._insert_mails(conn, mails)
+        self._mail_queued(mails)
+
+    def claim_mail(self, now: datetime, lease_until: datetime,
+                   limit: int = 50) -> list[OutgoingMail]:
+        with self._write() as conn:
+            rows = conn.execute(
+                "SELECT record FROM mail_queue WHERE state = 'pending' "
+                "AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+                (utc_iso(now), limit)).fetchall()
+            claimed = [replace(mail_from_record(json.loads(row[0])),
+                               next_attempt_at=lease_until) for row in rows]
+            for mail in claimed:
+                self._write_mail(conn, mail)
+        return claimed
+
+    def update_mail(self, mail: OutgoingMail) -> None:
+        with self._write() as conn:
+            self._write_mail(conn, mail)
+
+    def _write_mail(self, conn: sqlite3.Connection, mail: OutgoingMail) -> None:
+        row = mail_row(mail)
+        conn.execute("UPDATE mail_queue SET state = ?, next_attempt_at = ?, record = ? "
+                     "WHERE id = ?",
+                     (row["state"], row["next_attempt_at"], row["record"], mail.id))
+
+    def get_mail(self, mail_id: str) -> OutgoingMail | None:
+        row = self._connection().execute("SELECT record FROM mail_queue WHERE id = ?",
+                                          (mail_id,)).fetchone()
+        return mail_from_record(json.loads(row[0])) if row else None
+
+    def list_mail(self, pending: bool, limit: int = 100) -> list[OutgoingMail]:
+        if pending:
+            sql = ("SELECT record FROM mail_queue WHERE state = 'pending' "
+                   "ORDER BY next_attempt_at LIMIT ?")
+        else:
+            sql = ("SELECT record FROM mail_queue WHERE state IN ('failed', 'suppressed') "
+                   "ORDER BY created_at DESC LIMIT ?")
+        rows = self._connection().execute(sql, (limit,)).fetchall()
+        return [mail_from_record(json.loads(row[0])) for row in rows]
+
+    def suppress_address(self, suppression: Suppression) -> None:
+        rec = {**suppression_to_record(suppression), "address": address_key(suppression.address)}
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO mail_suppressions "
+                         "(address, reason, detail, created_at) VALUES (?, ?, ?, ?)",
+                         (rec["address"], rec["reason"], rec["detail"], rec["created_at"]))
+
+    def get_suppression(self, address: str) -> Suppression | None:
+        row = self._connection().execute(
+            "SELECT * FROM mail_suppressions WHERE address = ?",
+            (address_key(address),)).fetchone()
+        return suppression_from_record(dict(row)) if row else None
+
+
+# The migration that makes these tables (appended to storage/sqlite.py's MIGRATIONS).
+# Pending mail is found by its next attempt (a partial index: O(mail due)); mail an
+# admin must see (failed, suppressed) by a second partial index; sent mail is on neither.
+MAIL_MIGRATION = """
+    CREATE TABLE mail_queue (
+        id TEXT PRIMARY KEY, ticket INTEGER, state TEXT NOT NULL,
+        next_attempt_at TEXT, created_at TEXT NOT NULL, record TEXT NOT NULL);
+    CREATE INDEX mail_queue_due ON mail_queue(next_attempt_at) WHERE state = 'pending';
+    CREATE INDEX mail_queue_undelivered ON mail_queue(created_at)
+        WHERE state IN ('failed', 'suppressed');
+    CREATE TABLE mail_suppressions (
+        address TEXT PRIMARY KEY, reason TEXT NOT NULL, detail TEXT NOT NULL,
+        created_at TEXT NOT NULL);
+    """
