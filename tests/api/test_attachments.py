@@ -13,6 +13,7 @@ from PIL import Image
 from loket.domain.attachments import AttachmentLimits
 from loket.services.attachments import clean_up_uploads
 from tests.api.conftest import VALID, ticket_count
+from tests.unit.test_attachments import png_claiming
 
 
 def png(width=640, height=400, color="red") -> bytes:
@@ -99,6 +100,18 @@ def test_a_screenshot_uploaded_ahead_comes_with_the_ticket_with_a_thumbnail(clie
     assert not (blobs / "uploads" / upload_id).exists()
     assert (blobs / "attachments" / upload_id).read_bytes() == picture
     assert services.store.get_upload(upload_id).ticket == receipt["number"]
+
+
+def test_a_decompression_bomb_is_attached_as_it_came_but_gets_no_thumbnail(client):
+    """A PNG that claims 100,000 x 100,000 pixels in under a kilobyte is a PNG the
+    customer may attach: it is kept and downloadable, only never decoded."""
+    bomb = png_claiming(100_000, 100_000)
+    response = submit(client, [upload(client, "huge.png", bomb)])
+    assert response.status_code == 201, response.get_json()
+    [attachment] = ticket_of(client, response.get_json())["messages"][0]["attachments"]
+    assert (attachment["name"], attachment["content_type"], attachment["thumbnail_url"]) == (
+        "huge.png", "image/png", None)
+    assert fetch(client, attachment["url"]).data == bomb
 
 
 def test_only_the_tickets_token_opens_its_files(client):

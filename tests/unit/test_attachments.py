@@ -6,7 +6,9 @@ import codecs
 import gzip
 import io
 import shutil
+import struct
 import zipfile
+import zlib
 
 import pytest
 from PIL import Image
@@ -14,6 +16,7 @@ from PIL import Image
 from loket.config import ConfigError, load_portal_config
 from loket.domain.attachments import (AttachmentLimits, clean_name, content_disposition,
                                       download_type, name_for_type)
+from loket.domain import thumbnails
 from loket.domain.content import sniff
 from loket.domain.thumbnails import make_thumbnail
 from tests.paths import SITE_CONFIG
@@ -123,6 +126,63 @@ def test_no_thumbnail_for_what_cannot_or_should_not_be_decoded():
     Image.new("1", (9000, 9000)).save(huge, "PNG")  # 81 megapixels in a small file
     assert len(huge.getvalue()) < 100_000
     assert make_thumbnail(huge.getvalue()) is None
+
+
+def png_claiming(width: int, height: int, color_type: int = 6) -> bytes:
+    """A PNG whose header claims width x height (8-bit RGBA by default) and whose data is
+    a few rows: what a decompression bomb looks like before it is decoded."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body)))
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    rows = zlib.compress(b"\0" * (1 + 4 * min(width, 1000)) * 4)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows)
+            + chunk(b"IEND", b""))
+
+
+def test_a_decompression_bomb_gets_no_thumbnail_and_no_crash():
+    bomb = png_claiming(100_000, 100_000)  # 40 GB of pixels in a file under 1 kB
+    assert len(bomb) < 1_000
+    with pytest.raises(Image.DecompressionBombError):  # Pillow reads it as a real header
+        Image.open(io.BytesIO(bomb))
+    assert make_thumbnail(bomb) is None
+
+
+def test_the_cap_counts_the_bytes_pillow_would_decode_not_the_pixels(monkeypatch):
+    """RGB takes four bytes a pixel in Pillow, greyscale one: the same canvas may be
+    refused in colour and thumbnailed in grey."""
+    monkeypatch.setattr(thumbnails, "MAX_DECODED_BYTES", 400 * 300 * 2)
+    assert make_thumbnail(image("PNG", (400, 300), "RGB")) is None
+    assert make_thumbnail(image("WEBP", (400, 300), "RGBA")) is None
+    assert make_thumbnail(image("PNG", (400, 300), "L")) is not None
+    assert make_thumbnail(image("GIF", (400, 300), "P")) is not None
+    assert thumbnails.decoded_bytes((400, 300), "RGB") == 400 * 300 * 4
+    assert thumbnails.decoded_bytes((400, 300), "I;16") == 400 * 300 * 2
+
+
+def test_a_large_jpeg_is_measured_at_its_draft_scale(monkeypatch):
+    """A JPEG decodes at 1/8 scale when that still covers the thumbnail: a 2560 x 2560
+    photo needs 2560 * 2560 * 4 bytes at full size but a sixteenth of that drafted."""
+    photo = image("JPEG", (2560, 2560))
+    monkeypatch.setattr(thumbnails, "MAX_DECODED_BYTES", 2560 * 2560 * 4 // 16)
+    assert Image.open(io.BytesIO(make_thumbnail(photo))).size == (320, 320)
+    assert make_thumbnail(image("PNG", (2560, 2560))) is None  # no draft for PNG
+
+
+def test_only_the_thumbnail_formats_are_decoded():
+    assert make_thumbnail(image("TIFF")) is None
+    assert make_thumbnail(image("BMP")) is None
+    for fmt in ("PNG", "JPEG", "GIF", "WEBP"):
+        assert make_thumbnail(image(fmt)) is not None, fmt
+
+
+def test_thumbnails_are_turned_upright_by_their_exif_orientation():
+    wide = Image.new("RGB", (640, 320), "red")
+    exif = wide.getexif()
+    exif[0x0112] = 6  # Orientation: rotate 90 degrees clockwise to show.
+    photo = io.BytesIO()
+    wide.save(photo, "JPEG", exif=exif.tobytes())
+    assert Image.open(io.BytesIO(make_thumbnail(photo.getvalue()))).size == (160, 320)
 
 
 def test_limits_have_sane_defaults_and_refuse_runnable_types():

@@ -1,4 +1,14 @@
-"""Small PNG previews of attached images, made with Pillow."""
+"""Small PNG previews of attached images, made with Pillow.
+
+Memory is the risk: a small file can claim a huge canvas (a "decompression bomb"), and
+even an honest 8K screenshot decodes to over a hundred megabytes. So the size of the
+pixel buffer Pillow would allocate is worked out from the header alone (Image.open
+decodes nothing) and an image beyond MAX_DECODED_BYTES gets no thumbnail. JPEG is
+decoded at 1/2, 1/4 or 1/8 scale when that is enough (`draft`), and the shrinking
+reduces by whole factors first (`reducing_gap`), so the resampling works on a small
+copy. bench/thumbnail_memory.py measures the peak memory of the worst accepted image;
+serverless.yml sizes the functions from that figure.
+"""
 
 from __future__ import annotations
 
@@ -9,33 +19,77 @@ import warnings
 log = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = (320, 320)
-# Larger images are not decoded at all: a small file can claim a huge canvas (a
-# "decompression bomb") and take the function's memory. 40 megapixels is more than
-# any screen or phone camera gives.
-MAX_PIXELS = 40_000_000
+# The formats of domain.attachments.THUMBNAIL_TYPES, and no other: Pillow then loads
+# only their plugins, and a file that claims to be a PNG but is, say, a TIFF or a PSD is
+# never handed to another decoder.
+FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
+# The most pixel memory one thumbnail may decode: 64 MiB holds a 4096 x 4096 RGB(A)
+# image (16.7 megapixels: a 5K screenshot is 14.7), or 67 megapixels of greyscale or
+# palette, counted after JPEG's draft scaling (a 50-megapixel photo decodes at 1/8).
+MAX_DECODED_BYTES = 64 * 1024 * 1024
+# Pillow's own decompression-bomb check, on the header's claim: no image we decode can
+# have more pixels than this (one byte a pixel at the cap). A JPEG that claims more is
+# refused even though its draft would be smaller: no camera makes one.
+MAX_PIXELS = MAX_DECODED_BYTES
+# Shrink by a whole factor (cheap, no big intermediate copy) until the image is at
+# most this many times the thumbnail, then resample: Pillow's thumbnail default, said
+# here because the memory figures depend on it.
+REDUCING_GAP = 2.0
+
+
+def bytes_per_pixel(mode: str) -> int:
+    """What Pillow stores a pixel of `mode` in: one byte for bilevel, greyscale and
+    palette images, two for 16-bit greyscale, else four (RGB takes four bytes too, a
+    pad byte per pixel, which is why bands alone would underestimate it)."""
+    if mode in ("1", "L", "P"):
+        return 1
+    if mode.startswith("I;16"):
+        return 2
+    return 4
+
+
+def decoded_bytes(size: tuple[int, int], mode: str) -> int:
+    width, height = size
+    return width * height * bytes_per_pixel(mode)
 
 
 def make_thumbnail(data: bytes) -> bytes | None:
     """A PNG at most THUMBNAIL_SIZE showing the image in `data` (its first frame, turned
     upright), or None when it cannot or should not be decoded."""
-    from PIL import Image, ImageOps  # On first use: most requests carry no image.
-
+    Image, ImageOps = _pillow()  # On first use: most requests carry no image.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    return None
-                image.draft("RGB", THUMBNAIL_SIZE)  # JPEG decodes at a smaller scale.
-                picture = ImageOps.exif_transpose(image)
-                picture.thumbnail(THUMBNAIL_SIZE)
-                if picture.mode not in ("RGB", "RGBA", "L", "LA"):
-                    picture = picture.convert("RGBA")
-                out = io.BytesIO()
-                picture.save(out, "PNG", optimize=True)
-                return out.getvalue()
+            with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+                return _shrink(image, ImageOps)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):
         log.info("no thumbnail: the image could not be decoded", exc_info=True)
         return None
+
+
+def _shrink(image, ImageOps) -> bytes | None:
+    # Only the header has been read: size and mode are what decoding would allocate.
+    image.draft("RGB", THUMBNAIL_SIZE)  # JPEG only: decode at a smaller scale.
+    needed = decoded_bytes(image.size, image.mode)
+    if needed > MAX_DECODED_BYTES:
+        log.info("no thumbnail: %s %s image would take %d MB to decode",
+                 image.size, image.mode, needed // 1_000_000)
+        return None
+    image.thumbnail(THUMBNAIL_SIZE, reducing_gap=REDUCING_GAP)
+    # Turned upright after shrinking: exif_transpose copies the image it turns.
+    picture = ImageOps.exif_transpose(image)
+    if picture.mode not in ("RGB", "RGBA", "L", "LA"):
+        picture = picture.convert("RGBA")
+    out = io.BytesIO()
+    picture.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _pillow():
+    """Pillow with only the plugins of FORMATS, and its bomb limit set to ours."""
+    from PIL import (GifImagePlugin, Image, ImageOps, JpegImagePlugin,  # noqa: F401
+                     PngImagePlugin, WebPImagePlugin)
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    return Image, ImageOps
