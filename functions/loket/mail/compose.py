@@ -6,6 +6,7 @@ and body.html; a small function in notices.py gives it its data.
 
 from __future__ import annotations
 
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -29,6 +30,19 @@ def mail_domain(mail_from: str) -> str:
     return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
 
 
+def set_subject(msg: EmailMessage, subject: str) -> None:
+    """Set the Subject so that it reads back as written. Python's folding (3.11) puts
+    each non-ASCII word in an encoded word of its own and drops the spaces between
+    them ("café crème" came out as "cafécrème"); Header encodes the whole subject
+    with its spaces inside the encoded words, folded to 78 characters, and set_raw
+    keeps that as it is."""
+    if subject.isascii():
+        msg["Subject"] = subject
+    else:
+        msg.set_raw("Subject", Header(subject, "utf-8", header_name="Subject")
+                    .encode(linesep="\n", maxlinelen=78))
+
+
 def compose(kind: str, *, lang: str, mail_from: str, to: str, data: dict[str, Any],
             message_id: str | None = None, thread_root: str | None = None) -> EmailMessage:
     """Render templates/<kind>/<lang>/ into a multipart/alternative message."""
@@ -36,7 +50,7 @@ def compose(kind: str, *, lang: str, mail_from: str, to: str, data: dict[str, An
     render = {name: env.get_template(f"{kind}/{lang}/{name}").render(**data)
               for name in TEMPLATE_FILES}
     msg = EmailMessage()
-    msg["Subject"] = " ".join(render["subject.txt"].split())
+    set_subject(msg, " ".join(render["subject.txt"].split()))
     msg["From"] = mail_from
     msg["To"] = str(Address(addr_spec=to))
     msg["Date"] = formatdate(localtime=False, usegmt=True)
