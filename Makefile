@@ -4,24 +4,53 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 SERVE_STAMP := $(VENV)/.installed-site
+UV_STAMP := $(VENV)/.installed-uv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install site serve test test-fast browser clean
+.PHONY: install site serve test test-fast browser clean lock lock-upgrade audit
 
 # A virtualenv with Loket and the site builder (serve), or also everything the tests
-# need (test); each is redone when pyproject.toml changes.
-$(SERVE_STAMP): pyproject.toml
+# need (test), installed from the lock files (requirements/*.txt: exact versions, with
+# hashes); redone when a lock changes. A pyproject.toml whose dependencies changed
+# without `make lock` stops here instead of installing something else than it says.
+$(SERVE_STAMP): requirements/site.txt pyproject.toml
+	$(PYTHON) tools/lock_dependencies.py --check
 	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[site]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/site.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(STAMP): $(SERVE_STAMP)
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(STAMP): requirements/dev.txt $(SERVE_STAMP)
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
+
+# Lock the dependencies again after changing them in pyproject.toml (commit
+# requirements/ with it); lock-upgrade also moves every locked version to the newest
+# that pyproject.toml allows.
+lock: $(UV_STAMP)
+	$(BIN)/python tools/lock_dependencies.py
+
+lock-upgrade: $(UV_STAMP)
+	$(BIN)/python tools/lock_dependencies.py --upgrade
+
+# uv is in the dev lock, but a changed pyproject.toml must be lockable before any
+# lock matches it: bootstrap it on its own.
+$(UV_STAMP):
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/pip install --quiet 'uv>=0.5'
+	touch $@
+
+# Known vulnerabilities in the locked versions (PyPI's advisory data, by version).
+# --strict: a dependency the service cannot answer for fails the audit, so an audit
+# that checked nothing never passes.
+AUDIT_SERVICE ?= pypi
+audit: $(STAMP)
+	$(BIN)/pip-audit --strict --disable-pip --require-hashes --progress-spinner off \
+	  --vulnerability-service $(AUDIT_SERVICE) -r requirements/dev.txt
 
 install: $(STAMP)
 

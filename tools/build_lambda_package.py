@@ -15,10 +15,11 @@ runtime's own version (found below), because:
   times with 2-second resolution, so timestamp-checked .pyc can look stale on
   Lambda; unchecked-hash .pyc are used as they are and make the build repeatable.
 
-Steps: pip-install the project (pyproject.toml, package ``loket`` from functions/)
-with its dependencies as manylinux2014 wheels for the runtime's CPython into
-build/lambda/, leave out what the Lambda runtime already provides (boto3 and its
-own dependencies, unless --bundle-boto3), add site_config/ (LOKET_CONFIG_DIR is
+Steps: pip-install the locked runtime dependencies (requirements/runtime.txt, with
+--require-hashes), then the project alone (package ``loket`` from functions/), as
+manylinux2014 (or manylinux_2_28) wheels for the runtime's CPython into build/lambda/,
+leave out what the Lambda runtime already provides (boto3 and its own
+dependencies, unless --bundle-boto3), add site_config/ (LOKET_CONFIG_DIR is
 relative to /var/task), the built site's page shell when there is one (the
 portal pages are wrapped in it: LOKET_SITE_DIR defaults to site/, relative to
 /var/task; run the site build first), compile, and write a reproducible zip plus a
@@ -306,16 +307,24 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True)
     zip_path.parent.mkdir(parents=True, exist_ok=True)
 
+    pip_install = [
+        py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--no-warn-script-location", "--no-compile",
+        "--target", str(workdir),
+        "--platform", PLATFORMS[architecture], "--implementation", "cp",
+        "--python-version", "%d.%d" % version, "--only-binary=:all:",
+        # The locked versions may ship only manylinux_2_28 wheels (argon2-cffi-bindings
+        # 26 does); Lambda's python3.12 runs on Amazon Linux 2023 (glibc 2.34).
+        "--platform", PLATFORMS[architecture].replace("manylinux2014", "manylinux_2_28"),
+    ]
+    pip_env = {**os.environ, "PIP_ROOT_USER_ACTION": "ignore"}
+    # The dependencies are the locked runtime set (`make lock`): the versions and the
+    # very files the tests ran with, checked by hash; then the project alone.
+    run(pip_install + ["--require-hashes", "-r", str(ROOT / "requirements" / "runtime.txt")],
+        env=pip_env)
     with tempfile.TemporaryDirectory(prefix="loket-lambda-src-") as src:
         stage_project(Path(src))
-        run([
-            py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            "--no-warn-script-location", "--no-compile",
-            "--target", str(workdir),
-            "--platform", PLATFORMS[architecture], "--implementation", "cp",
-            "--python-version", "%d.%d" % version, "--only-binary=:all:",
-            src,
-        ], env={**os.environ, "PIP_ROOT_USER_ACTION": "ignore"})
+        run(pip_install + ["--no-deps", src], env=pip_env)
 
     # Not for Lambda: console scripts, and pip's record of the temporary source
     # folder (which would change the zip on every build).
