@@ -28,11 +28,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
 
     from loket.web import (account_api, account_pages, api, attachments, auth, desk_pages,
-                           pages, problems, site, suggest, ticket_pages)
+                           headers, pages, problems, site, suggest, ticket_pages)
 
     problems.register_api_errors(app)
     # Sessions and CSRF; cookies are Secure whenever the portal runs on https.
     auth.install(app, secure=services.base_url.startswith("https://"))
+    # CSP, framing, Referrer-Policy, nosniff and HSTS on every answer (web/headers.py).
+    headers.install(app, site_dir=settings.site_dir.resolve(),
+                    https=services.base_url.startswith("https://"),
+                    file_origins=headers.file_origins(settings))
     app.register_blueprint(account_api.bp)
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(ticket_pages.bp)

@@ -15,6 +15,7 @@ from loket.services.access import open_ticket_as
 from loket.services.lookup import view_of
 from loket.web.auth import viewer
 from loket.web.current import services
+from loket.web.headers import ATTACHMENT_POLICY
 from loket.web.payloads import read_payload
 
 bp = Blueprint("attachments", __name__, url_prefix="/api")
@@ -24,7 +25,7 @@ FORM_OVERHEAD = 64 * 1024
 # What every download carries: never sniffed into something runnable, never run in our
 # origin even if opened in a tab, and never read by another site's page.
 DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff",
-                    "Content-Security-Policy": "sandbox; default-src 'none'",
+                    "Content-Security-Policy": ATTACHMENT_POLICY,
                     "Cross-Origin-Resource-Policy": "same-origin",
                     "Referrer-Policy": "no-referrer"}
 
