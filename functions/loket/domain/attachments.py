@@ -28,7 +28,8 @@ ACTIVE_TYPES = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml",
 # never be rendered by the browser (downloads carry Content-Disposition: attachment).
 INERT_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp",
                          "application/pdf", "text/plain", "text/csv", "application/zip",
-                         "application/gzip", "video/mp4", "video/webm", "video/quicktime"})
+                         "application/gzip", "video/mp4", "video/webm", "video/quicktime",
+                         "message/rfc822"})
 # Images Pillow reads, so they get a thumbnail.
 THUMBNAIL_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 DEFAULT_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
@@ -44,6 +45,7 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "text/plain": ("txt", "log", "csv", "tsv", "json", "yaml", "yml", "ini", "cfg",
                    "conf", "md", "sql", "out", "err", "trace", "properties"),
     "text/csv": ("csv", "tsv", "txt"), "application/zip": ("zip",),
+    "message/rfc822": ("eml",),
     "application/gzip": ("gz", "tgz"), "video/mp4": ("mp4", "m4v"),
     "video/webm": ("webm",), "video/quicktime": ("mov",),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx",),

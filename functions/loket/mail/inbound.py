@@ -16,6 +16,7 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 from email import policy
+from email.errors import MissingHeaderBodySeparatorDefect
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses
@@ -27,6 +28,9 @@ from loket.mail.quotes import strip_quotes
 log = logging.getLogger(__name__)
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# A header field's name is printable ASCII but the colon (RFC 5322 section 2.2).
+_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")
+_OBSOLETE_FIELD = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]+:")
 _BARE_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _RAW_FILENAME = re.compile(r"\b(?:file)?name\s*=\s*(?:\"([^\"]*)\"|([^;\"\s][^;\r\n]*))",
                            re.IGNORECASE)
@@ -36,6 +40,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # encoding standard decodes them the same way), so the extra characters survive.
 _CHARSET_ALIASES = {"ks_c_5601-1987": "cp949", "euc-kr": "cp949", "gb2312": "gb18030",
                     "gbk": "gb18030", "shift_jis": "cp932", "iso-8859-1": "cp1252"}
+# Writes a parsed message back with its header lines as they came (no refolding).
+_AS_SENT = policy.default.clone(refold_source="none")
 _SIGNATURE_TYPES = {"application/pgp-signature", "application/pkcs7-signature",
                     "application/x-pkcs7-signature"}
 _REPORT_TYPES = {"multipart/report", "message/delivery-status",
@@ -90,7 +96,7 @@ class InboundMail:
 def read_mail(raw: bytes, *, own_addresses: Iterable[str] = ()) -> InboundMail:
     """Parse raw RFC 822 bytes. Never raises: an unreadable message comes back refused."""
     try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
+        msg = _parse(raw)
         mail = _read_headers(msg)
         reason = refusal(msg, mail, own_addresses)
     except Exception:  # A last resort: the parser itself failed on this message.
@@ -103,6 +109,37 @@ def read_mail(raw: bytes, *, own_addresses: Iterable[str] = ()) -> InboundMail:
     except Exception:
         log.exception("the body of e-mail %s could not be read", mail.message_id)
         return replace(mail, refused="unreadable: the message body could not be decoded")
+
+
+def _parse(raw: bytes) -> Message:
+    """The message; when a broken header line ended its header early (pushing the
+    headers after it, a valid From: among them, into the body), parsed again from
+    its raw header lines mended as a mail client reads them."""
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in msg.defects) or (
+            msg.get_unixfrom() and _OBSOLETE_FIELD.match(raw)):
+        return email.message_from_bytes(mend_header(raw), policy=policy.default)
+    return msg
+
+
+def mend_header(raw: bytes) -> bytes:
+    """`raw` with its header lines (up to the first empty line) made readable: a
+    line that is neither a field nor a folded continuation (a long value wrapped
+    without indenting, say) continues the field before it, and a field name with
+    space before its colon (RFC 5322's obsolete syntax: `From  : ...`) loses it."""
+    lines = raw.splitlines(keepends=True)
+    mended = []
+    for number, line in enumerate(lines):
+        if not line.strip(b"\r\n"):  # The empty line: the body follows as it is.
+            return b"".join(mended + lines[number:])
+        obsolete = _OBSOLETE_FIELD.match(line)
+        if obsolete:
+            line = obsolete.group(1) + b":" + line[obsolete.end():]
+        elif not (_FIELD.match(line) or line[:1] in (b" ", b"\t")
+                  or (number == 0 and line.startswith(b"From "))):
+            line = b" " + line
+        mended.append(line)
+    return b"".join(mended)
 
 
 def base_address(address: str) -> str:
@@ -269,7 +306,9 @@ def _join(text: str, listing: str) -> str:
 def _collect(part: Message, texts: list[str], attachments: list[Attachment]) -> None:
     """Gather the readable text of `part` into `texts`, and every file into `attachments`."""
     ctype = part.get_content_type()
-    if ctype.startswith("message/"):
+    if ctype == "message/rfc822":
+        attachments.append(_forwarded(part))
+    elif ctype.startswith("message/"):
         attachments.append(_attachment(part, default_name=_attached_name(part)))
     elif part.is_multipart():
         if ctype == "multipart/alternative":
@@ -329,6 +368,22 @@ def _filename(part: Message) -> str:
                 if len(found) > len(parsed) and found.startswith(parsed):
                     return found
     return parsed
+
+
+def _forwarded(part: Message) -> Attachment:
+    """A forwarded e-mail as a file an agent's mail client opens: the message itself
+    (its own headers and body, as sent), not the part around it."""
+    inner = part.get_payload()
+    inner = inner[0] if isinstance(inner, list) and inner else None
+    if not isinstance(inner, Message):
+        return _attachment(part, default_name=_attached_name(part))
+    try:
+        content = inner.as_bytes(policy=_AS_SENT)
+    except Exception:  # A message the generator cannot write: keep the part whole.
+        return _attachment(part, default_name=_attached_name(part))
+    name = " ".join(_CONTROL.sub("", _repair(_filename(part))).split())[:200]
+    return Attachment(name=name or _attached_name(part), content_type="message/rfc822",
+                      size=len(content), content=content)
 
 
 def _attached_name(part: Message) -> str:

@@ -37,6 +37,7 @@ UPLOAD_LIFETIME = timedelta(days=1)
 UPLOAD_FORM_SECONDS = 3600
 DOWNLOAD_SECONDS = 300
 FIELD = "attachments"
+MAIL_TYPE = "message/rfc822"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class InlineFile:
 
     name: str
     stream: BinaryIO
+    # What the sender said it is. Only trusted where content cannot tell: a forwarded
+    # e-mail is text, and its MIME part said it is a message (MAIL_TYPE).
+    declared_type: str = ""
 
 
 @dataclass
@@ -294,18 +298,24 @@ def _inline_file(services: Services, inline: InlineFile) -> _File:
     inline.stream.seek(0)
     head = inline.stream.read(SNIFF_BYTES)
     inline.stream.seek(0)
-    content_type = _checked(services, name, size, head)
+    content_type = _checked(services, name, size, head, declared=inline.declared_type)
     return _File(new_id(), name, content_type, size, inline=InlineFile(name, inline.stream))
 
 
-def _checked(services: Services, name: str, size: int, head: bytes) -> str:
-    """The file's type, read from its content; ValueError saying why it is refused."""
+def _checked(services: Services, name: str, size: int, head: bytes,
+             declared: str = "") -> str:
+    """The file's type, read from its content; ValueError saying why it is refused.
+    A forwarded e-mail (declared MAIL_TYPE, and text) is kept as one where text is
+    accepted, so it is saved as .eml and opens in a mail client."""
     limits = services.config.attachments
     if size == 0:
         raise ValueError(f"'{name}' is empty")
     if size > limits.max_file_bytes:
         raise ValueError(f"'{name}' {_too_large(size, limits.max_file_bytes)}")
     content_type = sniff(head)
+    if declared == MAIL_TYPE and content_type in ("text/plain", "text/csv") and (
+            "text/plain" in limits.allowed_types):
+        return MAIL_TYPE
     if content_type not in limits.allowed_types:
         raise ValueError(f"'{name}' holds {content_type}, which is not accepted "
                          f"(accepted: {accepted_kinds(limits.allowed_types)})")

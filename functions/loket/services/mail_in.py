@@ -123,7 +123,8 @@ def _files(services: Services, mail: InboundMail, *,
     refused file never costs the customer their mail). The text lists them all."""
     if services.blobs is None or (ticket is None and services.config.form.attachments is None):
         return [], []
-    files = [InlineFile(a.name, io.BytesIO(a.content)) for a in mail.attachments]
+    files = [InlineFile(a.name, io.BytesIO(a.content), a.content_type)
+             for a in mail.attachments]
     return screen_files(services, files, ticket=ticket)
 
 
