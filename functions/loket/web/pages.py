@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, request
 from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from loket.domain.errors import RateLimited, TicketNotFound, ValidationFailed
 from loket.domain.forms import ATTACHMENTS
@@ -15,11 +16,13 @@ from loket.services.replies import add_customer_reply
 from loket.services.submission import submit_ticket
 from loket.web.auth import form_token, viewer
 from loket.web.current import services
-from loket.web.payloads import allow_files, form_fields, inline_files, upload_ids
+from loket.web.form_files import files_too_large, make_room_for_files, typed_fields
+from loket.web.payloads import form_fields, inline_files, upload_ids
 from loket.web.i18n import strings
 from loket.web.rendering import render_fragment, render_ticket_form
 
 bp = Blueprint("pages", __name__, url_prefix="/portal")
+bp.before_request(make_room_for_files)
 
 
 def page(content: str, *, title: str, lang: str, status: int = 200, headers=None):
@@ -39,7 +42,6 @@ def language(default: str = "en") -> str:
 @bp.post("/tickets")
 def submit():
     lang = language()
-    allow_files(request)
     data, files = form_fields(request, files=ATTACHMENTS), inline_files(request)
     key = data.pop("idempotency_key", "") or None
     me, posted_token = viewer(), data.pop("csrf_token", "")
@@ -120,7 +122,6 @@ def add_message(number: int):
         view = view_of(services(), open_for_customer(services(), number, token=token, viewer=me))
     except TicketNotFound:
         return message_page("not_found_title", strings(lang)["not_found_text"], lang, status=404)
-    allow_files(request)
     body = request.form.get("body", "")
     author = view.ticket.email if view.ticket.opens_with(token) or me is None \
         else me.account.email
@@ -131,6 +132,32 @@ def add_message(number: int):
         error = " ".join(f"{m}" for m in field_messages(exc).values())
         return ticket_page(view, lang, token=token, body=body, error=error, status=422)
     return redirect(ticket_url(view.ticket, token, lang), code=303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc):
+    """A form larger than its files may make it: the same page again, in the site's
+    shell, with what the customer typed and why the files were refused."""
+    typed = typed_fields(request)
+    lang = typed.get("language") or request.args.get("lang") or "en"
+    lang = lang if lang in ("en", "nl") else "en"
+    error = files_too_large(lang)
+    if request.endpoint == "pages.submit":
+        key = typed.pop("idempotency_key", "")
+        values = {name: value for name, value in typed.items() if name != "csrf_token"}
+        return ticket_form_page(lang, values=values, errors={"attachments": error},
+                                idempotency_key=key, status=413)
+    if request.endpoint == "pages.add_message":
+        token = request.args.get("token", "")
+        try:
+            view = view_of(services(), open_for_customer(
+                services(), request.view_args["number"], token=token, viewer=viewer()))
+        except TicketNotFound:
+            return message_page("not_found_title", strings(lang)["not_found_text"], lang,
+                                status=404)
+        return ticket_page(view, lang, token=token, body=typed.get("body", ""), error=error,
+                           status=413)
+    return message_page("too_large_title", strings(lang)["too_large_text"], lang, status=413)
 
 
 def ticket_url(ticket, token: str, lang: str) -> str:
