@@ -86,6 +86,7 @@ lambda-zip: site
 bench: $(STAMP)
 	$(BIN)/python bench/api_latency.py
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/thumbnail_memory.py
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/accounts_bench.py

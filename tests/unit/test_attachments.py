@@ -122,10 +122,9 @@ def test_thumbnails_fit_in_320_pixels_and_keep_the_aspect():
 
 def test_no_thumbnail_for_what_cannot_or_should_not_be_decoded():
     assert make_thumbnail(b"\x89PNG\r\n\x1a\n broken") is None
-    huge = io.BytesIO()
-    Image.new("1", (9000, 9000)).save(huge, "PNG")  # 81 megapixels in a small file
-    assert len(huge.getvalue()) < 100_000
-    assert make_thumbnail(huge.getvalue()) is None
+    # One pixel over Pillow's bomb limit, even in greyscale (one byte a pixel).
+    assert 11_586 ** 2 > thumbnails.MAX_PIXELS > 11_585 ** 2
+    assert make_thumbnail(png_claiming(11_586, 11_586, color_type=0)) is None
 
 
 def png_claiming(width: int, height: int, color_type: int = 6) -> bytes:
@@ -148,23 +147,27 @@ def test_a_decompression_bomb_gets_no_thumbnail_and_no_crash():
     assert make_thumbnail(bomb) is None
 
 
-def test_the_cap_counts_the_bytes_pillow_would_decode_not_the_pixels(monkeypatch):
-    """RGB takes four bytes a pixel in Pillow, greyscale one: the same canvas may be
-    refused in colour and thumbnailed in grey."""
-    monkeypatch.setattr(thumbnails, "MAX_DECODED_BYTES", 400 * 300 * 2)
-    assert make_thumbnail(image("PNG", (400, 300), "RGB")) is None
-    assert make_thumbnail(image("WEBP", (400, 300), "RGBA")) is None
+def test_the_cap_counts_the_memory_pillow_would_take_not_the_pixels(monkeypatch):
+    """RGB takes four bytes a pixel in Pillow, greyscale and palette one; alpha needs a
+    premultiplied copy, WebP more: one canvas, refused or thumbnailed."""
+    monkeypatch.setattr(thumbnails, "MAX_DECODE_MEMORY", 400 * 300 * 4)
+    assert make_thumbnail(image("PNG", (400, 300), "RGB")) is not None
+    assert make_thumbnail(image("PNG", (400, 300), "RGBA")) is None
+    assert make_thumbnail(image("WEBP", (400, 300), "RGB")) is None
     assert make_thumbnail(image("PNG", (400, 300), "L")) is not None
     assert make_thumbnail(image("GIF", (400, 300), "P")) is not None
+    monkeypatch.setattr(thumbnails, "MAX_DECODE_MEMORY", 400 * 300 * 4 - 1)
+    assert make_thumbnail(image("PNG", (400, 300), "RGB")) is None
     assert thumbnails.decoded_bytes((400, 300), "RGB") == 400 * 300 * 4
     assert thumbnails.decoded_bytes((400, 300), "I;16") == 400 * 300 * 2
+    assert thumbnails.decode_memory((400, 300), "RGBA", "WEBP") == 400 * 300 * 16
 
 
 def test_a_large_jpeg_is_measured_at_its_draft_scale(monkeypatch):
     """A JPEG decodes at 1/8 scale when that still covers the thumbnail: a 2560 x 2560
     photo needs 2560 * 2560 * 4 bytes at full size but a sixteenth of that drafted."""
     photo = image("JPEG", (2560, 2560))
-    monkeypatch.setattr(thumbnails, "MAX_DECODED_BYTES", 2560 * 2560 * 4 // 16)
+    monkeypatch.setattr(thumbnails, "MAX_DECODE_MEMORY", 2560 * 2560 * 4 // 16)
     assert Image.open(io.BytesIO(make_thumbnail(photo))).size == (320, 320)
     assert make_thumbnail(image("PNG", (2560, 2560))) is None  # no draft for PNG
 

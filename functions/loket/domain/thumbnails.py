@@ -1,13 +1,13 @@
 """Small PNG previews of attached images, made with Pillow.
 
 Memory is the risk: a small file can claim a huge canvas (a "decompression bomb"), and
-even an honest 8K screenshot decodes to over a hundred megabytes. So the size of the
-pixel buffer Pillow would allocate is worked out from the header alone (Image.open
-decodes nothing) and an image beyond MAX_DECODED_BYTES gets no thumbnail. JPEG is
-decoded at 1/2, 1/4 or 1/8 scale when that is enough (`draft`), and the shrinking
-reduces by whole factors first (`reducing_gap`), so the resampling works on a small
-copy. bench/thumbnail_memory.py measures the peak memory of the worst accepted image;
-serverless.yml sizes the functions from that figure.
+even an honest 8K screenshot decodes to over a hundred megabytes. So the memory that
+decoding and shrinking will take is worked out from the header alone (Image.open decodes
+nothing) and an image beyond MAX_DECODE_MEMORY gets no thumbnail. JPEG is decoded at
+1/2, 1/4 or 1/8 scale when that is enough (`draft`), and the shrinking reduces by whole
+factors first (`reducing_gap`), so the resampling works on a small copy.
+bench/thumbnail_memory.py measures the peak memory of the worst accepted image in each
+format (and checks the estimate below); serverless.yml sizes the function from it.
 """
 
 from __future__ import annotations
@@ -23,14 +23,16 @@ THUMBNAIL_SIZE = (320, 320)
 # only their plugins, and a file that claims to be a PNG but is, say, a TIFF or a PSD is
 # never handed to another decoder.
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
-# The most pixel memory one thumbnail may decode: 64 MiB holds a 4096 x 4096 RGB(A)
-# image (16.7 megapixels: a 5K screenshot is 14.7), or 67 megapixels of greyscale or
-# palette, counted after JPEG's draft scaling (a 50-megapixel photo decodes at 1/8).
-MAX_DECODED_BYTES = 64 * 1024 * 1024
+# The most memory one thumbnail may take, as decode_memory() counts it: 128 MiB holds a
+# 33-megapixel RGB PNG (an 8K screenshot), a 16.7-megapixel RGBA PNG (a 5K one is 14.7),
+# 134 megapixels of greyscale or palette, counted after JPEG's draft scaling (a
+# 50-megapixel photo decodes at 1/8), or an 8.4-megapixel WebP.
+MAX_DECODE_MEMORY = 128 * 1024 * 1024
 # Pillow's own decompression-bomb check, on the header's claim: no image we decode can
 # have more pixels than this (one byte a pixel at the cap). A JPEG that claims more is
 # refused even though its draft would be smaller: no camera makes one.
-MAX_PIXELS = MAX_DECODED_BYTES
+MAX_PIXELS = MAX_DECODE_MEMORY
+ALPHA_MODES = frozenset({"LA", "PA", "RGBA"})
 # Shrink by a whole factor (cheap, no big intermediate copy) until the image is at
 # most this many times the thumbnail, then resample: Pillow's thumbnail default, said
 # here because the memory figures depend on it.
@@ -49,8 +51,21 @@ def bytes_per_pixel(mode: str) -> int:
 
 
 def decoded_bytes(size: tuple[int, int], mode: str) -> int:
+    """The pixel buffer Pillow allocates to decode an image of this size and mode."""
     width, height = size
     return width * height * bytes_per_pixel(mode)
+
+
+def decode_memory(size: tuple[int, int], mode: str, image_format: str | None) -> int:
+    """The peak memory of a thumbnail, as bench/thumbnail_memory.py measures it: the
+    decoded pixels, twice when they have alpha (Pillow resamples a premultiplied copy);
+    four times for WebP, with or without alpha (libwebp decodes RGBA into a buffer of
+    its own, Pillow copies it, and resamples a premultiplied copy or converts it)."""
+    if image_format == "WEBP":
+        copies = 4
+    else:
+        copies = 2 if mode in ALPHA_MODES else 1
+    return decoded_bytes(size, mode) * copies
 
 
 def make_thumbnail(data: bytes) -> bytes | None:
@@ -71,10 +86,10 @@ def make_thumbnail(data: bytes) -> bytes | None:
 def _shrink(image, ImageOps) -> bytes | None:
     # Only the header has been read: size and mode are what decoding would allocate.
     image.draft("RGB", THUMBNAIL_SIZE)  # JPEG only: decode at a smaller scale.
-    needed = decoded_bytes(image.size, image.mode)
-    if needed > MAX_DECODED_BYTES:
-        log.info("no thumbnail: %s %s image would take %d MB to decode",
-                 image.size, image.mode, needed // 1_000_000)
+    needed = decode_memory(image.size, image.mode, image.format)
+    if needed > MAX_DECODE_MEMORY:
+        log.info("no thumbnail: a %s %s %s image would take %d MB to shrink",
+                 image.size, image.mode, image.format, needed // 1_000_000)
         return None
     image.thumbnail(THUMBNAIL_SIZE, reducing_gap=REDUCING_GAP)
     # Turned upright after shrinking: exif_transpose copies the image it turns.
