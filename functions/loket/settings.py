@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from loket.local_secret import kept_secret_key
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LOKET_", extra="forbid")
@@ -38,9 +40,11 @@ class Settings(BaseSettings):
     outbox_dir: Path = Path("var/outbox")
     mail_from: str = "Nordwind Support <support@nordwind.example>"
 
-    # Signs session cookies and tokens. A random default keeps a quick local run safe;
-    # set it for real deployments, or links and sessions break on every restart.
-    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    # Signs session cookies and tokens (rating links, upload forms). Unset, a local
+    # install (SQLite) makes a key once and keeps it in secret_key_file, so links and
+    # sessions survive a restart (loket/local_secret.py); a setting always wins.
+    secret_key: str = ""
+    secret_key_file: Path = Path("var/secret_key")
 
     # The knowledge-base search index: written by the site build or `loket search-build`,
     # shipped with the suggestion function. Without it suggestions answer 503.
@@ -66,6 +70,15 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: "
                              f"{', '.join(sorted(known))}")
         return data
+
+    @model_validator(mode="after")
+    def _kept_secret_key(self) -> "Settings":
+        # Only a local install keeps its key in a file; elsewhere (AWS) the deployment
+        # sets it, and without one each process signs with a key of its own.
+        if not self.secret_key:
+            self.secret_key = (kept_secret_key(self.secret_key_file) if self.store == "sqlite"
+                               else secrets.token_urlsafe(32))
+        return self
 
     @model_validator(mode="after")
     def _bucket_for_s3(self) -> "Settings":

@@ -68,8 +68,31 @@ def test_empty_optional_fields_are_left_out(raw):
     assert "steps" not in clean and "environment" not in clean
 
 
-def test_nul_characters_are_refused(raw):
+@pytest.mark.parametrize("subject, stored", [
+    ("a\x00b", "ab"),
+    ("Export\r\nBcc: eve@example.com", "ExportBcc: eve@example.com"),
+    ("\x1b[31mred\x1b[0m\x07\x7f", "[31mred[0m"),
+    ("invoice\u202egpj.exe", "invoicegpj.exe"),
+    ("\u2066isolated\u2069 \x85next", "isolated next"),
+    ("Cafe\u0301", "Caf\u00e9"),  # NFC: one é, as typed on another keyboard.
+])
+def test_single_line_fields_lose_controls_and_bidi_overrides(raw, subject, stored):
+    form = FormDefinition.model_validate(raw)
+    assert form.validate_submission(valid(subject=subject), PRODUCTS)["subject"] == stored
+
+
+def test_multi_line_fields_keep_lines_and_tabs_but_lose_other_controls(raw):
+    form = FormDefinition.model_validate(raw)
+    clean = form.validate_submission(
+        valid(description="\r\nline 1\r\n\tline 2\rline 3\x00\x1b\u202e\n"), PRODUCTS)
+    assert clean["description"] == "line 1\n\tline 2\nline 3"
+
+
+@pytest.mark.parametrize("subject", ["\u200b\u200c\u200d", "\ufeff \u2800", "\x1b\u202e\r\n"])
+def test_a_subject_with_no_visible_character_is_refused(raw, subject):
     form = FormDefinition.model_validate(raw)
     with pytest.raises(ValidationFailed) as exc:
-        form.validate_submission(valid(subject="a\x00b"), PRODUCTS)
-    assert exc.value.errors[0].field == "subject"
+        form.validate_submission(valid(subject=subject), PRODUCTS)
+    [error] = exc.value.errors
+    assert error.field == "subject"
+    assert "visible" in error.message or "required" in error.message

@@ -12,6 +12,7 @@ from typing import Any, Literal, Mapping
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from loket.domain.errors import FieldError, ValidationFailed
+from loket.domain.text import has_visible_character, multi_line, single_line
 
 LANGUAGES = ("en", "nl")
 CORE_FIELDS = {"email": "email", "product": "choice", "type": "choice",
@@ -148,9 +149,11 @@ def _clean_value(spec: FieldSpec, raw: Any, choices: list[Choice]) -> Any:
         return _clean_integer(spec, raw)
     if not isinstance(raw, str):
         raise ValueError("must be text")
-    value = raw.strip() if spec.type != "textarea" else raw.strip("\n\r ")
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+    value = multi_line(raw) if spec.type == "textarea" else single_line(raw)
+    if not has_visible_character(value):
+        if spec.required:
+            raise ValueError("has no visible character: write some text")
+        return None
     if spec.max_length is not None and len(value) > spec.max_length:
         raise ValueError(f"is too long ({len(value)} characters; at most {spec.max_length})")
     if spec.type == "email":

@@ -8,7 +8,19 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from loket.domain.access_keys import same_secret
 from loket.domain.attachments import Attachment
+
+
+# The largest number a store keeps (SQLite's INTEGER, a signed 64-bit number); a larger
+# one names no ticket.
+MAX_TICKET_NUMBER = 2**63 - 1
+
+
+def is_ticket_number(number: object) -> bool:
+    """True for a number that could name a ticket (bool is not a number here)."""
+    return (isinstance(number, int) and not isinstance(number, bool)
+            and 1 <= number <= MAX_TICKET_NUMBER)
 
 
 class StatusCategory(StrEnum):
@@ -149,4 +161,4 @@ class Ticket:
 
     def opens_with(self, key: str | None) -> bool:
         """True when `key` is this ticket's secret access key (constant time)."""
-        return bool(key) and secrets.compare_digest(self.access_key, key)
+        return same_secret(self.access_key, key)

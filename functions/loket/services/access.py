@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from loket.domain.accounts import Visibility
 from loket.domain.errors import FieldError, Refused, TicketNotFound, ValidationFailed
-from loket.domain.tickets import RESOLVED, Ticket
+from loket.domain.tickets import RESOLVED, Ticket, is_ticket_number
 from loket.services.context import Services
 from loket.services.sessions import Viewer
 from loket.storage.account_records import TicketQuery
@@ -27,7 +27,7 @@ _NUMBER = re.compile(r"^#?\s*(\d{1,12})$")
 def open_ticket_as(services: Services, number: int, *, token: str | None = None,
                    viewer: Viewer | None = None) -> Ticket:
     """The ticket, if the token opens it or the viewer may see it."""
-    ticket = services.store.get_ticket(number)
+    ticket = services.store.get_ticket(number) if is_ticket_number(number) else None
     if ticket is None:
         raise TicketNotFound(number)
     if ticket.opens_with(token) or (viewer is not None and viewer.may_see(ticket)):
@@ -100,7 +100,7 @@ def _statuses(services: Services, status: str | None) -> frozenset[str] | None:
 
 def _by_number(services: Services, viewer: Viewer, number: int,
                statuses: frozenset[str] | None) -> list[Ticket]:
-    ticket = services.store.get_ticket(number)
+    ticket = services.store.get_ticket(number) if is_ticket_number(number) else None
     if ticket is None or not viewer.may_see(ticket):
         return []
     return [ticket] if statuses is None or ticket.status in statuses else []

@@ -19,6 +19,7 @@ from loket.domain.accounts import (Account, OneTimeToken, Role, TokenPurpose, em
 from loket.domain.errors import (AlreadyExists, FieldError, Refused, SignInThrottled,
                                  ValidationFailed)
 from loket.domain.forms import LANGUAGES
+from loket.domain.text import has_visible_character, single_line
 from loket.mail.compose import compose
 from loket.services.context import Services
 from loket.services.organizations import check_products, require_organization
@@ -209,10 +210,10 @@ def _set_password(services: Services, secret: str, purpose: TokenPurpose, data: 
     names = {}
     if with_name:
         for field in ("first_name", "last_name"):
-            value = str(data.get(field) or "").strip()
-            if not value:
+            value = single_line(str(data.get(field) or ""))
+            if not has_visible_character(value):
                 errors.append(FieldError(field, "is required"))
-            elif len(value) > MAX_NAME_LENGTH or any(c in value for c in "\x00\r\n<>"):
+            elif len(value) > MAX_NAME_LENGTH or any(c in value for c in "<>"):
                 errors.append(FieldError(field, f"must be at most {MAX_NAME_LENGTH} plain characters"))
             names[field] = value
     password = data.get("password")

@@ -115,7 +115,7 @@ def start_upload(services: Services, data: Mapping[str, Any], *,
     application/vnd.ms-excel): the content decides when the file is attached."""
     limits = services.config.attachments
     errors = [FieldError(k, "unknown field") for k in data if k not in ("name", "size", "type")]
-    name, size, declared = data.get("name"), data.get("size"), data.get("type") or ""
+    name, size, declared = data.get("name"), data.get("size"), data.get("type", "")
     if not isinstance(name, str) or not name.strip():
         errors.append(FieldError("name", "is required: the file's name"))
     if isinstance(size, bool) or not isinstance(size, int):

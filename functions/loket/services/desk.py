@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from loket.domain.errors import FieldError, TicketNotFound, ValidationFailed
 from loket.domain.sla import SlaClock, clock_of
-from loket.domain.tickets import RESOLVED, AuthorRole, StatusCategory, Ticket
+from loket.domain.tickets import RESOLVED, AuthorRole, StatusCategory, Ticket, is_ticket_number
 from loket.services.context import Services
 from loket.services.sessions import Viewer
 from loket.storage.account_records import TicketQuery
@@ -36,7 +36,7 @@ def is_agent(viewer: Viewer | None) -> bool:
 
 def open_for_agent(services: Services, viewer: Viewer | None, number: int) -> Ticket:
     """The ticket, for an agent on its product's review board; TicketNotFound else."""
-    ticket = services.store.get_ticket(number)
+    ticket = services.store.get_ticket(number) if is_ticket_number(number) else None
     if ticket is None or not is_agent(viewer) or not viewer.may_see(ticket):
         raise TicketNotFound(number)
     return ticket

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from loket.domain.errors import TransitionRefused
+from loket.domain.text import has_visible_character
 from loket.domain.tickets import StatusCategory, Ticket
 from loket.services.context import Services
 from loket.services.sessions import Viewer
@@ -53,7 +54,8 @@ def follow_up(services: Services, ticket: Ticket, *, body: str | None, viewer: V
     subject = f"Follow-up to #{ticket.number}: {ticket.subject}"
     if len(subject) > MAX_SUBJECT:
         subject = subject[:MAX_SUBJECT - 1] + "…"
-    text = (body or "").strip() or f"The problem of ticket #{ticket.number} is back."
+    text = body if isinstance(body, str) and has_visible_character(body) else \
+        f"The problem of ticket #{ticket.number} is back."
     data = {**ticket.fields, "email": ticket.email, "product": ticket.product,
             "type": ticket.type, "subject": subject, "description": text,
             "language": ticket.language}

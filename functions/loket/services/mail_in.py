@@ -22,6 +22,7 @@ from typing import Literal
 
 from loket.config.model import MailInConfig
 from loket.domain.accounts import email_key
+from loket.domain.text import has_visible_character, single_line
 from loket.domain.errors import (IdempotencyConflict, RateLimited, Refused, SignInRequired,
                                  ValidationFailed)
 from loket.domain.tickets import Ticket
@@ -219,7 +220,9 @@ def _product(services: Services, settings: MailInConfig, mail: InboundMail,
 
 def _subject(subject: str, limit: int) -> str:
     """The subject without Re:/Fwd: and ticket tags, cut at a word to fit the form."""
-    subject = " ".join(_PREFIXES.sub("", subject).split()) or "(no subject)"
+    subject = " ".join(single_line(_PREFIXES.sub("", subject)).split())
+    if not has_visible_character(subject):
+        subject = "(no subject)"
     if len(subject) <= limit:
         return subject
     cut = subject[:limit - 1].rsplit(" ", 1)[0] if " " in subject[:limit - 1] else ""

@@ -15,6 +15,7 @@ from typing import Iterable
 from loket.domain.accounts import (ORGANIZATION_ID, Account, Organization, OverPlan,
                                    SupportPlan, Visibility, email_key)
 from loket.domain.errors import FieldError, ValidationFailed
+from loket.domain.text import has_visible_character, single_line
 from loket.services.context import Services
 
 
@@ -51,12 +52,13 @@ def create_organization(services: Services, org_id: str, name: str, *,
     if not ORGANIZATION_ID.match(org_id or ""):
         errors.append(FieldError("id", "must be lowercase letters, digits and dashes, "
                                        "starting with a letter or digit (at most 63)"))
-    if not name or not name.strip() or len(name) > 200:
+    name = single_line(name) if isinstance(name, str) else ""
+    if not has_visible_character(name) or len(name) > 200:
         errors.append(FieldError("name", "is required (at most 200 characters)"))
     if errors:
         raise ValidationFailed(errors)
     # It starts with the configured plan (accounts.default_plan); `set_plan` changes it.
-    org = Organization(id=org_id, name=name.strip(), created_at=services.clock.now(),
+    org = Organization(id=org_id, name=name, created_at=services.clock.now(),
                        products=check_products(services, products), visibility=visibility,
                        plan=services.config.accounts.default_plan.build())
     services.store.create_organization(org)

@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import datetime, timedelta, timezone
 
+from loket.domain.access_keys import same_secret
 from loket.domain.accounts import Rating
 from loket.domain.errors import (AlreadyExists, FieldError, TicketNotFound,
                                  TransitionRefused, ValidationFailed)
+from loket.domain.text import multi_line
 from loket.domain.tickets import StatusCategory, Ticket
 from loket.services.context import Services
 
 RATEABLE = frozenset({StatusCategory.SOLVED, StatusCategory.CLOSED})
 MAX_COMMENT = 2000
 EMAIL_LINK = "e-mail link"
+# number.issued.signature: a ticket number and a Unix time in range, 32 hex digits.
+_LINK_TOKEN = re.compile(r"(?P<number>[1-9][0-9]{0,17})\.(?P<issued>[0-9]{1,11})"
+                         r"\.(?P<signature>[0-9a-f]{32})", re.ASCII)
 
 
 def rate(services: Services, ticket: Ticket, rating: object, comment: object, *,
@@ -30,8 +36,10 @@ def rate(services: Services, ticket: Ticket, rating: object, comment: object, *,
     errors = []
     if rating not in ("good", "bad"):
         errors.append(FieldError("rating", "must be good or bad"))
-    comment = comment if isinstance(comment, str) else ""
-    if len(comment) > MAX_COMMENT or "\x00" in comment:
+    if comment is not None and not isinstance(comment, str):
+        errors.append(FieldError("comment", "must be text"))
+    comment = multi_line(comment) if isinstance(comment, str) else ""
+    if len(comment) > MAX_COMMENT:
         errors.append(FieldError("comment", f"must be at most {MAX_COMMENT} characters"))
     if errors:
         raise ValidationFailed(errors)
@@ -52,13 +60,14 @@ def rating_link(services: Services, ticket: Ticket) -> str:
 
 def ticket_of_rating_link(services: Services, token: str) -> Ticket:
     """The ticket a rating link is for, while the link is valid; TicketNotFound else."""
-    try:
-        number_text, issued_text, signature = token.split(".")
-        number, issued = int(number_text), int(issued_text)
-    except ValueError:
-        raise TicketNotFound(token) from None
-    if not services.secret_key or not hmac.compare_digest(
-            signature, _signature(services, number, issued)):
+    # The shape first: whatever else arrives (other digits, huge numbers, any text)
+    # answers as a wrong signature does.
+    link = _LINK_TOKEN.fullmatch(token)
+    if link is None:
+        raise TicketNotFound(0)
+    number, issued = int(link["number"]), int(link["issued"])
+    if not services.secret_key or not same_secret(_signature(services, number, issued),
+                                                  link["signature"]):
         raise TicketNotFound(number)
     sent = datetime.fromtimestamp(issued, tz=timezone.utc)
     window = timedelta(days=services.config.accounts.rating_window_days)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from loket.domain.errors import FieldError, ValidationFailed
+from loket.domain.text import has_visible_character, multi_line
 from loket.domain.tickets import AuthorRole, Message, Ticket
 from loket.domain.workflow import Event
 from loket.services.attachments import InlineFile, check_files
@@ -50,12 +51,11 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
 
 
 def clean_body(body: object) -> str:
-    """A message body, trimmed; refused when empty, too long or holding NUL."""
-    if not isinstance(body, str) or not body.strip():
+    """A message body, cleaned (domain/text.multi_line: lines and tabs kept, other
+    control characters dropped); refused when it shows nothing or is too long."""
+    body = multi_line(body) if isinstance(body, str) else ""
+    if not has_visible_character(body):
         raise ValidationFailed([FieldError("body", "is required")])
-    if "\x00" in body:
-        raise ValidationFailed([FieldError("body", "must not contain NUL characters")])
-    body = body.strip("\r\n ")
     if len(body) > MAX_REPLY_LENGTH:
         raise ValidationFailed([FieldError(
             "body", f"is too long ({len(body)} characters; at most {MAX_REPLY_LENGTH})")])

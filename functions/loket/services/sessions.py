@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from loket.domain.access_keys import same_secret
 from loket.domain.accounts import (Account, Organization, Session, may_see, product_rights,
                                    secret_hash)
 from loket.domain.tickets import Ticket
@@ -31,8 +32,7 @@ class Viewer:
         return may_see(self.account, self.organization, ticket)
 
     def csrf_ok(self, token: str | None) -> bool:
-        return (bool(token) and self.session is not None
-                and secrets.compare_digest(self.session.csrf, token))
+        return self.session is not None and same_secret(self.session.csrf, token)
 
 
 def start_session(services: Services, account: Account) -> tuple[str, Session]:

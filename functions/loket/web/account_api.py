@@ -13,8 +13,9 @@ from loket.services.plans import mark_warranty
 from loket.services.preferences import set_preferences
 from loket.services.ratings import rate
 from loket.web.auth import require_viewer, viewer
+from loket.web.converters import ticket_cursor
 from loket.web.current import services
-from loket.web.payloads import read_payload
+from loket.web.payloads import query_language, read_payload
 
 bp = Blueprint("account_api", __name__, url_prefix="/api")
 
@@ -37,11 +38,12 @@ def only(data: dict, allowed: set[str]) -> dict:
 def session():
     """Who is signed in, for the static pages' scripts: the ticket form fills in the
     address and lists only the account's products; state changes send csrf_token."""
+    lang = query_language(request, "")
     me = viewer()
     if me is None:
         return no_store({"signed_in": False})
     config = services().config
-    lang = request.args.get("lang", me.account.language)
+    lang = lang or me.account.language
     return no_store({
         "signed_in": True, "email": me.account.email, "name": me.account.name,
         "role": me.account.role.value,
@@ -54,14 +56,11 @@ def session():
 @bp.get("/my/tickets")
 def list_my_tickets():
     me = require_viewer()
-    after = request.args.get("after", "")
-    if after and not after.isdigit():
-        raise ValidationFailed([FieldError("after", "must be a ticket number")])
     listing = my_tickets(services(), me, q=request.args.get("q"),
                          status=request.args.get("status"),
                          oldest_first=request.args.get("sort") == "oldest",
-                         after=int(after) if after else None)
-    lang = request.args.get("lang", me.account.language)
+                         after=ticket_cursor(request.args.get("after")))
+    lang = query_language(request, me.account.language)
     config = services().config
     return no_store({
         "scope": listing.scope.value, "next_after": listing.next_after,

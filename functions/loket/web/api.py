@@ -13,7 +13,7 @@ from loket.services.submission import Receipt, submit_ticket
 from loket.web.attachments import attachment_json
 from loket.web.auth import viewer
 from loket.web.current import services
-from loket.web.payloads import read_payload
+from loket.web.payloads import query_language, read_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -40,10 +40,11 @@ def create_ticket():
 
 @bp.get("/tickets/<int:number>")
 def get_ticket(number: int):
+    lang = query_language(request, "")  # Checked first: it tells nothing about the ticket.
     ticket = open_ticket_as(services(), number, token=request.args.get("token"),
                             viewer=viewer())
     view = view_of(services(), ticket)
-    response = jsonify(ticket_json(view, request.args.get("lang", view.ticket.language)))
+    response = jsonify(ticket_json(view, lang or view.ticket.language))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from loket.services.context import Services
 from loket.settings import Settings
+from loket.web.converters import TicketNumberConverter
 from loket.web.rendering import PageShell
 from loket.wiring import build_services
 
@@ -19,6 +20,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     # No static folder: the site's assets are served by the site (CloudFront or the site
     # blueprint), so the app serves no /static/ URL that the stack would have to route.
     app = Flask(__name__, static_folder=None)
+    # Every <int:number> in a route is a ticket number in range (web/converters.py).
+    app.url_map.converters["int"] = TicketNumberConverter
     app.config.update(SECRET_KEY=settings.secret_key,
                       MAX_CONTENT_LENGTH=services.config.submissions.max_body_bytes,
                       LOKET_SITE_DIR=settings.site_dir.resolve())

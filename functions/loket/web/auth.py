@@ -19,6 +19,7 @@ import secrets
 
 from flask import Flask, Response, current_app, g, request
 
+from loket.domain.access_keys import same_secret
 from loket.domain.errors import Refused, SignInRequired
 from loket.services.sessions import Viewer, viewer_of
 from loket.web.current import services as current_services
@@ -80,7 +81,7 @@ def check_form_token() -> None:
     """For the forms used before signing in: the posted token equals the cookie."""
     cookie = request.cookies.get(form_cookie_name())
     posted = request.form.get(CSRF_FIELD)
-    if not cookie or not posted or not secrets.compare_digest(cookie, posted):
+    if not cookie or not same_secret(cookie, posted):
         raise csrf_refused()
 
 

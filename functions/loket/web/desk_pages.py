@@ -21,6 +21,7 @@ from loket.services.desk import (ACTIVE, agent_statuses, category_choices, is_ag
 from loket.services.plans import mark_warranty
 from loket.services.status import agent_reply, assign, set_priority, set_status
 from loket.web.auth import require_viewer
+from loket.web.converters import ticket_cursor
 from loket.web.current import services
 from loket.web.pages import field_messages, language, message_page, page
 from loket.web.payloads import allow_files, inline_files, upload_ids
@@ -47,8 +48,7 @@ def queue_page():
     after = request.args.get("after", "")
     try:
         found = queue(services(), me, category=category, product=product or None,
-                      oldest_first=sort == "oldest",
-                      after=int(after) if after.isdigit() else None)
+                      oldest_first=sort == "oldest", after=ticket_cursor(after))
     except ValidationFailed as exc:
         return message_page(None, " ".join(field_messages(exc).values()), lang, status=422,
                             title=strings(lang)["errors_intro"])

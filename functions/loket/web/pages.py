@@ -180,7 +180,7 @@ def field_messages(exc: ValidationFailed) -> dict[str, str]:
 def lookup():
     number = request.args.get("number", "").strip().lstrip("#")
     token = request.args.get("token", "").strip()
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit() and len(number) <= 19):
         return message_page("not_found_title", strings(language())["not_found_text"],
                             language(), status=404)
     query = urlencode({"token": token, "lang": language()})
@@ -192,6 +192,8 @@ def message_page(title_key: str | None, text: str, lang: str | None, *, status: 
     lang = lang or language()
     t = strings(lang)
     title = title or t[title_key]
+    # A fixed link back to the form: never the Referer, which anyone can set (an
+    # address elsewhere, or javascript:) and which may hold a ticket's secret link.
     content = render_fragment("message.html", lang=lang, title=title, text=text,
-                              back=request.referrer)
+                              back=f"/portal/tickets/new?lang={lang}")
     return page(Markup(content), title=title, lang=lang, status=status, headers=headers)

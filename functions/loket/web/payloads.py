@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import Request, current_app
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from loket.domain.errors import FieldError, ValidationFailed
+from loket.domain.forms import LANGUAGES
+from loket.domain.text import is_encodable
 from loket.services.attachments import InlineFile
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -21,11 +24,44 @@ def read_payload(request: Request) -> dict[str, Any]:
             raise BadRequest("The body is not valid JSON.")
         if not isinstance(data, dict):
             raise BadRequest("The body must be a JSON object of fields.")
-        return data
+        return storable(data)
     if request.mimetype in FORM_TYPES:
-        return form_fields(request)
+        return storable(form_fields(request))
     raise UnsupportedMediaType(
         "Send the ticket as application/json or application/x-www-form-urlencoded.")
+
+
+def storable(data: dict[str, Any]) -> dict[str, Any]:
+    """The payload, if every value can be stored: JSON may carry text no UTF-8 can hold
+    (a lone surrogate, "\\ud800") and numbers no store can (NaN, Infinity, 1e400)."""
+    errors = [FieldError(field, problem) for field, problem in _unstorable(data, "")]
+    if errors:
+        raise ValidationFailed(errors)
+    return data
+
+
+def _unstorable(value: Any, path: str):
+    """(field, problem) for every value below `value` that cannot be stored."""
+    if isinstance(value, str):
+        if not is_encodable(value):
+            yield path, "holds a lone surrogate (\\ud800-\\udfff), which is not text"
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            yield path, "must be a finite number"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if not is_encodable(str(key)):
+                yield _printable(name), "is a field name that is not text"
+            else:
+                yield from _unstorable(item, name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable(item, f"{path}[{index}]")
+
+
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
 
 
 def form_fields(request: Request, *, files: str | None = None) -> dict[str, Any]:
@@ -60,3 +96,14 @@ def allow_files(request: Request) -> None:
     if request.mimetype == "multipart/form-data":
         request.max_content_length = (current_app.config["MAX_CONTENT_LENGTH"]
                                       + limits.max_files_per_message * limits.max_file_bytes)
+
+
+def query_language(request: Request, default: str) -> str:
+    """`lang` from the query string for the API: one of the configured languages, or a
+    clear error (pages fall back to a default instead: web/pages.language)."""
+    lang = request.args.get("lang")
+    if lang is None or lang == "":
+        return default
+    if lang not in LANGUAGES:
+        raise ValidationFailed([FieldError("lang", f"must be one of: {', '.join(LANGUAGES)}")])
+    return lang

@@ -56,7 +56,7 @@ def register_api_errors(app: Flask) -> None:
     """Problem details for every error under /api; other paths keep their own pages."""
 
     def wants_problem() -> bool:
-        return request.path.startswith("/api/")
+        return request.path == "/api" or request.path.startswith("/api/")
 
     @app.errorhandler(ValidationFailed)
     def _validation(exc):
@@ -111,7 +111,10 @@ def register_api_errors(app: Flask) -> None:
             # A view may set its own limit (uploads); the app's applies otherwise.
             limit = request.max_content_length
             detail = f"The request body is larger than the {limit} bytes this endpoint accepts."
-        return problem(exc.code or 500, exc.name, detail)
+        # A 405 names the methods that do work (Allow), as werkzeug's own answer does.
+        allow = getattr(exc, "valid_methods", None)
+        headers = {"Allow": ", ".join(sorted(allow))} if allow else None
+        return problem(exc.code or 500, exc.name, detail, headers=headers)
 
 
 def register_account_errors(app: Flask, wants_problem) -> None:

@@ -18,7 +18,8 @@ bp = Blueprint("site", __name__)
 def serve(path: str):
     site_dir: Path = current_app.config["LOKET_SITE_DIR"]
     target = safe_join(str(site_dir), path)
-    if target is None:
+    # The API's own paths are never pages: an unknown one is a problem+json 404.
+    if target is None or path == "api" or path.startswith("api/"):
         abort(404)
     if Path(target).is_dir():
         path = f"{path.rstrip('/')}/index.html".lstrip("/")

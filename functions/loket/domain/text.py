@@ -1,0 +1,69 @@
+"""What people type, made safe to store and show: one place for every entry path
+(the API, HTML forms, mail-in subjects, account names).
+
+- Single-line text (a subject, a name): Unicode NFC; no control characters at all
+  (CR/LF would split a mail header or a log line, ESC and BEL drive terminals) and
+  no bidi overrides or isolates (they make "exe.txt" read as "txt.exe").
+- Multi-line text (a description, a reply): the same, but line breaks and tabs stay;
+  CR LF and lone CR become LF.
+
+Zero-width characters stay (emoji and several scripts need the joiners), but text
+made only of them, or of other blanks, has nothing a reader can see:
+`has_visible_character` tells.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 controls, DEL and C1 controls; U+2028/2029 (line and paragraph separators);
+# bidi embeddings and overrides (U+202A-202E) and isolates (U+2066-2069).
+_SINGLE_LINE_UNWANTED = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# The same but tab and line feed: a multi-line text keeps its layout.
+_MULTI_LINE_UNWANTED = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Letters that are drawn as nothing: Hangul fillers, the blank Braille pattern,
+# the Mongolian vowel separator.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+def single_line(text: str) -> str:
+    """NFC, every control and bidi-control character removed, blanks trimmed."""
+    text = unicodedata.normalize("NFC", _without_surrogates(text))
+    return _SINGLE_LINE_UNWANTED.sub("", text).strip()
+
+
+def multi_line(text: str) -> str:
+    """NFC, line ends as LF, controls but tab and LF removed, blank lines and spaces
+    trimmed at both ends."""
+    text = _without_surrogates(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = unicodedata.normalize("NFC", text)
+    return _MULTI_LINE_UNWANTED.sub("", text).strip("\n ").rstrip()
+
+
+def has_visible_character(text: str) -> bool:
+    """True when at least one character would show: not a space, not a format or
+    control character (zero-width space, joiners, BOM), not a lone combining mark."""
+    return any(not ch.isspace() and ch not in _BLANK_LETTERS
+               and unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me",
+                                                    "Zs", "Zl", "Zp")
+               for ch in text)
+
+
+def _without_surrogates(text: str) -> str:
+    # A lone surrogate (JSON "\ud800") cannot be stored or sent as UTF-8. Payloads are
+    # refused before this (web/payloads.py); here it is only dropped, for other paths.
+    return text.encode("utf-8", "ignore").decode("utf-8") if _has_surrogate(text) else text
+
+
+def _has_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+def is_encodable(text: str) -> bool:
+    """True when the text can be written as UTF-8 (no lone surrogates)."""
+    return not _has_surrogate(text)
