@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     # the schedule in serverless.yml runs the sweep function instead.
     sweep_interval: int = Field(default=60, ge=0)
 
+    # Mail in from an IMAP mailbox (`loket mail-fetch`; services/mail_fetch.py):
+    # imaps://user:password@host:993/INBOX (TLS) or imap://...:143/INBOX (STARTTLS).
+    # Taken-in messages move to the processed folder. `loket serve` fetches every
+    # imap_interval seconds when a URL is set (0: only `loket mail-fetch` does).
+    imap_url: str = ""
+    imap_processed: str = "Processed"
+    imap_interval: int = Field(default=60, ge=0)
+    # An OAuth 2 access token (XOAUTH2, e.g. Microsoft 365 or Gmail) instead of the
+    # URL's password; and a CA file to trust (a server with its own certificate).
+    imap_oauth_token: str = ""
+    imap_ca_file: Path | None = None
+
     @model_validator(mode="before")
     @classmethod
     def _no_unknown_variables(cls, data):

@@ -24,6 +24,7 @@ from typing import Iterable
 
 from loket.mail.html_text import html_to_text
 from loket.mail.quotes import strip_quotes
+from loket.mail.verdicts import Verdicts, verdicts_in_headers
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +92,20 @@ class InboundMail:
     reply_text: str = ""
     attachments: tuple[Attachment, ...] = ()
     refused: str | None = None
+    # What the receiving servers say of it (SES's scans, DMARC), and whether it came
+    # through a mailing list (List-* headers): never answer such mail automatically.
+    verdicts: Verdicts = Verdicts()
+    mailing_list: bool = False
 
 
-def read_mail(raw: bytes, *, own_addresses: Iterable[str] = ()) -> InboundMail:
-    """Parse raw RFC 822 bytes. Never raises: an unreadable message comes back refused."""
+def read_mail(raw: bytes, *, own_addresses: Iterable[str] = (),
+              screen: bool = True) -> InboundMail:
+    """Parse raw RFC 822 bytes. Never raises: an unreadable message comes back refused.
+    `screen=False` skips the refusals of automatic mail (an agent takes it in anyway)."""
     try:
         msg = _parse(raw)
         mail = _read_headers(msg)
-        reason = refusal(msg, mail, own_addresses)
+        reason = refusal(msg, mail, own_addresses) if screen else None
     except Exception:  # A last resort: the parser itself failed on this message.
         log.exception("an incoming e-mail could not be parsed")
         return InboundMail(refused="unreadable: the message could not be parsed")
@@ -166,7 +173,9 @@ def _read_headers(msg: Message) -> InboundMail:
         sender=_sender(msg), subject=" ".join(_header(msg, "Subject").split()),
         message_id=message_id[0] if message_id else "",
         references=tuple(dict.fromkeys(ids)), recipients=tuple(dict.fromkeys(recipients)),
-        content_language=_header(msg, "Content-Language").strip().lower())
+        content_language=_header(msg, "Content-Language").strip().lower(),
+        verdicts=verdicts_in_headers(msg),
+        mailing_list=any(k.lower().startswith("list-") for k in msg.keys()))
 
 
 def _sender(msg: Message) -> str:

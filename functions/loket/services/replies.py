@@ -18,7 +18,8 @@ MAX_REPLY_LENGTH = 20_000
 
 def add_customer_reply(services: Services, number: int, body: str, *, author: str,
                        ticket: Ticket | None = None, attachments: object = None,
-                       files: Sequence[InlineFile] = ()) -> Ticket:
+                       files: Sequence[InlineFile] = (),
+                       idempotency_key: str | None = None) -> Ticket:
     """Append the customer's message and run the "customer reply" event through the
     workflow (waiting on the customer -> open, say); retry on a version conflict so it
     is never lost.
@@ -27,7 +28,8 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
     store then refuses the stale write and we apply the reply to the fresh ticket.
     `ticket` saves a read when the caller has just read it. Files (upload ids in
     `attachments`, or inline `files`) are stored before the message; with files the
-    text may be left empty.
+    text may be left empty. With an `idempotency_key` the message is stored once:
+    saving it again raises MessageAlreadyStored and changes nothing.
     """
     batch = check_files(services, attachments, files, ticket=number)
     try:
@@ -43,7 +45,8 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
     step = change_ticket(
         services, number, lambda t, now: workflow.handle(t, Event.CUSTOMER_REPLY, now),
         messages=lambda t, now: [Message(author=author, role=AuthorRole.CUSTOMER, body=body,
-                                      created_at=now, attachments=stored)],
+                                      created_at=now, attachments=stored,
+                                      idempotency_key=idempotency_key)],
         ticket=ticket)
     batch.settle(services, number)
     tell(services, step.ticket, step.changes)

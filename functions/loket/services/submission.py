@@ -40,7 +40,7 @@ class Receipt:
 def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address: str,
                   idempotency_key: str | None = None,
                   files: Sequence[InlineFile] = (), viewer: "Viewer | None" = None,
-                  follow_up_of: int | None = None) -> Receipt:
+                  follow_up_of: int | None = None, limits: bool = True) -> Receipt:
     """Store a new ticket (or find the one this idempotency key made) and send a receipt.
 
     Files come as upload ids under "attachments" (when the form has that field) or
@@ -51,15 +51,20 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
     A signed-in `viewer` submits as their account (its address, whatever the form
     said), only for products they have rights to, counted against their
     organization's plan (services/plans.py).
+
+    `limits=False` when an agent takes in mail that was refused: their decision
+    stands in for the rate limit and the rules on who may submit (a plan still counts).
     """
-    check_may_submit(services, viewer)
+    if limits:
+        check_may_submit(services, viewer)
     if viewer is not None:
         data = {**data, "email": viewer.account.email}
     if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
         raise ValidationFailed([FieldError(
             "Idempotency-Key", "must be 1 to 255 visible ASCII characters")])
     clean, batch = _validate(services, data, files, idempotency_key, viewer)
-    check_submission_rate(services, client_address)
+    if limits:
+        check_submission_rate(services, client_address)
     new = NewTicket(email=clean["email"], product=clean["product"], type=clean["type"],
                     subject=clean["subject"], description=clean["description"],
                     fields={k: v for k, v in clean.items() if k not in _CORE},
