@@ -50,7 +50,9 @@ class TicketStore(Protocol):
         `mails` (the e-mails the change causes), together.
 
         Raise VersionConflict, writing nothing, when the stored ticket is not at
-        `expected_version` (or does not exist): someone changed it meanwhile.
+        `expected_version` (or does not exist): someone changed it meanwhile. Raise
+        MessageAlreadyStored, writing nothing, when a message's idempotency_key is on
+        the ticket already (a re-delivered e-mail).
         """
         ...
 
@@ -274,4 +276,23 @@ class MailQueue(Protocol):
 
     def get_suppression(self, address: str) -> "Suppression | None":
         """The address's suppression, looked up case-insensitively."""
+        ...
+
+class RefusedMailStore(Protocol):
+    """Mail that mail-in did not take in (domain/refused.py), kept for agents: the same
+    store object as TicketStore. Behaviour: tests/contract/test_mail_in_contract.py."""
+
+    def keep_refused(self, mail) -> bool:
+        """Store it; False, storing nothing, when one with its id is kept already."""
+        ...
+
+    def get_refused(self, refused_id: str): ...
+
+    def list_refused(self, limit: int = 50, before: datetime | None = None) -> list:
+        """Newest first, received before `before`; from an index, never a scan."""
+        ...
+
+    def mark_refused_taken_in(self, refused_id: str, *, ticket: int, by: str, at: datetime):
+        """Record that an agent took it into `ticket`; None when it is unknown or was
+        taken in already (of two agents, one wins)."""
         ...

@@ -49,13 +49,9 @@ def cfn_lint() -> str:
 
 
 @pytest.fixture(scope="module")
-def packaged():
-    result = subprocess.run(
-        ["make", "--no-print-directory", "-f", "deploy.mk", "package"],
-        cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=600,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f"make -f deploy.mk package failed:\n{output[-6000:]}"
+def packaged(package_output):
+    # One packaging run for the whole session (tests/deploy/conftest.py).
+    output = package_output
     template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
     with zipfile.ZipFile(ZIP) as zf:
         entries = {info.filename: info for info in zf.infolist()}

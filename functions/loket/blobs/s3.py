@@ -8,14 +8,14 @@ after a day, and allows the site's origin to POST to it (CORS).
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from loket.aws import LazyClient
 from loket.domain.attachments import content_disposition
-from loket.ports import UploadForm
+from loket.ports import BlobInfo, UploadForm
 
 # Signature V4 is what presigned POST policies and GETs need in every region; virtual
 # host addressing gives the bucket's own host name (https://<bucket>.s3.<region>...).
@@ -54,7 +54,9 @@ class S3Blobs:
         return False  # Browsers post to S3 itself, never to the app.
 
     def put(self, key: str, stream: BinaryIO, *, content_type: str) -> None:
-        self.client.upload_fileobj(stream, self.bucket, key,
+        # s3transfer closes the file object when it is done; the caller still reads it
+        # (a thumbnail is made from the same stream), so it gets one that stays open.
+        self.client.upload_fileobj(_KeptOpen(stream), self.bucket, key,
                                    ExtraArgs={"ContentType": content_type or
                                               "application/octet-stream"})
 
@@ -87,6 +89,14 @@ class S3Blobs:
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
+    def list_blobs(self, prefix: str) -> Iterator[BlobInfo]:
+        # ListObjectsV2 answers at most 1,000 keys a page; the paginator asks for the next.
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+                                                                     Prefix=prefix)
+        for page in pages:
+            for item in page.get("Contents", ()):
+                yield BlobInfo(item["Key"], item["LastModified"])
+
     def download_url(self, key: str, *, name: str, content_type: str, inline: bool = False,
                      expires_in: int) -> str | None:
         return self.client.generate_presigned_url("get_object", ExpiresIn=expires_in, Params={
@@ -94,3 +104,19 @@ class S3Blobs:
             "ResponseContentDisposition": content_disposition(name, inline=inline),
             "ResponseCacheControl": "private, no-store"})
 
+
+class _KeptOpen:
+    """A stream whose close() leaves the stream it wraps open."""
+
+    def __init__(self, stream: BinaryIO):
+        self._stream = stream
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+    def close(self) -> None:
+        pass
+
+    @property
+    def closed(self) -> bool:
+        return False

@@ -60,7 +60,10 @@ def _clients():
 
         settings = Settings()
         _services = build_services(settings)
-        _s3 = boto3.client("s3", region_name=settings.aws_region)
+        # A session of its own, as loket.aws does: the default one is shared and keeps
+        # whatever credentials it saw first.
+        _s3 = boto3.session.Session().client("s3", region_name=settings.aws_region,
+                                             endpoint_url=settings.aws_endpoint_url)
     return _services, _s3
 
 

@@ -15,13 +15,15 @@ from botocore.exceptions import ClientError
 
 from loket.aws import LazyClient
 from loket.domain.attachments import Upload
-from loket.domain.errors import IdempotencyConflict, VersionConflict
+from loket.domain.errors import IdempotencyConflict, MessageAlreadyStored, VersionConflict
 from loket.domain.tickets import Message, NewTicket, Ticket
 
 if TYPE_CHECKING:
     from loket.domain.outgoing import OutgoingMail
 from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
 from loket.storage.dynamodb_mail import DynamoDBMailQueue
+from loket.storage.dynamodb_mail_in import (DynamoDBMailIn, message_key_puts,
+                                            stored_message_key)
 from loket.storage.records import (message_from_record, message_to_record,
                                    ticket_from_record, ticket_to_record, upload_from_record,
                                    upload_to_record, utc_iso)
@@ -88,7 +90,7 @@ def _key_schema(hash_key: str, range_key: str) -> list[dict[str, str]]:
             {"AttributeName": range_key, "KeyType": "RANGE"}]
 
 
-class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue):
+class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn):
     """A TicketStore on one DynamoDB table; safe to share between threads. Accounts,
     sessions and the portal's ticket lists are in dynamodb_accounts.py; the mail queue
     in dynamodb_mail.py."""
@@ -213,12 +215,17 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue):
                               **message_to_record(message)}),
             "ConditionExpression": "attribute_not_exists(pk)"}}
             for i, message in enumerate(messages)]
+        # Right after the ticket: their cancellation reasons are found by position.
+        key_puts = message_key_puts(self.table_name, _ticket_pk(ticket.number), messages)
         try:
             self.client.transact_write_items(
-                TransactItems=[ticket_put, *message_puts, *self._mail_puts(mails)])
+                TransactItems=[ticket_put, *key_puts, *message_puts, *self._mail_puts(mails)])
         except ClientError as error:
             reasons = _cancellation_reasons(error)
             if reasons is not None and "ConditionalCheckFailed" in reasons:
+                stored = stored_message_key(error, 1, key_puts)
+                if stored is not None:
+                    raise MessageAlreadyStored(ticket.number, stored) from None
                 raise VersionConflict(ticket.number) from None
             raise
         self._mail_queued(mails)

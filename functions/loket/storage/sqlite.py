@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from loket.domain.outgoing import OutgoingMail
 from loket.storage.sqlite_accounts import SQLiteAccounts
 from loket.storage.sqlite_mail import MAIL_MIGRATION, SQLiteMailQueue
+from loket.storage.sqlite_mail_in import MAIL_IN_MIGRATION, SQLiteMailIn, check_message_key
 from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
                                    message_to_record, ticket_from_record, ticket_to_record,
                                    upload_from_record, upload_to_record, utc_iso)
@@ -103,10 +104,12 @@ MIGRATIONS: list[str] = [
     """,
     # The mail queue and the suppression list (storage/sqlite_mail.py).
     MAIL_MIGRATION,
+    # Mail-in: message idempotency keys and refused mail (storage/sqlite_mail_in.py).
+    MAIL_IN_MIGRATION,
 ]
 
 
-class SQLiteStore(SQLiteAccounts, SQLiteMailQueue):
+class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn):
     """A TicketStore on one SQLite file; safe to share between threads and processes.
     Accounts, sessions and the portal's ticket lists are in sqlite_accounts.py; the
     mail queue in sqlite_mail.py."""
@@ -197,6 +200,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue):
         return int(row[0])
 
     def _insert_message(self, conn: sqlite3.Connection, number: int, message: Message) -> None:
+        check_message_key(conn, number, message)
         rec = {**message_to_record(message), "ticket": number}
         rec["public"] = int(rec["public"])
         conn.execute(f"INSERT INTO messages ({', '.join(rec)}) "

@@ -1,0 +1,109 @@
+"""The template's stack, deployed into moto as CloudFormation would: the table as the
+template declares it, its buckets, the SES identity of the support address; and each
+function run with its environment and as its role, with IAM enforcement on."""
+
+from __future__ import annotations
+
+import importlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import boto3
+import pytest
+
+from tests.deploy.cloudformation import REGION, Stack
+from tests.deploy.moto_iam import as_role, assume, role_of, role_policies
+
+# Values for what CloudFormation would resolve at deploy time ({{resolve:...}}).
+DYNAMIC = {"LOKET_SECRET_KEY": "test-secret-key"}
+BASE_URL = "https://d111111abcdef8.cloudfront.net"
+
+
+@dataclass
+class Deployment:
+    stack: Stack
+    monkeypatch: pytest.MonkeyPatch
+    roles: dict[str, str] = field(default_factory=dict)
+
+    def function(self, handler: str) -> str:
+        """The logical id of the function whose handler is `handler`."""
+        found = [name for name, f in self.stack.of_type("AWS::Lambda::Function").items()
+                 if f["Properties"]["Handler"] == handler]
+        assert len(found) == 1, (handler, found)
+        return found[0]
+
+    def environment(self, function: str) -> dict[str, str]:
+        variables = self.stack.resources[function]["Properties"]["Environment"]["Variables"]
+        env = {}
+        for name, value in variables.items():
+            resolved = self.stack.resolve(value)
+            if isinstance(resolved, str) and "{{resolve:" in resolved:
+                resolved = DYNAMIC[name]
+            env[name] = str(resolved)
+        return env
+
+    @contextmanager
+    def running(self, handler: str, *, policies: dict[str, dict] | None = None,
+                extra_env: dict[str, str] | None = None) -> Iterator[Any]:
+        """Import the handler's module fresh and run it with the function's environment,
+        as the function's role (or under `policies` instead of the role's own)."""
+        function = self.function(handler)
+        role = role_of(self.stack, function)
+        policies = role_policies(self.stack, role) if policies is None else policies
+        role_name = f"{role}-{len(self.roles)}"
+        self.roles[role_name] = role
+        credentials = assume(role_name, policies)
+        module = importlib.import_module(handler.rpartition(".")[0])
+        with self.monkeypatch.context() as patch:
+            for name, value in {**self.environment(function), **(extra_env or {})}.items():
+                patch.setenv(name, value)
+            module.reset()
+            try:
+                with as_role(patch, credentials):
+                    yield module.handle
+            finally:
+                module.reset()
+
+    def redeploy(self) -> "Deployment":
+        """A fresh moto account with the stack deployed again (nothing left over)."""
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
+        return deploy(self.stack, self.monkeypatch)
+
+    def operator_services(self):
+        """The services as an operator's CLI builds them (its own rights, not a role's)."""
+        from loket.settings import Settings
+        from loket.wiring import build_services
+
+        with self.monkeypatch.context() as patch:
+            for name, value in self.environment(self.function("loket.handlers.http.handle")).items():
+                patch.setenv(name, value)
+            return build_services(Settings())
+
+
+def deploy(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Deployment:
+    _create_table(stack)
+    s3 = boto3.client("s3", region_name=REGION)
+    for bucket in stack.of_type("AWS::S3::Bucket"):
+        s3.create_bucket(Bucket=stack.name(bucket),
+                         CreateBucketConfiguration={"LocationConstraint": REGION})
+    ses = boto3.client("ses", region_name=REGION)
+    for rule in stack.of_type("AWS::SES::ReceiptRule").values():
+        for recipient in rule["Properties"]["Rule"]["Recipients"]:
+            ses.verify_domain_identity(Domain=recipient.rpartition("@")[2])
+    return Deployment(stack, monkeypatch)
+
+
+def _create_table(stack: Stack) -> None:
+    """The table exactly as the template declares it (keys, indexes, TTL)."""
+    [(logical_id, table)] = stack.of_type("AWS::DynamoDB::Table").items()
+    props = stack.resolve(table["Properties"])
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(**{k: props[k] for k in (
+        "TableName", "BillingMode", "AttributeDefinitions", "KeySchema",
+        "GlobalSecondaryIndexes")})
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl:
+        client.update_time_to_live(TableName=props["TableName"], TimeToLiveSpecification=ttl)

@@ -1,0 +1,89 @@
+"""What users do first, through the Lambda handlers, each function under exactly the
+IAM policy of its role in the packaged template, with moto's IAM enforcement on
+(tests/deploy/moto_iam.py); and proof that the paths need every action the roles
+allow: take one out and a path breaks.
+
+The stack is built once per session (`make -f deploy.mk package`); each test deploys
+its table, buckets and SES identity into moto from that template.
+"""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.deploy.moto_iam import role_of, role_policies, without_action
+from tests.deploy.user_paths import PATHS, dispatcher_handlers, mail_is_queued
+
+pytestmark = pytest.mark.slow
+
+# Written by the Lambda runtime (the function's log group), never by our code.
+RUNTIME_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_the_path_works_under_its_role(deployed, path):
+    handler, run = PATHS[path]
+    run(deployed)
+
+
+def test_every_function_has_a_path(stack):
+    handlers = {f["Properties"]["Handler"] for f in
+                stack.of_type("AWS::Lambda::Function").values()}
+    covered = {handler for handler, _ in PATHS.values()}
+    assert handlers <= covered, (
+        f"no end-to-end path runs {sorted(handlers - covered)} under its role: "
+        "add one to tests/deploy/user_paths.py")
+
+
+def test_queued_mail_is_sent_by_a_function_of_the_stack(deployed):
+    if not mail_is_queued():
+        pytest.skip("mail is sent in the request; there is no queue to dispatch")
+    assert dispatcher_handlers(deployed), (
+        "the store queues mail, but no function in serverless.yml sends it")
+
+
+def role_actions(stack) -> list[tuple[str, str]]:
+    """(function, action) for every action of every function's role."""
+    pairs = []
+    for function in stack.of_type("AWS::Lambda::Function"):
+        for document in role_policies(stack, role_of(stack, function)).values():
+            for statement in document["Statement"]:
+                actions = statement["Action"]
+                for action in actions if isinstance(actions, list) else [actions]:
+                    if action not in RUNTIME_ACTIONS and (function, action) not in pairs:
+                        pairs.append((function, action))
+    return pairs
+
+
+def test_every_action_is_needed_by_a_path(deployed):
+    """Each action of each role, taken out alone, breaks at least one path of its
+    function; prints which (the list in functions/loket/handlers/README.md)."""
+    stack = deployed.stack
+    by_handler = {}
+    for name, (handler, run) in PATHS.items():
+        by_handler.setdefault(handler, []).append((name, run))
+    unneeded, needs = [], {}
+    for function, action in role_actions(stack):
+        handler = stack.resources[function]["Properties"]["Handler"]
+        policies = without_action(role_policies(stack, role_of(stack, function)), action)
+        broken = first_broken(deployed, by_handler.get(handler, []), policies)
+        if broken is None:
+            unneeded.append(f"{function}: {action}")
+        else:
+            needs[(function, action)] = broken
+    for (function, action), path in needs.items():
+        print(f"{function:22} {action:28} needed by: {path}")
+    assert not unneeded, f"no path needs {unneeded}: remove them or add a path that does"
+
+
+def first_broken(deployed, paths, policies) -> str | None:
+    """The first of `paths` that fails under `policies`, each on a fresh deployment."""
+    for name, run in paths:
+        fresh = deployed.redeploy()
+        try:
+            run(fresh, policies)
+        except (AssertionError, ClientError) as exc:
+            del exc
+            return name
+    return None

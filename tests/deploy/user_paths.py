@@ -1,0 +1,338 @@
+"""What users do first, as end-to-end paths through the Lambda handlers.
+
+Each path runs one function's handler as that function's role (or under `policies`
+given instead, to see what breaks without an action) and raises AssertionError or
+ClientError when the path does not work. tests/deploy/test_iam_paths.py runs them.
+Setting up what an operator does with the CLI (organizations, agents) runs with the
+operator's own rights, as it does in production.
+"""
+
+from __future__ import annotations
+
+import copy
+import email
+import importlib
+import inspect
+import io
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from typing import Callable
+from urllib.parse import urlencode
+
+import boto3
+
+from tests.aws.conftest import corpus_event
+from tests.deploy.cloudformation import REGION
+from tests.deploy.deployment import Deployment
+from tests.deploy.lambda_client import LambdaClient
+
+HTTP = "loket.handlers.http.handle"
+SWEEP = "loket.handlers.sweep.handle"
+MAIL_IN = "loket.handlers.mail_in.handle"
+PASSWORD = "marble kettle orbit 42 lantern"
+CUSTOMER = "ann@acme.example"
+AGENT = "desk@nordwind.example"
+TICKET = {"email": CUSTOMER, "product": "planner", "type": "incident",
+          "subject": "Planner is down for all users", "description": "Since 08:10 a 502."}
+SCHEDULE = "cloudwatch-scheduled-event.json"
+
+
+# -- mail --------------------------------------------------------------------------------
+
+def sent_mail() -> list[EmailMessage]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
+    raws = [m.raw_data.encode() if isinstance(m.raw_data, str) else m.raw_data
+            for m in backend.sent_messages]
+    return [email.message_from_bytes(raw, policy=default_policy) for raw in raws]
+
+
+def dispatcher_handlers(deployed: Deployment) -> list[str]:
+    """Handlers in the template that send queued mail (services/mail_dispatch.py)."""
+    found = []
+    for function in deployed.stack.of_type("AWS::Lambda::Function").values():
+        handler = function["Properties"]["Handler"]
+        module = importlib.import_module(handler.rpartition(".")[0])
+        if "send_queued" in inspect.getsource(module):
+            found.append(handler)
+    return found
+
+
+def mail_is_queued() -> bool:
+    return importlib.util.find_spec("loket.services.mail_dispatch") is not None
+
+
+def deliver_mail(deployed: Deployment, policies: dict | None = None) -> None:
+    """Send what the store has queued, as the template's dispatcher function does. While
+    the template has none, the operator's `loket mail` would (test_iam_paths.py has a
+    test that fails for that gap on its own)."""
+    if not mail_is_queued():
+        return  # Mail is sent in the request itself.
+    for handler in dispatcher_handlers(deployed):
+        with deployed.running(handler, policies=policies) as handle:
+            handle(corpus_event(SCHEDULE), None)
+        return
+    from loket.services.mail_dispatch import send_queued
+
+    send_queued(deployed.operator_services())
+
+
+def last_mail_to(deployed: Deployment, address: str) -> EmailMessage:
+    deliver_mail(deployed)
+    found = [m for m in sent_mail() if m["To"] == address]
+    assert found, f"no mail to {address}"
+    return found[-1]
+
+
+def link_in(message: EmailMessage, path: str) -> str:
+    text = message.get_body(("plain",)).get_content()
+    found = re.search(rf"https://[^/\s]+(/portal/{path}/\S+)", text)
+    assert found, text
+    return found.group(1)
+
+
+# -- what the operator sets up -------------------------------------------------------------
+
+def operator_sets_up_acme(deployed: Deployment):
+    """Acme with Ann invited as its support contact, and an active agent."""
+    from loket.domain.accounts import Role
+    from loket.services.accounts import invite
+    from loket.services.organizations import create_organization
+    from loket.services.passwords import hash_password
+
+    services = deployed.operator_services()
+    create_organization(services, "acme", "Acme B.V.", products=["planner"])
+    invite(services, CUSTOMER, organization="acme", products=["planner"],
+           support_contact=True)
+    invite(services, AGENT, organization=None, products=["planner"], role=Role.AGENT)
+    account = services.store.get_account(AGENT)
+    services.store.save_account(replace(account, first_name="Piet", last_name="Desk",
+                                        password_hash=hash_password(services, PASSWORD)))
+    return services
+
+
+def operator_makes_an_overdue_ticket(deployed: Deployment) -> int:
+    """A ticket that has waited on the customer for 20 days: its close is due."""
+    from loket.clock import FixedClock
+    from loket.services.status import agent_reply
+    from loket.services.submission import submit_ticket
+
+    services = deployed.operator_services()
+    services.clock = FixedClock(datetime.now(timezone.utc) - timedelta(days=20))
+    number = submit_ticket(services, {**TICKET, "type": "question"},
+                           client_address="203.0.113.7").ticket.number
+    agent_reply(services, number, "Is the file open elsewhere?", agent="piet",
+                status="waiting-on-customer")
+    deliver_mail(deployed)
+    return number
+
+
+# -- the http function ------------------------------------------------------------------------
+
+def sign_in(client: LambdaClient, address: str, password: str = PASSWORD):
+    page = client.get("/portal/login")
+    assert page.status == 200, page.text[:500]
+    return client.post("/portal/login", form={"email": address, "password": password,
+                                              "csrf_token": page.csrf()})
+
+
+def submit(client: LambdaClient, **fields) -> dict:
+    answer = client.post("/api/tickets", json_body={**TICKET, **fields})
+    assert answer.status == 201, answer.text
+    return answer.json()
+
+
+def submit_look_up_and_reply(deployed: Deployment, policies: dict | None = None) -> None:
+    with deployed.running(HTTP, policies=policies) as handle:
+        client = LambdaClient(handle)
+        receipt = submit(client)
+        token = urlencode({"token": receipt["token"]})
+        looked_up = client.get(f"/api/tickets/{receipt['number']}?{token}")
+        assert looked_up.status == 200 and looked_up.json()["subject"] == TICKET["subject"]
+        page = client.get(f"/portal/tickets/{receipt['number']}?{token}")
+        assert page.status == 200 and TICKET["subject"] in page.text, page.status
+        reply = client.post(f"/api/tickets/{receipt['number']}/messages?{token}",
+                            json_body={"body": "It is back since 09:00."})
+        assert reply.status in (200, 201), reply.text
+    assert last_mail_to(deployed, CUSTOMER)["Subject"].startswith(f"[#{receipt['number']}]")
+
+
+def invite_accept_sign_out_and_reset(deployed: Deployment, policies: dict | None = None) -> None:
+    operator_sets_up_acme(deployed)
+    invitation = link_in(last_mail_to(deployed, CUSTOMER), "invitations")
+    with deployed.running(HTTP, policies=policies) as handle:
+        ann = LambdaClient(handle)
+        form = ann.get(invitation)
+        assert form.status == 200, form.text[:500]
+        accepted = ann.post(invitation, form={
+            "first_name": "Ann", "last_name": "de Vries", "password": PASSWORD,
+            "password_again": PASSWORD, "csrf_token": form.csrf()})
+        assert accepted.status == 303, accepted.text
+        assert ann.get(invitation).status == 404  # The one-time token was taken.
+
+        # An agent invites Ann's colleague through the API; he accepts.
+        desk = LambdaClient(handle)
+        assert sign_in(desk, AGENT).status == 303
+        csrf = desk.get("/api/session").json()["csrf_token"]
+        invited = desk.post("/api/invitations", headers={"x-csrf-token": csrf},
+                            json_body={"email": "carl@acme.example", "products": ["planner"],
+                                       "organization": "acme"})
+        assert invited.status == 201, invited.text
+        carl = LambdaClient(handle)
+        carl_link = link_in(last_mail_to(deployed, "carl@acme.example"), "invitations")
+        carl_form = carl.get(carl_link)
+        assert carl.post(carl_link, form={
+            "first_name": "Carl", "last_name": "Jansen", "password": PASSWORD,
+            "password_again": PASSWORD, "csrf_token": carl_form.csrf()}).status == 303
+
+        # Signing out ends the session on the server: the old cookie opens nothing.
+        mine = ann.get("/portal/my-tickets")
+        assert mine.status == 200, mine.status
+        cookies = dict(ann.cookies)
+        assert ann.post("/portal/logout", form={"csrf_token": mine.csrf()}).status == 303
+        assert LambdaClient(handle, cookies=cookies).get("/portal/my-tickets").status == 303
+        assert sign_in(LambdaClient(handle), CUSTOMER).status == 303
+
+        # A new password through the e-mailed reset link.
+        reset = LambdaClient(handle)
+        page = reset.get("/portal/password-reset")
+        asked = reset.post("/portal/password-reset", form={"email": CUSTOMER,
+                                                            "csrf_token": page.csrf()})
+        assert asked.status == 200, asked.text
+        reset_link = link_in(last_mail_to(deployed, CUSTOMER), "password-reset")
+        new = "violet harbour cinnamon 77"
+        set_form = reset.get(reset_link)
+        done = reset.post(reset_link, form={"password": new, "password_again": new,
+                                            "csrf_token": set_form.csrf()})
+        assert done.status == 303, done.text
+        assert sign_in(LambdaClient(handle), CUSTOMER, new).status == 303
+
+
+def agent_replies_at_the_desk(deployed: Deployment, policies: dict | None = None) -> None:
+    operator_sets_up_acme(deployed)
+    with deployed.running(HTTP, policies=policies) as handle:
+        number = submit(LambdaClient(handle))["number"]
+        desk = LambdaClient(handle)
+        assert sign_in(desk, AGENT).status == 303
+        queue = desk.get("/desk/")
+        assert queue.status == 200 and f"/desk/tickets/{number}" in queue.text, queue.status
+        page = desk.get(f"/desk/tickets/{number}")
+        assert page.status == 200, page.status
+        replied = desk.post(f"/desk/tickets/{number}/reply",
+                            form={"body": "We are on it.", "csrf_token": page.csrf()})
+        assert replied.status == 303, replied.text
+    text = last_mail_to(deployed, CUSTOMER).get_body(("plain",)).get_content()
+    assert "We are on it." in text
+
+
+def png(width: int = 64, height: int = 48) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "orange").save(out, "PNG")
+    return out.getvalue()
+
+
+def upload_attach_and_download(deployed: Deployment, policies: dict | None = None) -> None:
+    picture = png()
+    bucket = deployed.stack.name("AttachmentsBucket")
+    with deployed.running(HTTP, policies=policies) as handle:
+        client = LambdaClient(handle)
+        started = client.post("/api/uploads", json_body={
+            "name": "error.png", "size": len(picture), "type": "image/png"})
+        assert started.status == 201, started.text
+        form = started.json()
+        # The browser posts the file to S3 with the form the role signed, and S3
+        # authorises it as the role (PutObject under uploads/). moto's in-process mock
+        # cannot take a browser's POST, so the role makes the same request with boto3.
+        s3 = boto3.session.Session().client("s3", region_name=REGION)
+        s3.put_object(Bucket=bucket, Key=form["fields"]["key"], Body=picture,
+                      ContentType="image/png")
+        receipt = submit(client, attachments=[form["id"]])
+        token = urlencode({"token": receipt["token"]})
+        ticket = client.get(f"/api/tickets/{receipt['number']}?{token}").json()
+        [attachment] = ticket["messages"][0]["attachments"]
+        redirect = client.get(attachment["url"])
+        assert redirect.status == 302, redirect.text
+        # The browser follows the presigned GET: the role's GetObject on the file.
+        key = f"attachments/{form['id']}"
+        assert f"/{key}" in redirect.location
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == picture
+    # Claimed: the waiting copy under uploads/ is gone (the role's DeleteObject).
+    listed = boto3.session.Session().client("s3", region_name=REGION).list_objects_v2(
+        Bucket=bucket, Prefix="uploads/")
+    assert listed.get("KeyCount", 0) == 0, listed.get("Contents")
+
+
+# -- sweep and mail in ------------------------------------------------------------------------
+
+def sweep_closes_an_overdue_ticket(deployed: Deployment, policies: dict | None = None) -> None:
+    number = operator_makes_an_overdue_ticket(deployed)
+    with deployed.running(SWEEP, policies=policies) as handle:
+        result = handle(corpus_event(SCHEDULE), None)
+    assert result["swept"] and result["changed"] == 1, result
+    mail = last_mail_to(deployed, CUSTOMER)
+    assert mail["Subject"] == f"[#{number}] Status: Closed - {TICKET['subject']}", mail["Subject"]
+
+
+def inbound_bucket(deployed: Deployment) -> str:
+    """The bucket the receipt rule stores mail in."""
+    [rule] = deployed.stack.of_type("AWS::SES::ReceiptRule").values()
+    [action] = rule["Properties"]["Rule"]["Actions"]
+    return deployed.stack.resolve(action["S3Action"]["BucketName"])
+
+
+def inbound_mail() -> bytes:
+    """A new ticket by e-mail to the support address, with a screenshot."""
+    message = EmailMessage()
+    message["From"] = f"Ann de Vries <{CUSTOMER}>"
+    message["To"] = "support@nordwind.example"
+    message["Subject"] = "Export to Excel fails"
+    message["Message-ID"] = "<m1@acme.example>"
+    message["Date"] = "Tue, 01 Dec 2026 09:00:00 +0000"
+    message.set_content("Every export stops at 99%. Screenshot attached.")
+    message.add_attachment(png(), maintype="image", subtype="png", filename="export.png")
+    return message.as_bytes()
+
+
+def mail_in_event(bucket: str, key: str) -> dict:
+    event = copy.deepcopy(corpus_event("s3Event.json"))
+    record = event["Records"][0]
+    record["awsRegion"] = REGION
+    record["s3"]["bucket"].update(name=bucket, arn=f"arn:aws:s3:::{bucket}")
+    record["s3"]["object"]["key"] = key
+    event["Records"] = [record]
+    return event
+
+
+def mail_in_makes_a_ticket(deployed: Deployment, policies: dict | None = None) -> None:
+    bucket = inbound_bucket(deployed)
+    # SES stores the mail (its own right, by the bucket policy).
+    boto3.session.Session().client("s3", region_name=REGION).put_object(
+        Bucket=bucket, Key="inbound/m1", Body=inbound_mail())
+    with deployed.running(MAIL_IN, policies=policies) as handle:
+        result = handle(mail_in_event(bucket, "inbound/m1"), None)
+    [decision] = result["decisions"]
+    assert decision["action"] == "new-ticket", decision
+    mail = last_mail_to(deployed, CUSTOMER)
+    assert mail["Subject"].startswith(f"[#{decision['ticket']}]"), mail["Subject"]
+    keys = [o["Key"] for o in boto3.session.Session().client("s3", region_name=REGION)
+            .list_objects_v2(Bucket=deployed.stack.name("AttachmentsBucket"))
+            .get("Contents", [])]
+    assert any(k.startswith("attachments/") for k in keys), keys
+
+
+# Every path, with the handler it runs: each function of the template needs one.
+PATHS: dict[str, tuple[str, Callable[..., None]]] = {
+    "submit, look up, reply": (HTTP, submit_look_up_and_reply),
+    "invite, accept, sign out, reset": (HTTP, invite_accept_sign_out_and_reset),
+    "desk reply": (HTTP, agent_replies_at_the_desk),
+    "upload and download": (HTTP, upload_attach_and_download),
+    "sweep": (SWEEP, sweep_closes_an_overdue_ticket),
+    "mail in": (MAIL_IN, mail_in_makes_a_ticket),
+}
