@@ -93,6 +93,7 @@ def serve(host: str, port: int, threads: int) -> None:
     sweeper = SweepLoop(services, settings.sweep_interval)
     if settings.sweep_interval:
         sweeper.start()
+    fetcher = _mail_fetch_loop(settings, services)
     # A service manager stops us with SIGTERM: leave through `finally`, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -101,6 +102,24 @@ def serve(host: str, port: int, threads: int) -> None:
     finally:
         # Let a sweep in progress finish, so no change is cut from its e-mail.
         sweeper.stop()
+        if fetcher is not None:
+            fetcher.stop()
+
+
+def _mail_fetch_loop(settings, services):
+    """Fetch mail from LOKET_IMAP_URL in the background, when it is set."""
+    if not settings.imap_url or not settings.imap_interval:
+        return None
+    from loket.mail.imap import ImapError
+    from loket.services.mail_fetch import MailFetchLoop, mailbox_from_settings
+
+    try:
+        mailbox = mailbox_from_settings(settings)
+    except ImapError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"  mail:  fetched every {settings.imap_interval} s from "
+               f"{mailbox().target!r}")
+    return MailFetchLoop(services, mailbox, settings.imap_interval).start()
 
 
 @main.command()
@@ -222,6 +241,16 @@ def _add_account_commands() -> None:
 
 
 _add_account_commands()
+
+
+def _add_mail_commands() -> None:
+    from loket.cli_mail import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_mail_commands()
 
 
 if __name__ == "__main__":

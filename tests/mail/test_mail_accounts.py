@@ -60,7 +60,11 @@ def test_mail_from_an_address_without_an_account_is_refused(store, mailbag):
     assert decision.action == "refused" and decision.ticket is None
     assert decision.reason == ("eve@elsewhere.example has no account, and only accounts may "
                                "submit tickets (accounts.required_to_submit)")
-    assert services.store.get_ticket(10001) is None and mailbag.sent == []
+    assert services.store.get_ticket(10001) is None
+    # Kept for the agents, and Eve is told why (services/refused_mail.py).
+    assert services.store.get_refused(decision.refused_id).kind == "no-account"
+    [notice] = mailbag.sent
+    assert notice["To"] == "eve@elsewhere.example" and "not taken in" in notice["Subject"]
 
 
 def test_mail_from_an_account_is_its_organizations_and_counts_against_the_plan(store,

@@ -7,6 +7,12 @@ address submits as that account, as a signed-in web submission does: tied to its
 organization, counted against its plan, refused when it is no support contact of a
 contacts-only plan. With accounts.required_to_submit, mail from an address without an
 account is refused.
+
+Nothing is refused silently: refused mail is kept with its reason for agents, who may
+take it in anyway (services/refused_mail.py), and a person is told why, at most once
+a day. A failing SES spam or virus verdict is refused without a word (the sender is
+likely forged: no backscatter); a reply whose sender fails DMARC is held for an agent
+rather than added to the ticket as that customer.
 """
 
 from __future__ import annotations
@@ -15,19 +21,20 @@ import hashlib
 import io
 import logging
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
 from typing import Literal
 
 from loket.config.model import MailInConfig
 from loket.domain.accounts import email_key
 from loket.domain.text import has_visible_character, single_line
-from loket.domain.errors import (IdempotencyConflict, RateLimited, Refused, SignInRequired,
-                                 ValidationFailed)
+from loket.domain.errors import (IdempotencyConflict, MessageAlreadyStored, RateLimited,
+                                 Refused, SignInRequired, ValidationFailed)
+from loket.domain.refused import RefusalKind
 from loket.domain.tickets import Ticket
 from loket.mail.compose import mail_domain
 from loket.mail.inbound import InboundMail, base_address, plus_tag, read_mail
+from loket.mail.verdicts import Verdicts
 from loket.services.attachments import InlineFile, screen_files
 from loket.services.context import Services
 from loket.services.replies import MAX_REPLY_LENGTH, add_customer_reply
@@ -41,9 +48,7 @@ _SUBJECT_TAG = re.compile(r"\[#(\d{1,12})\]")
 _PREFIXES = re.compile(r"^\s*(?:(?:re|fwd?|aw|wg|antw|doorst|tr)\s*:\s*|\[#\d+\]\s*)+",
                        re.IGNORECASE)
 _FORWARD = re.compile(r"^\s*(?:fwd?|wg|doorst|tr)\s*:", re.IGNORECASE)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# How long a reply's Message-ID is remembered; mail is re-delivered within days.
-_REMEMBER = timedelta(days=30)
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
 _NO_TEXT = "(The e-mail had no text.)"
 
 
@@ -52,6 +57,9 @@ class MailDecision:
     action: Literal["new-ticket", "reply", "refused"]
     ticket: int | None = None
     reason: str = ""
+    # Why it was refused, as a kind (domain/refused.py); the id it is kept under.
+    kind: RefusalKind | None = field(default=None, compare=False)
+    refused_id: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         if self.action == "refused":
@@ -59,17 +67,39 @@ class MailDecision:
         return f"{self.action} #{self.ticket}" + (f" ({self.reason})" if self.reason else "")
 
 
-def take_in_mail(services: Services, raw: bytes) -> MailDecision:
+def take_in_mail(services: Services, raw: bytes, *,
+                 verdicts: Verdicts | None = None) -> MailDecision:
     """Decide what `raw` becomes, and do it. Taking in the same mail again changes
-    nothing: its Message-ID keys the new ticket, and a reply is not added twice."""
+    nothing: its key (Message-ID and content) keys the new ticket, the reply's message
+    and the refused mail. `verdicts` are the receiving system's, when it passes them
+    beside the mail (an SES receipt); they count over the mail's own headers."""
+    from loket.services.refused_mail import keep_refused
+
     settings = mail_in_settings(services)
     mail = read_mail(raw, own_addresses=(settings.address, parseaddr(services.mail_from)[1]))
-    if mail.refused:
-        decision = MailDecision("refused", reason=mail.refused)
-    else:
-        decision = _take_in(services, settings, mail, _idempotency_key(mail, raw))
+    if verdicts is not None:
+        mail = replace(mail, verdicts=verdicts.over(mail.verdicts))
+    key = idempotency_key(mail, raw)
+    decision = _screened(mail) or _take_in(services, settings, mail, key)
+    if decision.action == "refused":
+        decision = keep_refused(services, mail, raw, key, decision)
     log.info("mail %s: %s", mail.message_id or "(no Message-ID)", decision)
     return decision
+
+
+def _screened(mail: InboundMail) -> MailDecision | None:
+    """The refusal of mail that must make nothing at all, or None."""
+    if mail.refused:
+        kind = (RefusalKind.UNREADABLE if mail.refused.startswith("unreadable")
+                else RefusalKind.AUTOMATIC)
+        return MailDecision("refused", reason=mail.refused, kind=kind)
+    if mail.verdicts.virus_failed:
+        return MailDecision("refused", reason="the virus scan failed (SES virus verdict "
+                                              "FAIL)", kind=RefusalKind.VIRUS)
+    if mail.verdicts.spam_failed:
+        return MailDecision("refused", reason="spam (SES spam verdict FAIL)",
+                            kind=RefusalKind.SPAM)
+    return None
 
 
 def mail_in_settings(services: Services) -> MailInConfig:
@@ -91,30 +121,39 @@ def referenced_ticket(services: Services, mail: InboundMail) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _take_in(services: Services, settings: MailInConfig, mail: InboundMail,
-             key: str) -> MailDecision:
+def _take_in(services: Services, settings: MailInConfig, mail: InboundMail, key: str, *,
+             by_agent: bool = False) -> MailDecision:
+    """`by_agent`: an agent takes in mail that was refused; limits and the DMARC hold
+    give way to their decision."""
     number = referenced_ticket(services, mail)
     if number is None:
-        return _new_ticket(services, settings, mail, key, note="")
+        return _new_ticket(services, settings, mail, key, note="", by_agent=by_agent)
     ticket = services.store.get_ticket(number)
     if ticket is not None and ticket.email.casefold() == mail.sender.casefold():
+        if mail.verdicts.dmarc_failed and not by_agent:
+            return MailDecision("refused", number, f"the sender {mail.sender} fails DMARC, "
+                                "so the reply may be forged: held for an agent",
+                                kind=RefusalKind.DMARC)
         return _reply(services, ticket, mail, key)
     # Never attach a stranger's mail to someone's ticket: a subject tag or a Message-ID
     # is easy to copy, so mail from another address (a colleague, a forward, a guess)
     # starts a ticket of its own, and the sender learns nothing about ticket #number.
     why = "no such ticket" if ticket is None else "sent from another address"
-    return _new_ticket(services, settings, mail, key, note=f"refers to #{number}: {why}")
+    return _new_ticket(services, settings, mail, key, note=f"refers to #{number}: {why}",
+                       by_agent=by_agent)
 
 
 def _reply(services: Services, ticket: Ticket, mail: InboundMail, key: str) -> MailDecision:
     files, notes = _files(services, mail, ticket=ticket.number)
     body = _fit(_noted(mail.reply_text, notes), MAX_REPLY_LENGTH)
     if not body:
-        return MailDecision("refused", ticket.number, "the reply holds no text")
-    if _reply_already_added(services, ticket.number, mail.sender, body, key):
+        return MailDecision("refused", ticket.number, "the reply holds no text",
+                            kind=RefusalKind.EMPTY)
+    try:
+        add_customer_reply(services, ticket.number, body, author=mail.sender, ticket=ticket,
+                           files=files, idempotency_key=key)
+    except MessageAlreadyStored:
         return MailDecision("reply", ticket.number, "already taken in: a re-delivered mail")
-    add_customer_reply(services, ticket.number, body, author=mail.sender, ticket=ticket,
-                       files=files)
     return MailDecision("reply", ticket.number)
 
 
@@ -133,34 +172,17 @@ def _noted(text: str, notes: list[str]) -> str:
     return "\n".join([text.strip(), *(f"[Not kept: {note}]" for note in notes)]).strip()
 
 
-def _reply_already_added(services: Services, number: int, author: str, body: str,
-                         key: str) -> bool:
-    """True when this very mail was added before.
-
-    Both must hold: the mail's key was counted before (so a customer who writes the
-    same words twice is heard twice), and the message is on the ticket (so a delivery
-    that failed after counting, and is retried, still adds it).
-    """
-    seen = services.store.count_hit(f"mail-in:{key}", _EPOCH,
-                                    services.clock.now() + _REMEMBER)
-    if seen < 2:
-        return False
-    body = body.strip("\r\n ")
-    return any(m.author == author and m.body == body
-               for m in services.store.list_messages(number))
-
-
 def _new_ticket(services: Services, settings: MailInConfig, mail: InboundMail, key: str,
-                note: str) -> MailDecision:
+                note: str, by_agent: bool = False) -> MailDecision:
     form = services.config.form
     forwarded = bool(_FORWARD.match(mail.subject))
     # A forward's quoted part is the substance; a reply's quoted part is history.
     text = mail.text if forwarded else mail.reply_text
     sender = _sender_account(services, mail.sender)
-    if sender is None and services.config.accounts.required_to_submit:
+    if sender is None and services.config.accounts.required_to_submit and not by_agent:
         return MailDecision("refused", reason=(
             f"{mail.sender} has no account, and only accounts may submit tickets "
-            "(accounts.required_to_submit)"))
+            "(accounts.required_to_submit)"), kind=RefusalKind.NO_ACCOUNT)
     files, notes = _files(services, mail)
     data = {"email": mail.sender, "product": _product(services, settings, mail, sender),
             "type": "question",
@@ -171,19 +193,27 @@ def _new_ticket(services: Services, settings: MailInConfig, mail: InboundMail, k
             "language": guess_language(mail, settings.address)}
     try:
         receipt = submit_ticket(services, data, client_address=f"mail:{mail.sender.lower()}",
-                                idempotency_key=key, files=files, viewer=sender)
+                                idempotency_key=key, files=files, viewer=sender,
+                                limits=not by_agent)
     except Refused as exc:  # not a support contact, or the plan is used up
-        return MailDecision("refused", reason=f"{exc} ({exc.kind}, {mail.sender})")
+        return MailDecision("refused", reason=f"{exc} ({exc.kind}, {mail.sender})",
+                            kind=RefusalKind.NOT_ALLOWED)
     except SignInRequired:
         return MailDecision("refused", reason=f"{mail.sender}: only accounts may submit "
-                                              "tickets (accounts.required_to_submit)")
+                                              "tickets (accounts.required_to_submit)",
+                            kind=RefusalKind.NO_ACCOUNT)
     except ValidationFailed as exc:
-        return MailDecision("refused", reason=f"the ticket form refuses it: {exc}")
+        return MailDecision("refused", reason=f"the ticket form refuses it: {exc}",
+                            kind=RefusalKind.FORM)
     except RateLimited as exc:
-        return MailDecision("refused", reason=f"rate limited: {exc} from {mail.sender}")
+        return MailDecision("refused", reason=f"rate limited: {exc} from {mail.sender}",
+                            kind=RefusalKind.RATE_LIMITED)
     except IdempotencyConflict:
-        return MailDecision("refused", reason="another mail with this Message-ID was "
-                                              "taken in before")
+        # The same Message-ID and content made a ticket with other fields (another
+        # product address, a changed form): it is the same mail, taken in before.
+        return MailDecision("refused", reason="this mail was taken in before, into a "
+                                              "ticket with other fields",
+                            kind=RefusalKind.AUTOMATIC)
     if not receipt.created:
         note = "already taken in: a re-delivered mail"
     return MailDecision("new-ticket", receipt.ticket.number, note)
@@ -238,11 +268,19 @@ def _fit(text: str, limit: int) -> str:
     return text[:limit - len(note)].rstrip() + note
 
 
-def _idempotency_key(mail: InboundMail, raw: bytes) -> str:
-    """Derived from the Message-ID, which stays the same when mail is re-delivered;
-    a mail without one is known by its bytes."""
-    source = mail.message_id.encode("utf-8", "replace") if mail.message_id else raw
-    return "mail:" + hashlib.sha256(source).hexdigest()
+def idempotency_key(mail: InboundMail, raw: bytes) -> str:
+    """The same for a re-delivery of a mail, different for any other mail: its
+    Message-ID and its content (the body with every part and attachment, as sent; line
+    ends aside, which each hop may change). Mail clients and tools reuse Message-IDs,
+    so another content under the same Message-ID is another mail. A mail without a
+    Message-ID is known by its bytes."""
+    if not mail.message_id:
+        return "mail:" + hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest()
+    parts = _HEADER_END.split(raw, maxsplit=1)
+    body = parts[1] if len(parts) == 2 else b""
+    digest = hashlib.sha256(mail.message_id.encode("utf-8", "replace") + b"\0")
+    digest.update(body.replace(b"\r\n", b"\n").rstrip(b"\n"))
+    return "mail:" + digest.hexdigest()
 
 
 # -- language --------------------------------------------------------------------------

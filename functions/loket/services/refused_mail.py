@@ -1,0 +1,137 @@
+"""Refused mail, kept: the record and raw mail an agent sees (desk, `loket mail
+refused`), the notice a person gets at most once a day, and "take in anyway".
+
+The raw mail goes to the blob store first (refused/<id>.eml), then the record that
+names it, so a record never points at nothing. The id comes from the mail's
+idempotency key: a re-delivered refused mail is kept once and told once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from dataclasses import replace
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+from loket.domain.errors import FieldError, ValidationFailed
+from loket.domain.refused import KEEP_REFUSED, RefusedMail
+from loket.mail.compose import compose
+from loket.mail.inbound import InboundMail, read_mail
+from loket.services.context import Services
+from loket.services.ratelimit import count_in_window
+
+log = logging.getLogger(__name__)
+
+REFUSED_PREFIX = "refused/"
+_DAY = 86400
+
+
+def refused_id(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def keep_refused(services: Services, mail: InboundMail, raw: bytes, key: str, decision):
+    """Keep the refused mail for agents and tell its sender when that is right; the
+    decision comes back with the id it is kept under."""
+    record = RefusedMail(
+        id=refused_id(key), received_at=services.clock.now(),
+        expires_at=services.clock.now() + KEEP_REFUSED, kind=decision.kind,
+        reason=decision.reason, sender=mail.sender, subject=mail.subject[:200],
+        message_id=mail.message_id, raw_key=_store_raw(services, refused_id(key), raw),
+        size=len(raw), ticket=decision.ticket)
+    if services.store.keep_refused(record) and _may_tell(mail, record):
+        _tell_sender(services, mail, record)
+    return replace(decision, refused_id=record.id)
+
+
+def _store_raw(services: Services, record_id: str, raw: bytes) -> str | None:
+    if services.blobs is None:
+        log.warning("refused mail %s is kept without its raw mail: no blob store", record_id)
+        return None
+    key = f"{REFUSED_PREFIX}{record_id}.eml"
+    services.blobs.put(key, io.BytesIO(raw), content_type="message/rfc822")
+    return key
+
+
+def _may_tell(mail: InboundMail, record: RefusedMail) -> bool:
+    """A person who wrote to us, not a machine, a list or a possibly forged sender."""
+    verdicts = mail.verdicts
+    return (record.kind.tells_sender and bool(mail.sender) and not mail.mailing_list
+            and not (verdicts.spam_failed or verdicts.virus_failed or verdicts.dmarc_failed))
+
+
+def _tell_sender(services: Services, mail: InboundMail, record: RefusedMail) -> None:
+    """At most one notice a day per address, whatever number of mails it sends."""
+    told, _ = count_in_window(services, f"refused-notice:{mail.sender.lower()}", _DAY)
+    if told > 1:
+        return
+    try:
+        send_mail(services, refused_notice(services, mail, record))
+    except Exception:  # The mail is kept; a lost notice must not lose it.
+        log.exception("the notice on refused mail %s could not be sent", record.id)
+
+
+def send_mail(services: Services, message: EmailMessage) -> None:
+    """The one place this module sends; it goes through the mail queue once there is one."""
+    services.mail.send(message)
+
+
+def refused_notice(services: Services, mail: InboundMail, record: RefusedMail) -> EmailMessage:
+    from loket.services.mail_in import guess_language, mail_in_settings
+
+    lang = guess_language(mail, mail_in_settings(services).address)
+    data = {"vendor": services.config.vendor, "subject": mail.subject or "(no subject)",
+            "kind": record.kind.value, "portal_url": services.base_url.rstrip("/") + "/"}
+    # In the sender's thread, so their client shows it beside the mail it is about.
+    return compose("mail-refused", lang=lang, mail_from=services.mail_from, to=mail.sender,
+                   data=data, thread_root=mail.message_id or None)
+
+
+# -- agents ------------------------------------------------------------------------------
+
+def list_refused(services: Services, *, limit: int = 50, before=None) -> list[RefusedMail]:
+    return services.store.list_refused(limit=limit, before=before)
+
+
+def get_refused(services: Services, refused: str) -> RefusedMail:
+    record = services.store.get_refused(refused) if refused.isalnum() else None
+    if record is None:
+        raise ValidationFailed([FieldError("id", f"no refused mail {refused!r}")])
+    return record
+
+
+def refused_raw(services: Services, record: RefusedMail) -> bytes | None:
+    if record.raw_key is None or services.blobs is None:
+        return None
+    return services.blobs.read(record.raw_key)
+
+
+def take_in_anyway(services: Services, refused: str, *, agent: str):
+    """Take in a refused mail as the agent decides: limits, the account requirement,
+    the scans and the DMARC hold give way. Taking it in twice makes nothing twice
+    (the mail's key is the ticket's and the message's idempotency key)."""
+    from loket.services.mail_in import MailDecision, _take_in, idempotency_key, mail_in_settings
+
+    record = get_refused(services, refused)
+    if not record.held:
+        return MailDecision("new-ticket" if record.ticket else "reply", record.ticket,
+                            f"taken in already by {record.taken_in_by}")
+    raw = refused_raw(services, record)
+    if raw is None:
+        raise ValidationFailed([FieldError("id", "the raw mail was not kept; it cannot be "
+                                                 "taken in")])
+    settings = mail_in_settings(services)
+    mail = read_mail(raw, own_addresses=(settings.address, parseaddr(services.mail_from)[1]),
+                     screen=False)
+    if mail.refused or not mail.sender:
+        raise ValidationFailed([FieldError("id", "the mail cannot be read, or names no "
+                                                 f"sender ({mail.refused or 'no From'}); "
+                                                 "open the original instead")])
+    decision = _take_in(services, settings, mail, idempotency_key(mail, raw), by_agent=True)
+    if decision.action == "refused":
+        raise ValidationFailed([FieldError("id", f"still refused: {decision.reason}")])
+    services.store.mark_refused_taken_in(record.id, ticket=decision.ticket, by=agent,
+                                         at=services.clock.now())
+    return decision
