@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from importlib.resources import files
-
 import pytest
 import yaml
 import json
@@ -13,9 +11,13 @@ from openapi_core import Config, OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.test import EnvironBuilder
 
+from loket.config import load_portal_config
+from loket.web.openapi import document
 from tests.api.conftest import VALID
+from tests.paths import SITE_CONFIG
 
-SPEC = yaml.safe_load(files("loket.web").joinpath("openapi.yaml").read_text())
+# The document as served: the template filled in from the configuration the tests use.
+SPEC = document(load_portal_config(SITE_CONFIG))
 UNDOCUMENTED = {"/api/openapi.yaml"}  # The document itself.
 
 
@@ -96,3 +98,36 @@ def test_attachment_answers_fit_the_document(openapi, app, client):
                                       WerkzeugOpenAPIResponse(response))
     assert check(openapi, app, client, "GET", path + "x",
                  query_string={"token": receipt["token"]}).status_code == 404
+
+
+def test_the_served_document_is_made_from_the_configuration(client, services):
+    served = yaml.safe_load(client.get("/api/openapi.yaml").data)
+    assert served == json.loads(json.dumps(SPEC))
+    submission = served["components"]["schemas"]["TicketSubmission"]
+    assert submission["properties"]["product"]["enum"] == list(services.config.products)
+    assert submission["properties"]["type"]["enum"] == [
+        c.value for c in services.config.form.field("type").choices]
+    assert set(submission["properties"]) - {"language", services.config.form.honeypot} == {
+        f.name for f in services.config.form.fields}
+
+
+def test_a_ticket_built_only_from_the_served_document_is_accepted(client):
+    """A client that knows nothing but the document: every required field, each enum's
+    first value, and text that fits the stated limits."""
+    doc = yaml.safe_load(client.get("/api/openapi.yaml").data)
+    operation = doc["paths"]["/api/tickets"]["post"]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    examples = {"email": "someone@example.com"}
+    ticket = {}
+    for name in schema["required"]:
+        field = schema["properties"][name]
+        if "enum" in field:
+            ticket[name] = field["enum"][0]
+        elif field.get("format") == "email":
+            ticket[name] = examples["email"]
+        else:
+            assert re.search(field.get("pattern", "."), "Made from the document")
+            ticket[name] = "Made from the document"[:field.get("maxLength", 100)]
+    response = client.post("/api/tickets", json=ticket)
+    assert response.status_code == 201, response.get_json()

@@ -101,6 +101,12 @@ class FormDefinition(BaseModel):
     def field(self, name: str) -> FieldSpec:
         return next(f for f in self.fields if f.name == name)
 
+    def json_type_errors(self, data: Mapping[str, Any]) -> list[FieldError]:
+        """A JSON body states its types: a whole number comes as a JSON number, not as
+        text (a form post can only send text, and validate_submission takes both)."""
+        return [FieldError(f.name, "must be a whole number (a JSON number, not text)")
+                for f in self.fields if f.type == "integer" and isinstance(data.get(f.name), str)]
+
     def choices(self, spec: FieldSpec, products: Mapping[str, Labels]) -> list[Choice]:
         if spec.choices == "products":
             return [Choice(value=pid, label=name) for pid, name in products.items()]
@@ -112,7 +118,7 @@ class FormDefinition(BaseModel):
         errors: list[FieldError] = []
         known = {f.name for f in self.fields} | RESERVED_KEYS | {self.honeypot}
         errors += [FieldError(k, "unknown field") for k in data if k not in known]
-        if str(data.get(self.honeypot) or "").strip():
+        if data.get(self.honeypot) not in (None, ""):
             errors.append(FieldError(self.honeypot, "must be left empty"))
         clean: dict[str, Any] = {}
         for spec in self.fields:
@@ -149,13 +155,16 @@ def _clean_value(spec: FieldSpec, raw: Any, choices: list[Choice]) -> Any:
         return _clean_integer(spec, raw)
     if not isinstance(raw, str):
         raise ValueError("must be text")
+    # The length as typed (a line break counts once, as in the browser): what the
+    # document's maxLength promises, whatever the cleaning below takes away.
+    typed = len(raw.replace("\r\n", "\n"))
+    if spec.max_length is not None and typed > spec.max_length:
+        raise ValueError(f"is too long ({typed} characters; at most {spec.max_length})")
     value = multi_line(raw) if spec.type == "textarea" else single_line(raw)
     if not has_visible_character(value):
         if spec.required:
             raise ValueError("has no visible character: write some text")
         return None
-    if spec.max_length is not None and len(value) > spec.max_length:
-        raise ValueError(f"is too long ({len(value)} characters; at most {spec.max_length})")
     if spec.type == "email":
         return _clean_email(value)
     if spec.type == "choice":

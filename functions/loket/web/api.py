@@ -25,7 +25,12 @@ def health():
 
 @bp.post("/tickets")
 def create_ticket():
-    receipt = submit_ticket(services(), read_payload(request),
+    data = read_payload(request)
+    if request.is_json:
+        errors = services().config.form.json_type_errors(data)
+        if errors:
+            raise ValidationFailed(errors)
+    receipt = submit_ticket(services(), data,
                             client_address=request.remote_addr or "unknown",
                             idempotency_key=request.headers.get("Idempotency-Key"),
                             viewer=viewer())
@@ -149,7 +154,10 @@ def ticket_json(view: TicketView, lang: str) -> dict:
 
 @bp.get("/openapi.yaml")
 def openapi():
-    from importlib.resources import files
+    """The document made from the live configuration (web/openapi.py), once per app."""
+    from loket.web.openapi import document_yaml
 
-    spec = files("loket.web").joinpath("openapi.yaml").read_text(encoding="utf-8")
+    spec = current_app.extensions.get("loket.openapi")
+    if spec is None:
+        spec = current_app.extensions["loket.openapi"] = document_yaml(services().config)
     return current_app.response_class(spec, mimetype="application/yaml")
