@@ -57,22 +57,3 @@ def test_submit_without_javascript_gets_the_receipt_page(portal, page_without_js
     page.click("a.loket-follow")
     expect(page.locator(".loket-ticket-view h1")).to_contain_text(f"#{number}")
     expect(page.locator(".loket-status")).to_have_text("Open")
-
-
-def test_status_page_looks_a_ticket_up_by_number_and_code(portal, page):
-    page.goto(f"{portal.url}/support/submit/")
-    fill_ticket_form(page, "Shifts missing in the mobile app")
-    page.click("button.loket-submit")
-    follow = page.locator("a.loket-follow")
-    expect(follow).to_be_visible()
-    number, token = re.search(r"/tickets/(\d+)\?token=([^&]+)", follow.get_attribute("href")).groups()
-
-    page.goto(f"{portal.url}/support/status/")
-    page.fill("#loket-lookup-number", number)
-    page.fill("#loket-lookup-token", "wrong-code")
-    page.click("form.loket-lookup button")
-    expect(page.locator(".loket-ticket")).to_contain_text("no ticket with this number")
-    page.fill("#loket-lookup-token", token)
-    page.click("form.loket-lookup button")
-    expect(page.locator(".loket-ticket")).to_contain_text("Shifts missing in the mobile app")
-    expect(page.locator(".loket-ticket .loket-status")).to_have_text("Open")

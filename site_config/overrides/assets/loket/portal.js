@@ -7,7 +7,6 @@
     en: { sending: "Sending…", submit: "Submit ticket", received: "Ticket received",
           receiptText: "We received your ticket. A receipt is on its way to your e-mail.",
           number: "Ticket number", status: "Status", subject: "Subject", follow: "Follow your ticket",
-          conversation: "Conversation", customer: "You", agent: "Support", system: "Loket",
           offline: "We could not reach the server. Your ticket was not sent; try again.",
           notFound: "There is no ticket with this number and access code.",
           remove: "Remove", uploading: "Uploading…", uploaded: "Ready",
@@ -16,7 +15,6 @@
     nl: { sending: "Bezig met versturen…", submit: "Melding versturen", received: "Melding ontvangen",
           receiptText: "Wij hebben uw melding ontvangen. U krijgt een bevestiging per e-mail.",
           number: "Meldingsnummer", status: "Status", subject: "Onderwerp", follow: "Volg uw melding",
-          conversation: "Gesprek", customer: "U", agent: "Support", system: "Loket",
           offline: "De server is niet bereikbaar. Uw melding is niet verstuurd; probeer het opnieuw.",
           notFound: "Er is geen melding met dit nummer en deze toegangscode.",
           remove: "Verwijderen", uploading: "Bezig met uploaden…", uploaded: "Klaar",
@@ -311,31 +309,9 @@
   }
 
   /* ---- the status look-up ------------------------------------------------- */
-
-  function attachmentList(files) {
-    return el("ul", { "class": "loket-attachments" }, files.map(function (a) {
-      var link = el("a", { href: a.url, download: "" }, []);
-      if (a.thumbnail_url) link.appendChild(el("img", { "class": "loket-thumbnail", src: a.thumbnail_url, alt: "", loading: "lazy" }));
-      link.appendChild(el("span", { "class": "loket-attachment-name" }, [a.name]));
-      return el("li", { "class": "loket-attachment" }, [link, " ",
-        el("span", { "class": "loket-attachment-size" }, [fileSize(a.size)])]);
-    }));
-  }
-
-  function renderTicket(box, ticket, t) {
-    var list = el("ol", { "class": "loket-messages" });
-    ticket.messages.forEach(function (m) {
-      list.appendChild(el("li", { "class": "loket-message loket-message--" + m.role }, [
-        el("p", { "class": "loket-message-meta" }, [el("strong", {}, [t[m.role] || m.role]), " ",
-          el("time", { datetime: m.created_at }, [new Date(m.created_at).toLocaleString()])]),
-        el("div", { "class": "loket-message-body" }, [m.body]),
-        attachmentList(m.attachments || [])]));
-    });
-    box.replaceChildren(el("article", { "class": "loket-ticket-view" }, [
-      el("h2", {}, ["#" + ticket.number + " " + ticket.subject]),
-      facts([[t.status, ticket.status.label, "loket-status"], [t.number, ticket.number]]),
-      el("h3", {}, [t.conversation]), list]));
-  }
+  /* Ends on the same full ticket page as without JavaScript (add information, close,
+     reopen, rate): the form goes to /portal/lookup once the number and code are known
+     to be right; a wrong pair is said here, without leaving the page. */
 
   function lookUp(form, number, token) {
     var t = TEXT[form.dataset.lang] || TEXT.en;
@@ -343,10 +319,11 @@
     var url = form.dataset.api + "/" + encodeURIComponent(number) +
       "?token=" + encodeURIComponent(token) + "&lang=" + encodeURIComponent(form.dataset.lang);
     return fetch(url, { headers: { "Accept": "application/json" } }).then(function (response) {
-      return response.json().then(function (body) {
-        if (response.ok) renderTicket(box, body, t);
-        else box.replaceChildren(el("p", { "class": "loket-error", role: "alert" }, [t.notFound]));
-      });
+      if (response.ok) {
+        form.number.value = number; form.token.value = token;
+        form.submit();  // Not a submit event: the browser follows the form's action.
+      }
+      else box.replaceChildren(el("p", { "class": "loket-error", role: "alert" }, [t.notFound]));
     }).catch(function () {
       box.replaceChildren(el("p", { "class": "loket-error", role: "alert" }, [t.offline]));
     });
@@ -360,8 +337,6 @@
     });
     var params = new URLSearchParams(location.search);
     if (params.get("ticket") && params.get("token")) {
-      form.number.value = params.get("ticket");
-      form.token.value = params.get("token");
       lookUp(form, params.get("ticket"), params.get("token"));
     }
   }
