@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 class FixedClock:
@@ -27,3 +31,7 @@ class FixedClock:
 
     def set(self, at: datetime) -> None:
         self._at = at
+
+    def sleep(self, seconds: float) -> None:
+        """Waiting moves the clock on at once: tests never sleep."""
+        self.move(seconds=seconds)

@@ -19,6 +19,10 @@ class Clock(Protocol):
         """The current moment, timezone-aware (UTC)."""
         ...
 
+    def sleep(self, seconds: float) -> None:
+        """Wait (a fixed clock moves on instead): answers padded to a constant time."""
+        ...
+
 
 class TicketStore(Protocol):
     """Where tickets live. Behaviour is defined by tests/contract/test_store_contract.py."""

@@ -78,6 +78,10 @@ class AccountsConfig(BaseModel):
     default_plan: PlanSettings = PlanSettings()
     invitation_days: int = Field(default=7, gt=0)
     password_reset_minutes: int = Field(default=60, gt=0)
+    # Every answer to a reset request takes at least this long, whether or not the
+    # address has an account (sending the link takes time the other answer would not):
+    # keep it above the slowest send (a warning is logged when one takes longer).
+    password_reset_answer_ms: int = Field(default=500, ge=0, le=10_000)
     session_days: int = Field(default=14, gt=0)
     password_min_length: int = Field(default=10, ge=8)
     login_limits: LoginLimits = LoginLimits()

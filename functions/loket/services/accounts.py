@@ -117,7 +117,10 @@ def accept_invitation(services: Services, secret: str, data: dict) -> Account:
 
 def request_password_reset(services: Services, email: object, *, client_address: str) -> None:
     """E-mail a reset link when an active account has this address. The answer is the
-    same either way, so no one learns which addresses have accounts."""
+    same either way, and comes after the same time (`password_reset_answer_ms`), so no
+    one learns which addresses have accounts, by its words or by its timing."""
+    answer_at = services.clock.now() + timedelta(
+        milliseconds=services.config.accounts.password_reset_answer_ms)
     _throttle(services, f"reset:{client_address}", services.config.accounts.login_limits.per_address,
               "address")
     try:
@@ -126,10 +129,21 @@ def request_password_reset(services: Services, email: object, *, client_address:
         raise
     _throttle(services, f"reset:{email}", 3, "account")
     account = services.store.get_account(email)
-    if account is None or not account.active:
-        return
-    _send_link(services, account, TokenPurpose.PASSWORD_RESET,
-               timedelta(minutes=services.config.accounts.password_reset_minutes))
+    if account is not None and account.active:
+        _send_link(services, account, TokenPurpose.PASSWORD_RESET,
+                   timedelta(minutes=services.config.accounts.password_reset_minutes))
+    _wait_until(services, answer_at)
+
+
+def _wait_until(services: Services, moment) -> None:
+    """Pad the answer to `moment`: whatever work came before (a link stored and
+    e-mailed, or nothing) then takes the same time."""
+    left = (moment - services.clock.now()).total_seconds()
+    if left > 0:
+        services.clock.sleep(left)
+    else:
+        log.warning("a password-reset answer took %.0f ms beyond accounts."
+                    "password_reset_answer_ms: raise it so the time tells nothing", -left * 1000)
 
 
 def reset_for(services: Services, secret: str) -> Account | None:
