@@ -82,7 +82,7 @@ def show(refused_id: str) -> None:
         raise click.ClickException(str(exc)) from None
     if raw is None:
         raise click.ClickException(f"{refused_id}: the raw mail was not kept")
-    click.get_binary_stream("stdout").write(raw)
+    click.echo(raw, nl=False)  # bytes: written as they are
 
 
 @mail.command("take-in")
