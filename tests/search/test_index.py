@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from click.testing import CliRunner
 
 from loket.cli import main
@@ -76,3 +80,29 @@ def test_release_notes_carry_the_product_of_their_category(demo_site):
     products = {f["url"]: f["product"] for f in stored(demo_site.index)}
     assert products["/release-notes/2026/01/27/planner-2026-1/"] == "planner"
     assert products["/support/system-requirements/"] == "_any"
+
+
+def index_files(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_the_same_pages_give_the_same_index_byte_for_byte(small_site, tmp_path):
+    """The Lambda zip ships the index and must be reproducible: no random segment names,
+    no file times, no hash order of the stop words (another process, another seed)."""
+    import random
+
+    before = random.getstate()
+    build_index(read_site(small_site.site), tmp_path / "here")
+    script = ("import sys; from pathlib import Path; "
+              "from loket.search.index import build_index_from_site; "
+              "build_index_from_site(Path(sys.argv[1]), Path(sys.argv[2]))")
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-c", script, str(small_site.site),
+                        str(tmp_path / f"seed{seed}")], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+    ours = index_files(tmp_path / "here")
+    assert any(name.endswith(".seg") for name in ours)
+    assert index_files(tmp_path / "seed1") == ours
+    assert index_files(tmp_path / "seed2") == ours
+    assert stored_urls(tmp_path / "seed2") == stored_urls(small_site.index)
+    assert random.getstate() == before  # the build put the random module back as it was

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -25,7 +27,15 @@ def build_index(pages: Iterable[SitePage], out: Path) -> int:
     staging = out.with_name(f".{out.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    writer = create_in(str(staging), s.schema()).writer(limitmb=256)
+    with _fixed_segment_names():
+        count = _write(create_in(str(staging), s.schema()), pages, staging)
+    (staging / s.VERSION_FILE).write_text(s.SCHEMA_VERSION + "\n", encoding="utf-8")
+    _swap_into_place(staging, out)
+    return count
+
+
+def _write(index, pages: Iterable[SitePage], staging: Path) -> int:
+    writer = index.writer(limitmb=256)
     count = 0
     try:
         for page in pages:
@@ -36,9 +46,41 @@ def build_index(pages: Iterable[SitePage], out: Path) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     writer.commit(optimize=True)
-    (staging / s.VERSION_FILE).write_text(s.SCHEMA_VERSION + "\n", encoding="utf-8")
-    _swap_into_place(staging, out)
+    for segment in staging.glob("*.seg"):
+        _clear_part_times(segment)
     return count
+
+
+def _clear_part_times(segment: Path) -> None:
+    """whoosh's compound segment file lists its parts with their files' modification
+    times, which differ on every build and nothing reads: set them to 0, through
+    whoosh's own directory writer."""
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.structfile import StructFile
+
+    stream = StructFile(open(segment, "r+b"))
+    directory_at = stream.read_long()
+    stream.seek(directory_at)
+    directory, options = stream.read_pickle(), stream.read_pickle()
+    for part in directory.values():
+        part["modified"] = 0.0
+    stream.seek(directory_at)
+    stream.file.truncate()
+    CompoundStorage.write_dir(stream, 0, directory, options)  # and closes the file
+
+
+@contextmanager
+def _fixed_segment_names():
+    """whoosh names a segment's files with random letters from the `random` module: seed
+    it while writing (and put its state back after), so the same pages give the same
+    file names and the Lambda zip that ships the index is reproducible. The index is
+    always written to a fresh folder, so the names need not differ between builds."""
+    state = random.getstate()
+    random.seed(f"loket-search-{s.SCHEMA_VERSION}")
+    try:
+        yield
+    finally:
+        random.setstate(state)
 
 
 def build_index_from_site(site_dir: Path, out: Path) -> int:

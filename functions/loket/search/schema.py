@@ -43,10 +43,21 @@ def _words(lang: str):
                                  RegexTokenizer, StopFilter)
     from whoosh.support.charset import accent_map
 
+    stops = StopFilter(lang=lang, minsize=2, maxsize=40)
+    stops.stops = SortedStops(stops.stops)
     # Accents are folded so that "geexporteerd" finds "geëxporteerd" and "cafe" "café".
     return (RegexTokenizer(r"\S+") | IntraWordFilter(mergewords=True, mergenums=True)
-            | LowercaseFilter() | CharsetFilter(accent_map)
-            | StopFilter(lang=lang, minsize=2, maxsize=40))
+            | LowercaseFilter() | CharsetFilter(accent_map) | stops)
+
+
+class SortedStops(frozenset):
+    """A stop list that pickles its words sorted. The index's table of contents holds
+    the pickled schema, and a frozenset pickles in hash order, which changes with every
+    process (PYTHONHASHSEED): sorted, the same pages give the same index, byte for byte
+    (the Lambda zip is reproducible). It unpickles as a plain frozenset."""
+
+    def __reduce__(self):
+        return (frozenset, (sorted(self),))
 
 
 @lru_cache(maxsize=None)
