@@ -90,4 +90,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/accounts_bench.py
+	$(BIN)/python bench/reset_timing.py
 	$(BIN)/python bench/submit_load.py
