@@ -178,6 +178,36 @@ def uploads_clean(at: str | None) -> None:
     click.echo(f"{removed} expired upload{'' if removed == 1 else 's'} removed")
 
 
+@main.command("blobs-clean")
+@click.option("--dry-run", is_flag=True, help="List the blobs that would go; remove nothing.")
+@click.option("--grace-hours", default=24, show_default=True, type=click.IntRange(1, None),
+              help="Keep every blob written within this many hours: its message may be "
+                   "being stored right now.")
+@click.option("--now", "at", metavar="MOMENT",
+              help="Clean as if it were this moment (UTC unless it names a zone).  "
+                   "[default: now]")
+def blobs_clean(dry_run: bool, grace_hours: int, at: str | None) -> None:
+    """Remove attachment files (attachments/, thumbnails/) that no message names.
+
+    A crash or a re-delivered mail can leave a file stored with no message naming it.
+    Reads every message with files, so run it now and then (the sweeper does, once a
+    day); on S3 the bucket is listed a page at a time.
+    """
+    from datetime import timedelta, timezone
+
+    from loket.services.blob_cleanup import remove_unnamed_blobs
+
+    services = _services(_settings())
+    if services.blobs is None:
+        raise click.ClickException("no blob store is configured: nothing to clean")
+    moment = _moment(at, timezone.utc) if at else None
+    report = remove_unnamed_blobs(services, moment, grace=timedelta(hours=grace_hours),
+                                  dry_run=dry_run)
+    for key in report.unnamed:
+        click.echo(f"{'would remove' if dry_run else 'removed'} {key}")
+    click.echo(report.summary())
+
+
 @main.command("search-build")
 @click.option("--site-dir", type=click.Path(path_type=Path, file_okay=False),
               help="The built site folder.  [default: LOKET_SITE_DIR, or site]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, BinaryIO, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator, Protocol, Sequence
 
 from loket.domain.attachments import Upload
 from loket.domain.tickets import Message, NewTicket, Ticket
@@ -98,6 +98,12 @@ class TicketStore(Protocol):
         """Forget an upload; forgetting one that is not there is fine."""
         ...
 
+    def named_blob_keys(self) -> set[str]:
+        """Every blob key a stored message names (its files and their thumbnails),
+        and the final key of every upload. Reads every message with files, so it is
+        for a clean-up that runs rarely (services/blob_cleanup.py), never a request."""
+        ...
+
 
 @dataclass(frozen=True)
 class UploadForm:
@@ -153,6 +159,17 @@ class BlobStore(Protocol):
         """A short-lived URL that serves the blob itself with these headers, or None
         when the app has to serve it (the local folder)."""
         ...
+
+    def list_blobs(self, prefix: str) -> Iterator[BlobInfo]:
+        """Every blob whose key starts with `prefix` (attachments/, say), with when it
+        was written; read a page at a time, so a large bucket is never held whole."""
+        ...
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    key: str
+    modified: datetime  # timezone-aware
 
 
 class MailSender(Protocol):

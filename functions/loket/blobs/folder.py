@@ -13,11 +13,11 @@ import shutil
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from loket.ports import UploadForm
+from loket.ports import BlobInfo, UploadForm
 
 _KEY = re.compile(r"^[a-z]+/[A-Za-z0-9_-]+(?:\.[a-z]+)?$")
 UPLOAD_PATH = "/api/uploads/"
@@ -84,6 +84,20 @@ class FolderBlobs:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def list_blobs(self, prefix: str) -> Iterator[BlobInfo]:
+        folder, _, start = prefix.rpartition("/")
+        try:
+            entries = os.scandir(self.root / folder)
+        except FileNotFoundError:
+            return
+        with entries:
+            for entry in entries:
+                key = f"{folder}/{entry.name}" if folder else entry.name
+                # A write in progress (.part-...) is no blob yet.
+                if entry.name.startswith(start) and _KEY.match(key) and entry.is_file():
+                    modified = datetime.fromtimestamp(entry.stat().st_mtime, timezone.utc)
+                    yield BlobInfo(key, modified)
 
     def download_url(self, key: str, *, name: str, content_type: str, inline: bool = False,
                      expires_in: int) -> str | None:

@@ -26,6 +26,8 @@ CLIENT_CONFIG = Config(signature_version="s3v4", s3={"addressing_style": "virtua
 class S3Blobs:
     """A BlobStore on one S3 bucket; safe to share between threads."""
 
+    list_page = 1000  # keys per ListObjectsV2 page (S3's most)
+
     def __init__(self, bucket: str, *, region: str | None = None,
                  endpoint_url: str | None = None, client=None):
         self.bucket = bucket
@@ -91,8 +93,8 @@ class S3Blobs:
 
     def list_blobs(self, prefix: str) -> Iterator[BlobInfo]:
         # ListObjectsV2 answers at most 1,000 keys a page; the paginator asks for the next.
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
-                                                                     Prefix=prefix)
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=prefix, PaginationConfig={"PageSize": self.list_page})
         for page in pages:
             for item in page.get("Contents", ()):
                 yield BlobInfo(item["Key"], item["LastModified"])

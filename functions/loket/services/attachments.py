@@ -81,6 +81,7 @@ class FileBatch:
 
     files: list[_File] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
+    stored: tuple[Attachment, ...] = ()
 
     @property
     def fingerprint(self) -> list[Any]:
@@ -89,7 +90,25 @@ class FileBatch:
 
     def store(self, services: Services) -> tuple[Attachment, ...]:
         """Put every file at its final key, thumbnails too; call before storing the message."""
-        return tuple(_store(services, f) for f in self.files)
+        self.stored = tuple(_store(services, f) for f in self.files)
+        return self.stored
+
+    def discard(self, services: Services) -> None:
+        """Remove what store() put, when the store said no message will name it (a
+        re-delivered mail, a retried request: the first one's files are the ticket's).
+        Only files that came inline: their ids are new, so nothing else can name them;
+        an upload's final key may be named by the request that attached it. Never call
+        on an error that leaves it unknown whether the message was stored: such files
+        are left to the clean-up of blobs no message names (remove_unnamed_blobs)."""
+        for item, attachment in zip(self.files, self.stored):
+            if item.inline is None or item.replayed:
+                continue
+            for key in filter(None, (attachment.key, attachment.thumbnail_key)):
+                try:
+                    _blobs(services).delete(key)
+                except Exception:  # Left for the clean-up; the request is answered.
+                    log.exception("blob %s of a discarded message was not removed", key)
+        self.stored = ()
 
     def settle(self, services: Services, ticket: int, claim_key: str | None = None) -> None:
         """After the message is stored: the uploads are attached, their waiting copies

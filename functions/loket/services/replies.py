@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from loket.domain.errors import FieldError, ValidationFailed
+from loket.domain.errors import FieldError, MessageAlreadyStored, ValidationFailed
 from loket.domain.text import has_visible_character, multi_line
 from loket.domain.tickets import AuthorRole, Message, Ticket
 from loket.domain.workflow import Event
@@ -42,12 +42,16 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
         raise ValidationFailed(batch.errors)
     stored = batch.store(services)
     workflow = services.config.workflow
-    step = change_ticket(
-        services, number, lambda t, now: workflow.handle(t, Event.CUSTOMER_REPLY, now),
-        messages=lambda t, now: [Message(author=author, role=AuthorRole.CUSTOMER, body=body,
-                                      created_at=now, attachments=stored,
-                                      idempotency_key=idempotency_key)],
-        ticket=ticket)
+    try:
+        step = change_ticket(
+            services, number, lambda t, now: workflow.handle(t, Event.CUSTOMER_REPLY, now),
+            messages=lambda t, now: [Message(author=author, role=AuthorRole.CUSTOMER,
+                                          body=body, created_at=now, attachments=stored,
+                                          idempotency_key=idempotency_key)],
+            ticket=ticket)
+    except MessageAlreadyStored:
+        batch.discard(services)  # A re-delivery: the first one's files are the ticket's.
+        raise
     batch.settle(services, number)
     tell(services, step.ticket, step.changes)
     return step.ticket

@@ -84,6 +84,7 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
         # here, so a normal submission costs no extra store call.
         earlier = idempotency_key and services.store.idempotent_ticket(idempotency_key,
                                                                        fingerprint)
+        batch.discard(services)  # Refused, or the earlier request's files are its own.
         if not earlier:
             raise
         return Receipt(earlier, False, services.lookup_url(earlier.number, earlier.access_key))
@@ -95,6 +96,7 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
         raise
     if not created:
         charge.give_back(services)  # A retry: the first request counted it.
+        batch.discard(services)  # ...and stored its files: these are nobody's.
     batch.settle(services, ticket.number, idempotency_key)
     if created:
         _send_receipt(services, ticket)

@@ -138,6 +138,8 @@ class SweepLoop:
         return self._thread.is_alive()
 
     def _run(self) -> None:
+        from loket.services.blob_cleanup import clean_up_daily
+
         while not self._stop.is_set():
             try:
                 report = sweep(self.services)
@@ -145,4 +147,8 @@ class SweepLoop:
                     log.info("sweep: %s", report.summary())
             except Exception:  # A store that is down now may be up next time.
                 log.exception("sweep failed; trying again in %s s", self.interval)
+            try:
+                clean_up_daily(self.services)
+            except Exception:  # Files nothing names cost space, never data: tomorrow.
+                log.exception("the daily clean-up of unnamed blobs failed")
             self._stop.wait(self.interval)

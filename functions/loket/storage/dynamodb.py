@@ -20,6 +20,7 @@ from loket.domain.tickets import Message, NewTicket, Ticket
 
 if TYPE_CHECKING:
     from loket.domain.outgoing import OutgoingMail
+from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
 from loket.storage.dynamodb_mail import DynamoDBMailQueue
 from loket.storage.dynamodb_mail_in import (DynamoDBMailIn, message_key_puts,
@@ -318,6 +319,23 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn):
 
     def delete_upload(self, upload_id: str) -> None:
         self.client.delete_item(TableName=self.table_name, Key=_to_item(_upload_key(upload_id)))
+
+    def named_blob_keys(self) -> set[str]:
+        # A Scan of the table, a page (1 MB) at a time, keeping only messages with files
+        # and uploads: the clean-up runs once a day at most, never for a request.
+        pages = self.client.get_paginator("scan").paginate(
+            TableName=self.table_name, ConsistentRead=True,
+            FilterExpression="attribute_exists(attachments) OR begins_with(pk, :upload)",
+            ProjectionExpression="pk, attachments",
+            ExpressionAttributeValues={":upload": {"S": "UPLOAD#"}})
+        named: set[str] = set()
+        for page in pages:
+            for item in map(_from_item, page.get("Items", ())):
+                if item["pk"].startswith("UPLOAD#"):
+                    named.add(upload_final_key(item["pk"].removeprefix("UPLOAD#")))
+                else:
+                    named.update(keys_in_attachments(item.get("attachments")))
+        return named
 
 
 class _DueShard:

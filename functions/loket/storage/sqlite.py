@@ -16,6 +16,7 @@ from loket.domain.tickets import Message, NewTicket, Ticket
 
 if TYPE_CHECKING:
     from loket.domain.outgoing import OutgoingMail
+from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.sqlite_accounts import SQLiteAccounts
 from loket.storage.sqlite_mail import MAIL_MIGRATION, SQLiteMailQueue
 from loket.storage.sqlite_mail_in import MAIL_IN_MIGRATION, SQLiteMailIn, check_message_key
@@ -272,6 +273,14 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn):
     def delete_upload(self, upload_id: str) -> None:
         with self._write() as conn:
             conn.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+
+    def named_blob_keys(self) -> set[str]:
+        conn = self._connection()
+        rows = conn.execute("SELECT attachments FROM messages WHERE attachments IS NOT NULL")
+        named = {key for (text,) in rows for key in keys_in_attachments(text)}
+        named.update(upload_final_key(upload_id)
+                     for (upload_id,) in conn.execute("SELECT id FROM uploads"))
+        return named
 
     # -- rate-limit counters -----------------------------------------------------------
 
