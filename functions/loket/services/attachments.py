@@ -299,7 +299,8 @@ def _uploaded_file(services: Services, upload_id: str, now: datetime,
         if claim_key is not None and upload.claim_key == claim_key:
             return _File(upload.id, upload.name, upload.content_type, upload.size,
                          upload=upload, replayed=True)
-        raise ValueError(f"'{upload.name}' is attached to a message already")
+        # Never its name: the id may have come from someone else's message.
+        raise ValueError("is attached to a message already; upload the file again")
     if upload.expires_at <= now:
         raise ValueError(f"'{upload.name}' has expired (uploads wait a day); upload it again")
     blobs = _blobs(services)

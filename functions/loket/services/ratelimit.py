@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from loket.domain.errors import RateLimited
@@ -11,12 +11,36 @@ from loket.services.context import Services
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def check_submission_rate(services: Services, client_address: str) -> None:
-    """Count this submission; raise RateLimited when the address is over a limit."""
+@dataclass
+class Hits:
+    """The hits one request counted: given back when it turns out not to count (a retry
+    of a request that was counted already). `over` is the limit it passed, if any."""
+
+    counted: list[tuple["Window", str]] = field(default_factory=list)
+    over: RateLimited | None = None
+
+    def give_back(self, services: Services) -> None:
+        for window, key in self.counted:
+            window.add(services, key, -1)
+        self.counted.clear()
+
+
+def count_submission(services: Services, client_address: str) -> Hits:
+    """Count this submission against the address's limits, per hour and per day. The
+    caller raises `over` when set, unless the request is a retry (then it gives the
+    hits back): only the store can tell, and asking it costs a call, so it is asked
+    only then."""
     limits = services.config.submissions
-    for limit, window, seconds in ((limits.per_hour, "hour", 3600),
-                                   (limits.per_day, "day", 86400)):
-        check_rate(services, f"submit:{client_address}:{window}", limit, window, seconds)
+    hits = Hits()
+    for limit, window_name, seconds in ((limits.per_hour, "hour", 3600),
+                                        (limits.per_day, "day", 86400)):
+        window = current_window(services, seconds)
+        key = f"submit:{client_address}:{window_name}"
+        hits.counted.append((window, key))
+        if window.add(services, key) > limit and hits.over is None:
+            hits.over = RateLimited(limit=limit, window=window_name,
+                                    retry_after=window.retry_after)
+    return hits
 
 
 def check_rate(services: Services, key: str, limit: int, window: str, seconds: int) -> None:

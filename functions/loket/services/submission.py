@@ -17,7 +17,7 @@ from loket.services.attachments import FileBatch, InlineFile, check_files
 from loket.services.context import Services
 from loket.services.notifications import tell_board_of_new_ticket
 from loket.services.plans import charge_plan, check_may_submit
-from loket.services.ratelimit import check_submission_rate
+from loket.services.ratelimit import Hits, count_submission
 
 if TYPE_CHECKING:
     from loket.services.sessions import Viewer
@@ -63,8 +63,18 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
         raise ValidationFailed([FieldError(
             "Idempotency-Key", "must be 1 to 255 visible ASCII characters")])
     clean, batch = _validate(services, data, files, idempotency_key, viewer)
-    if limits:
-        check_submission_rate(services, client_address)
+    fingerprint = _fingerprint({**clean, "attachments": batch.fingerprint}
+                               if batch.files else clean)
+    hits = count_submission(services, client_address) if limits else Hits()
+    if hits.over is not None:
+        # Over the limit, unless it is a retry of a request that was counted: a retry
+        # (same key, same body) never counts, so it gets its ticket, as it would have.
+        earlier = idempotency_key and services.store.idempotent_ticket(idempotency_key,
+                                                                       fingerprint)
+        if not earlier:
+            raise hits.over
+        hits.give_back(services)
+        return Receipt(earlier, False, services.lookup_url(earlier.number, earlier.access_key))
     new = NewTicket(email=clean["email"], product=clean["product"], type=clean["type"],
                     subject=clean["subject"], description=clean["description"],
                     fields={k: v for k, v in clean.items() if k not in _CORE},
@@ -75,8 +85,6 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
     # The workflow's starting state (priority, SLA clock, first deadline) is stored
     # with the ticket itself, so no ticket ever lacks its timers.
     new = services.config.workflow.start(new)
-    fingerprint = _fingerprint({**clean, "attachments": batch.fingerprint}
-                               if batch.files else clean)
     try:
         charge = charge_plan(services, viewer)
     except Refused:
@@ -95,7 +103,8 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
         charge.give_back(services)
         raise
     if not created:
-        charge.give_back(services)  # A retry: the first request counted it.
+        hits.give_back(services)  # A retry: the first request counted it...
+        charge.give_back(services)  # ...against the limits and the plan.
         batch.discard(services)  # ...and stored its files: these are nobody's.
     batch.settle(services, ticket.number, idempotency_key)
     if created:
