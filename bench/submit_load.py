@@ -123,15 +123,33 @@ class Server:
         self.log.close()
 
 
-def loket_server(var: Path, port: int, threads: int) -> Server:
+# `loket serve` with SQLite's writers left to SQLite's busy handler, as before the
+# in-process write lock (storage/sqlite.py): to measure what the lock does.
+WITHOUT_WRITE_LOCK = """
+import sys
+import loket.storage.sqlite as sqlite
+
+class NoLock:
+    def acquire(self): pass
+    def release(self): pass
+
+sqlite._write_lock_for = lambda path: NoLock()
+from loket.cli import main
+sys.argv[0] = "loket"
+main()
+"""
+
+
+def loket_server(var: Path, port: int, threads: int, *, write_lock: bool = True) -> Server:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
     env.update(LOKET_CONFIG_DIR=str(raised_limits_config(var)),
                LOKET_SQLITE_PATH=str(var / "loket.db"), LOKET_OUTBOX_DIR=str(var / "outbox"),
                LOKET_BLOB_DIR=str(var / "blobs"), LOKET_SITE_DIR=str(ROOT / "site"),
                LOKET_SEARCH_INDEX=str(ROOT / "search" / "index"),
                LOKET_BASE_URL=f"http://127.0.0.1:{port}")
-    command = [str(BIN / "loket"), "serve", "--port", str(port), "--threads", str(threads)]
-    return Server("loket", command, env, port)
+    start = [str(BIN / "loket")] if write_lock else [sys.executable, "-c", WITHOUT_WRITE_LOCK]
+    command = [*start, "serve", "--port", str(port), "--threads", str(threads)]
+    return Server("loket" if write_lock else "no-lock", command, env, port)
 
 
 def bare_server(port: int, threads: int) -> Server:
@@ -226,19 +244,19 @@ def missing_tickets(db: Path, levels: list[Level]) -> list[str]:
     return problems
 
 
-def report(loket: list[Level], bare: list[Level]) -> bool:
+def report(loket: list[Level], bare: list[Level], others: list[Level] = ()) -> bool:
     print(f"{'server':<12} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'failed':>6}")
-    for level in [*bare, *loket]:
+    for level in [*bare, *loket, *others]:
         print(f"{level.target:<12} {level.clients:>7} {len(level.times):>8} "
               f"{level.per_second:>8.0f} {level.percentile(50):>8.1f} "
               f"{level.percentile(99):>8.1f} {len(level.failures):>6}")
     goal_met = True
-    for ours, theirs in zip(loket, bare):
+    for ours, theirs in [*zip(loket, bare), *zip(others, bare)]:
         ratio = ours.per_second / theirs.per_second if theirs.per_second else 0.0
-        line = (f"{ours.clients:>2} clients: Loket {ratio:.2f}x the bare throughput, "
+        line = (f"{ours.clients:>2} clients: {ours.target} {ratio:.2f}x the bare throughput, "
                 f"p99 {ours.percentile(99):.1f} ms vs {theirs.percentile(99):.1f} ms")
-        if ours.clients == 8:
+        if ours.clients == 8 and ours.target == "loket":
             met = ratio >= 0.5 and ours.percentile(99) < 50
             goal_met = met
             line += f"  (goal >= 0.5x and p99 < 50 ms: {'met' if met else 'NOT met'})"
@@ -254,6 +272,9 @@ def main() -> None:
                         help="requests per client and level (at most %d a level)" % MAX_PER_LEVEL)
     parser.add_argument("--threads", type=int, default=THREADS,
                         help="waitress threads of both servers")
+    parser.add_argument("--without-write-lock", action="store_true",
+                        help="also measure Loket with SQLite's in-process write lock "
+                             "taken out (writers left to the busy handler, as before)")
     parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -267,16 +288,23 @@ def main() -> None:
         with loket_server(var, free_port(), args.threads) as server:
             loket = measure(server, levels, requests)
         problems = missing_tickets(var / "loket.db", loket)
+        others = []
+        if args.without_write_lock:
+            (var / "no-lock").mkdir()
+            with loket_server(var / "no-lock", free_port(), args.threads,
+                              write_lock=False) as server:
+                others = measure(server, levels, requests)
+            problems += missing_tickets(var / "no-lock" / "loket.db", others)
     finally:
         shutil.rmtree(var, ignore_errors=True)
     print(f"waitress, {args.threads} threads, one keep-alive connection per client, "
           f"loopback; Loket on SQLite (WAL), outbox mail, search index "
           f"{'present' if (ROOT / 'search' / 'index').is_dir() else 'absent'}")
-    report(loket, bare)
-    failures = [f for level in loket + bare for f in level.failures]
+    report(loket, bare, others)
+    failures = [f for level in loket + bare + others for f in level.failures]
     for failure in failures[:5]:
         print(f"failed request: {failure}")
-    acknowledged = sum(len(level.acknowledged) for level in loket)
+    acknowledged = sum(len(level.acknowledged) for level in loket + others)
     print(f"store check: {acknowledged - len(problems)} of {acknowledged} acknowledged "
           f"tickets present")
     for problem in problems[:10]:
