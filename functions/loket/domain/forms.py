@@ -177,6 +177,8 @@ def _clean_value(spec: FieldSpec, raw: Any, choices: list[Choice]) -> Any:
 
 
 def _clean_integer(spec: FieldSpec, raw: Any) -> int:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # JSON has one number type: 7.0 is 7.
     if isinstance(raw, bool) or not isinstance(raw, (int, str)):
         raise ValueError("must be a whole number")
     try:

@@ -25,6 +25,7 @@ from loket.domain.attachments import (THUMBNAIL_TYPES, Attachment, Upload, accep
 from loket.domain.content import SNIFF_BYTES, sniff
 from loket.domain.errors import (AttachmentNotFound, FieldError, UploadNotFound,
                                  ValidationFailed)
+from loket.domain.text import has_visible_character
 from loket.ports import BlobStore
 from loket.services.context import Services
 from loket.services.ratelimit import check_rate
@@ -135,8 +136,10 @@ def start_upload(services: Services, data: Mapping[str, Any], *,
     limits = services.config.attachments
     errors = [FieldError(k, "unknown field") for k in data if k not in ("name", "size", "type")]
     name, size, declared = data.get("name"), data.get("size"), data.get("type", "")
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str) or not has_visible_character(name):
         errors.append(FieldError("name", "is required: the file's name"))
+    if isinstance(size, float) and size.is_integer():
+        size = int(size)  # JSON has one number type: 2048.0 is 2048.
     if isinstance(size, bool) or not isinstance(size, int):
         errors.append(FieldError("size", "is required: the file's size in bytes"))
     elif size <= 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from loket.domain.errors import FieldError, ValidationFailed
@@ -25,6 +27,7 @@ def health():
 
 @bp.post("/tickets")
 def create_ticket():
+    key = idempotency_key(request.headers.get("Idempotency-Key"))
     data = read_payload(request)
     if request.is_json:
         errors = services().config.form.json_type_errors(data)
@@ -32,7 +35,7 @@ def create_ticket():
             raise ValidationFailed(errors)
     receipt = submit_ticket(services(), data,
                             client_address=request.remote_addr or "unknown",
-                            idempotency_key=request.headers.get("Idempotency-Key"),
+                            idempotency_key=key,
                             viewer=viewer())
     response = jsonify(receipt_json(receipt))
     response.status_code = 201 if receipt.created else 200
@@ -70,6 +73,19 @@ def add_message(number: int):
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,255}")
+
+
+def idempotency_key(value: str | None) -> str | None:
+    """The Idempotency-Key header: 1 to 255 visible ASCII characters, as documented."""
+    if value is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(value):
+        raise ValidationFailed([FieldError("Idempotency-Key", "must be 1 to 255 visible "
+                                                              "ASCII characters")])
+    return value
 
 
 # The customer's own moves; the workflow says from which statuses each is possible.

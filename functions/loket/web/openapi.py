@@ -36,6 +36,12 @@ def document(config: PortalConfig) -> dict[str, Any]:
     schemas = doc["components"]["schemas"]
     products = list(config.products)
     schemas["TicketSubmission"] = submission_schema(config)
+    schemas["TicketForm"] = form_post_schema(schemas["TicketSubmission"])
+    create = doc["paths"]["/api/tickets"]["post"]["requestBody"]["content"]
+    create["application/x-www-form-urlencoded"]["schema"] = {"$ref": "#/components/schemas/TicketForm"}
+    upload = schemas["UploadRequest"]["properties"]
+    upload["name"]["pattern"] = VISIBLE_PATTERN
+    upload["size"]["maximum"] = config.attachments.max_file_bytes
     schemas["Status"]["properties"]["id"]["enum"] = list(config.statuses)
     invitation = doc["paths"]["/api/invitations"]["post"]["requestBody"]["content"]
     invitation["application/json"]["schema"]["properties"]["products"]["items"]["enum"] = products
@@ -62,6 +68,17 @@ def submission_schema(config: PortalConfig) -> dict[str, Any]:
     return {"type": "object", "description": "The fields of site_config/forms/ticket.yml.",
             "required": [spec.name for spec in form.fields if spec.required],
             "properties": properties, "additionalProperties": False}
+
+
+def form_post_schema(submission: dict[str, Any]) -> dict[str, Any]:
+    """A form post sends text only: no nulls (an empty value means "not given")."""
+    schema = copy.deepcopy(submission)
+    for prop in schema["properties"].values():
+        if isinstance(prop.get("type"), list):
+            prop["type"] = [t for t in prop["type"] if t != "null"][0]
+        if "enum" in prop:
+            prop["enum"] = [v for v in prop["enum"] if v is not None]
+    return schema
 
 
 def field_schema(form, spec: FieldSpec, config: PortalConfig) -> dict[str, Any]:

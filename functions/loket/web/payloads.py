@@ -26,7 +26,8 @@ def read_payload(request: Request) -> dict[str, Any]:
             raise BadRequest("The body must be a JSON object of fields.")
         return storable(data)
     if request.mimetype in FORM_TYPES:
-        return storable(form_fields(request))
+        # Upload ids may repeat (one "attachments" entry each), as the portal's form sends them.
+        return storable(form_fields(request, files="attachments"))
     raise UnsupportedMediaType(
         "Send the ticket as application/json or application/x-www-form-urlencoded.")
 
