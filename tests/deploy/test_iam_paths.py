@@ -17,8 +17,13 @@ from tests.deploy.user_paths import PATHS, dispatcher_handlers, mail_is_queued
 
 pytestmark = pytest.mark.slow
 
-# Written by the Lambda runtime (the function's log group), never by our code.
-RUNTIME_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+# Used by the Lambda service with the function's role, never by our code: the log
+# group, and the on-failure destination of an asynchronous event.
+RUNTIME_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"}
+# Needed on a path the tests cannot make happen under moto, with the reason.
+RARE = {("SweepLambdaFunction", "dynamodb:GetItem"):
+        "re-reads a ticket after losing a race to another writer (moto's indexes are "
+        "never behind, so the sweep never loses one here)"}
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -68,7 +73,9 @@ def test_every_action_is_needed_by_a_path(deployed):
         handler = stack.resources[function]["Properties"]["Handler"]
         policies = without_action(role_policies(stack, role_of(stack, function)), action)
         broken = first_broken(deployed, by_handler.get(handler, []), policies)
-        if broken is None:
+        if broken is None and (function, action) in RARE:
+            needs[(function, action)] = RARE[(function, action)]
+        elif broken is None:
             unneeded.append(f"{function}: {action}")
         else:
             needs[(function, action)] = broken

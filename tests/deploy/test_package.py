@@ -100,9 +100,9 @@ def test_cfn_lint_rejects_a_made_up_iam_action(packaged, tmp_path):
     """The clean lint above means something: cfn-lint knows the IAM actions, e.g. that
     dynamodb:TransactWriteItems does not exist (transactions are authorised per item)."""
     text = TEMPLATE.read_text(encoding="utf-8")
-    assert '"dynamodb:ConditionCheckItem"' in text
+    assert '"dynamodb:DeleteItem"' in text
     bad = tmp_path / "template.json"
-    bad.write_text(text.replace('"dynamodb:ConditionCheckItem"', '"dynamodb:TransactWriteItems"'),
+    bad.write_text(text.replace('"dynamodb:DeleteItem"', '"dynamodb:TransactWriteItems"'),
                    encoding="utf-8")
     result = subprocess.run([cfn_lint(), str(bad)], capture_output=True, text=True, timeout=300)
     assert result.returncode != 0

@@ -310,17 +310,36 @@ def mail_in_event(bucket: str, key: str) -> dict:
     return event
 
 
-def mail_in_makes_a_ticket(deployed: Deployment, policies: dict | None = None) -> None:
+def reply_to(receipt: EmailMessage) -> bytes:
+    """The customer's answer to a mail of ours, as a mail client writes it."""
+    message = EmailMessage()
+    message["From"] = f"Ann de Vries <{CUSTOMER}>"
+    message["To"] = receipt["From"]
+    message["Subject"] = f"Re: {receipt['Subject']}"
+    message["Message-ID"] = "<m2@acme.example>"
+    message["In-Reply-To"] = receipt["Message-ID"]
+    message["References"] = receipt["Message-ID"]
+    message.set_content("It happens with every workbook.\n\n> " + "earlier text")
+    return message.as_bytes()
+
+
+def mail_in(deployed: Deployment, key: str, raw: bytes, policies: dict | None) -> dict:
     bucket = inbound_bucket(deployed)
     # SES stores the mail (its own right, by the bucket policy).
     boto3.session.Session().client("s3", region_name=REGION).put_object(
-        Bucket=bucket, Key="inbound/m1", Body=inbound_mail())
+        Bucket=bucket, Key=key, Body=raw)
     with deployed.running(MAIL_IN, policies=policies) as handle:
-        result = handle(mail_in_event(bucket, "inbound/m1"), None)
-    [decision] = result["decisions"]
+        [decision] = handle(mail_in_event(bucket, key), None)["decisions"]
+    return decision
+
+
+def mail_in_makes_a_ticket(deployed: Deployment, policies: dict | None = None) -> None:
+    decision = mail_in(deployed, "inbound/m1", inbound_mail(), policies)
     assert decision["action"] == "new-ticket", decision
     mail = last_mail_to(deployed, CUSTOMER)
     assert mail["Subject"].startswith(f"[#{decision['ticket']}]"), mail["Subject"]
+    answer = mail_in(deployed, "inbound/m2", reply_to(mail), policies)
+    assert (answer["action"], answer["ticket"]) == ("reply", decision["ticket"]), answer
     keys = [o["Key"] for o in boto3.session.Session().client("s3", region_name=REGION)
             .list_objects_v2(Bucket=deployed.stack.name("AttachmentsBucket"))
             .get("Contents", [])]
