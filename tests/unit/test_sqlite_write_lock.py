@@ -1,0 +1,67 @@
+"""SQLite writers of one process queue on one in-process lock per database file, so
+none of them ever waits in SQLite's busy handler (whose sleeps made the tail of
+concurrent submissions); busy_timeout is left for writers in other processes."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import pytest
+
+from loket.domain.errors import IdempotencyConflict
+from loket.storage.sqlite import SQLiteStore
+from tests.contract.test_store_contract import new_ticket
+
+
+def without_busy_handler(store: SQLiteStore) -> SQLiteStore:
+    """This thread's connection gives up at once when the file is locked: any wait for
+    another writer of this process would be an OperationalError."""
+    store._connection().execute("PRAGMA busy_timeout=0")
+    return store
+
+
+def test_concurrent_writers_of_one_process_never_meet_sqlite_s_lock(tmp_path):
+    # Two stores on one file, as two app instances (or the sweeper) of one process.
+    stores = [SQLiteStore(tmp_path / "loket.db"), SQLiteStore(tmp_path / "." / "loket.db")]
+
+    def submit(i: int) -> int:
+        store = without_busy_handler(stores[i % 2])
+        ticket, _ = store.create_ticket(new_ticket(f"Ticket {i}"))
+        store.save_ticket(replace(ticket, status="pending"), expected_version=ticket.version)
+        return ticket.number
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        numbers = sorted(pool.map(submit, range(200)))
+    assert numbers == list(range(10001, 10201))
+
+
+def test_a_failed_write_lets_the_next_writer_in(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+    store.create_ticket(new_ticket(), idempotency_key="k", fingerprint="a")
+    with pytest.raises(IdempotencyConflict):
+        store.create_ticket(new_ticket(), idempotency_key="k", fingerprint="b")
+    results = []
+    other = threading.Thread(target=lambda: results.append(
+        without_busy_handler(store).create_ticket(new_ticket("Next"))[0].number))
+    other.start()
+    other.join(timeout=30)
+    assert results == [10002]
+
+
+def test_a_writer_of_another_process_is_left_to_sqlite_s_own_lock(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+    # A connection of its own (the CLI, a sweeper in another process) holding the
+    # write lock: the in-process lock knows nothing of it, SQLite's lock (and with it
+    # busy_timeout, set to 0 here to see it) decides...
+    outsider = sqlite3.connect(tmp_path / "loket.db", isolation_level=None)
+    outsider.execute("BEGIN IMMEDIATE")
+    store._connection().execute("PRAGMA busy_timeout=0")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        store.create_ticket(new_ticket())
+    outsider.execute("ROLLBACK")
+    # ...and a failed BEGIN leaves the in-process lock free for the next writer.
+    assert store.create_ticket(new_ticket())[0].number == 10001
+    outsider.close()
