@@ -75,6 +75,9 @@ class AttachmentLimits(BaseModel):
     max_file_bytes: int = Field(default=25 * MiB, gt=0)
     max_files_per_message: int = Field(default=10, gt=0, le=100)
     max_bytes_per_ticket: int = Field(default=100 * MiB, gt=0)
+    # What one client address may upload ahead of its messages in a day (UTC), so no
+    # one parks gigabytes in uploads that are never attached.
+    max_upload_bytes_per_address_per_day: int = Field(default=500 * MiB, gt=0)
     allowed_types: list[ContentType] = Field(default_factory=lambda: list(DEFAULT_TYPES),
                                              min_length=1)
 
@@ -89,6 +92,9 @@ class AttachmentLimits(BaseModel):
     def _file_fits_ticket(self) -> "AttachmentLimits":
         if self.max_file_bytes > self.max_bytes_per_ticket:
             raise ValueError("max_file_bytes must not be larger than max_bytes_per_ticket")
+        if self.max_file_bytes > self.max_upload_bytes_per_address_per_day:
+            raise ValueError("max_file_bytes must not be larger than "
+                             "max_upload_bytes_per_address_per_day")
         return self
 
 

@@ -64,14 +64,16 @@ class TransitionRefused(LoketError):
 
 @dataclass
 class RateLimited(LoketError):
-    """Too many submissions from one client address in a window."""
+    """Too many submissions (or uploads, or bytes of them) from one client address in a
+    window."""
 
     limit: int
     window: str
     retry_after: int = field(default=0)
+    unit: str = "submissions"  # what `limit` counts, as the message says it
 
     def __str__(self) -> str:
-        return f"more than {self.limit} submissions per {self.window}"
+        return f"more than {self.limit} {self.unit} per {self.window}"
 
 
 # -- accounts (domain/accounts.py) -------------------------------------------------------

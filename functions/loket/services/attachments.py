@@ -18,17 +18,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO, Mapping, Sequence
 
-from loket.domain.attachments import (THUMBNAIL_TYPES, Attachment, Upload, accepted_kinds,
+from loket.domain.attachments import (MiB, THUMBNAIL_TYPES, Attachment, Upload, accepted_kinds,
                                       attachment_key, clean_name, describe_size,
                                       download_type, new_id, name_for_type, thumbnail_key,
                                       valid_id)
 from loket.domain.content import SNIFF_BYTES, sniff
-from loket.domain.errors import (AttachmentNotFound, FieldError, UploadNotFound,
+from loket.domain.errors import (AttachmentNotFound, FieldError, RateLimited, UploadNotFound,
                                  ValidationFailed)
 from loket.domain.text import has_visible_character
 from loket.ports import BlobStore
 from loket.services.context import Services
-from loket.services.ratelimit import check_rate
+from loket.services.ratelimit import check_rate, current_window
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +152,7 @@ def start_upload(services: Services, data: Mapping[str, Any], *,
         raise ValidationFailed(errors)
     blobs = _blobs(services)
     _check_upload_rate(services, client_address)
+    _check_upload_bytes(services, client_address, size)
     now = services.clock.now()
     # The stored object is held to this type; an unlisted guess is stored as bytes.
     content_type = declared if declared in limits.allowed_types else "application/octet-stream"
@@ -218,6 +219,18 @@ def _check_upload_rate(services: Services, client_address: str) -> None:
     check_rate(services, f"upload:{client_address}:hour",
                config.submissions.per_hour * config.attachments.max_files_per_message,
                "hour", 3600)
+
+
+def _check_upload_bytes(services: Services, client_address: str, size: int) -> None:
+    """Bytes uploaded per address and day (as announced: the upload form holds the
+    browser to exactly that size). A refused upload counts nothing."""
+    limit = services.config.attachments.max_upload_bytes_per_address_per_day
+    window = current_window(services, 86400)
+    key = f"upload-bytes:{client_address}:day"
+    if window.add(services, key, size) > limit:
+        window.add(services, key, -size)
+        raise RateLimited(limit=limit // MiB, window="day", retry_after=window.retry_after,
+                          unit="MiB of uploads")
 
 
 # -- checking the files of a message -----------------------------------------------------

@@ -138,17 +138,30 @@ class SweepLoop:
         return self._thread.is_alive()
 
     def _run(self) -> None:
+        while not self._stop.is_set():
+            self.run_once()
+            self._stop.wait(self.interval)
+
+    def run_once(self) -> None:
+        """One round: due timers, uploads never attached, and (once a day) blobs that
+        nothing names. Each part's failure is logged and leaves the others to run."""
+        from loket.services.attachments import clean_up_uploads
         from loket.services.blob_cleanup import clean_up_daily
 
-        while not self._stop.is_set():
-            try:
-                report = sweep(self.services)
-                if report.due:
-                    log.info("sweep: %s", report.summary())
-            except Exception:  # A store that is down now may be up next time.
-                log.exception("sweep failed; trying again in %s s", self.interval)
-            try:
-                clean_up_daily(self.services)
-            except Exception:  # Files nothing names cost space, never data: tomorrow.
-                log.exception("the daily clean-up of unnamed blobs failed")
-            self._stop.wait(self.interval)
+        try:
+            report = sweep(self.services)
+            if report.due:
+                log.info("sweep: %s", report.summary())
+        except Exception:  # A store that is down now may be up next time.
+            log.exception("sweep failed; trying again in %s s", self.interval)
+        try:
+            # On AWS the bucket's lifecycle rule and the table's TTL do this.
+            removed = clean_up_uploads(self.services)
+            if removed:
+                log.info("removed %s upload%s never attached", removed, "s" * (removed != 1))
+        except Exception:  # A waiting file costs space, never data: next time.
+            log.exception("removing uploads never attached failed")
+        try:
+            clean_up_daily(self.services)
+        except Exception:  # Files nothing names cost space, never data: tomorrow.
+            log.exception("the daily clean-up of unnamed blobs failed")
