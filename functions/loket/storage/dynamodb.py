@@ -264,7 +264,8 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn):
 
     # -- rate-limit counters -----------------------------------------------------------
 
-    def count_hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
+    def count_hit(self, key: str, window_start: datetime, expires_at: datetime,
+                  amount: int = 1) -> int:
         # One item per key and window, so an old window is never counted and TTL can
         # remove it whenever it likes (DynamoDB takes up to a few days).
         ttl = int(expires_at.timestamp())  # TTL wants epoch seconds
