@@ -50,8 +50,14 @@ class Settings(BaseSettings):
     # shipped with the suggestion function. Without it suggestions answer 503.
     search_index: Path = Path("search/index")
 
-    # How many proxies in front of the app may set X-Forwarded-For (CloudFront: 1).
+    # How many reverse proxies in front of a local install append to X-Forwarded-For
+    # (werkzeug's ProxyFix); never on AWS, where origin_secret decides (web/edge.py).
     trusted_proxies: int = 0
+    # On AWS: the secret header CloudFront adds to every request it sends to the app
+    # (X-Origin-Verify). Set, any request without it is refused (403), and the client's
+    # address is CloudFront's CloudFront-Viewer-Address. Several, space-separated,
+    # while the secret changes.
+    origin_secret: str = ""
 
     # `loket serve` sweeps due timers and SLA deadlines this often, in seconds, in a
     # background thread; 0 turns it off (run `loket sweep` from cron instead). On AWS
@@ -90,6 +96,14 @@ class Settings(BaseSettings):
         if not self.secret_key:
             self.secret_key = (kept_secret_key(self.secret_key_file) if self.store == "sqlite"
                                else secrets.token_urlsafe(32))
+        return self
+
+    @model_validator(mode="after")
+    def _one_source_of_client_addresses(self) -> "Settings":
+        if self.origin_secret and self.trusted_proxies:
+            raise ValueError("LOKET_ORIGIN_SECRET and LOKET_TRUSTED_PROXIES exclude each "
+                             "other: behind CloudFront the address is CloudFront's "
+                             "CloudFront-Viewer-Address, never X-Forwarded-For")
         return self
 
     @model_validator(mode="after")

@@ -5,6 +5,7 @@ function run with its environment and as its role, with IAM enforcement on."""
 from __future__ import annotations
 
 import importlib
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -13,11 +14,22 @@ import boto3
 import pytest
 
 from tests.deploy.cloudformation import REGION, Stack
+from tests.deploy.lambda_client import LambdaClient
 from tests.deploy.moto_iam import as_role, assume, role_of, role_policies
 
-# Values for what CloudFormation would resolve at deploy time ({{resolve:...}}).
-DYNAMIC = {"LOKET_SECRET_KEY": "test-secret-key"}
-BASE_URL = "https://d111111abcdef8.cloudfront.net"
+# Values for what CloudFormation resolves at deploy time ({{resolve:...}}), by a word
+# in the reference: the same reference gets the same value wherever it is used.
+DYNAMIC = {"secret-key": "test-secret-key", "originsecret": "test-origin-secret"}
+# CloudFront's edge server, the peer API Gateway sees (requestContext.http.sourceIp).
+EDGE_ADDRESS = "130.176.0.12"
+
+
+def resolve_dynamic(value: str) -> str:
+    def one(found: re.Match) -> str:
+        words = [word for word in DYNAMIC if word in found.group(1).lower()]
+        assert len(words) == 1, f"no test value for {found.group(0)}"
+        return DYNAMIC[words[0]]
+    return re.sub(r"\{\{resolve:([^}]*)\}\}", one, value)
 
 
 @dataclass
@@ -37,11 +49,22 @@ class Deployment:
         variables = self.stack.resources[function]["Properties"]["Environment"]["Variables"]
         env = {}
         for name, value in variables.items():
-            resolved = self.stack.resolve(value)
-            if isinstance(resolved, str) and "{{resolve:" in resolved:
-                resolved = DYNAMIC[name]
-            env[name] = str(resolved)
+            env[name] = resolve_dynamic(str(self.stack.resolve(value)))
         return env
+
+    def origin_headers(self) -> dict[str, str]:
+        """The headers CloudFront adds to every request to the app's origin."""
+        [distribution] = self.stack.of_type("AWS::CloudFront::Distribution").values()
+        origins = distribution["Properties"]["DistributionConfig"]["Origins"]
+        [api] = [o for o in origins if o["Id"] == "api"]
+        return {h["HeaderName"].lower(): resolve_dynamic(self.stack.resolve(h["HeaderValue"]))
+                for h in api.get("OriginCustomHeaders", [])}
+
+    def client(self, handle, *, viewer: str = "203.0.113.9", **kwargs) -> LambdaClient:
+        """A browser at `viewer`, its requests as CloudFront sends them on: from an
+        edge server's address, with the origin's headers and CloudFront-Viewer-Address."""
+        headers = {**self.origin_headers(), "cloudfront-viewer-address": f"{viewer}:50432"}
+        return LambdaClient(handle, source_ip=EDGE_ADDRESS, headers=headers, **kwargs)
 
     @contextmanager
     def running(self, handler: str, *, policies: dict[str, dict] | None = None,

@@ -94,3 +94,30 @@ def first_broken(deployed, paths, policies) -> str | None:
             del exc
             return name
     return None
+
+
+def test_only_cloudfront_reaches_the_app_and_its_viewer_is_the_client(deployed):
+    """As deployed: a request straight to the API's execute-api address is refused;
+    through CloudFront, a forged X-Forwarded-For does not choose the address that the
+    submission limit counts (CloudFront's CloudFront-Viewer-Address does)."""
+    import boto3
+
+    from tests.deploy.cloudformation import REGION
+    from tests.deploy.lambda_client import LambdaClient
+    from tests.deploy.user_paths import HTTP, TICKET
+
+    with deployed.running(HTTP) as handle:
+        direct = LambdaClient(handle, source_ip="198.51.100.4")
+        assert direct.post("/api/tickets", json_body=TICKET).status == 403
+        forged = {"x-forwarded-for": "10.9.9.9", "cloudfront-viewer-address": "10.9.9.9:1"}
+        assert LambdaClient(handle, headers=forged).post(
+            "/api/tickets", json_body=TICKET).status == 403
+        viewer = deployed.client(handle, viewer="203.0.113.77")
+        answer = viewer.post("/api/tickets", json_body=TICKET,
+                             headers={"x-forwarded-for": "10.9.9.9, 10.8.8.8"})
+        assert answer.status == 201, answer.text
+    table = deployed.stack.name("Table")
+    items = boto3.session.Session().client("dynamodb", region_name=REGION).scan(
+        TableName=table)["Items"]
+    hits = [i["pk"]["S"] for i in items if i["pk"]["S"].startswith("HIT#submit:")]
+    assert hits and all("203.0.113.77" in h for h in hits), hits

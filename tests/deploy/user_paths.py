@@ -149,7 +149,7 @@ def submit(client: LambdaClient, **fields) -> dict:
 
 def submit_look_up_and_reply(deployed: Deployment, policies: dict | None = None) -> None:
     with deployed.running(HTTP, policies=policies) as handle:
-        client = LambdaClient(handle)
+        client = deployed.client(handle)
         receipt = submit(client)
         token = urlencode({"token": receipt["token"]})
         looked_up = client.get(f"/api/tickets/{receipt['number']}?{token}")
@@ -166,7 +166,7 @@ def invite_accept_sign_out_and_reset(deployed: Deployment, policies: dict | None
     operator_sets_up_acme(deployed)
     invitation = link_in(last_mail_to(deployed, CUSTOMER), "invitations")
     with deployed.running(HTTP, policies=policies) as handle:
-        ann = LambdaClient(handle)
+        ann = deployed.client(handle)
         form = ann.get(invitation)
         assert form.status == 200, form.text[:500]
         accepted = ann.post(invitation, form={
@@ -176,14 +176,14 @@ def invite_accept_sign_out_and_reset(deployed: Deployment, policies: dict | None
         assert ann.get(invitation).status == 404  # The one-time token was taken.
 
         # An agent invites Ann's colleague through the API; he accepts.
-        desk = LambdaClient(handle)
+        desk = deployed.client(handle)
         assert sign_in(desk, AGENT).status == 303
         csrf = desk.get("/api/session").json()["csrf_token"]
         invited = desk.post("/api/invitations", headers={"x-csrf-token": csrf},
                             json_body={"email": "carl@acme.example", "products": ["planner"],
                                        "organization": "acme"})
         assert invited.status == 201, invited.text
-        carl = LambdaClient(handle)
+        carl = deployed.client(handle)
         carl_link = link_in(last_mail_to(deployed, "carl@acme.example"), "invitations")
         carl_form = carl.get(carl_link)
         assert carl.post(carl_link, form={
@@ -195,11 +195,11 @@ def invite_accept_sign_out_and_reset(deployed: Deployment, policies: dict | None
         assert mine.status == 200, mine.status
         cookies = dict(ann.cookies)
         assert ann.post("/portal/logout", form={"csrf_token": mine.csrf()}).status == 303
-        assert LambdaClient(handle, cookies=cookies).get("/portal/my-tickets").status == 303
-        assert sign_in(LambdaClient(handle), CUSTOMER).status == 303
+        assert deployed.client(handle, cookies=cookies).get("/portal/my-tickets").status == 303
+        assert sign_in(deployed.client(handle), CUSTOMER).status == 303
 
         # A new password through the e-mailed reset link.
-        reset = LambdaClient(handle)
+        reset = deployed.client(handle)
         page = reset.get("/portal/password-reset")
         asked = reset.post("/portal/password-reset", form={"email": CUSTOMER,
                                                             "csrf_token": page.csrf()})
@@ -210,14 +210,14 @@ def invite_accept_sign_out_and_reset(deployed: Deployment, policies: dict | None
         done = reset.post(reset_link, form={"password": new, "password_again": new,
                                             "csrf_token": set_form.csrf()})
         assert done.status == 303, done.text
-        assert sign_in(LambdaClient(handle), CUSTOMER, new).status == 303
+        assert sign_in(deployed.client(handle), CUSTOMER, new).status == 303
 
 
 def agent_replies_at_the_desk(deployed: Deployment, policies: dict | None = None) -> None:
     operator_sets_up_acme(deployed)
     with deployed.running(HTTP, policies=policies) as handle:
-        number = submit(LambdaClient(handle))["number"]
-        desk = LambdaClient(handle)
+        number = submit(deployed.client(handle))["number"]
+        desk = deployed.client(handle)
         assert sign_in(desk, AGENT).status == 303
         queue = desk.get("/desk/")
         assert queue.status == 200 and f"/desk/tickets/{number}" in queue.text, queue.status
@@ -242,7 +242,7 @@ def upload_attach_and_download(deployed: Deployment, policies: dict | None = Non
     picture = png()
     bucket = deployed.stack.name("AttachmentsBucket")
     with deployed.running(HTTP, policies=policies) as handle:
-        client = LambdaClient(handle)
+        client = deployed.client(handle)
         started = client.post("/api/uploads", json_body={
             "name": "error.png", "size": len(picture), "type": "image/png"})
         assert started.status == 201, started.text

@@ -27,7 +27,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                       LOKET_SITE_DIR=settings.site_dir.resolve())
     app.extensions["loket"] = services
     app.extensions["loket.shell"] = PageShell(settings.site_dir)
-    if settings.trusted_proxies:
+    if settings.origin_secret:  # On AWS: only through CloudFront (web/edge.py).
+        from loket.web.edge import CloudFrontOnly
+
+        app.wsgi_app = CloudFrontOnly(app.wsgi_app, settings.origin_secret.split())
+    elif settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
 
     from loket.web import (account_api, account_pages, api, attachments, auth, desk_pages,
