@@ -97,3 +97,17 @@ def test_a_forward_is_refused_where_the_portal_takes_no_text_files(services):
 def test_the_fixtures_are_in_the_repository():
     for name in (FROM_AFTER_BROKEN_LINE, OBSOLETE_HEADER, FORWARD):
         assert (MAIL_CORPUS / name).is_file()
+
+
+def test_a_mail_without_the_empty_line_keeps_its_body_as_body():
+    # Real replies with the line between header and body taken out: the first line
+    # of text is no field and no field follows it (or it is a MIME boundary), so the
+    # body starts there, as the parser alone reads it.
+    for name in ("talon/standard_replies/gmail.eml", "talon/standard_replies/iphone.eml"):
+        raw = corpus_mail(name).replace(b"\r\n", b"\n")
+        header, body = raw.split(b"\n\n", 1)
+        joined = header + b"\n" + body
+        assert mend_header(joined) == joined, name
+        mail = read_mail(joined)
+        assert mail.refused is None and mail.sender == read_mail(raw).sender
+        assert mail.subject == read_mail(raw).subject

@@ -133,20 +133,25 @@ def mend_header(raw: bytes) -> bytes:
     """`raw` with its header lines (up to the first empty line) made readable: a
     line that is neither a field nor a folded continuation (a long value wrapped
     without indenting, say) continues the field before it, and a field name with
-    space before its colon (RFC 5322's obsolete syntax: `From  : ...`) loses it."""
+    space before its colon (RFC 5322's obsolete syntax: `From  : ...`) loses it.
+    A broken line with no field after it is where the body starts (a mail without
+    the empty line): from there on nothing changes."""
     lines = raw.splitlines(keepends=True)
+    end = next((i for i, line in enumerate(lines) if not line.strip(b"\r\n")), len(lines))
+    last_field = max((i for i in range(end) if _FIELD.match(lines[i])
+                      or _OBSOLETE_FIELD.match(lines[i])), default=-1)
     mended = []
-    for number, line in enumerate(lines):
-        if not line.strip(b"\r\n"):  # The empty line: the body follows as it is.
-            return b"".join(mended + lines[number:])
+    for number, line in enumerate(lines[:end]):
         obsolete = _OBSOLETE_FIELD.match(line)
         if obsolete:
             line = obsolete.group(1) + b":" + line[obsolete.end():]
         elif not (_FIELD.match(line) or line[:1] in (b" ", b"\t")
                   or (number == 0 and line.startswith(b"From "))):
+            if number > last_field or line.startswith(b"--"):  # the body, or a MIME part
+                return b"".join(mended + lines[number:])
             line = b" " + line
         mended.append(line)
-    return b"".join(mended)
+    return b"".join(mended + lines[end:])
 
 
 def base_address(address: str) -> str:
