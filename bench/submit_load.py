@@ -299,7 +299,9 @@ def main() -> None:
         shutil.rmtree(var, ignore_errors=True)
     print(f"waitress, {args.threads} threads, one keep-alive connection per client, "
           f"loopback; Loket on SQLite (WAL), outbox mail, search index "
-          f"{'present' if (ROOT / 'search' / 'index').is_dir() else 'absent'}")
+          f"{'present' if (ROOT / 'search' / 'index').is_dir() else 'absent'}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a busy machine "
+          "slows both servers, and Loket more)")
     report(loket, bare, others)
     failures = [f for level in loket + bare + others for f in level.failures]
     for failure in failures[:5]:
