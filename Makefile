@@ -87,6 +87,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/api_latency.py
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/thumbnail_memory.py
+	$(BIN)/python bench/dynamodb_units.py
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/accounts_bench.py
