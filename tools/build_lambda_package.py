@@ -40,6 +40,9 @@ import time
 import zipfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lambda_trim  # noqa: E402  (beside this script)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # What the Lambda Python runtimes ship in /var/runtime (importable by the
@@ -242,12 +245,18 @@ def compile_tree(py: str, site: Path) -> None:
     """Bytecode for every module, as __pycache__/<mod>.cpython-3XX.pyc, with the
     file names in tracebacks as Lambda sees them (/var/task/...)."""
     cmd = [
-        py, "-m", "compileall", "-q", "-j", "0",
+        # One process, in compileall's sorted order: marshal marks an object for
+        # reuse by its reference count, which depends on what the same process compiled
+        # before, so parallel workers write bytecode that differs from build to build.
+        py, "-m", "compileall", "-q", "-j", "1",
         "--invalidation-mode", "unchecked-hash",
         "-s", str(site), "-p", LAMBDA_TASK_ROOT,
         str(site),
     ]
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    # A fixed hash seed: a set literal compiles to a frozenset constant, which marshal
+    # writes in hash order, so the bytecode (and the zip) would differ between builds.
+    res = subprocess.run(cmd, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONHASHSEED": "0"})
     if res.returncode != 0:
         sys.stderr.write(res.stdout + res.stderr)
         fail("compileall failed")
@@ -341,6 +350,10 @@ def main(argv: list[str] | None = None) -> int:
     dropped = [] if args.bundle_boto3 else drop_runtime_provided(workdir)
     if dropped:
         log("left out (provided by the Lambda runtime): " + ", ".join(dropped))
+    # What never runs on Lambda (tools/lambda_trim.py says what and why).
+    unused = lambda_trim.trim(workdir, ROOT / "site_config", remove_dist)
+    log("left out (never runs on Lambda): " + ", ".join(unused["distributions"])
+        + f" and {len(unused['paths'])} paths of whoosh, Pillow and holidays")
 
     config = ROOT / "site_config"
     if config.is_dir():
@@ -367,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"no {args.search_index} (site not built): suggestions will answer 503")
 
     compile_tree(py, workdir)
+    lambda_trim.check(py, workdir, ROOT / "site_config", workdir / args.search_index)
 
     tag = "cpython-%d%d" % version
     missing = [
@@ -395,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         "zip_bytes": size,
         "unzipped_bytes": unzipped,
         "left_out_runtime_provided": dropped,
+        "left_out_not_used": unused,
         "site_shell": args.site_shell if shell.is_file() else None,
         "distributions": sorted(
             f"{name}=={d.name[:-len('.dist-info')].split('-')[-1]}" for name, d in dists.items()
