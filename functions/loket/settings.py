@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     # sessions survive a restart (loket/local_secret.py); a setting always wins.
     secret_key: str = ""
     secret_key_file: Path = Path("var/secret_key")
+    # On AWS: the SSM SecureString parameter that holds the signing keys ("new old",
+    # loket/secret_keys.py), read at run time and again every secret_key_refresh
+    # seconds, so a new key needs no redeploy. It wins over secret_key for links.
+    secret_key_parameter: str = ""
+    secret_key_refresh: int = Field(default=300, ge=0)
 
     # The knowledge-base search index: written by the site build or `loket search-build`,
     # shipped with the suggestion function. Without it suggestions answer 503.

@@ -22,7 +22,19 @@ def build_services(settings: Settings, *, load_holidays: bool = False) -> Servic
                     mail=build_mailer(settings), clock=SystemClock(),
                     base_url=settings.base_url, mail_from=settings.mail_from,
                     search=build_searcher(settings), blobs=build_blobs(settings),
-                    secret_key=settings.secret_key)
+                    secret_key=settings.secret_key, secret_keys=build_secret_keys(settings))
+
+
+def build_secret_keys(settings: Settings):
+    """The link-signing keys: an SSM parameter read at run time (AWS), else the setting.
+    Nothing is read here: the parameter on the first link, not at a cold start."""
+    from loket.secret_keys import SecretKeys, ssm_loader
+
+    if settings.secret_key_parameter:
+        return SecretKeys(ssm_loader(settings.secret_key_parameter, region=settings.aws_region,
+                                     endpoint_url=settings.aws_endpoint_url),
+                          refresh_seconds=settings.secret_key_refresh)
+    return SecretKeys.fixed(settings.secret_key) if settings.secret_key else None
 
 
 def build_store(settings: Settings, first_number: int):

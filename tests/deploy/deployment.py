@@ -116,7 +116,18 @@ def deploy(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Deployment:
     for rule in stack.of_type("AWS::SES::ReceiptRule").values():
         for recipient in rule["Properties"]["Rule"]["Recipients"]:
             ses.verify_domain_identity(Domain=recipient.rpartition("@")[2])
-    return Deployment(stack, monkeypatch)
+    deployment = Deployment(stack, monkeypatch)
+    _put_secret_keys(deployment)
+    return deployment
+
+
+def _put_secret_keys(deployment: Deployment) -> None:
+    """The SecureString the operator puts before the first deploy."""
+    ssm = boto3.client("ssm", region_name=REGION)
+    names = {deployment.environment(f).get("LOKET_SECRET_KEY_PARAMETER")
+             for f in deployment.stack.of_type("AWS::Lambda::Function")}
+    for name in filter(None, names):
+        ssm.put_parameter(Name=name, Value=DYNAMIC["secret-key"], Type="SecureString")
 
 
 def _create_table(stack: Stack) -> None:

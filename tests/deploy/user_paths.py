@@ -224,10 +224,15 @@ def agent_replies_at_the_desk(deployed: Deployment, policies: dict | None = None
         page = desk.get(f"/desk/tickets/{number}")
         assert page.status == 200, page.status
         replied = desk.post(f"/desk/tickets/{number}/reply",
-                            form={"body": "We are on it.", "csrf_token": page.csrf()})
+                            form={"body": "Fixed in 4.2.1.", "status": "solved",
+                                  "csrf_token": page.csrf()})
         assert replied.status == 303, replied.text
-    text = last_mail_to(deployed, CUSTOMER).get_body(("plain",)).get_content()
-    assert "We are on it." in text
+        # The "solved" mail carries a rating link signed with the key read at run time
+        # (SSM SecureString); the customer opens it.
+        mail = last_mail_to(deployed, CUSTOMER)
+        assert "Fixed in 4.2.1." in mail.get_body(("plain",)).get_content()
+        rating = deployed.client(handle).get(link_in(mail, "ratings"))
+        assert rating.status == 200, rating.status
 
 
 def png(width: int = 64, height: int = 48) -> bytes:

@@ -54,7 +54,9 @@ def rate(services: Services, ticket: Ticket, rating: object, comment: object, *,
 
 def rating_link(services: Services, ticket: Ticket) -> str:
     issued = int(services.clock.now().timestamp())
-    token = f"{ticket.number}.{issued}.{_signature(services, ticket.number, issued)}"
+    # Without a key the link is still made, and never accepted (as a wrong one).
+    key = (services.signing_keys() or ("",))[0]
+    token = f"{ticket.number}.{issued}.{_signature(key, ticket.number, issued)}"
     return f"{services.base_url.rstrip('/')}/portal/ratings/{token}?lang={ticket.language}"
 
 
@@ -66,8 +68,9 @@ def ticket_of_rating_link(services: Services, token: str) -> Ticket:
     if link is None:
         raise TicketNotFound(0)
     number, issued = int(link["number"]), int(link["issued"])
-    if not services.secret_key or not same_secret(_signature(services, number, issued),
-                                                  link["signature"]):
+    # Any key still accepted: a link signed before the key changed keeps working.
+    if not any(same_secret(_signature(key, number, issued), link["signature"])
+               for key in services.signing_keys()):
         raise TicketNotFound(number)
     sent = datetime.fromtimestamp(issued, tz=timezone.utc)
     window = timedelta(days=services.config.accounts.rating_window_days)
@@ -79,6 +82,6 @@ def ticket_of_rating_link(services: Services, token: str) -> Ticket:
     return ticket
 
 
-def _signature(services: Services, number: int, issued: int) -> str:
+def _signature(key: str, number: int, issued: int) -> str:
     message = f"rating:{number}:{issued}".encode()
-    return hmac.new(services.secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()[:32]
