@@ -93,3 +93,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/accounts_bench.py
 	$(BIN)/python bench/reset_timing.py
 	$(BIN)/python bench/submit_load.py
+	$(BIN)/python bench/mail_in_bench.py

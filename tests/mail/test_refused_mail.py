@@ -205,7 +205,7 @@ def test_loket_mail_refused_lists_and_take_in_takes_in(tmp_path, monkeypatch):
     assert shown.exit_code == 0 and b"Subject: Vacation" in shown.stdout_bytes
     taken = runner.invoke(main, ["mail", "take-in", refused_id, "--by", AGENT])
     assert taken.exit_code == 0, taken.output
-    assert taken.output.strip() == f"{refused_id}: new-ticket #10001"
+    assert taken.output.splitlines()[0] == f"{refused_id}: new-ticket #10001"
     assert "taken in as #10001" in runner.invoke(main, ["mail", "refused"]).output
     missing = runner.invoke(main, ["mail", "take-in", "abc", "--by", AGENT])
     assert missing.exit_code == 1 and "no refused mail" in missing.output

@@ -23,6 +23,7 @@ from email.utils import getaddresses
 from typing import Iterable
 
 from loket.mail.html_text import html_to_text
+from loket.mail.parsing import PARSING_POLICY
 from loket.mail.quotes import strip_quotes
 from loket.mail.verdicts import Verdicts, verdicts_in_headers
 
@@ -122,10 +123,10 @@ def _parse(raw: bytes) -> Message:
     """The message; when a broken header line ended its header early (pushing the
     headers after it, a valid From: among them, into the body), parsed again from
     its raw header lines mended as a mail client reads them."""
-    msg = email.message_from_bytes(raw, policy=policy.default)
+    msg = email.message_from_bytes(raw, policy=PARSING_POLICY)
     if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in msg.defects) or (
             msg.get_unixfrom() and _OBSOLETE_FIELD.match(raw)):
-        return email.message_from_bytes(mend_header(raw), policy=policy.default)
+        return email.message_from_bytes(mend_header(raw), policy=PARSING_POLICY)
     return msg
 
 
