@@ -85,7 +85,8 @@ class MailFetchLoop:
 
     def stop(self, timeout: float = 30) -> None:
         self._stop.set()
-        self._thread.join(timeout)
+        if self._thread.is_alive():  # Never started (interval 0): nothing to wait for.
+            self._thread.join(timeout)
 
     def run_once(self) -> FetchReport | None:
         """One fetch; None when it failed (logged: the next one tries again)."""

@@ -131,7 +131,8 @@ class SweepLoop:
 
     def stop(self, timeout: float = 30) -> None:
         self._stop.set()
-        self._thread.join(timeout)
+        if self._thread.is_alive():  # Never started (interval 0): nothing to wait for.
+            self._thread.join(timeout)
 
     @property
     def running(self) -> bool:
