@@ -80,7 +80,7 @@ def take_in_mail(services: Services, raw: bytes, *,
     if verdicts is not None:
         mail = replace(mail, verdicts=verdicts.over(mail.verdicts))
     key = idempotency_key(mail, raw)
-    decision = _screened(mail) or _take_in(services, settings, mail, key)
+    decision = _screened(mail) or take_in_read_mail(services, settings, mail, key)
     if decision.action == "refused":
         decision = keep_refused(services, mail, raw, key, decision)
     log.info("mail %s: %s", mail.message_id or "(no Message-ID)", decision)
@@ -121,10 +121,10 @@ def referenced_ticket(services: Services, mail: InboundMail) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _take_in(services: Services, settings: MailInConfig, mail: InboundMail, key: str, *,
-             by_agent: bool = False) -> MailDecision:
-    """`by_agent`: an agent takes in mail that was refused; limits and the DMARC hold
-    give way to their decision."""
+def take_in_read_mail(services: Services, settings: MailInConfig, mail: InboundMail,
+                      key: str, *, by_agent: bool = False) -> MailDecision:
+    """Make `mail` a reply or a new ticket, or say why not. `by_agent`: an agent takes
+    in mail that was refused; limits and the DMARC hold give way to their decision."""
     number = referenced_ticket(services, mail)
     if number is None:
         return _new_ticket(services, settings, mail, key, note="", by_agent=by_agent)

@@ -112,7 +112,8 @@ def take_in_anyway(services: Services, refused: str, *, agent: str):
     """Take in a refused mail as the agent decides: limits, the account requirement,
     the scans and the DMARC hold give way. Taking it in twice makes nothing twice
     (the mail's key is the ticket's and the message's idempotency key)."""
-    from loket.services.mail_in import MailDecision, _take_in, idempotency_key, mail_in_settings
+    from loket.services.mail_in import (MailDecision, idempotency_key, mail_in_settings,
+                                         take_in_read_mail)
 
     record = get_refused(services, refused)
     if not record.held:
@@ -129,7 +130,7 @@ def take_in_anyway(services: Services, refused: str, *, agent: str):
         raise ValidationFailed([FieldError("id", "the mail cannot be read, or names no "
                                                  f"sender ({mail.refused or 'no From'}); "
                                                  "open the original instead")])
-    decision = _take_in(services, settings, mail, idempotency_key(mail, raw), by_agent=True)
+    decision = take_in_read_mail(services, settings, mail, idempotency_key(mail, raw), by_agent=True)
     if decision.action == "refused":
         raise ValidationFailed([FieldError("id", f"still refused: {decision.reason}")])
     services.store.mark_refused_taken_in(record.id, ticket=decision.ticket, by=agent,
