@@ -198,3 +198,20 @@ def test_form_posts_with_bytes_that_are_no_utf8_never_500(client):
     response = client.post("/portal/tickets", data=body,
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code in (201, 422)
+
+
+@pytest.mark.parametrize("secret", ODD_TOKENS[:-1] + ["a" * 100_000])
+def test_any_account_link_answers_like_a_wrong_one(client, secret):
+    for path in ("/portal/invitations/", "/portal/password-reset/"):
+        odd = client.get(path + secret)
+        wrong = client.get(path + "wrong")
+        assert odd.status_code == wrong.status_code < 500, path
+
+
+@pytest.mark.parametrize("cookie", ["é", "\x00", "x" * 4000, "\u202e"])
+def test_any_session_cookie_answers_like_a_wrong_one(client, receipt, cookie):
+    client.set_cookie("loket_session", cookie)
+    assert client.get("/api/session").get_json() == {"signed_in": False}
+    post = client.post(f"/api/tickets/{MISSING}/messages?token=x", json={"body": "x"},
+                       headers={"X-CSRF-Token": cookie})
+    assert post.status_code == 404

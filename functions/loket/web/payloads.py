@@ -73,6 +73,11 @@ def form_fields(request: Request, *, files: str | None = None) -> dict[str, Any]
         raise ValidationFailed([FieldError(k, "was given more than once") for k in repeated])
     data: dict[str, Any] = request.form.to_dict()
     if files is not None and files in request.form:
+        # Counted as posted, blanks too: the document's maxItems counts every entry.
+        limit = current_app.extensions["loket"].config.attachments.max_files_per_message
+        if len(request.form.getlist(files)) > limit:
+            raise ValidationFailed([FieldError(files, f"are too many: at most {limit} "
+                                                      "per message")])
         data[files] = upload_ids(request, files)
     return data
 
