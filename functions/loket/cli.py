@@ -31,9 +31,29 @@ def _services(settings, *, load_holidays: bool = False):
     from loket.wiring import build_services
 
     try:
-        return build_services(settings, load_holidays=load_holidays)
+        services = build_services(settings, load_holidays=load_holidays)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    # A command that queues mail (a sweep, an invitation) sends it before it ends:
+    # no mail loop runs beside a command (`loket serve` sets its own listener).
+    services.store.mail_listener = lambda: _queued_by.append(services)
+    return services
+
+
+_queued_by: list = []
+
+
+@main.result_callback()
+def _send_queued_mail(*_args, **_kwargs) -> None:
+    from loket.services.mail_dispatch import send_queued
+
+    while _queued_by:
+        services = _queued_by.pop()
+        _queued_by[:] = [s for s in _queued_by if s is not services]
+        report = send_queued(services)
+        if report.failed or report.retrying:
+            # Said on stderr, once: the command's own output stays as it was.
+            click.echo(f"mail: {report.summary()} (see `loket mail queue`)", err=True)
 
 
 @main.command("check-config")
@@ -73,6 +93,8 @@ def serve(host: str, port: int, threads: int) -> None:
 
     from loket.web.app import create_app
 
+    from loket.mail.smtp import SMTPServer
+    from loket.services.mail_dispatch import MailLoop
     from loket.services.sweeper import SweepLoop
 
     settings = _settings()
@@ -87,12 +109,17 @@ def serve(host: str, port: int, threads: int) -> None:
         click.echo(f"  data:  DynamoDB table {settings.dynamodb_table}")
     if settings.mail == "outbox":
         click.echo(f"  mail:  {settings.outbox_dir.resolve()}/*.eml")
+    elif settings.mail == "smtp":
+        click.echo(f"  mail:  SMTP {SMTPServer.from_url(settings.smtp_url).host}")
     click.echo(f"  sweep: every {settings.sweep_interval} s" if settings.sweep_interval
                else "  sweep: off (LOKET_SWEEP_INTERVAL=0; run `loket sweep` yourself)")
     sys.stdout.flush()
     sweeper = SweepLoop(services, settings.sweep_interval)
     if settings.sweep_interval:
         sweeper.start()
+    # Queued mail goes out at once: every write that queues mail wakes the loop.
+    mailer = MailLoop(services, settings.mail_interval or 3600).start()
+    services.store.mail_listener = mailer.wake
     fetcher = _mail_fetch_loop(settings, services)
     # A service manager stops us with SIGTERM: leave through `finally`, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -100,8 +127,9 @@ def serve(host: str, port: int, threads: int) -> None:
         waitress.serve(app, host=host, port=port, threads=threads, ident="loket",
                        clear_untrusted_proxy_headers=True, _quiet=True)
     finally:
-        # Let a sweep in progress finish, so no change is cut from its e-mail.
+        # Let a sweep or a batch of mail in progress finish; unsent mail stays queued.
         sweeper.stop()
+        mailer.stop()
         if fetcher is not None:
             fetcher.stop()
 
@@ -274,6 +302,7 @@ _add_account_commands()
 
 
 def _add_mail_commands() -> None:
+    import loket.cli_mail_queue  # noqa: F401  (adds queue, retry, send-queued to `mail`)
     from loket.cli_mail import COMMANDS
 
     for command in COMMANDS:
@@ -281,6 +310,15 @@ def _add_mail_commands() -> None:
 
 
 _add_mail_commands()
+
+
+def _add_mail_retry_command() -> None:
+    from loket.cli_mail_retry import mail_retry  # AWS: mail the mailIn function failed on
+
+    main.add_command(mail_retry)
+
+
+_add_mail_retry_command()
 
 
 if __name__ == "__main__":

@@ -36,9 +36,18 @@ class Settings(BaseSettings):
     blob_dir: Path = Path("var/blobs")
     attachments_bucket: str = ""
 
-    mail: Literal["outbox", "ses"] = "outbox"
+    mail: Literal["outbox", "smtp", "ses"] = "outbox"
     outbox_dir: Path = Path("var/outbox")
     mail_from: str = "Nordwind Support <support@nordwind.example>"
+    # LOKET_MAIL=smtp: smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS).
+    smtp_url: str = ""
+    # LOKET_MAIL=ses: the configuration set that sends bounces and complaints to SNS.
+    ses_configuration_set: str = ""
+    # The mail queue: a temporary failure is retried with backoff for this many hours,
+    # then the mail is kept as failed; `loket serve` looks for due retries this often
+    # (seconds; 0: only when a request queues mail; run `loket mail send-queued` too).
+    mail_give_up_hours: float = Field(default=48, gt=0)
+    mail_interval: int = Field(default=15, ge=0)
 
     # Signs session cookies and tokens (rating links, upload forms). Unset, a local
     # install (SQLite) makes a key once and keeps it in secret_key_file, so links and
@@ -101,6 +110,16 @@ class Settings(BaseSettings):
         if not self.secret_key:
             self.secret_key = (kept_secret_key(self.secret_key_file) if self.store == "sqlite"
                                else secrets.token_urlsafe(32))
+        return self
+
+    @model_validator(mode="after")
+    def _smtp_url_for_smtp(self) -> "Settings":
+        if self.mail == "smtp":
+            from loket.mail.smtp import SMTPServer
+
+            if not self.smtp_url:
+                raise ValueError("LOKET_MAIL=smtp needs LOKET_SMTP_URL")
+            SMTPServer.from_url(self.smtp_url)  # a clear error now, not at the first mail
         return self
 
     @model_validator(mode="after")

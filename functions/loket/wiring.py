@@ -6,7 +6,10 @@ services without importing Flask.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from loket.config import load_portal_config
+from loket.domain.outgoing import RetryPolicy
 from loket.services.context import Services
 from loket.settings import Settings
 
@@ -22,7 +25,9 @@ def build_services(settings: Settings, *, load_holidays: bool = False) -> Servic
                     mail=build_mailer(settings), clock=SystemClock(),
                     base_url=settings.base_url, mail_from=settings.mail_from,
                     search=build_searcher(settings), blobs=build_blobs(settings),
-                    secret_key=settings.secret_key, secret_keys=build_secret_keys(settings))
+                    secret_key=settings.secret_key, secret_keys=build_secret_keys(settings),
+                    mail_retry=RetryPolicy(
+                        give_up_after=timedelta(hours=settings.mail_give_up_hours)))
 
 
 def build_secret_keys(settings: Settings):
@@ -73,7 +78,12 @@ def build_mailer(settings: Settings):
     if settings.mail == "ses":
         from loket.mail.ses import SESMailer
 
-        return SESMailer(region=settings.aws_region)
+        return SESMailer(region=settings.aws_region,
+                         configuration_set=settings.ses_configuration_set or None)
+    if settings.mail == "smtp":
+        from loket.mail.smtp import SMTPMailer
+
+        return SMTPMailer(settings.smtp_url)
     from loket.mail.outbox import OutboxMailer
 
     return OutboxMailer(settings.outbox_dir)

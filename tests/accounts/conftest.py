@@ -69,8 +69,8 @@ def client(app):
 
 
 @pytest.fixture
-def outbox(tmp_path):
-    return Outbox(tmp_path / "outbox")
+def outbox(tmp_path, services):
+    return Outbox(tmp_path / "outbox", services)
 
 
 @dataclass

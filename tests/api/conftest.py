@@ -51,17 +51,25 @@ def client(app):
 
 
 class Outbox:
-    def __init__(self, folder: Path):
+    """The .eml files the outbox sender wrote. With `services`, reading it first runs
+    the dispatcher (services/mail_dispatch.py), as `loket serve`'s mail loop would."""
+
+    def __init__(self, folder: Path, services: Services | None = None):
         self.folder = folder
+        self.services = services
 
     def messages(self) -> list[email.message.EmailMessage]:
+        if self.services is not None:
+            from loket.services.mail_dispatch import send_queued
+
+            send_queued(self.services)
         files = sorted(self.folder.glob("*.eml")) if self.folder.exists() else []
         return [email.message_from_bytes(f.read_bytes(), policy=default_policy) for f in files]
 
 
 @pytest.fixture
-def outbox(tmp_path):
-    return Outbox(tmp_path / "outbox")
+def outbox(tmp_path, services):
+    return Outbox(tmp_path / "outbox", services)
 
 
 def ticket_count(services: Services) -> int:

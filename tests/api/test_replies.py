@@ -58,12 +58,13 @@ def test_reply_racing_another_change_is_applied_after_it(services, receipt, monk
     real_save = store.save_ticket
     raced = []
 
-    def save_after_someone_else(ticket, *, expected_version, messages=()):
+    def save_after_someone_else(ticket, *, expected_version, messages=(), mails=()):
         if not raced:  # An agent asks the customer something between our read and write.
             raced.append(True)
             real_save(replace(store.get_ticket(ticket.number), status="waiting-on-customer"),
                       expected_version=expected_version)
-        return real_save(ticket, expected_version=expected_version, messages=messages)
+        return real_save(ticket, expected_version=expected_version, messages=messages,
+                         mails=mails)
 
     monkeypatch.setattr(store, "save_ticket", save_after_someone_else)
     ticket = add_customer_reply(services, receipt["number"], "Still broken", author=VALID["email"])

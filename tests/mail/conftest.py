@@ -65,5 +65,5 @@ def services(clock, tmp_path):
 
 
 @pytest.fixture
-def outbox(tmp_path):
-    return Outbox(tmp_path / "outbox")
+def outbox(tmp_path, services):
+    return Outbox(tmp_path / "outbox", services)

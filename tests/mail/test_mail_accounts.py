@@ -18,6 +18,7 @@ from loket.services.context import Services
 from loket.services.mail_in import MailDecision, take_in_mail
 from loket.services.organizations import create_organization, set_plan
 from loket.services.plans import tickets_used
+from loket.services.mail_dispatch import send_queued
 from tests.mail.conftest import MAIL_FROM, make_mail
 from tests.paths import SITE_CONFIG
 from tests.workflow.conftest import MailBag
@@ -46,6 +47,7 @@ def desk(store, mailbag, *, required: bool) -> Services:
     invite(services, CARL, organization="acme", products=["planner"])
     invite(services, PAYROLL_ONLY, organization="acme", products=["payroll"],
            support_contact=True)
+    send_queued(services)  # the invitations
     mailbag.sent.clear()
     return services
 
@@ -75,6 +77,7 @@ def test_mail_from_an_account_is_its_organizations_and_counts_against_the_plan(s
     ticket = services.store.get_ticket(10001)
     assert (ticket.email, ticket.organization, ticket.product) == (ANN, "acme", "planner")
     assert used(services) == 1
+    send_queued(services)
     assert [m["To"] for m in mailbag.sent][:1] == [ANN]   # the receipt
 
     # The same mail delivered again: still one ticket, counted once.

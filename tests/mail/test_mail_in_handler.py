@@ -12,7 +12,7 @@ from urllib.parse import quote_plus
 import boto3
 import pytest
 
-from loket.handlers import mail_in
+from loket.handlers import mail_dispatch, mail_in
 from loket.storage.dynamodb import DynamoDBStore, create_table
 from tests.mail.conftest import corpus_mail
 from tests.paths import CORPUS, SITE_CONFIG
@@ -52,10 +52,12 @@ def aws(monkeypatch, tmp_path):
         s3.create_bucket(Bucket=BUCKET,
                          CreateBucketConfiguration={"LocationConstraint": AWS_REGION})
         mail_in.reset()
+        mail_dispatch.reset()
         try:
             yield s3
         finally:
             mail_in.reset()
+            mail_dispatch.reset()
 
 
 def sent_through_ses() -> list:
@@ -75,6 +77,9 @@ def test_stored_mail_becomes_a_ticket_with_a_receipt(aws, caplog):
     ticket = DynamoDBStore(DYNAMODB_TABLE, region=AWS_REGION).get_ticket(10001)
     assert (ticket.email, ticket.subject, ticket.product) == (
         "info@example.com", "Planner: Ausfuhr nach Excel bricht ab", "planner")
+    # Queued with the ticket; the dispatcher function sends it (a schedule event here).
+    assert sent_through_ses() == []
+    mail_dispatch.handle({"source": "aws.events", "detail-type": "Scheduled Event"}, None)
     [receipt] = sent_through_ses()
     assert receipt.destinations == ["info@example.com"]
     assert "<ticket-10001@nordwind.example>" in receipt.raw_data
@@ -90,6 +95,7 @@ def test_redelivered_and_refused_mail_make_nothing_new(aws):
     assert [d["action"] for d in result["decisions"]] == ["new-ticket", "refused"]
     store = DynamoDBStore(DYNAMODB_TABLE, region=AWS_REGION)
     assert store.get_ticket(10001) is not None and store.get_ticket(10002) is None
+    mail_dispatch.handle({"source": "aws.events", "detail-type": "Scheduled Event"}, None)
     assert len(sent_through_ses()) == 1
 
 

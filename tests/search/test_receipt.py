@@ -25,7 +25,11 @@ class FakeSearcher:
         return self.found[:limit]
 
 
-def receipt(tmp_path):
+def receipt(tmp_path, client):
+    """The receipt the dispatcher wrote to the outbox (run here, as `loket serve` does)."""
+    from loket.services.mail_dispatch import send_queued
+
+    send_queued(client.application.extensions["loket"])
     [path] = sorted((tmp_path / "outbox").glob("*.eml"))
     mail = email.message_from_bytes(path.read_bytes(), policy=default_policy)
     text, html = (mail.get_body((kind,)).get_content() for kind in ("plain", "html"))
@@ -38,8 +42,9 @@ ARTICLE = Suggestion(title="Export & <Excel> fails", url="/kb/planner/export-exc
 
 def test_the_receipt_lists_suggestions_with_absolute_links(tmp_path):
     search = FakeSearcher([ARTICLE])
-    assert make_client(tmp_path, search).post("/api/tickets", json=TICKET).status_code == 201
-    text, html = receipt(tmp_path)
+    client = make_client(tmp_path, search)
+    assert client.post("/api/tickets", json=TICKET).status_code == 201
+    text, html = receipt(tmp_path, client)
     assert search.calls == [(TICKET["subject"], "en", "planner", 3)]
     assert "These articles may help while you wait:" in text
     assert "  - Export & <Excel> fails\n    http://portal.test/kb/planner/export-excel/" in text
@@ -48,23 +53,25 @@ def test_the_receipt_lists_suggestions_with_absolute_links(tmp_path):
 
 
 def test_a_dutch_receipt_lists_them_in_dutch(tmp_path):
-    make_client(tmp_path, FakeSearcher([ARTICLE])).post(
-        "/api/tickets", json={**TICKET, "language": "nl"})
-    text, html = receipt(tmp_path)
+    client = make_client(tmp_path, FakeSearcher([ARTICLE]))
+    client.post("/api/tickets", json={**TICKET, "language": "nl"})
+    text, html = receipt(tmp_path, client)
     assert "Deze artikelen helpen u misschien terwijl u wacht:" in text
     assert "Deze artikelen helpen u misschien terwijl u wacht:" in html
 
 
 @pytest.mark.parametrize("search", [None, FakeSearcher([]), FakeSearcher(error=OSError("gone"))])
 def test_without_suggestions_the_receipt_goes_without_the_list(tmp_path, search):
-    response = make_client(tmp_path, search).post("/api/tickets", json=TICKET)
+    client = make_client(tmp_path, search)
+    response = client.post("/api/tickets", json=TICKET)
     assert response.status_code == 201
-    text, html = receipt(tmp_path)
+    text, html = receipt(tmp_path, client)
     assert "may help" not in text and "may help" not in html
     assert str(response.get_json()["number"]) in text
 
 
 def test_the_receipt_uses_the_real_index(tmp_path, searcher):
-    make_client(tmp_path, searcher).post("/api/tickets", json=TICKET)
-    text, _ = receipt(tmp_path)
+    client = make_client(tmp_path, searcher)
+    client.post("/api/tickets", json=TICKET)
+    text, _ = receipt(tmp_path, client)
     assert "http://portal.test/kb/planner/export-excel/" in text

@@ -116,12 +116,20 @@ class Desk:
 
     def mails(self) -> list[tuple[str, str]]:
         """(To, Subject) of every e-mail sent since the last call."""
+        self.dispatch()
         new = self.mailbag.sent[self._read:]
         self._read = len(self.mailbag.sent)
         return [(m["To"], m["Subject"]) for m in new]
 
     def last_mail(self) -> EmailMessage:
+        self.dispatch()
         return self.mailbag.sent[-1]
+
+    def dispatch(self) -> None:
+        """Send what the changes queued, as the mail loop or function does."""
+        from loket.services.mail_dispatch import send_queued
+
+        send_queued(self.services)
 
 
 @pytest.fixture

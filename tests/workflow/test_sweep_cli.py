@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from loket.cli import main
 from loket.clock import FixedClock
+from loket.services.mail_dispatch import send_queued
 from loket.services.status import agent_reply
 from loket.services.submission import submit_ticket
 from loket.settings import Settings
@@ -33,6 +34,7 @@ def waiting_ticket(runner):
     services.clock = FixedClock(local("2026-11-30 10:00"))
     number = submit_ticket(services, SUBMISSION, client_address="203.0.113.7").ticket.number
     agent_reply(services, number, "Which version?", agent="piet", status="waiting-on-customer")
+    send_queued(services)  # the receipt and the answer, as `loket serve` would
     return number
 
 

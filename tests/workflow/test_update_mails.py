@@ -29,6 +29,7 @@ def test_an_answer_is_escaped_in_html_and_kept_in_text(desk):
     number = desk.submit(subject="Fails <b>& co</b>")
     desk.assign(number, "planning-team")
     desk.agent_replies(number, "Try <script>alert(1)</script> & reboot.\nThen call us.")
+    desk.dispatch()
     answer = next(m for m in desk.mailbag.sent if m["Subject"].startswith(f"[#{number}] Re:"))
     html = answer.get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; reboot." in html

@@ -10,7 +10,9 @@ one and the customer's mail client shows it once.
 from __future__ import annotations
 
 import enum
-import uuid
+import itertools
+import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
@@ -40,7 +42,7 @@ class OutgoingMail:
     message_id: str
     thread_root: str | None = None
     ticket: int | None = None
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = field(default_factory=lambda: new_mail_id())
     state: MailState = MailState.PENDING
     attempts: int = 0
     # When the dispatcher may (next) try it; a claim moves it on by the lease.
@@ -55,6 +57,15 @@ class OutgoingMail:
             object.__setattr__(self, "next_attempt_at", self.created_at)
         if self.since is None:
             object.__setattr__(self, "since", self.created_at)
+
+
+_sequence = itertools.count()
+
+
+def new_mail_id() -> str:
+    """A unique id that sorts in the order mails were made (time, then a counter), so
+    mails queued in one write are sent in the order the change listed them."""
+    return f"{time.time_ns():016x}{next(_sequence) % 0x10000:04x}{secrets.token_hex(4)}"
 
 
 def new_message_id(mail_from: str) -> str:

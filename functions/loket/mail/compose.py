@@ -9,9 +9,12 @@ from __future__ import annotations
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from datetime import datetime
 from email.utils import formatdate, make_msgid, parseaddr
 from functools import lru_cache
 from typing import Any
+
+from loket.domain.outgoing import OutgoingMail, new_message_id
 
 TEMPLATE_FILES = ("subject.txt", "body.txt", "body.html")
 
@@ -30,6 +33,16 @@ def mail_domain(mail_from: str) -> str:
     return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
 
 
+def letter(kind: str, *, lang: str, mail_from: str, to: str, data: dict[str, Any],
+           created_at: datetime, message_id: str | None = None,
+           thread_root: str | None = None, ticket: int | None = None) -> OutgoingMail:
+    """An e-mail to queue: what compose() needs, rendered later by the dispatcher.
+    Its Message-ID is fixed now, so every delivery of it carries the same one."""
+    return OutgoingMail(kind=kind, lang=lang, to=to, data=data, created_at=created_at,
+                        message_id=message_id or new_message_id(mail_from),
+                        thread_root=thread_root, ticket=ticket)
+
+
 def set_subject(msg: EmailMessage, subject: str) -> None:
     """Set the Subject so that it reads back as written. Python's folding (3.11) puts
     each non-ASCII word in an encoded word of its own and drops the spaces between
@@ -44,7 +57,8 @@ def set_subject(msg: EmailMessage, subject: str) -> None:
 
 
 def compose(kind: str, *, lang: str, mail_from: str, to: str, data: dict[str, Any],
-            message_id: str | None = None, thread_root: str | None = None) -> EmailMessage:
+            message_id: str | None = None, thread_root: str | None = None,
+            date: datetime | None = None) -> EmailMessage:
     """Render templates/<kind>/<lang>/ into a multipart/alternative message."""
     env = _environment()
     render = {name: env.get_template(f"{kind}/{lang}/{name}").render(**data)
@@ -53,7 +67,8 @@ def compose(kind: str, *, lang: str, mail_from: str, to: str, data: dict[str, An
     set_subject(msg, " ".join(render["subject.txt"].split()))
     msg["From"] = mail_from
     msg["To"] = str(Address(addr_spec=to))
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Date"] = formatdate(date.timestamp() if date else None, localtime=False,
+                             usegmt=True)
     msg["Message-ID"] = message_id or make_msgid(domain=mail_domain(mail_from))
     if thread_root and thread_root != msg["Message-ID"]:
         # Replies and updates thread under the ticket's first e-mail in every client.

@@ -1,4 +1,5 @@
-"""One function per e-mail the portal sends: it gathers the data, compose() renders it."""
+"""One function per e-mail the portal sends: it gathers the data into a queued mail
+(letter()); the dispatcher renders it with compose() (render_mail) and sends it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from loket.domain.tickets import Ticket
-from loket.mail.compose import compose, mail_domain
+from loket.domain.outgoing import OutgoingMail
+from loket.mail.compose import compose, letter, mail_domain
 
 if TYPE_CHECKING:
     from loket.services.context import Services
@@ -21,7 +23,9 @@ def thread_root(services: "Services", number: int) -> str:
     return f"<ticket-{number}@{mail_domain(services.mail_from)}>"
 
 
-def receipt_email(services: "Services", ticket: Ticket) -> EmailMessage:
+def receipt_email(services: "Services", ticket: Ticket) -> OutgoingMail:
+    """The receipt. Its article suggestions are looked up by the dispatcher, when it
+    renders the mail (render_mail): a search costs more than the rest of a submit."""
     config = services.config
     data = {
         "vendor": config.vendor,
@@ -30,14 +34,29 @@ def receipt_email(services: "Services", ticket: Ticket) -> EmailMessage:
         "product": config.products[ticket.product].get(ticket.language),
         "status": config.status(ticket.status).label(ticket.language),
         "lookup_url": services.lookup_url(ticket.number, ticket.access_key),
-        "suggestions": suggestions_for(services, ticket),
+        "suggest_for": {"text": ticket.subject, "product": ticket.product},
     }
     root = thread_root(services, ticket.number)
-    return compose("receipt", lang=ticket.language, mail_from=services.mail_from,
-                   to=ticket.email, data=data, message_id=root, thread_root=root)
+    return letter("receipt", lang=ticket.language, mail_from=services.mail_from,
+                  to=ticket.email, data=data, message_id=root, thread_root=root,
+                  ticket=ticket.number, created_at=services.clock.now())
 
 
-def suggestions_for(services: "Services", ticket: Ticket) -> list[dict[str, str]]:
+def render_mail(services: "Services", mail: OutgoingMail) -> EmailMessage:
+    """The queued mail as MIME, the same every time it is rendered but for the
+    suggestions a receipt asks for (the index may have grown meanwhile)."""
+    data = dict(mail.data)
+    wanted = data.pop("suggest_for", None)
+    if wanted is not None:
+        data["suggestions"] = suggestions_for(services, wanted["text"], lang=mail.lang,
+                                              product=wanted.get("product"))
+    return compose(mail.kind, lang=mail.lang, mail_from=services.mail_from, to=mail.to,
+                   data=data, message_id=mail.message_id, thread_root=mail.thread_root,
+                   date=mail.created_at)
+
+
+def suggestions_for(services: "Services", text: str, *, lang: str,
+                    product: str | None) -> list[dict[str, str]]:
     """Articles that may answer the ticket, with absolute links, for the receipt.
 
     They are a courtesy: without an index, or when searching fails, the receipt simply
@@ -47,11 +66,10 @@ def suggestions_for(services: "Services", ticket: Ticket) -> list[dict[str, str]
         return []
     try:
         # The e-mail lists titles and links only: no snippets to highlight.
-        found = services.search.suggest(ticket.subject, lang=ticket.language,
-                                        product=ticket.product, limit=RECEIPT_SUGGESTIONS,
-                                        snippets=False)
+        found = services.search.suggest(text, lang=lang, product=product,
+                                        limit=RECEIPT_SUGGESTIONS, snippets=False)
     except Exception:
-        log.exception("no suggestions for the receipt of ticket %s", ticket.number)
+        log.exception("no suggestions for the receipt about %r", text)
         return []
     base = services.base_url.rstrip("/")
     return [{"title": s.title, "url": base + s.url} for s in found]

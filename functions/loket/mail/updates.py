@@ -1,15 +1,15 @@
 """The e-mails about a ticket's progress: a status change, a reminder, an agent's answer
 to the customer, and news for the product's review board. Each function only gathers
-its template's data; compose() renders it and the services send it."""
+its template's data into a queued mail (letter()); the dispatcher renders and sends it."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
 from loket.domain.tickets import Ticket
-from loket.mail.compose import compose
+from loket.domain.outgoing import OutgoingMail
+from loket.mail.compose import letter
 from loket.mail.notices import thread_root
 
 if TYPE_CHECKING:
@@ -23,14 +23,14 @@ _MONTHS = {"en": ("January February March April May June July August September O
                   "november december").split()}
 
 
-def status_email(services: "Services", ticket: Ticket, old_status: str) -> EmailMessage:
+def status_email(services: "Services", ticket: Ticket, old_status: str) -> OutgoingMail:
     data = _ticket_data(services, ticket)
     data["old_status"] = services.config.status(old_status).label(ticket.language)
     data["rating_url"] = _rating_url(services, ticket)
     return _to_customer(services, "status-change", ticket, data)
 
 
-def reminder_email(services: "Services", ticket: Ticket) -> EmailMessage:
+def reminder_email(services: "Services", ticket: Ticket) -> OutgoingMail:
     """Asks the customer for an answer, saying until when, if a timer will move on."""
     workflow = services.config.workflow
     data = _ticket_data(services, ticket)
@@ -40,7 +40,7 @@ def reminder_email(services: "Services", ticket: Ticket) -> EmailMessage:
 
 
 def agent_reply_email(services: "Services", ticket: Ticket, body: str,
-                      old_status: str | None) -> EmailMessage:
+                      old_status: str | None) -> OutgoingMail:
     data = _ticket_data(services, ticket)
     data["body"] = body
     data["old_status"] = (services.config.status(old_status).label(ticket.language)
@@ -60,7 +60,7 @@ def _rating_url(services: "Services", ticket: Ticket) -> str | None:
 
 
 def review_board_email(services: "Services", ticket: Ticket, news: str, *,
-                       old_status: str | None = None, target: str | None = None) -> EmailMessage:
+                       old_status: str | None = None, target: str | None = None) -> OutgoingMail:
     """News for the product's review board: "new-ticket", "status-change" or "sla-breach".
 
     In the ticket's language until board members have accounts with a language of their own.
@@ -73,9 +73,9 @@ def review_board_email(services: "Services", ticket: Ticket, news: str, *,
                 old_status=(services.config.status(old_status).label(ticket.language)
                             if old_status else None))
     root = thread_root(services, ticket.number)
-    return compose("review-board", lang=ticket.language, mail_from=services.mail_from,
-                   to=services.config.review_boards[ticket.product], data=data,
-                   thread_root=root)
+    return letter("review-board", lang=ticket.language, mail_from=services.mail_from,
+                  to=services.config.review_boards[ticket.product], data=data,
+                  thread_root=root, ticket=ticket.number, created_at=services.clock.now())
 
 
 def when(services: "Services", moment: datetime, lang: str) -> str:
@@ -96,7 +96,8 @@ def _ticket_data(services: "Services", ticket: Ticket) -> dict[str, Any]:
 
 
 def _to_customer(services: "Services", kind: str, ticket: Ticket,
-                 data: dict[str, Any]) -> EmailMessage:
+                 data: dict[str, Any]) -> OutgoingMail:
     # Threaded under the receipt, so the whole ticket reads as one conversation.
-    return compose(kind, lang=ticket.language, mail_from=services.mail_from, to=ticket.email,
-                   data=data, thread_root=thread_root(services, ticket.number))
+    return letter(kind, lang=ticket.language, mail_from=services.mail_from, to=ticket.email,
+                  data=data, thread_root=thread_root(services, ticket.number),
+                  ticket=ticket.number, created_at=services.clock.now())

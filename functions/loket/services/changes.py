@@ -7,36 +7,45 @@ read, and the step is worked out again on the fresh ticket.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Callable, Sequence
 
 from loket.domain.errors import TicketNotFound, VersionConflict
 from loket.domain.tickets import Message, Ticket
-from loket.domain.workflow import Step
+from loket.domain.outgoing import OutgoingMail
+from loket.domain.workflow import Change, Step
 from loket.services.context import Services
+from loket.services.notifications import mails_for
 
 SAVE_ATTEMPTS = 5
 
 StepFunction = Callable[[Ticket, datetime], Step]
 MessagesFunction = Callable[[Ticket, datetime], Sequence[Message]]
+# The e-mails a change causes, from the ticket as it will be stored and the changes.
+MailsFunction = Callable[[Ticket, Sequence[Change]], Sequence[OutgoingMail]]
 
 
 def change_ticket(services: Services, number: int, step: StepFunction, *,
                   messages: MessagesFunction = lambda ticket, now: (),
-                  ticket: Ticket | None = None) -> Step:
-    """Apply `step` to the ticket and store the result with `messages`, retrying on a
-    version conflict. `ticket` saves a read when the caller has just read it. Returns
-    the stored ticket and what changed; raises what the step raises (a refused
-    transition, bad input) without storing anything."""
+                  ticket: Ticket | None = None, mails: MailsFunction | None = None) -> Step:
+    """Apply `step` to the ticket and store the result with `messages` and the e-mails
+    it causes (`mails`; by default services/notifications.mails_for), in one write,
+    retrying on a version conflict. `ticket` saves a read when the caller has just read
+    it. Returns the stored ticket and what changed; raises what the step raises (a
+    refused transition, bad input) without storing anything."""
+    mails = mails or (lambda stored, changes: mails_for(services, stored, changes))
     for _ in range(SAVE_ATTEMPTS):
         ticket = ticket or services.store.get_ticket(number)
         if ticket is None:
             raise TicketNotFound(number)
         now = services.clock.now()
         result = step(ticket, now)
+        stored = replace(result.ticket, version=ticket.version + 1)
         try:
             saved = services.store.save_ticket(result.ticket, expected_version=ticket.version,
-                                               messages=messages(ticket, now))
+                                               messages=messages(ticket, now),
+                                               mails=mails(stored, result.changes))
         except VersionConflict:
             ticket = None  # Read it again: someone changed it meanwhile.
             continue

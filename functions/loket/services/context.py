@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from loket.config import PortalConfig
+from loket.domain.outgoing import RetryPolicy
 from loket.ports import BlobStore, Clock, MailSender, Searcher, TicketStore
 
 
@@ -27,6 +28,8 @@ class Services:
     secret_keys: object | None = None
     # argon2id parameters (services/passwords.py); None: the RFC 9106 low-memory profile.
     password_hasher: object | None = None
+    # How the mail dispatcher retries temporary failures, and when it gives up.
+    mail_retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def signing_keys(self) -> tuple[str, ...]:
         """The key that signs, then the older ones still accepted; () for none."""

@@ -11,7 +11,6 @@ from loket.domain.workflow import Event
 from loket.services.attachments import InlineFile, check_files
 from loket.services.changes import change_ticket
 from loket.services.context import Services
-from loket.services.notifications import tell
 
 MAX_REPLY_LENGTH = 20_000
 
@@ -53,7 +52,6 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
         batch.discard(services)  # A re-delivery: the first one's files are the ticket's.
         raise
     batch.settle(services, number)
-    tell(services, step.ticket, step.changes)
     return step.ticket
 
 

@@ -2,7 +2,7 @@
 priority, assign) and what customers do (close, reopen, reject a solution).
 
 Each use case goes through the workflow under the version check (services/changes.py),
-then e-mails the customer about the status change (and the review board, as the
+queueing the e-mail to the customer about the status change (and the review board, as the
 workflow says). Agents are named by a free text `agent` until accounts exist.
 """
 
@@ -18,7 +18,7 @@ from loket.domain.workflow import Event, Step
 from loket.services.attachments import InlineFile, check_files
 from loket.services.changes import change_ticket
 from loket.services.context import Services
-from loket.services.notifications import tell
+from loket.services.notifications import mails_for
 from loket.services.replies import clean_body
 
 
@@ -52,9 +52,11 @@ def agent_reply(services: Services, number: int, body: str, *, agent: str,
         return [Message(author=agent, role=AuthorRole.AGENT, body=body, created_at=now,
                         public=public, attachments=stored)]
 
-    done = change_ticket(services, number, step, messages=message)
+    def mails(stored: Ticket, changes) -> list:
+        return mails_for(services, stored, changes, answer=body if public else None)
+
+    done = change_ticket(services, number, step, messages=message, mails=mails)
     batch.settle(services, number)
-    tell(services, done.ticket, done.changes, answer=body if public else None)
     return done.ticket
 
 
@@ -116,14 +118,11 @@ def _customer_request(services: Services, number: int, event: Event, body: str |
 
     done = change_ticket(services, number, lambda t, now: workflow.handle(t, event, now),
                          messages=messages, ticket=ticket)
-    tell(services, done.ticket, done.changes)
     return done.ticket
 
 
 def _change(services: Services, number: int, step) -> Ticket:
-    done = change_ticket(services, number, step)
-    tell(services, done.ticket, done.changes)
-    return done.ticket
+    return change_ticket(services, number, step).ticket
 
 
 def _then(first: Step, second: Step) -> Step:

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from loket.domain.errors import FieldError, Refused, ValidationFailed
 from loket.domain.tickets import NewTicket, Ticket
-from loket.mail.notices import receipt_email
 from loket.domain.forms import ATTACHMENTS
 from loket.services.attachments import FileBatch, InlineFile, check_files
 from loket.services.context import Services
-from loket.services.notifications import tell_board_of_new_ticket
+from loket.services.notifications import new_ticket_mails
 from loket.services.plans import charge_plan, check_may_submit
 from loket.services.ratelimit import Hits, count_submission
 
@@ -45,8 +44,8 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
 
     Files come as upload ids under "attachments" (when the form has that field) or
     inline as `files`; they are stored first, then the ticket that names them. The
-    ticket is stored before anything else happens; a failing mail server is logged
-    and never loses the ticket.
+    receipt is queued in the ticket's own write and sent by the dispatcher
+    (services/mail_dispatch.py): a failing mail server delays it, never the request.
 
     A signed-in `viewer` submits as their account (its address, whatever the form
     said), only for products they have rights to, counted against their
@@ -97,8 +96,10 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
             raise
         return Receipt(earlier, False, services.lookup_url(earlier.number, earlier.access_key))
     try:
+        # The receipt (and the board's news) is queued in the ticket's own write.
         ticket, created = services.store.create_ticket(
-            new, idempotency_key=idempotency_key, fingerprint=fingerprint)
+            new, idempotency_key=idempotency_key, fingerprint=fingerprint,
+            mails=lambda stored: new_ticket_mails(services, stored))
     except Exception:
         charge.give_back(services)
         raise
@@ -107,9 +108,6 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
         charge.give_back(services)  # ...against the limits and the plan.
         batch.discard(services)  # ...and stored its files: these are nobody's.
     batch.settle(services, ticket.number, idempotency_key)
-    if created:
-        _send_receipt(services, ticket)
-        tell_board_of_new_ticket(services, ticket)
     return Receipt(ticket, created, services.lookup_url(ticket.number, ticket.access_key),
                    notice=charge.notice if created else None)
 
@@ -141,10 +139,3 @@ def _validate(services: Services, data: Mapping[str, Any], files: Sequence[Inlin
 
 def _fingerprint(clean: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(clean, sort_keys=True).encode()).hexdigest()
-
-
-def _send_receipt(services: Services, ticket: Ticket) -> None:
-    try:
-        services.mail.send(receipt_email(services, ticket))
-    except Exception:  # The ticket is safe; a lost receipt must not fail the request.
-        log.exception("receipt for ticket %s could not be sent", ticket.number)

@@ -2,9 +2,9 @@
 
 It asks the store's due index for what is due, so a sweep costs O(tickets due), never
 O(all tickets). Running it twice at once (two Lambda invocations, a CLI run beside
-`loket serve`) is safe: each change is saved under the version check, and its e-mail
-goes out only after the save succeeded, so only the winner of a race sends anything.
-A crash between save and send loses that e-mail rather than ever sending it twice.
+`loket serve`) is safe: each change is saved under the version check, with its e-mails
+queued in the same write, so only the winner of a race queues anything and a crash
+never separates a change from its e-mail (services/mail_dispatch.py sends them).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from loket.domain.errors import VersionConflict
@@ -20,7 +20,7 @@ from loket.domain.tickets import Ticket
 from loket.domain.workflow import Breached, Change, Reminded, StatusChanged
 from loket.services.changes import SAVE_ATTEMPTS
 from loket.services.context import Services
-from loket.services.notifications import tell
+from loket.services.notifications import mails_for
 
 log = logging.getLogger(__name__)
 # Due tickets read at a time. Larger batches mean fewer index queries (one per shard
@@ -84,8 +84,11 @@ def _sweep_ticket(services: Services, ticket: Ticket, report: SweepReport) -> No
             report.changed += bool(step.changes)
             report.actions += [describe(ticket.number, c) for c in step.changes]
             return
+        mails = mails_for(services, replace(step.ticket, version=ticket.version + 1),
+                          step.changes) if step.changes else []
         try:
-            saved = services.store.save_ticket(step.ticket, expected_version=ticket.version)
+            saved = services.store.save_ticket(step.ticket, expected_version=ticket.version,
+                                               mails=mails)
         except VersionConflict:
             report.conflicts += 1
             ticket = services.store.get_ticket(ticket.number)
@@ -95,7 +98,7 @@ def _sweep_ticket(services: Services, ticket: Ticket, report: SweepReport) -> No
         if step.changes:
             report.changed += 1
             report.actions += [describe(saved.number, c) for c in step.changes]
-            report.emails += tell(services, saved, step.changes)
+            report.emails += len(mails)
         return
     log.warning("ticket %s kept changing while the sweeper worked on it; the next sweep "
                 "takes it up again", ticket.number)

@@ -62,7 +62,10 @@ class DynamoDBMailQueue:
             KeyConditionExpression="due_shard = :shard AND due_at <= :now",
             ExpressionAttributeValues=_to_item({":shard": PENDING_SHARD,
                                                 ":now": utc_iso(now)}))
-        claimed = (self._claim(_from_item(item), lease_until) for item in response["Items"])
+        # Mails due at the same moment go in the order they were made (ids sort so).
+        seen = sorted((_from_item(item) for item in response["Items"]),
+                      key=lambda item: (item["due_at"], item["id"]))
+        claimed = (self._claim(item, lease_until) for item in seen)
         return [mail for mail in claimed if mail is not None]
 
     def _claim(self, seen: dict[str, Any], lease_until: datetime) -> OutgoingMail | None:

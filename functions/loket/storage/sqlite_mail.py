@@ -43,7 +43,7 @@ class SQLiteMailQueue:
         with self._write() as conn:
             rows = conn.execute(
                 "SELECT record FROM mail_queue WHERE state = 'pending' "
-                "AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+                "AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
                 (utc_iso(now), limit)).fetchall()
             claimed = [replace(mail_from_record(json.loads(row[0])),
                                next_attempt_at=lease_until) for row in rows]
@@ -69,7 +69,7 @@ class SQLiteMailQueue:
     def list_mail(self, pending: bool, limit: int = 100) -> list[OutgoingMail]:
         if pending:
             sql = ("SELECT record FROM mail_queue WHERE state = 'pending' "
-                   "ORDER BY next_attempt_at LIMIT ?")
+                   "ORDER BY next_attempt_at, id LIMIT ?")
         else:
             sql = ("SELECT record FROM mail_queue WHERE state IN ('failed', 'suppressed') "
                    "ORDER BY created_at DESC LIMIT ?")

@@ -1,0 +1,70 @@
+"""The mail dispatcher on AWS: sends the mail the store has queued.
+
+Two events call it: the table's stream, when a write queued mail (so a receipt goes
+out within seconds of the request), and a schedule (serverless.yml: every minute), for
+retries that come due and for anything a stream event missed. Either way it claims what
+is due from the store's index, so a stream record is only a signal: any number of
+invocations at once send each mail once per lease (services/mail_dispatch.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+log = logging.getLogger(__name__)
+# Lambda's root logger passes WARNING and up; every batch belongs in the log.
+log.setLevel(logging.INFO)
+
+_services = None
+# Stop claiming mail this long before Lambda's timeout; the rest goes next time.
+SAFETY_MARGIN_S = 10.0
+
+
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if not (is_schedule(event) or queued_mail(event)):
+        log.warning("neither a schedule nor a stream record of queued mail: nothing sent")
+        return {"sent": 0, "reason": "not a dispatch event"}
+    from loket.services.mail_dispatch import send_queued
+
+    report = send_queued(_built(), deadline=_deadline(context))
+    log.info("mail: %s", report.summary())
+    return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed,
+            "suppressed": report.suppressed, "more": report.more}
+
+
+def is_schedule(event: Any) -> bool:
+    return (isinstance(event, dict) and event.get("source") == "aws.events"
+            and event.get("detail-type") == "Scheduled Event")
+
+
+def queued_mail(event: Any) -> bool:
+    """A DynamoDB stream batch with a mail item put in the queue (the event source's
+    filter lets only those through; this checks again)."""
+    records = event.get("Records", []) if isinstance(event, dict) else []
+    return any(r.get("eventSource") == "aws:dynamodb"
+               and r.get("dynamodb", {}).get("Keys", {}).get("pk", {}).get("S", "")
+               .startswith("MAIL#") for r in records)
+
+
+def _deadline(context: Any) -> float | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return time.monotonic() + remaining() / 1000 - SAFETY_MARGIN_S if remaining else None
+
+
+def _built():
+    """The services, built on the first event (not at import) and kept."""
+    global _services
+    if _services is None:
+        from loket.settings import Settings
+        from loket.wiring import build_services
+
+        _services = build_services(Settings())
+    return _services
+
+
+def reset() -> None:
+    """Forget the services, so the next event builds them again (tests change settings)."""
+    global _services
+    _services = None

@@ -1,0 +1,152 @@
+"""The dispatcher: delivers the mail the store has queued, at least once.
+
+It claims a batch of due mail (the store leases it, so two dispatchers never send the
+same mail at once, and a crashed one's mail comes back when the lease ends), renders
+each, hands it to the sender and records the outcome. Temporary failures (a 4xx
+answer, a refused connection, SES throttling) are retried with exponential backoff
+until the give-up time; permanent ones, mail past that time and mail to a suppressed
+address stay in the store, visible (`loket mail queue`, the desk's mail page), until an
+admin retries them. A repeat of a mail carries the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from loket.domain.errors import Refused
+from loket.domain.outgoing import MailFailure, MailState, OutgoingMail
+from loket.mail.notices import render_mail
+from loket.services.context import Services
+
+log = logging.getLogger(__name__)
+# How long a claimed mail is kept from other dispatchers: far longer than one send.
+LEASE = timedelta(minutes=5)
+BATCH = 50
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    more: bool = False  # stopped at a deadline: more may be due
+
+    def summary(self) -> str:
+        return (f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed, "
+                f"{self.suppressed} suppressed" + (" (more may be due)" if self.more else ""))
+
+
+def send_queued(services: Services, *, batch: int = BATCH,
+                deadline: float | None = None) -> DispatchReport:
+    """Send every mail that is due now. With a `deadline` (a time.monotonic() value)
+    it stops between batches when that comes, as a Lambda function must."""
+    report = DispatchReport()
+    while True:
+        if deadline is not None and time.monotonic() >= deadline:
+            report.more = True
+            return report
+        now = services.clock.now()
+        claimed = services.store.claim_mail(now, now + LEASE, limit=batch)
+        for mail in claimed:
+            deliver(services, mail, report)
+        if len(claimed) < batch:
+            return report
+
+
+def deliver(services: Services, mail: OutgoingMail, report: DispatchReport) -> OutgoingMail:
+    """Try one claimed mail once and store how it went."""
+    now = services.clock.now()
+    suppression = services.store.get_suppression(mail.to)
+    if suppression is not None:
+        report.suppressed += 1
+        return _store(services, replace(
+            mail, state=MailState.SUPPRESSED, next_attempt_at=None,
+            last_error=f"address suppressed after a {suppression.reason}: {suppression.detail}"))
+    try:
+        services.mail.send(render_mail(services, mail))
+    except MailFailure as failure:
+        return _failed(services, mail, str(failure), failure.temporary, now, report)
+    except Exception as error:  # An unknown failure: worth another try later.
+        log.exception("sending mail %s failed", mail.id)
+        return _failed(services, mail, f"{type(error).__name__}: {error}", True, now, report)
+    report.sent += 1
+    return _store(services, replace(mail, state=MailState.SENT, attempts=mail.attempts + 1,
+                                    sent_at=now, next_attempt_at=None, last_error=""))
+
+
+def _failed(services: Services, mail: OutgoingMail, reason: str, temporary: bool,
+            now: datetime, report: DispatchReport) -> OutgoingMail:
+    tried = replace(mail, attempts=mail.attempts + 1, last_error=reason[:1000])
+    retry_at = services.mail_retry.next_attempt(tried, now) if temporary else None
+    if retry_at is not None:
+        report.retrying += 1
+        return _store(services, replace(tried, next_attempt_at=retry_at))
+    if temporary:
+        tried = replace(tried, last_error=f"gave up after {tried.attempts} attempts: {reason}"[:1000])
+    log.warning("mail %s to %s failed for good: %s", mail.id, mail.to, tried.last_error)
+    report.failed += 1
+    return _store(services, replace(tried, state=MailState.FAILED, next_attempt_at=None))
+
+
+def _store(services: Services, mail: OutgoingMail) -> OutgoingMail:
+    services.store.update_mail(mail)
+    return mail
+
+
+def retry_mail(services: Services, mail_id: str) -> OutgoingMail:
+    """Put a failed (or suppressed) mail back in the queue, due now, with a fresh
+    give-up clock. A suppressed address stays suppressed: its mail is suppressed again."""
+    mail = services.store.get_mail(mail_id)
+    if mail is None:
+        raise Refused(f"There is no queued mail {mail_id}.", kind="mail-not-found",
+                      title="No such mail")
+    if mail.state is MailState.SENT:
+        raise Refused(f"Mail {mail_id} was sent already, at {mail.sent_at:%Y-%m-%d %H:%M} UTC.",
+                      kind="mail-sent", title="Mail sent already")
+    now = services.clock.now()
+    again = replace(mail, state=MailState.PENDING, next_attempt_at=now, since=now)
+    services.store.update_mail(again)
+    return again
+
+
+class MailLoop:
+    """Sends queued mail in a daemon thread, for `loket serve`: at once when a write
+    queues mail (wake(), which the store calls), and every `interval` seconds for
+    retries that come due. stop() waits for a batch in progress to finish."""
+
+    def __init__(self, services: Services, interval: float):
+        self.services = services
+        self.interval = interval
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="loket-mail", daemon=True)
+
+    def start(self) -> "MailLoop":
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            # Cleared before sending: a wake during the batch makes another round.
+            self._wake.clear()
+            try:
+                report = send_queued(self.services)
+                if report.sent or report.retrying or report.failed or report.suppressed:
+                    log.info("mail: %s", report.summary())
+            except Exception:  # A store that is down now may be up next time.
+                log.exception("sending queued mail failed; trying again in %s s",
+                              self.interval)
+            self._wake.wait(self.interval)
