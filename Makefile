@@ -79,8 +79,8 @@ clean:
 
 -include deploy.mk
 
-# The Lambda zip ships the site's page shells and the search index: build them first.
-lambda-zip: site
+# The Lambda zip ships the site's page shells and the search index: deploy.mk builds
+# the site first when its sources changed (not every time).
 
 .PHONY: bench
 bench: $(STAMP)

@@ -112,6 +112,9 @@ def deploy(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Deployment:
     for bucket in stack.of_type("AWS::S3::Bucket"):
         s3.create_bucket(Bucket=stack.name(bucket),
                          CreateBucketConfiguration={"LocationConstraint": REGION})
+    sqs = boto3.client("sqs", region_name=REGION)
+    for queue in stack.of_type("AWS::SQS::Queue"):
+        sqs.create_queue(QueueName=stack.name(queue))
     ses = boto3.client("ses", region_name=REGION)
     for rule in stack.of_type("AWS::SES::ReceiptRule").values():
         for recipient in rule["Properties"]["Rule"]["Recipients"]:
