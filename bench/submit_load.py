@@ -123,10 +123,13 @@ class Server:
         self.log.close()
 
 
-# `loket serve` with SQLite's writers left to SQLite's busy handler, as before the
-# in-process write lock (storage/sqlite.py): to measure what the lock does.
-WITHOUT_WRITE_LOCK = """
-import sys
+# Variants of `loket serve`, started through `python -c` with one thing changed, to
+# see what it costs. "no-lock": SQLite's writers left to SQLite's busy handler, as
+# before the in-process write lock (storage/sqlite.py). "mail-later": the mail loop
+# does not run while the clients submit (the mail stays queued), so the figures show
+# the request alone, without the receipts being rendered and sent in the same process.
+VARIANTS = {
+    "no-lock": """
 import loket.storage.sqlite as sqlite
 
 class NoLock:
@@ -134,22 +137,32 @@ class NoLock:
     def release(self): pass
 
 sqlite._write_lock_for = lambda path: NoLock()
+""",
+    "mail-later": """
+import loket.services.mail_dispatch as dispatch
+
+dispatch.MailLoop.start = lambda self: self
+""",
+}
+RUN_LOKET = """
+import sys
 from loket.cli import main
 sys.argv[0] = "loket"
 main()
 """
 
 
-def loket_server(var: Path, port: int, threads: int, *, write_lock: bool = True) -> Server:
+def loket_server(var: Path, port: int, threads: int, *, variant: str | None = None) -> Server:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
     env.update(LOKET_CONFIG_DIR=str(raised_limits_config(var)),
                LOKET_SQLITE_PATH=str(var / "loket.db"), LOKET_OUTBOX_DIR=str(var / "outbox"),
                LOKET_BLOB_DIR=str(var / "blobs"), LOKET_SITE_DIR=str(ROOT / "site"),
                LOKET_SEARCH_INDEX=str(ROOT / "search" / "index"),
                LOKET_BASE_URL=f"http://127.0.0.1:{port}")
-    start = [str(BIN / "loket")] if write_lock else [sys.executable, "-c", WITHOUT_WRITE_LOCK]
+    start = ([sys.executable, "-c", VARIANTS[variant] + RUN_LOKET] if variant
+             else [str(BIN / "loket")])
     command = [*start, "serve", "--port", str(port), "--threads", str(threads)]
-    return Server("loket" if write_lock else "no-lock", command, env, port)
+    return Server(variant or "loket", command, env, port)
 
 
 def bare_server(port: int, threads: int) -> Server:
@@ -252,7 +265,9 @@ def report(loket: list[Level], bare: list[Level], others: list[Level] = ()) -> b
               f"{level.per_second:>8.0f} {level.percentile(50):>8.1f} "
               f"{level.percentile(99):>8.1f} {len(level.failures):>6}")
     goal_met = True
-    for ours, theirs in [*zip(loket, bare), *zip(others, bare)]:
+    bare_at = {level.clients: level for level in bare}
+    for ours in [*loket, *others]:
+        theirs = bare_at[ours.clients]
         ratio = ours.per_second / theirs.per_second if theirs.per_second else 0.0
         line = (f"{ours.clients:>2} clients: {ours.target} {ratio:.2f}x the bare throughput, "
                 f"p99 {ours.percentile(99):.1f} ms vs {theirs.percentile(99):.1f} ms")
@@ -275,6 +290,9 @@ def main() -> None:
     parser.add_argument("--without-write-lock", action="store_true",
                         help="also measure Loket with SQLite's in-process write lock "
                              "taken out (writers left to the busy handler, as before)")
+    parser.add_argument("--mail-later", action="store_true",
+                        help="also measure Loket with its mail loop held back while the "
+                             "clients submit (the request alone; receipts stay queued)")
     parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -289,12 +307,14 @@ def main() -> None:
             loket = measure(server, levels, requests)
         problems = missing_tickets(var / "loket.db", loket)
         others = []
-        if args.without_write_lock:
-            (var / "no-lock").mkdir()
-            with loket_server(var / "no-lock", free_port(), args.threads,
-                              write_lock=False) as server:
-                others = measure(server, levels, requests)
-            problems += missing_tickets(var / "no-lock" / "loket.db", others)
+        for variant in [*(["no-lock"] if args.without_write_lock else []),
+                        *(["mail-later"] if args.mail_later else [])]:
+            (var / variant).mkdir()
+            with loket_server(var / variant, free_port(), args.threads,
+                              variant=variant) as server:
+                measured = measure(server, levels, requests)
+            problems += missing_tickets(var / variant / "loket.db", measured)
+            others += measured
     finally:
         shutil.rmtree(var, ignore_errors=True)
     print(f"waitress, {args.threads} threads, one keep-alive connection per client, "
