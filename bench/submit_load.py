@@ -159,8 +159,8 @@ def loket_server(var: Path, port: int, threads: int, *, variant: str | None = No
                LOKET_BLOB_DIR=str(var / "blobs"), LOKET_SITE_DIR=str(ROOT / "site"),
                LOKET_SEARCH_INDEX=str(ROOT / "search" / "index"),
                LOKET_BASE_URL=f"http://127.0.0.1:{port}")
-    start = ([sys.executable, "-c", VARIANTS[variant] + RUN_LOKET] if variant
-             else [str(BIN / "loket")])
+    patches = "".join(VARIANTS[name] for name in variant.split("+")) if variant else ""
+    start = [sys.executable, "-c", patches + RUN_LOKET] if variant else [str(BIN / "loket")]
     command = [*start, "serve", "--port", str(port), "--threads", str(threads)]
     return Server(variant or "loket", command, env, port)
 
@@ -258,10 +258,10 @@ def missing_tickets(db: Path, levels: list[Level]) -> list[str]:
 
 
 def report(loket: list[Level], bare: list[Level], others: list[Level] = ()) -> bool:
-    print(f"{'server':<12} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} "
+    print(f"{'server':<18} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'failed':>6}")
     for level in [*bare, *loket, *others]:
-        print(f"{level.target:<12} {level.clients:>7} {len(level.times):>8} "
+        print(f"{level.target:<18} {level.clients:>7} {len(level.times):>8} "
               f"{level.per_second:>8.0f} {level.percentile(50):>8.1f} "
               f"{level.percentile(99):>8.1f} {len(level.failures):>6}")
     goal_met = True
@@ -287,12 +287,11 @@ def main() -> None:
                         help="requests per client and level (at most %d a level)" % MAX_PER_LEVEL)
     parser.add_argument("--threads", type=int, default=THREADS,
                         help="waitress threads of both servers")
-    parser.add_argument("--without-write-lock", action="store_true",
-                        help="also measure Loket with SQLite's in-process write lock "
-                             "taken out (writers left to the busy handler, as before)")
-    parser.add_argument("--mail-later", action="store_true",
-                        help="also measure Loket with its mail loop held back while the "
-                             "clients submit (the request alone; receipts stay queued)")
+    parser.add_argument("--variant", action="append", default=[],
+                        choices=[*VARIANTS, "mail-later+no-lock"],
+                        help="also measure this variant of Loket (repeatable): no-lock "
+                             "(SQLite's in-process write lock taken out), mail-later (the "
+                             "mail loop held back while the clients submit), or both")
     parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -307,8 +306,7 @@ def main() -> None:
             loket = measure(server, levels, requests)
         problems = missing_tickets(var / "loket.db", loket)
         others = []
-        for variant in [*(["no-lock"] if args.without_write_lock else []),
-                        *(["mail-later"] if args.mail_later else [])]:
+        for variant in args.variant:
             (var / variant).mkdir()
             with loket_server(var / variant, free_port(), args.threads,
                               variant=variant) as server:
