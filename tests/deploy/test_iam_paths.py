@@ -29,7 +29,13 @@ RARE = {("SweepLambdaFunction", "dynamodb:GetItem"):
 @pytest.mark.parametrize("path", PATHS)
 def test_the_path_works_under_its_role(deployed, path):
     handler, run = PATHS[path]
+    if handler not in handlers_of(deployed.stack):
+        pytest.skip(f"no function of the template runs {handler}")
     run(deployed)
+
+
+def handlers_of(stack) -> set[str]:
+    return {f["Properties"]["Handler"] for f in stack.of_type("AWS::Lambda::Function").values()}
 
 
 def test_every_function_has_a_path(stack):

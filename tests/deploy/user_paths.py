@@ -32,6 +32,7 @@ from tests.deploy.lambda_client import LambdaClient
 HTTP = "loket.handlers.http.handle"
 SWEEP = "loket.handlers.sweep.handle"
 MAIL_IN = "loket.handlers.mail_in.handle"
+MAIL_DISPATCH = "loket.handlers.mail_dispatch.handle"
 PASSWORD = "marble kettle orbit 42 lantern"
 CUSTOMER = "ann@acme.example"
 AGENT = "desk@nordwind.example"
@@ -351,6 +352,26 @@ def mail_in_makes_a_ticket(deployed: Deployment, policies: dict | None = None) -
     assert any(k.startswith("attachments/") for k in keys), keys
 
 
+# -- mail out ------------------------------------------------------------------------------
+
+def dispatcher_sends_queued_mail(deployed: Deployment, policies: dict | None = None) -> None:
+    """The receipt and the "solved" mail (with its signed rating link) that the
+    operator's changes queued, sent by the dispatcher function as its role."""
+    from loket.services.status import agent_reply
+    from loket.services.submission import submit_ticket
+
+    services = deployed.operator_services()
+    number = submit_ticket(services, TICKET, client_address="203.0.113.7").ticket.number
+    agent_reply(services, number, "Fixed in 4.2.1.", agent="piet", status="solved")
+    with deployed.running(MAIL_DISPATCH, policies=policies) as handle:
+        result = handle(corpus_event(SCHEDULE), None)
+    assert result["sent"] == 2 and result["failed"] == 0, result
+    subjects = [m["Subject"] for m in sent_mail() if m["To"] == CUSTOMER]
+    assert len(subjects) == 2 and all(f"[#{number}]" in s for s in subjects), subjects
+    assert "/portal/ratings/" in [m for m in sent_mail() if m["To"] == CUSTOMER][-1] \
+        .get_body(("plain",)).get_content()
+
+
 # Every path, with the handler it runs: each function of the template needs one.
 PATHS: dict[str, tuple[str, Callable[..., None]]] = {
     "submit, look up, reply": (HTTP, submit_look_up_and_reply),
@@ -359,4 +380,5 @@ PATHS: dict[str, tuple[str, Callable[..., None]]] = {
     "upload and download": (HTTP, upload_attach_and_download),
     "sweep": (SWEEP, sweep_closes_an_overdue_ticket),
     "mail in": (MAIL_IN, mail_in_makes_a_ticket),
+    "mail out": (MAIL_DISPATCH, dispatcher_sends_queued_mail),
 }
