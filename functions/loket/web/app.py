@@ -34,8 +34,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     elif settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
 
-    from loket.web import (account_api, account_pages, api, attachments, auth, desk_pages,
-                           desk_refused, headers, pages, problems, site, suggest,
+    from loket.web import (account_api, account_pages, api, attachments, auth, desk_mail,
+                           desk_pages, desk_refused, headers, pages, problems, site, suggest,
                            ticket_pages)
 
     problems.register_api_errors(app)
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.register_blueprint(ticket_pages.bp)
     app.register_blueprint(desk_pages.bp)
     app.register_blueprint(desk_refused.bp)
+    app.register_blueprint(desk_mail.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(suggest.bp)

@@ -110,7 +110,7 @@ def show(me, ticket, lang: str, *, error: str = "", body: str = "", status: int 
         sla=workflow.sla, deadlines=workflow.sla_deadlines(ticket),
         clock=clock_text(sla_clock(services(), ticket)),
         attachments=services().config.attachments, csrf_token=me.session.csrf,
-        **labels(lang))
+        suppressed=services().store.get_suppression(ticket.email), **labels(lang))
     return page(content, title=f"#{ticket.number} {ticket.subject}", lang=lang, status=status)
 
 
