@@ -8,7 +8,8 @@ about (201 with a number) is in the store with the subject that client sent.
 
 Both servers run in their own process on 127.0.0.1, with the submission rate limits
 raised in a copy of site_config/ (tickets from one address would be refused after 20
-an hour). Each level is bounded in requests and in seconds. Run: `make bench`, or
+an hour). Each level is bounded in requests and in seconds, and runs on every server
+in turn, so a load that changes during the run weighs on all alike. Run: `make bench`, or
 `python bench/submit_load.py --levels 8 --requests 50` for a quick look.
 
 Goal (issue 13): at 8 clients, at least 0.5x the bare Flask throughput and p99 under
@@ -18,6 +19,7 @@ Goal (issue 13): at 8 clients, at least 0.5x the bare Flask throughput and p99 u
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -93,6 +95,20 @@ class Server:
     port: int
     process: subprocess.Popen | None = None
     log: object = None
+    outbox: Path | None = None
+
+    def settle(self, quiet: float = 1.0, longest: float = 60.0) -> None:
+        """Wait until the outbox has not grown for `quiet` seconds (at most `longest`)."""
+        if self.outbox is None:
+            return
+        deadline, last, since = time.monotonic() + longest, -1, time.monotonic()
+        while time.monotonic() < deadline:
+            count = len(list(self.outbox.glob("*.eml"))) if self.outbox.is_dir() else 0
+            if count != last:
+                last, since = count, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return
+            time.sleep(0.2)
 
     def __enter__(self) -> "Server":
         # waitress logs "Task queue depth" under load: kept in a file, shown on failure.
@@ -162,7 +178,7 @@ def loket_server(var: Path, port: int, threads: int, *, variant: str | None = No
     patches = "".join(VARIANTS[name] for name in variant.split("+")) if variant else ""
     start = [sys.executable, "-c", patches + RUN_LOKET] if variant else [str(BIN / "loket")]
     command = [*start, "serve", "--port", str(port), "--threads", str(threads)]
-    return Server(variant or "loket", command, env, port)
+    return Server(variant or "loket", command, env, port, outbox=var / "outbox")
 
 
 def bare_server(port: int, threads: int) -> Server:
@@ -233,10 +249,22 @@ def run_level(target: str, port: int, clients: int, requests: int, tag: str) -> 
     return level
 
 
-def measure(server: Server, levels: list[int], requests: int) -> list[Level]:
-    run_level(server.name, server.port, 1, WARM_UP, f"{server.name} warm-up")
-    return [run_level(server.name, server.port, clients, min(requests * clients, MAX_PER_LEVEL),
-                      f"{server.name} {clients}") for clients in levels]
+def measure(servers: list[Server], levels: list[int], requests: int) -> dict[str, list[Level]]:
+    """Each level on every server in turn, so a machine whose load changes during the
+    run weighs on all of them alike; before the next server, the one measured sends
+    the mail its level queued (its outbox stops growing), so no server pays for
+    another's receipts."""
+    results: dict[str, list[Level]] = {server.name: [] for server in servers}
+    for server in servers:
+        run_level(server.name, server.port, 1, WARM_UP, f"{server.name} warm-up")
+        server.settle()
+    for clients in levels:
+        for server in servers:
+            results[server.name].append(run_level(
+                server.name, server.port, clients, min(requests * clients, MAX_PER_LEVEL),
+                f"{server.name} {clients}"))
+            server.settle()
+    return results
 
 
 # -- checking and reporting --------------------------------------------------------------
@@ -300,17 +328,18 @@ def main() -> None:
     requests = max(1, args.requests)
     var = Path(tempfile.mkdtemp(prefix="loket-load-"))
     try:
-        with bare_server(free_port(), args.threads) as server:
-            bare = measure(server, levels, requests)
-        with loket_server(var, free_port(), args.threads) as server:
-            loket = measure(server, levels, requests)
+        with contextlib.ExitStack() as running:
+            servers = [running.enter_context(bare_server(free_port(), args.threads)),
+                       running.enter_context(loket_server(var, free_port(), args.threads))]
+            for variant in args.variant:
+                (var / variant).mkdir()
+                servers.append(running.enter_context(loket_server(
+                    var / variant, free_port(), args.threads, variant=variant)))
+            results = measure(servers, levels, requests)
+        bare, loket = results.pop("bare Flask"), results.pop("loket")
         problems = missing_tickets(var / "loket.db", loket)
         others = []
-        for variant in args.variant:
-            (var / variant).mkdir()
-            with loket_server(var / variant, free_port(), args.threads,
-                              variant=variant) as server:
-                measured = measure(server, levels, requests)
+        for variant, measured in results.items():
             problems += missing_tickets(var / variant / "loket.db", measured)
             others += measured
     finally:
