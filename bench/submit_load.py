@@ -75,10 +75,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def raised_limits_config(var: Path) -> Path:
+def raised_limits_config(var: Path, root: Path = ROOT) -> Path:
     """A copy of site_config/ whose submission limits no bench reaches."""
     config = var / "site_config"
-    shutil.copytree(ROOT / "site_config", config)
+    shutil.copytree(root / "site_config", config)
     portal = config / "portal.yml"
     text = portal.read_text()
     text, count = re.subn(r"(?m)^(\s+per_(?:hour|day):)\s*\d+", r"\1 1000000000", text)
@@ -168,17 +168,25 @@ main()
 """
 
 
-def loket_server(var: Path, port: int, threads: int, *, variant: str | None = None) -> Server:
+def loket_server(var: Path, port: int, threads: int, *, variant: str | None = None,
+                 checkout: Path | None = None) -> Server:
+    """`loket serve` of this checkout, a variant of it, or of another `checkout` (a git
+    worktree of an earlier commit, to measure before and after in one run)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
-    env.update(LOKET_CONFIG_DIR=str(raised_limits_config(var)),
+    if checkout is not None:
+        env["PYTHONPATH"] = str(checkout / "functions")
+        variant = variant or ""
+    env.update(LOKET_CONFIG_DIR=str(raised_limits_config(var, checkout or ROOT)),
                LOKET_SQLITE_PATH=str(var / "loket.db"), LOKET_OUTBOX_DIR=str(var / "outbox"),
                LOKET_BLOB_DIR=str(var / "blobs"), LOKET_SITE_DIR=str(ROOT / "site"),
                LOKET_SEARCH_INDEX=str(ROOT / "search" / "index"),
                LOKET_BASE_URL=f"http://127.0.0.1:{port}")
     patches = "".join(VARIANTS[name] for name in variant.split("+")) if variant else ""
-    start = [sys.executable, "-c", patches + RUN_LOKET] if variant else [str(BIN / "loket")]
+    start = ([sys.executable, "-c", patches + RUN_LOKET] if variant is not None
+             else [str(BIN / "loket")])
     command = [*start, "serve", "--port", str(port), "--threads", str(threads)]
-    return Server(variant or "loket", command, env, port, outbox=var / "outbox")
+    name = f"loket@{checkout.name}" if checkout else variant or "loket"
+    return Server(name, command, env, port, outbox=var / "outbox")
 
 
 def bare_server(port: int, threads: int) -> Server:
@@ -320,6 +328,9 @@ def main() -> None:
                         help="also measure this variant of Loket (repeatable): no-lock "
                              "(SQLite's in-process write lock taken out), mail-later (the "
                              "mail loop held back while the clients submit), or both")
+    parser.add_argument("--checkout", action="append", default=[], type=Path, metavar="DIR",
+                        help="also measure `loket serve` of another checkout, e.g. `git "
+                             "worktree add ../before <commit>` (repeatable)")
     parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -335,6 +346,11 @@ def main() -> None:
                 (var / variant).mkdir()
                 servers.append(running.enter_context(loket_server(
                     var / variant, free_port(), args.threads, variant=variant)))
+            for checkout in args.checkout:
+                (var / f"loket@{checkout.name}").mkdir()
+                servers.append(running.enter_context(loket_server(
+                    var / f"loket@{checkout.name}", free_port(), args.threads,
+                    checkout=checkout.resolve())))
             results = measure(servers, levels, requests)
         bare, loket = results.pop("bare Flask"), results.pop("loket")
         problems = missing_tickets(var / "loket.db", loket)
