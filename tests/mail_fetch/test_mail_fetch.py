@@ -170,3 +170,14 @@ def test_mail_fetch_without_a_url_says_what_to_set(tmp_path, mailbox):
     result = subprocess.run([sys.executable, "-m", "loket.cli", "mail-fetch"], env=env,
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "LOKET_IMAP_URL" in result.stderr
+
+
+def test_the_processed_folder_must_be_another_folder(mailbox):
+    from types import SimpleNamespace
+
+    from loket.services.mail_fetch import mailbox_from_settings
+
+    settings = SimpleNamespace(imap_url=mailbox.url, imap_processed="inbox",
+                               imap_oauth_token="", imap_ca_file=None)
+    with pytest.raises(ImapError, match="LOKET_IMAP_PROCESSED"):
+        mailbox_from_settings(settings)

@@ -5,7 +5,9 @@ a password (or app password) or an XOAUTH2 access token.
 
 Each message is read with BODY.PEEK[] (no \\Seen flag set), and moved to the processed
 folder only when the caller has stored what it became: UID MOVE (RFC 6851) where the
-server has it, else UID COPY, \\Deleted and UID EXPUNGE (RFC 4315) or EXPUNGE.
+server has it, else UID COPY, \\Deleted and UID EXPUNGE (RFC 4315) or EXPUNGE. (A crash
+between that COPY and the EXPUNGE leaves a second copy in the processed folder; the
+mail is still taken in once.)
 """
 
 from __future__ import annotations

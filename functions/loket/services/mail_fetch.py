@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, ContextManager
 
-from loket.mail.imap import ImapMailbox, parse_imap_url
+from loket.mail.imap import ImapError, ImapMailbox, parse_imap_url
 from loket.services.context import Services
 from loket.services.mail_in import MailDecision, take_in_mail
 
@@ -37,6 +37,9 @@ class FetchReport:
 def mailbox_from_settings(settings) -> MailboxFactory:
     """A factory for sessions on LOKET_IMAP_URL's mailbox (ImapError when it is wrong)."""
     target = parse_imap_url(settings.imap_url)
+    if settings.imap_processed.strip().lower() == target.mailbox.lower():
+        raise ImapError("LOKET_IMAP_PROCESSED must be another folder than the one "
+                        f"LOKET_IMAP_URL fetches from ({target.mailbox})")
     return lambda: ImapMailbox(target, processed=settings.imap_processed,
                                oauth_token=settings.imap_oauth_token,
                                ca_file=settings.imap_ca_file)
