@@ -94,7 +94,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from loket.web.app import create_app
 
     from loket.mail.smtp import SMTPServer
-    from loket.services.mail_dispatch import MailLoop
+    from loket.services.mail_dispatch import MailProcess
     from loket.services.sweeper import SweepLoop
 
     settings = _settings()
@@ -117,8 +117,8 @@ def serve(host: str, port: int, threads: int) -> None:
     sweeper = SweepLoop(services, settings.sweep_interval)
     if settings.sweep_interval:
         sweeper.start()
-    # Queued mail goes out at once: every write that queues mail wakes the loop.
-    mailer = MailLoop(services, settings.mail_interval or 3600).start()
+    # Queued mail goes out at once: every write that queues mail wakes the mail process.
+    mailer = MailProcess(settings, settings.mail_interval or 3600).start()
     services.store.mail_listener = mailer.wake
     fetcher = _mail_fetch_loop(settings, services)
     # A service manager stops us with SIGTERM: leave through `finally`, as Ctrl-C does.

@@ -150,3 +150,57 @@ class MailLoop:
                 log.exception("sending queued mail failed; trying again in %s s",
                               self.interval)
             self._wake.wait(self.interval)
+
+
+class MailProcess:
+    """The mail loop in a process of its own, for `loket serve`: rendering a receipt
+    (its article search, the templates) is CPU work, and in the server's own process it
+    would hold the GIL while requests wait. The server wakes it through an Event every
+    time a write queues mail; it builds its own services from the same settings (SQLite
+    in WAL mode takes writers from several processes)."""
+
+    def __init__(self, settings, interval: float):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")  # no threads or sockets inherited
+        self._wake = context.Event()
+        self._stop = context.Event()
+        self._process = context.Process(target=_run_mail_process, name="loket-mail",
+                                        args=(settings, interval, self._wake, self._stop),
+                                        daemon=True)
+
+    def start(self) -> "MailProcess":
+        self._process.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._process.pid is not None:
+            self._process.join(timeout)
+
+
+def _run_mail_process(settings, interval: float, wake, stop) -> None:
+    import os
+    import signal
+
+    from loket.wiring import build_services
+
+    # Ctrl-C reaches the whole process group: the server stops this process in order.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    services = build_services(settings)
+    next_round = 0.0
+    # A server killed outright never calls stop(): leave when the parent is gone.
+    while not stop.is_set() and os.getppid() == parent:
+        if wake.is_set() or time.monotonic() >= next_round:
+            wake.clear()  # before sending: a wake during the round makes another one
+            try:
+                send_queued(services)
+            except Exception:  # A store that is down now may be up next time.
+                log.exception("sending queued mail failed; trying again in %s s", interval)
+            next_round = time.monotonic() + interval
+        wake.wait(1.0)

@@ -27,7 +27,7 @@ class SQLiteMailQueue:
         conn.executemany(
             f"INSERT INTO mail_queue ({', '.join(MAIL_COLUMNS)}) "
             f"VALUES ({', '.join('?' for _ in MAIL_COLUMNS)})",
-            [[mail_row(mail)[c] for c in MAIL_COLUMNS] for mail in mails])
+            [[row[c] for c in MAIL_COLUMNS] for row in map(mail_row, mails)])
 
     def _mail_queued(self, mails: Sequence[OutgoingMail]) -> None:
         if mails and self.mail_listener is not None:
