@@ -20,6 +20,9 @@ from tests.deploy.moto_iam import as_role, assume, role_of, role_policies
 # Values for what CloudFormation resolves at deploy time ({{resolve:...}}), by a word
 # in the reference: the same reference gets the same value wherever it is used.
 DYNAMIC = {"secret-key": "test-secret-key", "originsecret": "test-origin-secret"}
+# What the sandbox gives everyone who is not a role (tests/stores.py).
+OPERATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_SESSION_TOKEN": "testing"}
 # CloudFront's edge server, the peer API Gateway sees (requestContext.http.sourceIp).
 EDGE_ADDRESS = "130.176.0.12"
 
@@ -76,7 +79,8 @@ class Deployment:
         policies = role_policies(self.stack, role) if policies is None else policies
         role_name = f"{role}-{len(self.roles)}"
         self.roles[role_name] = role
-        credentials = assume(role_name, policies)
+        with self.as_operator():  # Making the role is the deployer's act, not the role's.
+            credentials = assume(role_name, policies)
         module = importlib.import_module(handler.rpartition(".")[0])
         with self.monkeypatch.context() as patch:
             for name, value in {**self.environment(function), **(extra_env or {})}.items():
@@ -94,6 +98,17 @@ class Deployment:
 
         moto_api_backend.reset()
         return deploy(self.stack, self.monkeypatch)
+
+    @contextmanager
+    def as_operator(self) -> Iterator[None]:
+        """The operator's own rights (no role, no IAM checks), even inside a role's run."""
+        from moto.core.authorization import disable_iam_authentication
+
+        with self.monkeypatch.context() as patch:
+            for name, value in OPERATOR_CREDENTIALS.items():
+                patch.setenv(name, value)
+            with disable_iam_authentication():
+                yield
 
     def operator_services(self):
         """The services as an operator's CLI builds them (its own rights, not a role's)."""

@@ -127,7 +127,13 @@ def _checks(handler) -> list[tuple[str, str]] | None:
         return _dynamodb_checks(action, getattr(handler, "params", None) or
                                 json.loads(handler.body or "{}"))
     if service == "ses" and action in ("SendRawEmail", "SendEmail"):
-        return [(action, _ses_identity(handler))]
+        # AWS authorises a send on the identity and on the configuration set it names.
+        checks = [(action, _ses_identity(handler))]
+        configuration_set = _first(handler.querystring.get("ConfigurationSetName"))
+        if configuration_set:
+            checks.append((action, f"arn:{PARTITION}:ses:{REGION}:{ACCOUNT}:"
+                                   f"configuration-set/{configuration_set}"))
+        return checks
     if service == "ssm" and action in ("GetParameter", "GetParameters"):
         params = json.loads(handler.body or "{}")
         names = params.get("Names") or [params.get("Name", "")]

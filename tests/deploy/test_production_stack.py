@@ -49,13 +49,14 @@ def http_functions(stack) -> set[str]:
 
 
 def test_every_function_has_error_and_throttle_alarms_to_the_operator(stack):
-    [topic] = stack.of_type("AWS::SNS::Topic")
+    [subscription] = [s for s in stack.of_type("AWS::SNS::Subscription").values()
+                      if s["Properties"]["Protocol"] == "email"]
+    topic = ref_name(subscription["Properties"]["TopicArn"])
     for function in functions(stack):
         for metric in ("Errors", "Throttles"):
             found = alarm_for(stack, "AWS/Lambda", metric, function)
             assert found, f"{function} has no {metric} alarm"
             assert all(ref_name(a["AlarmActions"][0]) == topic for a in found)
-    [subscription] = stack.of_type("AWS::SNS::Subscription").values()
     assert subscription["Properties"]["Endpoint"] == {"Ref": "OperatorEmail"}
     assert subscription["Condition"] == "HasOperatorEmail"
 

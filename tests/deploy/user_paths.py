@@ -80,7 +80,8 @@ def deliver_mail(deployed: Deployment, policies: dict | None = None) -> None:
         return
     from loket.services.mail_dispatch import send_queued
 
-    send_queued(deployed.operator_services())
+    with deployed.as_operator():
+        send_queued(deployed.operator_services())
 
 
 def last_mail_to(deployed: Deployment, address: str) -> EmailMessage:
