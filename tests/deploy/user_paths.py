@@ -33,6 +33,7 @@ HTTP = "loket.handlers.http.handle"
 SWEEP = "loket.handlers.sweep.handle"
 MAIL_IN = "loket.handlers.mail_in.handle"
 MAIL_DISPATCH = "loket.handlers.mail_dispatch.handle"
+SES_FEEDBACK = "loket.handlers.ses_feedback.handle"
 PASSWORD = "marble kettle orbit 42 lantern"
 CUSTOMER = "ann@acme.example"
 AGENT = "desk@nordwind.example"
@@ -373,6 +374,36 @@ def dispatcher_sends_queued_mail(deployed: Deployment, policies: dict | None = N
         .get_body(("plain",)).get_content()
 
 
+def ses_feedback_event(address: str) -> dict:
+    """A permanent bounce as SES's configuration set publishes it through SNS."""
+    import json
+
+    notification = {
+        "eventType": "Bounce",
+        "bounce": {"bounceType": "Permanent", "bounceSubType": "General",
+                   "bouncedRecipients": [{"emailAddress": address, "action": "failed",
+                                          "status": "5.1.1",
+                                          "diagnosticCode": "smtp; 550 5.1.1 user unknown"}],
+                   "timestamp": "2026-12-01T09:00:00.000Z", "feedbackId": "0100-feedback"},
+        "mail": {"timestamp": "2026-12-01T08:59:58.000Z",
+                 "source": "Support <support@nordwind.example>", "messageId": "0100-message",
+                 "destination": [address]}}
+    return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
+                         "EventSubscriptionArn": f"arn:aws:sns:{REGION}:123456789012:feedback:1",
+                         "Sns": {"Type": "Notification", "MessageId": "95df01b4",
+                                 "TopicArn": f"arn:aws:sns:{REGION}:123456789012:feedback",
+                                 "Subject": None, "Message": json.dumps(notification),
+                                 "Timestamp": "2026-12-01T09:00:01.000Z"}}]}
+
+
+def bounce_suppresses_the_address(deployed: Deployment, policies: dict | None = None) -> None:
+    with deployed.running(SES_FEEDBACK, policies=policies) as handle:
+        result = handle(ses_feedback_event("gone@example.com"), None)
+    assert result["suppressed"] == ["gone@example.com"], result
+    with deployed.as_operator():
+        assert deployed.operator_services().store.get_suppression("Gone@Example.com")
+
+
 # Every path, with the handler it runs: each function of the template needs one.
 PATHS: dict[str, tuple[str, Callable[..., None]]] = {
     "submit, look up, reply": (HTTP, submit_look_up_and_reply),
@@ -382,4 +413,5 @@ PATHS: dict[str, tuple[str, Callable[..., None]]] = {
     "sweep": (SWEEP, sweep_closes_an_overdue_ticket),
     "mail in": (MAIL_IN, mail_in_makes_a_ticket),
     "mail out": (MAIL_DISPATCH, dispatcher_sends_queued_mail),
+    "bounce": (SES_FEEDBACK, bounce_suppresses_the_address),
 }
