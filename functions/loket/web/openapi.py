@@ -45,9 +45,12 @@ def document(config: PortalConfig) -> dict[str, Any]:
     schemas["Status"]["properties"]["id"]["enum"] = list(config.statuses)
     invitation = doc["paths"]["/api/invitations"]["post"]["requestBody"]["content"]
     invitation["application/json"]["schema"]["properties"]["products"]["items"]["enum"] = products
-    for parameter in _parameters(doc):
+    for path, parameter in _parameters(doc):
         if parameter["name"] == "lang":
-            parameter["schema"]["enum"] = list(LANGUAGES)
+            # Empty means "not given" (the account's or the ticket's own language), but
+            # suggestions need one.
+            empty = [] if path == "/api/suggest" else [""]
+            parameter["schema"]["enum"] = [*LANGUAGES, *empty]
         elif parameter["name"] == "product" and parameter["in"] == "query":
             parameter["schema"]["enum"] = products
     return doc
@@ -114,6 +117,8 @@ def field_schema(form, spec: FieldSpec, config: PortalConfig) -> dict[str, Any]:
 
 
 def _parameters(doc: dict[str, Any]):
-    for path in doc["paths"].values():
-        for operation in path.values():
-            yield from operation.get("parameters", [])
+    """(path, parameter) for every parameter of every operation."""
+    for path, operations in doc["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                yield path, parameter
