@@ -81,7 +81,7 @@ def time_requests(client, addresses: list[str]) -> list[float]:
 
 def figures(label: str, times: list[float]) -> str:
     ms = sorted(t * 1000 for t in times)
-    p90 = statistics.quantiles(ms, n=10)[-1] if len(ms) > 1 else ms[0]
+    p90 = statistics.quantiles(ms, n=10, method="inclusive")[-1] if len(ms) > 1 else ms[0]
     return (f"{label:8} median {statistics.median(ms):7.1f} ms  p90 {p90:7.1f} ms  "
             f"min {ms[0]:7.1f}  max {ms[-1]:7.1f}  ({len(ms)} tries)")
 
