@@ -303,8 +303,9 @@ class RefusedMailStore(Protocol):
     """Mail that mail-in did not take in (domain/refused.py), kept for agents: the same
     store object as TicketStore. Behaviour: tests/contract/test_mail_in_contract.py."""
 
-    def keep_refused(self, mail) -> bool:
-        """Store it; False, storing nothing, when one with its id is kept already."""
+    def keep_refused(self, mail, *, mails: "Sequence[OutgoingMail]" = ()) -> bool:
+        """Store it and queue `mails` (the notice to its sender), together; False,
+        storing and queueing nothing, when one with its id is kept already."""
         ...
 
     def get_refused(self, refused_id: str): ...

@@ -98,3 +98,19 @@ def test_refused_mail_is_taken_in_once(store):
     assert store.mark_refused_taken_in("r1", ticket=10002, by="b@x.example", at=later) is None
     assert store.get_refused("r1") == taken
     assert store.mark_refused_taken_in("nope", ticket=1, by="a", at=later) is None
+
+
+def test_the_notice_is_queued_with_the_refused_mail_once(store):
+    from loket.mail.compose import letter
+
+    def notice():
+        return letter("mail-refused", lang="en", mail_from="support@nordwind.example",
+                      to="ann@example.com", created_at=T0, thread_root="<m1@client.example>",
+                      data={"vendor": "Nordwind", "subject": "Export fails",
+                            "kind": "rate-limited", "portal_url": "http://portal.test/"})
+
+    first = notice()
+    assert store.keep_refused(refused(), mails=[first]) is True
+    assert store.keep_refused(refused(), mails=[notice()]) is False
+    [queued] = store.list_mail(pending=True)
+    assert (queued.id, queued.kind, queued.to) == (first.id, "mail-refused", "ann@example.com")

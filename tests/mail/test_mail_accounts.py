@@ -65,6 +65,7 @@ def test_mail_from_an_address_without_an_account_is_refused(store, mailbag):
     assert services.store.get_ticket(10001) is None
     # Kept for the agents, and Eve is told why (services/refused_mail.py).
     assert services.store.get_refused(decision.refused_id).kind == "no-account"
+    send_queued(services)
     [notice] = mailbag.sent
     assert notice["To"] == "eve@elsewhere.example" and "not taken in" in notice["Subject"]
 

@@ -12,15 +12,18 @@ import hashlib
 import io
 import logging
 from dataclasses import replace
-from email.message import EmailMessage
 from email.utils import parseaddr
+from typing import TYPE_CHECKING
 
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.domain.refused import KEEP_REFUSED, RefusedMail
-from loket.mail.compose import compose
-from loket.mail.inbound import InboundMail, read_mail
+from loket.domain.outgoing import OutgoingMail
+from loket.mail.compose import letter
 from loket.services.context import Services
 from loket.services.ratelimit import count_in_window
+
+if TYPE_CHECKING:  # The mail parser is heavy: the web app imports this module, not it.
+    from loket.mail.inbound import InboundMail
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +36,17 @@ def refused_id(key: str) -> str:
 
 
 def keep_refused(services: Services, mail: InboundMail, raw: bytes, key: str, decision):
-    """Keep the refused mail for agents and tell its sender when that is right; the
-    decision comes back with the id it is kept under."""
+    """Keep the refused mail for agents, with the notice to its sender queued in the
+    same write when one is due; the decision comes back with the id it is kept under."""
+    now = services.clock.now()
     record = RefusedMail(
-        id=refused_id(key), received_at=services.clock.now(),
-        expires_at=services.clock.now() + KEEP_REFUSED, kind=decision.kind,
-        reason=decision.reason, sender=mail.sender, subject=mail.subject[:200],
-        message_id=mail.message_id, raw_key=_store_raw(services, refused_id(key), raw),
-        size=len(raw), ticket=decision.ticket)
-    if services.store.keep_refused(record) and _may_tell(mail, record):
-        _tell_sender(services, mail, record)
+        id=refused_id(key), received_at=now, expires_at=now + KEEP_REFUSED,
+        kind=decision.kind, reason=decision.reason, sender=mail.sender,
+        subject=mail.subject[:200], message_id=mail.message_id,
+        raw_key=_store_raw(services, refused_id(key), raw), size=len(raw),
+        ticket=decision.ticket)
+    notice = _notice(services, mail, record)
+    services.store.keep_refused(record, mails=[notice] if notice else [])
     return replace(decision, refused_id=record.id)
 
 
@@ -62,31 +66,25 @@ def _may_tell(mail: InboundMail, record: RefusedMail) -> bool:
             and not (verdicts.spam_failed or verdicts.virus_failed or verdicts.dmarc_failed))
 
 
-def _tell_sender(services: Services, mail: InboundMail, record: RefusedMail) -> None:
-    """At most one notice a day per address, whatever number of mails it sends."""
+def _notice(services: Services, mail: InboundMail, record: RefusedMail) -> OutgoingMail | None:
+    """The notice to queue, or None: at most one a day per address, whatever number of
+    mails it sends (a re-delivery counts too, and is kept and told only once)."""
+    if not _may_tell(mail, record):
+        return None
     told, _ = count_in_window(services, f"refused-notice:{mail.sender.lower()}", _DAY)
-    if told > 1:
-        return
-    try:
-        send_mail(services, refused_notice(services, mail, record))
-    except Exception:  # The mail is kept; a lost notice must not lose it.
-        log.exception("the notice on refused mail %s could not be sent", record.id)
+    return refused_notice(services, mail, record) if told == 1 else None
 
 
-def send_mail(services: Services, message: EmailMessage) -> None:
-    """The one place this module sends; it goes through the mail queue once there is one."""
-    services.mail.send(message)
-
-
-def refused_notice(services: Services, mail: InboundMail, record: RefusedMail) -> EmailMessage:
+def refused_notice(services: Services, mail: InboundMail, record: RefusedMail) -> OutgoingMail:
     from loket.services.mail_in import guess_language, mail_in_settings
 
     lang = guess_language(mail, mail_in_settings(services).address)
     data = {"vendor": services.config.vendor, "subject": mail.subject or "(no subject)",
             "kind": record.kind.value, "portal_url": services.base_url.rstrip("/") + "/"}
     # In the sender's thread, so their client shows it beside the mail it is about.
-    return compose("mail-refused", lang=lang, mail_from=services.mail_from, to=mail.sender,
-                   data=data, thread_root=mail.message_id or None)
+    return letter("mail-refused", lang=lang, mail_from=services.mail_from, to=mail.sender,
+                  data=data, created_at=record.received_at,
+                  thread_root=mail.message_id or None)
 
 
 # -- agents ------------------------------------------------------------------------------
@@ -112,6 +110,7 @@ def take_in_anyway(services: Services, refused: str, *, agent: str):
     """Take in a refused mail as the agent decides: limits, the account requirement,
     the scans and the DMARC hold give way. Taking it in twice makes nothing twice
     (the mail's key is the ticket's and the message's idempotency key)."""
+    from loket.mail.inbound import read_mail
     from loket.services.mail_in import (MailDecision, idempotency_key, mail_in_settings,
                                          take_in_read_mail)
 

@@ -43,16 +43,27 @@ def stored_message_key(error: ClientError, first: int,
 
 
 class DynamoDBMailIn:
-    """Mixed into DynamoDBStore; expects its client, table_name and _get()."""
+    """Mixed into DynamoDBStore; expects its client, table_name, _get() and the mail
+    queue's _mail_puts() and _mail_queued()."""
 
-    def keep_refused(self, mail: RefusedMail) -> bool:
+    def keep_refused(self, mail: RefusedMail, *, mails: Sequence = ()) -> bool:
+        put = {"TableName": self.table_name, "Item": _to_item(_refused_item(mail)),
+               "ConditionExpression": "attribute_not_exists(pk)"}
         try:
-            self.client.put_item(TableName=self.table_name, Item=_to_item(_refused_item(mail)),
-                                 ConditionExpression="attribute_not_exists(pk)")
+            if mails:  # The notice, in the same write: one transaction.
+                self.client.transact_write_items(
+                    TransactItems=[{"Put": put}, *self._mail_puts(mails)])
+            else:
+                self.client.put_item(**put)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            code = error.response.get("Error", {}).get("Code")
+            reasons = error.response.get("CancellationReasons") or [{}]
+            if code == "ConditionalCheckFailedException" or (
+                    code == "TransactionCanceledException"
+                    and reasons[0].get("Code") == "ConditionalCheckFailed"):
                 return False
             raise
+        self._mail_queued(mails)
         return True
 
     def get_refused(self, refused_id: str) -> RefusedMail | None:

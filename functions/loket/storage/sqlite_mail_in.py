@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from typing import Sequence
 
 from loket.domain.errors import MessageAlreadyStored
 from loket.domain.refused import RefusedMail
@@ -36,15 +37,21 @@ def check_message_key(conn: sqlite3.Connection, number: int, message: Message) -
 
 
 class SQLiteMailIn:
-    """Refused mail; mixed into SQLiteStore, which provides _connection and _write."""
+    """Refused mail; mixed into SQLiteStore, which provides _connection, _write and the
+    mail queue's _insert_mails and _mail_queued."""
 
-    def keep_refused(self, mail: RefusedMail) -> bool:
+    def keep_refused(self, mail: RefusedMail, *, mails: Sequence = ()) -> bool:
         rec = refused_to_record(mail)
         with self._write() as conn:
-            return conn.execute(
+            kept = conn.execute(
                 f"INSERT OR IGNORE INTO refused_mail ({', '.join(REFUSED_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in REFUSED_COLUMNS)})",
                 [rec[c] for c in REFUSED_COLUMNS]).rowcount == 1
+            if kept:
+                self._insert_mails(conn, mails)  # The notice, in the same write.
+        if kept:
+            self._mail_queued(mails)
+        return kept
 
     def get_refused(self, refused_id: str) -> RefusedMail | None:
         row = self._connection().execute("SELECT * FROM refused_mail WHERE id = ?",
