@@ -16,7 +16,8 @@ Standard library only, like the build script. What goes, and why:
   is rewritten to the countries kept (the zip is rebuilt whenever site_config changes).
 
 `check()` then runs the trimmed tree with the runtime's CPython: thumbnails of every
-kept format, every kept country's holidays, a query on the shipped search index.
+kept format, every kept country's holidays, a query on the shipped search index, and
+the precompiled configuration still matching its files.
 """
 
 from __future__ import annotations
@@ -176,14 +177,16 @@ CHECK = textwrap.dedent("""
         out = io.BytesIO()
         Image.new("RGB", (640, 400), "red").save(out, fmt)
         assert make_thumbnail(out.getvalue()) is not None, fmt
+    from pathlib import Path
     import holidays
     for code in {countries!r}:
         assert len(holidays.country_holidays(code, years=2026)) > 0, code
     import os
     if os.path.isdir({index!r}):
-        from pathlib import Path
         from loket.search.query import WhooshSearcher
         WhooshSearcher(Path({index!r})).suggest("export", lang="en")
+    from loket.config.compiled import load_compiled
+    assert load_compiled(Path({site!r}) / "site_config") is not None, "stale compiled config"
     loaded = sorted(m for m in sys.modules if m.startswith(("whoosh_modern", "dns", "waitress")))
     assert not loaded, loaded
     print("ok")

@@ -45,3 +45,61 @@ def test_importing_the_http_handler_loads_almost_nothing(tmp_path):
 def test_the_http_handlers_first_request_skips_what_it_does_not_use(tmp_path, heavy):
     modules = loaded_modules("http", HEALTH, tmp_path)["after_call"]
     assert not [m for m in modules if m == heavy or m.startswith(heavy + ".")]
+
+
+SUBMIT = {"version": "2.0", "routeKey": "$default", "rawPath": "/api/tickets",
+          "rawQueryString": "", "isBase64Encoded": False,
+          "headers": {"host": "x", "content-type": "application/json"},
+          "body": json.dumps({"email": "ann@example.com", "product": "planner",
+                              "type": "problem-report", "subject": "Export fails",
+                              "description": "The export shows an error."}),
+          "requestContext": {"http": {"method": "POST", "path": "/api/tickets",
+                                      "protocol": "HTTP/1.1", "sourceIp": "203.0.113.1"},
+                             "stage": "$default", "requestId": "r"}}
+
+SUBMIT_PROBE = """
+import json, sys
+from loket.handlers.http import handle
+response = handle({event!r}, None)
+from loket.config.model import PortalFile
+from loket.config.workflow import WorkflowFile
+from loket.domain.forms import FormDefinition
+print(json.dumps({{"status": response["statusCode"], "modules": sorted(sys.modules),
+                  "built": [m.__name__ for m in (PortalFile, WorkflowFile, FormDefinition)
+                            if m.__pydantic_complete__]}}))
+"""
+
+
+@pytest.fixture(scope="module")
+def first_submission(tmp_path_factory):
+    """A cold `http` start with a first POST /api/tickets, with the configuration
+    precompiled as the Lambda zip carries it."""
+    import shutil
+
+    from loket.config.compiled import compile_config
+
+    tmp = tmp_path_factory.mktemp("cold-submit")
+    config = shutil.copytree(SITE_CONFIG, tmp / "site_config",
+                             ignore=shutil.ignore_patterns(".compiled"))
+    compile_config(config)
+    env = {**os.environ, "LOKET_CONFIG_DIR": str(config), "LOKET_SITE_DIR": str(tmp),
+           "LOKET_SQLITE_PATH": str(tmp / "loket.db"), "LOKET_OUTBOX_DIR": str(tmp),
+           "LOKET_BLOB_DIR": str(tmp / "blobs")}
+    out = subprocess.run([sys.executable, "-c", SUBMIT_PROBE.format(event=SUBMIT)],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("heavy", ["whoosh", "loket.mail.inbound", "PIL", "zxcvbn", "argon2",
+                                   "holidays", "yaml", "email_validator.deliverability"])
+def test_a_cold_submission_skips_what_it_does_not_use(first_submission, heavy):
+    assert first_submission["status"] == 201
+    loaded = [m for m in first_submission["modules"] if m == heavy or m.startswith(heavy + ".")]
+    assert not loaded
+
+
+def test_a_cold_submission_builds_no_configuration_validator(first_submission):
+    """The precompiled configuration is loaded as it is: no YAML, and the models that
+    validate the files never build their validators."""
+    assert first_submission["status"] == 201
+    assert first_submission["built"] == []

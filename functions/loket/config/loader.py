@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
-# libyaml's parser when the machine has it: several times faster, which cold starts feel.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ConfigError(Exception):
@@ -19,12 +16,16 @@ class ConfigError(Exception):
 
 def load_yaml_model(path: Path, model: type[M]) -> M:
     """Parse `path` into `model`, or raise ConfigError naming file, line and field."""
+    # Imported here: a cold start with the precompiled configuration reads no YAML.
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        # libyaml's parser when the machine has it: several times faster.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -55,6 +56,8 @@ def _describe(path: Path, err: dict[str, Any], lines: dict[tuple, int]) -> str:
 
 def _line_index(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
     """Map every key path in the YAML document to its 1-based line number."""
+    import yaml
+
     index: dict[tuple, int] = {}
     if node is None:
         return index
@@ -71,17 +74,44 @@ def _line_index(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
 
 def problem_at(path: Path, loc: tuple, message: str) -> ConfigError:
     """A ConfigError for `loc` in `path`, with its line, for checks across files."""
+    import yaml
+
     node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     return ConfigError(_describe(path, {"loc": loc, "msg": message}, _line_index(node)))
 
 
-def load_portal_config(config_dir: Path, *, load_holidays: bool = False):
+def load_portal_config(config_dir: Path, *, load_holidays: bool = False,
+                       compiled: bool = True):
     """Load site_config/portal.yml, the ticket form and the workflow it names; validate all.
 
     The calendar's public holidays are loaded on first use (a fifth of a second, which
     a web request that never asks about working time should not pay); with
     `load_holidays` they are loaded and checked now, as `check-config`, `serve` and
-    the sweeper do."""
+    the sweeper do. A precompiled configuration (loket.config.compiled: the Lambda zip
+    carries one) is used when it is there and was made from these very files;
+    `compiled=False` reads the files whatever."""
+    if compiled:
+        from loket.config.compiled import load_compiled
+
+        config = load_compiled(config_dir)
+        if config is not None and _holidays_ok(config, load_holidays):
+            return config
+    return _load_files(config_dir, load_holidays)
+
+
+def _holidays_ok(config, load_holidays: bool) -> bool:
+    """False when the holidays are to be checked and fail: the files are then read
+    again, for an error that names the workflow file and line."""
+    if not load_holidays:
+        return True
+    try:
+        config.workflow.calendar.closed_days.check()
+    except ValueError:
+        return False
+    return True
+
+
+def _load_files(config_dir: Path, load_holidays: bool):
     from loket.config.model import AccountsConfig, PortalConfig, PortalFile
     from loket.config.workflow import WorkflowFile
     from loket.domain.forms import FormDefinition

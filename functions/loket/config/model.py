@@ -15,7 +15,9 @@ from loket.domain.workflow import Workflow
 
 
 class ProductConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: the validator is built on first use, so a cold start that loads the
+    # precompiled configuration (loket.config.compiled) never builds it.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: Labels
     # The product's review board: told of SLA breaches (and more, as the workflow's
@@ -24,7 +26,7 @@ class ProductConfig(BaseModel):
 
 
 class SubmissionLimits(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     per_hour: int = Field(default=20, gt=0)
     per_day: int = Field(default=240, gt=0)
     max_body_bytes: int = Field(default=64 * 1024, gt=1024)
@@ -34,7 +36,7 @@ class MailInConfig(BaseModel):
     """Mail in: the address customers write to, and the product of a mail that names
     none (support+<product>@... names one)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     address: str = Field(pattern=r"^[^@\s+]+@[^@\s]+\.[^@\s]+$")
     default_product: str
 
@@ -43,7 +45,7 @@ class LoginLimits(BaseModel):
     """Failed sign-ins allowed in a window: per client address (over all accounts) and
     per account from one address (services/sign_in_limits.py)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     per_account: int = Field(default=10, gt=0)
     per_address: int = Field(default=30, gt=0)
     window_minutes: int = Field(default=15, gt=0)
@@ -52,7 +54,7 @@ class LoginLimits(BaseModel):
 class PlanSettings(BaseModel):
     """A support plan (domain/accounts.SupportPlan) as configuration."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     # Tickets included per period; null: no limit (tickets are still counted).
     tickets: int | None = Field(default=None, ge=0)
     period: Literal["month", "year"] = "month"
@@ -69,7 +71,7 @@ class PlanSettings(BaseModel):
 class AccountsConfig(BaseModel):
     """Accounts and the customer portal (domain/accounts.py, services/accounts.py)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     # Only accounts may submit tickets: signed in on the web, or mailing from the
     # account's address; otherwise anyone with an e-mail address.
     required_to_submit: bool = False
@@ -93,7 +95,7 @@ class AccountsConfig(BaseModel):
 
 
 class PortalFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     vendor: str
     first_ticket_number: int = Field(default=10001, gt=0)
     ticket_form: str = "forms/ticket.yml"

@@ -55,7 +55,9 @@ EventName = Literal[tuple(e.value for e in Event) + ("sla-breached",)]  # type: 
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # defer_build: the validator is built on first use, so a cold start that loads the
+    # precompiled configuration (loket.config.compiled) never builds it.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class StatusSpec(Strict):

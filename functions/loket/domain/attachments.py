@@ -71,7 +71,9 @@ ContentType = Annotated[str, AfterValidator(_inert_type)]
 class AttachmentLimits(BaseModel):
     """portal.yml `attachments:`: what a customer or agent may attach."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: the validator is built on first use, so a cold start that loads the
+    # precompiled configuration (loket.config.compiled) never builds it.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     max_file_bytes: int = Field(default=25 * MiB, gt=0)
     max_files_per_message: int = Field(default=10, gt=0, le=100)
     max_bytes_per_ticket: int = Field(default=100 * MiB, gt=0)

@@ -25,7 +25,9 @@ RESERVED_KEYS = {"language"}
 
 
 class Labels(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: the validator is built on first use, so a cold start that loads the
+    # precompiled configuration (loket.config.compiled) never builds it.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     en: str
     nl: str
 
@@ -34,13 +36,13 @@ class Labels(BaseModel):
 
 
 class Choice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     value: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     label: Labels
 
 
 class FieldSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     # "attachments": the files that come with the ticket; limits are in portal.yml.
     type: Literal["text", "textarea", "email", "choice", "integer", "datetime",
@@ -68,7 +70,7 @@ class FieldSpec(BaseModel):
 
 
 class FormDefinition(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     honeypot: str = Field(default="homepage", pattern=r"^[a-z][a-z0-9_]*$")
     fields: list[FieldSpec] = Field(min_length=1)
 

@@ -12,7 +12,6 @@ from datetime import datetime
 from flask import Blueprint, current_app, redirect, request
 
 from loket.domain.errors import TicketNotFound, ValidationFailed
-from loket.mail.inbound import read_mail
 from loket.services.desk import is_agent, open_for_agent
 from loket.services.refused_mail import get_refused, list_refused, refused_raw, take_in_anyway
 from loket.web.auth import require_viewer
@@ -79,6 +78,9 @@ def take_in(refused_id: str):
 
 
 def _show(me, record, lang: str, *, error: str = "", status: int = 200):
+    # Imported here: the mail parser is heavy, and only this page needs it.
+    from loket.mail.inbound import read_mail
+
     raw = refused_raw(services(), record)
     mail = read_mail(raw, screen=False) if raw is not None else None
     content = render_fragment("desk_refused_mail.html", lang=lang, viewer=me, record=record,

@@ -1,0 +1,85 @@
+"""The configuration validated once, when the Lambda zip is built, and loaded as it is.
+
+Reading site_config/ means parsing YAML and validating it with pydantic, which builds
+each model's validator first: tens of milliseconds that every cold start would pay for
+the same files. The build (tools/build_lambda_package.py, `loket config-compile`) runs
+`compile_config`, which validates as always and pickles the resulting PortalConfig
+beside the files; `load_compiled` returns it, without YAML or validation, as long as
+the fingerprint still matches: the same configuration files, the same Loket code that
+defines what they mean, the same Python and pydantic. Anything else, and the
+configuration is read from the files again (load_portal_config falls back by itself).
+
+The pickle is part of the deployment package, made by the same build as the code next to
+it; like that code, it is trusted. It is never read from anywhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import sys
+from pathlib import Path
+
+COMPILED = ".compiled/portal-config.pickle"
+# The Loket modules that define what a configuration file means: a change to any of
+# them makes an old pickle stale.
+_CODE = ("config", "domain")
+
+
+def fingerprint(config_dir: Path) -> str:
+    """What the compiled configuration was made from: every YAML file under config_dir
+    (presets too: portal.yml may name any of them), the code that reads them, and the
+    versions of Python and pydantic that pickled it."""
+    import pydantic
+
+    digest = hashlib.sha256()
+    digest.update(f"{sys.version_info[:2]} pydantic {pydantic.VERSION}\n".encode())
+    files = [(p.relative_to(config_dir).as_posix(), p) for p in _config_files(config_dir)]
+    package = Path(__file__).resolve().parent.parent
+    files += [(f"loket/{p.relative_to(package).as_posix()}", p)
+              for folder in _CODE for p in sorted((package / folder).glob("*.py"))]
+    for name, path in files:
+        digest.update(f"{name}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _config_files(config_dir: Path) -> list[Path]:
+    return sorted(p for pattern in ("*.yml", "*.yaml") for p in config_dir.rglob(pattern)
+                  if COMPILED.split("/")[0] not in p.parts)
+
+
+def compile_config(config_dir: Path) -> Path:
+    """Validate config_dir's configuration and write it, pickled, to config_dir/COMPILED."""
+    from loket.config.loader import load_portal_config
+
+    config_dir = Path(config_dir)
+    config = load_portal_config(config_dir, compiled=False)
+    out = config_dir / COMPILED
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Two pickles: the fingerprint first, so a stale file is known before its objects
+    # are rebuilt (with code that may no longer fit them).
+    payload = (pickle.dumps(fingerprint(config_dir), protocol=pickle.HIGHEST_PROTOCOL)
+               + pickle.dumps(config, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp = out.with_suffix(".tmp")
+    tmp.write_bytes(payload)
+    tmp.replace(out)
+    return out
+
+
+def load_compiled(config_dir: Path):
+    """The precompiled PortalConfig of config_dir, or None when there is none or it is
+    stale (then the files are read as usual)."""
+    path = Path(config_dir) / COMPILED
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    stream = io.BytesIO(data)
+    try:
+        if pickle.load(stream) != fingerprint(Path(config_dir)):
+            return None
+        return pickle.load(stream)
+    except Exception:  # A damaged file: as good as stale.
+        return None
