@@ -215,3 +215,11 @@ def test_any_session_cookie_answers_like_a_wrong_one(client, receipt, cookie):
     post = client.post(f"/api/tickets/{MISSING}/messages?token=x", json={"body": "x"},
                        headers={"X-CSRF-Token": cookie})
     assert post.status_code == 404
+
+
+@pytest.mark.parametrize("depth", [40, 900, 20_000])
+def test_deeply_nested_json_is_a_clear_4xx(client, depth):
+    body = '{"subject": ' + "[" * depth + "]" * depth + "}"
+    response = client.post("/api/tickets", data=body, content_type="application/json")
+    assert response.status_code in (400, 422)
+    assert response.content_type == "application/problem+json"

@@ -14,12 +14,17 @@ from loket.domain.text import is_encodable
 from loket.services.attachments import InlineFile
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# No field of any request nests deeper; a deeper body is refused before it is walked.
+MAX_DEPTH = 32
 
 
 def read_payload(request: Request) -> dict[str, Any]:
     """The submitted fields, from JSON or a form post."""
     if request.mimetype == "application/json":
-        data = request.get_json(silent=True)
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:  # Thousands of nested brackets fit in a small body.
+            raise BadRequest("The body's JSON is nested too deeply.") from None
         if data is None:
             raise BadRequest("The body is not valid JSON.")
         if not isinstance(data, dict):
@@ -41,9 +46,11 @@ def storable(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _unstorable(value: Any, path: str):
+def _unstorable(value: Any, path: str, depth: int = 0):
     """(field, problem) for every value below `value` that cannot be stored."""
-    if isinstance(value, str):
+    if depth > MAX_DEPTH:
+        yield path, f"is nested too deeply (at most {MAX_DEPTH} levels)"
+    elif isinstance(value, str):
         if not is_encodable(value):
             yield path, "holds a lone surrogate (\\ud800-\\udfff), which is not text"
     elif isinstance(value, float):
@@ -55,10 +62,10 @@ def _unstorable(value: Any, path: str):
             if not is_encodable(str(key)):
                 yield _printable(name), "is a field name that is not text"
             else:
-                yield from _unstorable(item, name)
+                yield from _unstorable(item, name, depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _unstorable(item, f"{path}[{index}]")
+            yield from _unstorable(item, f"{path}[{index}]", depth + 1)
 
 
 def _printable(name: str) -> str:
