@@ -1,10 +1,10 @@
 """The mail dispatcher on AWS: sends the mail the store has queued.
 
-Two events call it: the table's stream, when a write queued mail (so a receipt goes
-out within seconds of the request), and a schedule (serverless.yml: every minute), for
-retries that come due and for anything a stream event missed. Either way it claims what
-is due from the store's index, so a stream record is only a signal: any number of
-invocations at once send each mail once per lease (services/mail_dispatch.py).
+A schedule calls it (serverless.yml: every minute): it sends what is due, retries
+included. It also takes a batch of the table's stream records of queued mail, should the
+stream be wired to it for faster receipts. Either way it claims what is due from the
+store's index, so an event is only a signal: any number of invocations at once send
+each mail once per lease (services/mail_dispatch.py).
 """
 
 from __future__ import annotations
