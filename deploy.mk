@@ -26,7 +26,8 @@ LAMBDA_BUNDLE_BOTO3 ?=
 # 0: deploy without the WAF web ACL (CloudFront then has no rate limit of its own).
 WAF ?= 1
 
-DEPLOY_PYTHON := $(firstword $(wildcard $(VENV)/bin/python) python3)
+# The venv is a prerequisite of every step that runs Python (made on a fresh clone).
+DEPLOY_PYTHON := $(VENV)/bin/python
 DEPLOY_TEMPLATE := .serverless/cloudformation-template-update-stack.json
 # npm writes this file on every install; newer lock or package.json: reinstall.
 # No install scripts: osls needs none (esbuild, under tsx, is for TypeScript configs).
