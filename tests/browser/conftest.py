@@ -86,15 +86,52 @@ def chromium():
         browser.close()
 
 
+# Collects the violations a document reports, from its first script on.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
+  e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile
+  + ':' + e.lineNumber));
+"""
+
+
+def watch_csp(page) -> list[str]:
+    """Chromium's console reports of Content-Security-Policy violations (workers' too),
+    over every page the tab opens; csp_violations adds the current page's events."""
+    reports: list[str] = []
+    page.add_init_script(CSP_LISTENER)
+    page.on("console", lambda message: reports.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return reports
+
+
+def csp_violations(page, reports: list[str]) -> list[str]:
+    from playwright.sync_api import Error
+
+    try:
+        events = page.evaluate("window.__cspViolations || []")
+    except Error:  # Closed, or between two pages: the console reports stand.
+        events = []
+    return list(reports) + [e for e in events if e not in reports]
+
+
 @pytest.fixture
 def page(chromium):
+    """A fresh tab; the test fails if any page it opened broke the CSP (web/headers.py)."""
     context = chromium.new_context()
-    yield context.new_page()
+    tab = context.new_page()
+    reports = tab.csp_reports = watch_csp(tab)
+    yield tab
+    violations = csp_violations(tab, reports)
     context.close()
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture
 def page_without_js(chromium):
     context = chromium.new_context(java_script_enabled=False)
-    yield context.new_page()
+    tab = context.new_page()
+    reports = watch_csp(tab)
+    yield tab
     context.close()
+    assert reports == [], f"Content-Security-Policy violations: {reports}"

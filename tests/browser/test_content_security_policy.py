@@ -14,32 +14,21 @@ from loket.domain.accounts import Role
 from loket.services.accounts import invite
 from loket.services.organizations import create_organization
 from loket.services.passwords import hash_password
+from tests.browser.conftest import csp_violations
 from tests.browser.test_accounts import PASSWORD, portal_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# Collects every violation the page reports, from its first script on.
-LISTEN = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
-  e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile
-  + ':' + e.lineNumber));
-"""
-
 
 @pytest.fixture
 def watched(page):
-    """The page, and a list that gathers its CSP violations: the events the page sees,
-    and Chromium's console reports (which also cover workers)."""
-    reports: list[str] = []
-    page.add_init_script(LISTEN)
-    page.on("console", lambda message: reports.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    return page, reports
+    """The page, and Chromium's reports of its CSP violations (the `page` fixture fails
+    any test on them; here each test asserts them itself, where it ends)."""
+    return page, page.csp_reports
 
 
 def violations(page, reports) -> list[str]:
-    return reports + page.evaluate("window.__cspViolations || []")
+    return csp_violations(page, reports)
 
 
 def sign_in(page, portal, address: str, next_path: str) -> None:
