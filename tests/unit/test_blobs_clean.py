@@ -122,3 +122,13 @@ def test_the_command_line(services, tmp_path, monkeypatch):
     done = CliRunner().invoke(main, ["blobs-clean", "--now", now])
     assert done.exit_code == 0 and "removed attachments/orphan-file-0000000001" in done.output
     assert blob_keys(services) == named
+
+
+def test_loket_serve_s_sweep_loop_cleans(services):
+    from loket.services.sweeper import SweepLoop
+
+    named = with_orphans(services)
+    loop = SweepLoop(services, interval=60)
+    loop._stop.wait = lambda timeout: loop._stop.set()  # one round, in this thread
+    loop._run()
+    assert blob_keys(services) == named
