@@ -111,3 +111,16 @@ def test_origin_secret_and_trusted_proxies_exclude_each_other(tmp_path):
     ("example.com:443", None), (":443", None)])
 def test_viewer_address(header, address):
     assert viewer_address(header) == address
+
+
+def test_the_lambda_handler_refuses_to_trust_forwarded_for(monkeypatch):
+    """On Lambda nothing appends to X-Forwarded-For that a caller cannot write."""
+    from loket.handlers import http
+
+    monkeypatch.setenv("LOKET_TRUSTED_PROXIES", "1")
+    http.reset()
+    try:
+        with pytest.raises(RuntimeError, match="LOKET_ORIGIN_SECRET"):
+            http.handle(event({}), None)
+    finally:
+        http.reset()

@@ -12,11 +12,19 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if _handler is None:
         from apig_wsgi import make_lambda_handler
 
+        from loket.settings import Settings
         from loket.web.app import create_app
 
-        # The site itself is served by CloudFront from S3; Flask only answers
-        # /api/ and /portal/ here.
-        _handler = make_lambda_handler(create_app(serve_site=False), binary_support=True)
+        settings = Settings()
+        if settings.trusted_proxies:
+            # API Gateway passes a caller's X-Forwarded-For on as it came: trusting it
+            # would let any caller pick its own address (rate limits, logs).
+            raise RuntimeError("LOKET_TRUSTED_PROXIES is for a local reverse proxy; on "
+                               "Lambda set LOKET_ORIGIN_SECRET (web/edge.py)")
+        # The site itself is served by CloudFront from S3; Flask only answers the
+        # app's own prefixes (/api/, /portal/, /desk/) here.
+        _handler = make_lambda_handler(create_app(settings, serve_site=False),
+                                       binary_support=True)
     return _handler(event, context)
 
 
