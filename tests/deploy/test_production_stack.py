@@ -143,3 +143,24 @@ def test_access_logs_where_aws_recommends_them(stack):
     assert ref_name(logging["Bucket"]) == logs_bucket
     [stage] = stack.of_type("AWS::ApiGatewayV2::Stage").values()
     assert stage["Properties"]["AccessLogSettings"]["DestinationArn"]
+
+
+# Resources whose names are unique per account (not per region), and where the name is.
+ACCOUNT_WIDE_NAMES = {
+    "AWS::CloudFront::OriginAccessControl": ("OriginAccessControlConfig", "Name"),
+    "AWS::CloudFront::Function": ("Name",),
+    "AWS::CloudFront::ResponseHeadersPolicy": ("ResponseHeadersPolicyConfig", "Name"),
+    "AWS::CloudFront::CachePolicy": ("CachePolicyConfig", "Name"),
+    "AWS::CloudFront::OriginRequestPolicy": ("OriginRequestPolicyConfig", "Name"),
+}
+
+
+def test_account_wide_names_hold_the_region(stack):
+    """Two installations of one stage in two regions of one account must not collide."""
+    for kind, path in ACCOUNT_WIDE_NAMES.items():
+        for name, resource in stack.of_type(kind).items():
+            value = resource["Properties"]
+            for key in path:
+                value = value[key]
+            text = value.get("Fn::Sub", "") if isinstance(value, dict) else value
+            assert "${AWS::Region}" in text or "${AWS::StackName}" in text, (name, value)
