@@ -103,3 +103,7 @@ def test_unknown_ids_and_cursors_are_answered_cleanly(desk_services, client, age
     assert client.get("/desk/refused/?before=not-a-time").status_code == 200
     assert client.post("/desk/refused/nope/take-in",
                        data={"csrf_token": agent}).status_code == 404
+
+
+def test_the_queue_links_to_refused_mail(desk_services, client, agent):
+    assert 'href="/desk/refused/?lang=en"' in client.get("/desk/").text
