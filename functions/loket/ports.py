@@ -299,6 +299,7 @@ class MailQueue(Protocol):
         """The address's suppression, looked up case-insensitively."""
         ...
 
+
 class RefusedMailStore(Protocol):
     """Mail that mail-in did not take in (domain/refused.py), kept for agents: the same
     store object as TicketStore. Behaviour: tests/contract/test_mail_in_contract.py."""
