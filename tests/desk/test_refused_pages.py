@@ -98,6 +98,7 @@ def test_customers_get_not_found(desk_services, client, path):
 
 def test_unknown_ids_and_cursors_are_answered_cleanly(desk_services, client, agent):
     for path in ("/desk/refused/nope", "/desk/refused/..%2F..%2Fetc",
+                 "/desk/refused/" + "a" * 5000,  # longer than any store key may be
                  "/desk/refused/0123456789abcdef0123456789abcdef/original.eml"):
         assert client.get(path).status_code == 404
     assert client.get("/desk/refused/?before=not-a-time").status_code == 200

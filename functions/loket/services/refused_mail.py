@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 from dataclasses import replace
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 REFUSED_PREFIX = "refused/"
 _DAY = 86400
+
+
+_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def refused_id(key: str) -> str:
@@ -94,9 +98,11 @@ def list_refused(services: Services, *, limit: int = 50, before=None) -> list[Re
 
 
 def get_refused(services: Services, refused: str) -> RefusedMail:
-    record = services.store.get_refused(refused) if refused.isalnum() else None
+    """The refused mail with this id; anything not shaped like one is never looked up
+    (a key DynamoDB would refuse must be an answer, not an error)."""
+    record = services.store.get_refused(refused) if _ID.fullmatch(refused) else None
     if record is None:
-        raise ValidationFailed([FieldError("id", f"no refused mail {refused!r}")])
+        raise ValidationFailed([FieldError("id", f"no refused mail {refused[:40]!r}")])
     return record
 
 
