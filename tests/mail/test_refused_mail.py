@@ -209,3 +209,12 @@ def test_loket_mail_refused_lists_and_take_in_takes_in(tmp_path, monkeypatch):
     assert "taken in as #10001" in runner.invoke(main, ["mail", "refused"]).output
     missing = runner.invoke(main, ["mail", "take-in", "abc", "--by", AGENT])
     assert missing.exit_code == 1 and "no refused mail" in missing.output
+
+
+def test_hostile_header_lengths_are_capped_in_the_record(kept):
+    huge_id = "<" + "x" * 100_000 + "@client.example>"
+    decision = take_in_mail(kept, make_mail(subject="S" * 5000, message_id=huge_id,
+                                            headers={"X-Autoreply": "yes"}))
+    record = kept.store.get_refused(decision.refused_id)
+    assert len(record.subject) == 200 and len(record.message_id) == 500
+    assert huge_id.encode() in refused_raw(kept, record)  # The original is whole.

@@ -46,7 +46,8 @@ def keep_refused(services: Services, mail: InboundMail, raw: bytes, key: str, de
     record = RefusedMail(
         id=refused_id(key), received_at=now, expires_at=now + KEEP_REFUSED,
         kind=decision.kind, reason=decision.reason, sender=mail.sender,
-        subject=mail.subject[:200], message_id=mail.message_id,
+        # Capped: a hostile header may be any length, and a DynamoDB item is 400 KB.
+        subject=mail.subject[:200], message_id=mail.message_id[:500],
         raw_key=_store_raw(services, refused_id(key), raw), size=len(raw),
         ticket=decision.ticket)
     notice = _notice(services, mail, record)
