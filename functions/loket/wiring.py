@@ -62,7 +62,11 @@ def build_blobs(settings: Settings):
                        endpoint_url=settings.aws_endpoint_url)
     from loket.blobs.folder import FolderBlobs
 
-    return FolderBlobs(settings.blob_dir, secret_key=settings.secret_key)
+    from loket.secret_keys import parse_keys
+
+    # "NEW OLD": itsdangerous wants the newest last.
+    return FolderBlobs(settings.blob_dir,
+                       secret_key=list(reversed(parse_keys(settings.secret_key))))
 
 
 def build_searcher(settings: Settings):

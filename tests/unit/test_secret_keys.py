@@ -136,3 +136,23 @@ def services(tmp_path):
                     clock=FixedClock(datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc)),
                     base_url="http://portal.test",
                     mail_from="Nordwind Support <support@nordwind.example>")
+
+
+def test_a_local_key_changes_without_breaking_upload_forms(tmp_path):
+    """LOKET_SECRET_KEY="NEW OLD" on the folder store: a form signed with the old key
+    is still accepted; one signed with a dropped key is not."""
+    from loket.settings import Settings
+    from loket.wiring import build_blobs
+
+    def blobs(key: str):
+        return build_blobs(Settings(secret_key=key, blob_dir=tmp_path, site_dir=tmp_path))
+
+    form = blobs("old-key").upload_form("uploads/abc", content_type="text/plain", size=3,
+                                        expires_in=600)
+    token = form.fields["token"]
+    rotated = blobs("new-key old-key")
+    assert rotated.upload_allowed("uploads/abc", token)
+    fresh = rotated.upload_form("uploads/abc", content_type="text/plain", size=3,
+                                expires_in=600).fields["token"]
+    assert blobs("new-key").upload_allowed("uploads/abc", fresh)
+    assert not blobs("new-key").upload_allowed("uploads/abc", token)

@@ -26,7 +26,9 @@ UPLOAD_PATH = "/api/uploads/"
 class FolderBlobs:
     """A BlobStore on a folder; writes land whole (temporary file, then rename)."""
 
-    def __init__(self, root: str | Path, *, secret_key: str):
+    def __init__(self, root: str | Path, *, secret_key: str | list[str]):
+        """`secret_key`: one key, or itsdangerous' list (the newest last signs; all are
+        accepted while a key changes)."""
         self.root = Path(root)
         self._signer = URLSafeTimedSerializer(secret_key, salt="loket.blobs.upload")
 

@@ -22,7 +22,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app = Flask(__name__, static_folder=None)
     # Every <int:number> in a route is a ticket number in range (web/converters.py).
     app.url_map.converters["int"] = TicketNumberConverter
-    app.config.update(SECRET_KEY=settings.secret_key,
+    # "NEW OLD" (loket/secret_keys.py): Flask signs with the first, accepts the others.
+    keys = settings.secret_key.split() or [settings.secret_key]
+    app.config.update(SECRET_KEY=keys[0], SECRET_KEY_FALLBACKS=keys[1:],
                       MAX_CONTENT_LENGTH=services.config.submissions.max_body_bytes,
                       LOKET_SITE_DIR=settings.site_dir.resolve())
     app.extensions["loket"] = services
