@@ -253,9 +253,11 @@
   function payload(form) {
     var data = {};
     new FormData(form).forEach(function (value, name) {
-      // Files went ahead; their ids stand in for them.
+      // Files went ahead; their ids stand in for them. A number field is a JSON number
+      // (the API refuses "4" where its document says integer).
+      var field = form.elements[name];
       if (name !== "idempotency_key" && name !== "csrf_token" && typeof value === "string" &&
-          value !== "") data[name] = value;
+          value !== "") data[name] = field && field.type === "number" ? Number(value) : value;
     });
     var ids = uploadedIds(form);
     if (ids.length) data.attachments = ids;
