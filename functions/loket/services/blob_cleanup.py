@@ -8,8 +8,10 @@ written within the grace period (its message may be being stored right now), and
 removes the rest that the store does not name. Waiting uploads (uploads/) are not
 its business: `loket uploads-clean` and S3's lifecycle rule see to those.
 
-`loket blobs-clean` runs it (with --dry-run to look first); the sweeper runs it once a
-day (clean_up_daily), whichever process sweeps first that day.
+`loket blobs-clean` runs it (with --dry-run to look first); `loket serve`'s sweeper runs
+it once a day (clean_up_daily), whichever process sweeps first that day. On AWS the
+operator runs the command: the store's names are read with a Scan, which no function's
+role has (tests/deploy/test_package.py keeps it so), so the sweep function does not.
 """
 
 from __future__ import annotations
