@@ -35,6 +35,8 @@ def receipt_email(services: "Services", ticket: Ticket) -> OutgoingMail:
         "status": config.status(ticket.status).label(ticket.language),
         "lookup_url": services.lookup_url(ticket.number, ticket.access_key),
         "suggest_for": {"text": ticket.subject, "product": ticket.product},
+        # A follow-up made for information sent on a ticket closed too long ago.
+        "follow_up_of": ticket.follow_up_of,
     }
     root = thread_root(services, ticket.number)
     return letter("receipt", lang=ticket.language, mail_from=services.mail_from,

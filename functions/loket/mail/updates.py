@@ -23,8 +23,11 @@ _MONTHS = {"en": ("January February March April May June July August September O
                   "november december").split()}
 
 
-def status_email(services: "Services", ticket: Ticket, old_status: str) -> OutgoingMail:
+def status_email(services: "Services", ticket: Ticket, old_status: str, *,
+                 reopened: bool = False) -> OutgoingMail:
+    """`reopened`: the customer's own message opened the finished ticket again."""
     data = _ticket_data(services, ticket)
+    data["reopened"] = reopened
     data["old_status"] = services.config.status(old_status).label(ticket.language)
     data["rating_url"] = _rating_url(services, ticket)
     return _to_customer(services, "status-change", ticket, data)

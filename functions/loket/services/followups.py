@@ -49,8 +49,9 @@ def reopen_or_follow_up(services: Services, ticket: Ticket, *, body: str | None,
 
 
 def follow_up(services: Services, ticket: Ticket, *, body: str | None, viewer: Viewer | None,
-              client_address: str) -> Ticket:
-    """A new ticket for the same product and submitter, linked to the old one."""
+              client_address: str, idempotency_key: str | None = None) -> Ticket:
+    """A new ticket for the same product and submitter, linked to the old one. With an
+    `idempotency_key` (a mail's), a repeat finds the follow-up made the first time."""
     subject = f"Follow-up to #{ticket.number}: {ticket.subject}"
     if len(subject) > MAX_SUBJECT:
         subject = subject[:MAX_SUBJECT - 1] + "…"
@@ -60,5 +61,5 @@ def follow_up(services: Services, ticket: Ticket, *, body: str | None, viewer: V
             "type": ticket.type, "subject": subject, "description": text,
             "language": ticket.language}
     receipt = submit_ticket(services, data, client_address=client_address, viewer=viewer,
-                            follow_up_of=ticket.number)
+                            follow_up_of=ticket.number, idempotency_key=idempotency_key)
     return receipt.ticket

@@ -37,7 +37,8 @@ from loket.mail.inbound import InboundMail, base_address, plus_tag, read_mail
 from loket.mail.verdicts import Verdicts
 from loket.services.attachments import InlineFile, screen_files
 from loket.services.context import Services
-from loket.services.replies import MAX_REPLY_LENGTH, add_customer_reply
+from loket.services.information import FOLLOW_UP, REOPENED, add_information
+from loket.services.replies import FINISHED, MAX_REPLY_LENGTH
 from loket.services.sessions import Viewer
 from loket.services.submission import submit_ticket
 
@@ -149,12 +150,27 @@ def _reply(services: Services, ticket: Ticket, mail: InboundMail, key: str) -> M
     if not body:
         return MailDecision("refused", ticket.number, "the reply holds no text",
                             kind=RefusalKind.EMPTY)
+    # A reply to a finished ticket may start a follow-up, submitted as the sender's
+    # account like any new ticket; only then is the account looked up.
+    finished = services.config.status(ticket.status).category in FINISHED
     try:
-        add_customer_reply(services, ticket.number, body, author=mail.sender, ticket=ticket,
-                           files=files, idempotency_key=key)
+        added = add_information(services, ticket, body, author=mail.sender, files=files,
+                                idempotency_key=key,
+                                viewer=_sender_account(services, mail.sender) if finished
+                                else None,
+                                client_address=f"mail:{mail.sender.lower()}")
     except MessageAlreadyStored:
         return MailDecision("reply", ticket.number, "already taken in: a re-delivered mail")
-    return MailDecision("reply", ticket.number)
+    except (Refused, RateLimited) as exc:  # The follow-up, a new ticket, was refused.
+        return MailDecision("refused", ticket.number,
+                            f"#{ticket.number} is closed and its follow-up was refused: {exc}",
+                            kind=RefusalKind.RATE_LIMITED if isinstance(exc, RateLimited)
+                            else RefusalKind.NOT_ALLOWED)
+    if added.outcome == FOLLOW_UP:
+        return MailDecision("new-ticket", added.ticket.number,
+                            f"follow-up to #{ticket.number}, closed too long ago")
+    return MailDecision("reply", ticket.number,
+                        "reopened the ticket" if added.outcome == REOPENED else "")
 
 
 def _files(services: Services, mail: InboundMail, *,

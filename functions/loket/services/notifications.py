@@ -22,9 +22,10 @@ from loket.services.preferences import wants_email
 
 
 def mails_for(services: Services, ticket: Ticket, changes: Sequence[Change], *,
-              answer: str | None = None) -> list[OutgoingMail]:
+              answer: str | None = None, reopened: bool = False) -> list[OutgoingMail]:
     """The e-mails `changes` to `ticket` (as it will be stored) call for; `answer` is
-    an agent's public reply, sent to the customer with the status."""
+    an agent's public reply, sent to the customer with the status. `reopened`: the
+    customer's information opened a finished ticket again; they are always told."""
     moves = [c for c in changes if isinstance(c, StatusChanged)]
     old_status = moves[0].old if moves else None
     mails: list[OutgoingMail] = []
@@ -36,6 +37,8 @@ def mails_for(services: Services, ticket: Ticket, changes: Sequence[Change], *,
     elif _asks_for_answer(changes, moves):
         if wants_email(services, ticket, "reminder"):
             mails.append(reminder_email(services, ticket))
+    elif moves and reopened:
+        mails.append(status_email(services, ticket, old_status, reopened=True))
     elif moves:
         if wants_email(services, ticket, "status-change"):
             mails.append(status_email(services, ticket, old_status))

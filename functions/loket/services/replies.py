@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Sequence
 
-from loket.domain.errors import FieldError, MessageAlreadyStored, ValidationFailed
+from loket.domain.errors import (FieldError, MessageAlreadyStored, TransitionRefused,
+                                 ValidationFailed)
 from loket.domain.text import has_visible_character, multi_line
-from loket.domain.tickets import AuthorRole, Message, Ticket
-from loket.domain.workflow import Event
+from loket.domain.tickets import RESOLVED, AuthorRole, Message, Ticket
+from loket.domain.workflow import Event, Step
 from loket.services.attachments import InlineFile, check_files
 from loket.services.changes import change_ticket
 from loket.services.context import Services
+from loket.services.notifications import mails_for
+
+# Solved or closed: information added then must open the ticket again, or go to a
+# follow-up ticket (services/information.py), never lie unread on a finished one.
+FINISHED = RESOLVED
 
 MAX_REPLY_LENGTH = 20_000
 
@@ -18,7 +25,7 @@ MAX_REPLY_LENGTH = 20_000
 def add_customer_reply(services: Services, number: int, body: str, *, author: str,
                        ticket: Ticket | None = None, attachments: object = None,
                        files: Sequence[InlineFile] = (),
-                       idempotency_key: str | None = None) -> Ticket:
+                       idempotency_key: str | None = None, reopen: bool = False) -> Ticket:
     """Append the customer's message and run the "customer reply" event through the
     workflow (waiting on the customer -> open, say); retry on a version conflict so it
     is never lost.
@@ -29,6 +36,11 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
     `attachments`, or inline `files`) are stored before the message; with files the
     text may be left empty. With an `idempotency_key` the message is stored once:
     saving it again raises MessageAlreadyStored and changes nothing.
+
+    `reopen`: the ticket is finished (solved or closed) and may open again
+    (services/information.py): a reply that leaves it finished reopens it through the
+    workflow's customer-reopens event (TransitionRefused, storing nothing, when the
+    workflow has no way back), and the customer is told so by e-mail.
     """
     batch = check_files(services, attachments, files, ticket=number)
     try:
@@ -40,19 +52,33 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
     if batch.errors:
         raise ValidationFailed(batch.errors)
     stored = batch.store(services)
-    workflow = services.config.workflow
     try:
         step = change_ticket(
-            services, number, lambda t, now: workflow.handle(t, Event.CUSTOMER_REPLY, now),
+            services, number, _reply_step(services, reopen),
             messages=lambda t, now: [Message(author=author, role=AuthorRole.CUSTOMER,
                                           body=body, created_at=now, attachments=stored,
                                           idempotency_key=idempotency_key)],
-            ticket=ticket)
-    except MessageAlreadyStored:
+            ticket=ticket,
+            mails=(lambda t, changes: mails_for(services, t, changes, reopened=True))
+            if reopen else None)
+    except (MessageAlreadyStored, TransitionRefused):
         batch.discard(services)  # A re-delivery: the first one's files are the ticket's.
         raise
     batch.settle(services, number)
     return step.ticket
+
+
+def _reply_step(services: Services, reopen: bool):
+    workflow = services.config.workflow
+
+    def step(ticket: Ticket, now: datetime) -> Step:
+        result = workflow.handle(ticket, Event.CUSTOMER_REPLY, now)
+        if reopen and services.config.status(result.ticket.status).category in FINISHED:
+            # The reply alone leaves it finished: it must open again, or be refused.
+            again = workflow.handle(result.ticket, Event.CUSTOMER_REOPENS, now)
+            result = Step(again.ticket, result.changes + again.changes)
+        return result
+    return step
 
 
 def clean_body(body: object) -> str:

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.services.access import open_for_customer, open_ticket_as
 from loket.services.lookup import TicketView, view_of
-from loket.services.replies import add_customer_reply
+from loket.services.information import FOLLOW_UP, add_information
 from loket.services.status import close_ticket, reject_solution, reopen_ticket
 from loket.services.submission import Receipt, submit_ticket
 from loket.web.attachments import attachment_json
@@ -65,11 +65,23 @@ def add_message(number: int):
     unknown = sorted(set(data) - {"body", "attachments"})
     if unknown:
         raise ValidationFailed([FieldError(k, "unknown field") for k in unknown])
-    author = me.account.email if me and not ticket.opens_with(request.args.get("token")) \
-        else ticket.email
-    ticket = add_customer_reply(services(), number, data.get("body"), author=author,
-                                ticket=ticket, attachments=data.get("attachments"))
-    response = jsonify(ticket_json(view_of(services(), ticket), ticket.language))
+    by_link = ticket.opens_with(request.args.get("token"))
+    author = me.account.email if me and not by_link else ticket.email
+    added = add_information(services(), ticket, data.get("body"), author=author,
+                            attachments=data.get("attachments"),
+                            viewer=None if by_link else me,
+                            client_address=request.remote_addr or "unknown")
+    # "outcome" says what became of it: added, reopened, or a follow-up ticket (whose
+    # own secret link goes to whoever came with the old one's).
+    body = {**ticket_json(view_of(services(), added.ticket), added.ticket.language),
+            "outcome": added.outcome}
+    response = jsonify(body)
+    if added.outcome == FOLLOW_UP:
+        body["follow_up_of"] = added.follow_up_of
+        if by_link:
+            body["token"] = added.ticket.access_key
+        response = jsonify(body)
+        response.headers["Location"] = url_for("api.get_ticket", number=added.ticket.number)
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -35,6 +35,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "send": "Send",
         "attach_files": "Attach files",
         "files_limits": "At most {count} files of {size} each.",
+        "notice_reopened": "Your information reopened this ticket: support will look at it "
+                           "again. You will get an e-mail about it too.",
+        "notice_follow_up": "Ticket {number} was closed too long ago to reopen, so your "
+                            "information starts this new ticket, which refers to ticket "
+                            "{number}. You will get an e-mail about it too.",
     },
     "nl": {
         "required": "verplicht",
@@ -68,6 +73,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "send": "Versturen",
         "attach_files": "Bestanden toevoegen",
         "files_limits": "Hoogstens {count} bestanden van elk {size}.",
+        "notice_reopened": "Uw informatie heeft deze melding heropend: de support bekijkt "
+                           "haar opnieuw. U krijgt hierover ook een e-mail.",
+        "notice_follow_up": "Melding {number} was te lang geleden afgesloten om te heropenen. "
+                            "Uw informatie staat daarom in deze nieuwe melding, die naar "
+                            "melding {number} verwijst. U krijgt hierover ook een e-mail.",
     },
 }
 

@@ -12,7 +12,7 @@ from loket.domain.errors import RateLimited, TicketNotFound, ValidationFailed
 from loket.domain.forms import ATTACHMENTS
 from loket.services.access import open_for_customer, open_ticket_as
 from loket.services.lookup import view_of
-from loket.services.replies import add_customer_reply
+from loket.services.information import FOLLOW_UP, REOPENED, add_information
 from loket.services.submission import submit_ticket
 from loket.web.auth import form_token, viewer
 from loket.web.current import services
@@ -96,10 +96,22 @@ def show_ticket(number: int):
         lang = asked or "en"  # Never the ticket's: that would tell it exists.
         return message_page("not_found_title", strings(lang)["not_found_text"], lang, status=404)
     # E-mailed links carry no language: show the ticket in the one it was written in.
-    return ticket_page(view, asked or view.ticket.language, token=request.args.get("token", ""))
+    return ticket_page(view, asked or view.ticket.language, token=request.args.get("token", ""),
+                       notice=request.args.get("notice", ""))
 
 
-def ticket_page(view, lang: str, *, token: str, body: str = "", error: str = "", status=200):
+def notice_text(notice: str, ticket, lang: str) -> str:
+    """What became of information added to a finished ticket (services/information.py);
+    only these fixed texts, so a link cannot make the page say anything else."""
+    if notice == REOPENED:
+        return strings(lang)["notice_reopened"]
+    if notice == FOLLOW_UP and ticket.follow_up_of is not None:
+        return strings(lang)["notice_follow_up"].format(number=ticket.follow_up_of)
+    return ""
+
+
+def ticket_page(view, lang: str, *, token: str, body: str = "", error: str = "", status=200,
+                notice: str = ""):
     from loket.web.ticket_pages import actions_of
 
     # A signed-in viewer's links work by the session: never put the secret in them.
@@ -107,6 +119,7 @@ def ticket_page(view, lang: str, *, token: str, body: str = "", error: str = "",
     me = viewer()
     content = render_fragment("ticket.html", lang=lang, view=view, token=token, body=body,
                               error=error, attachments=services().config.attachments,
+                              notice=notice_text(notice, view.ticket, lang),
                               csrf_token=form_token() if me else "",
                               actions=actions_of(view.ticket, token))
     return page(content, title=f"#{view.ticket.number} {view.ticket.subject}", lang=lang,
@@ -125,13 +138,26 @@ def add_message(number: int):
     body = request.form.get("body", "")
     author = view.ticket.email if view.ticket.opens_with(token) or me is None \
         else me.account.email
+    by_link = view.ticket.opens_with(token)
     try:
-        add_customer_reply(services(), number, body, author=author,
-                           attachments=upload_ids(request), files=inline_files(request))
+        added = add_information(services(), view.ticket, body, author=author,
+                                attachments=upload_ids(request), files=inline_files(request),
+                                viewer=None if by_link else me,
+                                client_address=request.remote_addr or "unknown")
     except ValidationFailed as exc:
         error = " ".join(f"{m}" for m in field_messages(exc).values())
         return ticket_page(view, lang, token=token, body=body, error=error, status=422)
-    return redirect(ticket_url(view.ticket, token, lang), code=303)
+    except RateLimited as exc:  # A follow-up is a new ticket, under the same limits.
+        text = f"{strings(lang)['rate_title']}: {exc}. Retry after {exc.retry_after} s."
+        return message_page("rate_title", text, lang, status=429,
+                            headers={"Retry-After": str(exc.retry_after)})
+    if added.outcome == FOLLOW_UP:
+        # The follow-up has its own secret link; a token holder is sent there with it.
+        token = added.ticket.access_key if by_link else ""
+    url = ticket_url(added.ticket, token, lang)
+    if added.outcome != "added":
+        url += f"&notice={added.outcome}"
+    return redirect(url, code=303)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
