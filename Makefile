@@ -48,8 +48,9 @@ $(UV_STAMP):
 # --strict: a dependency the service cannot answer for fails the audit, so an audit
 # that checked nothing never passes.
 AUDIT_SERVICE ?= pypi
+AUDIT_STRICT ?= --strict
 audit: $(STAMP)
-	$(BIN)/pip-audit --strict --disable-pip --require-hashes --progress-spinner off \
+	$(BIN)/pip-audit $(AUDIT_STRICT) --disable-pip --require-hashes --progress-spinner off \
 	  --vulnerability-service $(AUDIT_SERVICE) -r requirements/dev.txt
 
 install: $(STAMP)
@@ -94,3 +95,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/reset_timing.py
 	$(BIN)/python bench/submit_load.py
 	$(BIN)/python bench/mail_in_bench.py
+
+# The browser tests' accessibility check injects node_modules/axe-core (package.json),
+# so a fresh clone's `make test` installs node_modules first (deploy.mk's npm ci stamp).
+test: $(DEPLOY_NODE_STAMP)
