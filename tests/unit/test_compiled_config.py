@@ -100,12 +100,14 @@ import json, sys
 from pathlib import Path
 from loket.config import load_portal_config
 config = load_portal_config(Path(sys.argv[1]))
-from loket.config.model import PortalFile
+from loket.config.model import AccountsConfig, PortalFile, SubmissionLimits
 from loket.config.workflow import WorkflowFile
+from loket.domain.attachments import AttachmentLimits
 from loket.domain.forms import FormDefinition
+models = (PortalFile, WorkflowFile, FormDefinition, SubmissionLimits, AttachmentLimits,
+          AccountsConfig)
 print(json.dumps({"yaml": "yaml" in sys.modules, "vendor": config.vendor,
-                  "built": [m.__name__ for m in (PortalFile, WorkflowFile, FormDefinition)
-                            if m.__pydantic_complete__]}))
+                  "built": [m.__name__ for m in models if m.__pydantic_complete__]}))
 """
 
 

@@ -77,7 +77,7 @@ class AccountsConfig(BaseModel):
     required_to_submit: bool = False
     # The support plan a new organization starts with (`loket orgs plan` changes one
     # organization's plan later; changing this leaves existing organizations as they are).
-    default_plan: PlanSettings = PlanSettings()
+    default_plan: PlanSettings = Field(default_factory=PlanSettings)
     invitation_days: int = Field(default=7, gt=0)
     password_reset_minutes: int = Field(default=60, gt=0)
     # Every answer to a reset request takes at least this long, whether or not the
@@ -86,7 +86,7 @@ class AccountsConfig(BaseModel):
     password_reset_answer_ms: int = Field(default=500, ge=0, le=10_000)
     session_days: int = Field(default=14, gt=0)
     password_min_length: int = Field(default=10, ge=8)
-    login_limits: LoginLimits = LoginLimits()
+    login_limits: LoginLimits = Field(default_factory=LoginLimits)
     # A solved or closed ticket is reopened within this many days of being solved;
     # after that the customer gets a follow-up ticket linked to it.
     reopen_within_days: int = Field(default=14, ge=0)
@@ -103,13 +103,15 @@ class PortalFile(BaseModel):
     # The workflow file (statuses, transitions, timers, calendar, SLA), relative to
     # site_config/: one of the presets, or a file of the vendor's own.
     workflow: str
-    submissions: SubmissionLimits = SubmissionLimits()
+    # Factories, not instances: an instance here would build the model's validator
+    # when this module is imported (see defer_build above).
+    submissions: SubmissionLimits = Field(default_factory=SubmissionLimits)
     mail_in: MailInConfig | None = None
     # Files on tickets and replies: sizes, counts and content types.
-    attachments: AttachmentLimits = AttachmentLimits()
+    attachments: AttachmentLimits = Field(default_factory=AttachmentLimits)
     # The accounts section, or the path (relative to site_config/) of a file holding
     # it, as a preset ships one: presets/support-plan/accounts.yml.
-    accounts: AccountsConfig | str = AccountsConfig()
+    accounts: AccountsConfig | str = Field(default_factory=AccountsConfig)
 
     @model_validator(mode="after")
     def _consistent(self) -> "PortalFile":
