@@ -250,14 +250,21 @@
     box.scrollIntoView({ block: "nearest" });
   }
 
+  /* A field the form definition types as integer (data-type on its .loket-field) goes
+     as a JSON number: the API refuses "4" where its document says integer. Anything
+     that is not a whole number stays text, so the server names the field in its error. */
+  function typed(form, name, value) {
+    var field = form.querySelector('.loket-field[data-field="' + CSS.escape(name) + '"]');
+    if (field && field.dataset.type === "integer" && /^\s*-?\d+\s*$/.test(value)) return Number(value);
+    return value;
+  }
+
   function payload(form) {
     var data = {};
     new FormData(form).forEach(function (value, name) {
-      // Files went ahead; their ids stand in for them. A number field is a JSON number
-      // (the API refuses "4" where its document says integer).
-      var field = form.elements[name];
+      // Files went ahead; their ids stand in for them.
       if (name !== "idempotency_key" && name !== "csrf_token" && typeof value === "string" &&
-          value !== "") data[name] = field && field.type === "number" ? Number(value) : value;
+          value !== "") data[name] = typed(form, name, value);
     });
     var ids = uploadedIds(form);
     if (ids.length) data.attachments = ids;
