@@ -111,7 +111,10 @@ def test_cfn_lint_rejects_a_made_up_iam_action(packaged, tmp_path):
 
 def test_functions_use_the_zip_and_their_handlers_are_in_it(packaged):
     found = functions(packaged.template)
-    assert {name: f["Properties"]["Handler"] for name, f in found.items()} == FUNCTIONS
+    # These three at least; every other function (mail out, SES feedback) is held to
+    # the same checks below, and needs an end-to-end path (tests/deploy/test_iam_paths.py).
+    assert FUNCTIONS.items() <= {name: f["Properties"]["Handler"]
+                                 for name, f in found.items()}.items()
     runtime = runtime_of(packaged.template)
     assert runtime == packaged.manifest["runtime"]
     for name, function in found.items():
@@ -185,7 +188,7 @@ def test_handlers_import_from_the_zip_with_the_runtimes_sdk(packaged, tmp_path):
         literal = isinstance(value, str) and "{{resolve:" not in value
         env[key] = value if literal else placeholders.get(key, f"test-{key.lower()}")
 
-    handlers = sorted(set(FUNCTIONS.values()))
+    handlers = sorted({f["Properties"]["Handler"] for f in functions(packaged.template).values()})
     script = (
         "import importlib, sys\n"
         f"sys.path[:0] = [{str(task)!r}, {str(runtime_dir)!r}]\n"
@@ -278,7 +281,10 @@ def test_each_function_has_its_own_least_privilege_role(packaged):
     def actions(role):
         return {a for r, s in statements if r == role for a in as_list(s["Action"])}
 
-    assert "dynamodb:Scan" not in set().union(*(actions(r) for r in roles.values()))
+    # No Scan but the sweep's daily clean-up of files no message names (and only if a
+    # path needs it: tests/deploy/test_iam_paths.py).
+    scanning = {f for f, r in roles.items() if "dynamodb:Scan" in actions(r)}
+    assert scanning <= {"SweepLambdaFunction"}, scanning
     sweep_queries = [s for r, s in statements
                      if r == roles["SweepLambdaFunction"] and "dynamodb:Query" in as_list(s["Action"])]
     assert sweep_queries and all(
