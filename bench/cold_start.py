@@ -5,11 +5,15 @@ memory; the same is measured for a minimal Flask + boto3 handler as the baseline
 is a moto server on localhost, so the first request makes real HTTP calls to DynamoDB
 and SES endpoints. The configuration is precompiled, as the Lambda zip ships it. The
 figure that counts is the ratio of `http`'s cold start (import and a first POST
-/api/tickets) to the baseline's, measured in the same run. Run: `make bench`.
+/api/tickets) to the baseline's, measured in the same run. Run: `make bench`;
+`--zip build/loket-lambda.zip` runs the handlers (and the baseline) from the Lambda zip
+with the runtime's CPython, as Lambda would: its bytecode, its trimmed packages.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -21,6 +25,7 @@ import tempfile
 import textwrap
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,23 +121,25 @@ def probe_for(import_code: str, call_code: str) -> str:
                         call_code=call_code)
 
 
-def run_cases(env: dict) -> dict[str, list[dict]]:
+def run_cases(env: dict, python: list[str] = [sys.executable],
+              cwd: Path = ROOT) -> dict[str, list[dict]]:
     """RUNS fresh processes per case, taken in turns, so a busy moment of the machine
     falls on every case alike rather than on one of them."""
     results: dict[str, list[dict]] = {name: [] for name in CASES}
     failed: dict[str, str] = {}
-    for run in range(RUNS):
+    for run in range(-1, RUNS):  # run -1 warms the disk cache (and bytecode): not counted
         for name, (import_code, call_code) in CASES.items():
             if name in failed:
                 continue
             # Each run comes from its own address: the submission limits count per address.
-            probe = probe_for(import_code, call_code.replace("203.0.113.1", f"203.0.113.{run + 1}"))
-            out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT,
+            probe = probe_for(import_code, call_code.replace("203.0.113.1", f"203.0.113.{run + 2}"))
+            out = subprocess.run([*python, "-c", probe], env=env, cwd=cwd,
                                  capture_output=True, text=True)
             if out.returncode != 0:
                 failed[name] = (out.stderr.strip().splitlines() or ["?"])[-1]
                 continue
-            results[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            if run >= 0:
+                results[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
     for name, error in failed.items():
         print(f"{name:<30} failed: {error}")
         results.pop(name)
@@ -154,26 +161,54 @@ def precompiled_config(var: Path) -> Path:
     return config_dir
 
 
+def lambda_task(zip_path: Path, var: Path) -> tuple[list[str], Path, dict]:
+    """The zip unpacked as Lambda's /var/task, the AWS SDK beside it as the runtime's
+    /var/runtime (this environment's boto3, linked), run by the CPython the zip was
+    built for (its manifest says which), without this machine's site-packages."""
+    task, runtime = var / "task", var / "runtime"
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(task)
+    runtime.mkdir()
+    for module in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3"):
+        origin = Path(importlib.util.find_spec(module).origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (runtime / source.name).symlink_to(source)
+    manifest = json.loads(zip_path.with_suffix(".json").read_text(encoding="utf-8"))
+    env = {"PYTHONPATH": f"{task}{os.pathsep}{runtime}",
+           "LOKET_CONFIG_DIR": str(task / "site_config"),
+           "LOKET_SEARCH_INDEX": str(task / "search" / "index")}
+    return [manifest["python"], "-S"], task, env
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--zip", type=Path, help="run the handlers from this Lambda zip "
+                        "(build/loket-lambda.zip) with the runtime's CPython, not from "
+                        "the source tree")
+    args = parser.parse_args()
     port = free_port()
     moto = start_moto(port)
     endpoint = f"http://127.0.0.1:{port}"
     var = Path(tempfile.mkdtemp(prefix="loket-cold-"))
-    config_dir = precompiled_config(var)
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
            "AWS_DEFAULT_REGION": REGION, "AWS_ENDPOINT_URL": endpoint,
            "LOKET_STORE": "dynamodb", "LOKET_DYNAMODB_TABLE": TABLE, "LOKET_MAIL": "ses",
-           "LOKET_AWS_REGION": REGION, "LOKET_CONFIG_DIR": str(config_dir),
-           "LOKET_SITE_DIR": str(var / "no-site"), "LOKET_SECRET_KEY": "bench",
-           "PYTHONPATH": str(ROOT)}
+           "LOKET_AWS_REGION": REGION, "LOKET_SITE_DIR": str(var / "no-site"),
+           "LOKET_SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
+    python, cwd, where = [sys.executable], ROOT, "the source tree"
     try:
         prepare_aws(env)
-        print(f"median of {RUNS} fresh processes each; Python {sys.version.split()[0]}; "
-              "AWS = moto server on localhost")
+        if args.zip:
+            python, cwd, zipped = lambda_task(args.zip, var)
+            env.update(zipped)
+            where = f"{args.zip} with {python[0]}"
+        else:
+            env["LOKET_CONFIG_DIR"] = str(precompiled_config(var))
+        print(f"median of {RUNS} fresh processes each; {where}; AWS = moto server on localhost")
         print(f"{'handler':<30} {'import ms':>10} {'first request ms':>17} {'total ms':>9} "
               f"{'modules':>8}")
         heavy = ("whoosh", "flask", "loket.mail.inbound", "email_validator", "jinja2")
-        results = run_cases(env)
+        results = run_cases(env, python, cwd)
         for name, runs in results.items():
             modules = runs[0]["modules"]
             loaded = [m for m in heavy if m in modules]
