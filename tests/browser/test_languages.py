@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import re
+import time
 from email.policy import default as default_policy
 
 import pytest
@@ -20,11 +21,17 @@ def fill_dutch_ticket(page, subject: str) -> None:
     page.fill("#loket-description", "Twee medewerkers kregen hun loonstrook niet per e-mail.")
 
 
-def receipt_subject(portal, number: str) -> str:
-    for path in sorted((portal.var / "outbox").glob("*.eml")):
-        subject = email.message_from_bytes(path.read_bytes(), policy=default_policy)["Subject"]
-        if f"[#{number}]" in subject:
-            return subject
+def receipt_subject(portal, number: str, deadline_s: float = 30) -> str:
+    """The receipt's subject, once the server's mail process has sent it (a deadline for
+    another process, not a timing check)."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        for path in sorted((portal.var / "outbox").glob("*.eml")):
+            subject = email.message_from_bytes(path.read_bytes(),
+                                               policy=default_policy)["Subject"]
+            if f"[#{number}]" in subject:
+                return subject
+        time.sleep(0.05)
     raise AssertionError(f"no e-mail about ticket {number} in the outbox")
 
 
