@@ -24,6 +24,7 @@ class Judged:
     lang: str
     answers: frozenset[str]   # translation keys
     product: str | None = None
+    tags: frozenset[str] = frozenset()   # "typo", "synonym"
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class Outcome:
 def load_judged() -> list[Judged]:
     entries = yaml.safe_load(JUDGED.read_text(encoding="utf-8"))
     return [Judged(q=e["q"], lang=e["lang"], product=e.get("product"),
-                   answers=frozenset(translation_key(a) for a in e["answers"]))
+                   answers=frozenset(translation_key(a) for a in e["answers"]),
+                   tags=frozenset(e.get("tags") or ()))
             for e in entries]
 
 
@@ -62,16 +64,26 @@ def recall(outcomes: list[Outcome]) -> float:
     return sum(o.recall for o in outcomes) / len(outcomes)
 
 
+def no_result_rate(outcomes: list[Outcome]) -> float:
+    """The share of queries (all of which have an answer) that got no suggestion at all."""
+    return sum(not o.found for o in outcomes) / len(outcomes)
+
+
+def summary(label: str, outcomes: list[Outcome]) -> str:
+    return (f"{label}: {len(outcomes)} queries, MRR@{DEPTH} {mrr(outcomes):.3f}, "
+            f"recall@{DEPTH} {recall(outcomes):.3f}, no result {no_result_rate(outcomes):.3f}")
+
+
 def report(outcomes: list[Outcome]) -> str:
     lines = [f"{'rank':>4}  {'lang':4}  query"]
     for o in outcomes:
         lines.append(f"{o.rank or '-':>4}  {o.judged.lang:4}  {o.judged.q}")
     for lang in sorted({o.judged.lang for o in outcomes}):
         part = [o for o in outcomes if o.judged.lang == lang]
-        lines.append(f"{lang}: {len(part)} queries, MRR@{DEPTH} {mrr(part):.3f}, "
-                     f"recall@{DEPTH} {recall(part):.3f}")
-    lines.append(f"all: {len(outcomes)} queries, MRR@{DEPTH} {mrr(outcomes):.3f}, "
-                 f"recall@{DEPTH} {recall(outcomes):.3f}")
+        lines.append(summary(lang, part))
+    for tag in ("typo", "synonym"):
+        lines.append(summary(tag, [o for o in outcomes if tag in o.judged.tags]))
+    lines.append(summary("all", outcomes))
     return "\n".join(lines)
 
 
