@@ -27,19 +27,25 @@ _HEAD = re.compile(r"<head[^>]*>")
 log = logging.getLogger("mkdocs.hooks.loket_search")
 # One site build may hold nested builds, one per extra language (mkdocs-static-i18n);
 # `depth` tells the outer build from those, so the index gets every language's pages.
-_state: dict = {"pages": [], "sources": set(), "depth": 0, "products": set(), "out": None}
+_state: dict = {"pages": [], "sources": set(), "depth": 0, "products": set(), "out": None,
+                "vocabulary": None}
+# Pages with these markers are forms or server-rendered shells: nothing to find there.
+# The ticket look-up page is indexed: its text answers "cannot find the receipt?".
+_FORM_MARKERS = ("<!-- loket:ticket-form", "<!-- loket:server-content")
 
 
 def on_config(config, **kwargs):
     from pydantic import ValidationError
 
+    from loket.search.vocabulary import VocabularyError, load_dir
     from loket.settings import Settings
 
     root = Path(config.config_file_path).parent
     try:
         _state["products"] = set(load_portal_config(root / "site_config").products)
+        _state["vocabulary"] = load_dir(root / "site_config" / "search")
         out = Settings().search_index
-    except (ConfigError, ValidationError) as exc:
+    except (ConfigError, ValidationError, VocabularyError) as exc:
         raise PluginError(f"Loket search: {exc}") from None
     _state["out"] = out if out.is_absolute() else root / out
     if ASSETS_CSS not in config.extra_css:
@@ -90,19 +96,26 @@ def on_post_build(config, **kwargs):
     _state["depth"] -= 1
     if _state["depth"]:
         return  # A language build inside the site build: the outer build writes the index.
-    count = build_index(_state["pages"], _state["out"])
+    count = build_index(_state["pages"], _state["out"], _state["vocabulary"])
     log.info("Loket search: %d pages indexed in %s", count, _state["out"])
 
 
 def _excluded(page) -> bool:
-    """Pages that answer no question: forms, listings and hubs that only link onwards."""
+    """Pages that answer no question: forms, listings and hubs that only link onwards.
+    The home page stays in: it holds the support hours and response targets."""
     search = page.meta.get("search") or {}
+    markdown = page.markdown or ""
     return bool(
         (isinstance(search, dict) and search.get("exclude"))
-        or page.is_index                           # home and section index pages
+        or (page.is_index and not _is_home(page))  # section index pages
         or _is_view(page)                          # the blog's index, archive, categories
-        or "<!-- loket:" in (page.markdown or "")  # the ticket form, the look-up, the shell
+        or any(marker in markdown for marker in _FORM_MARKERS)
     )
+
+
+def _is_home(page) -> bool:
+    # "index.md", or a translation of it ("index.nl.md") under mkdocs-static-i18n.
+    return page.file.src_uri.split(".")[0] == "index"
 
 
 def _is_view(page) -> bool:

@@ -54,10 +54,20 @@ def test_the_site_build_indexes_articles_and_leaves_out_forms_and_listings(demo_
     assert "/kb/planner/export-excel-file-locked/" in urls
     assert "/support/system-requirements/" in urls
     assert "/release-notes/2026/01/27/planner-2026-1/" in urls
-    for listing in ("/", "/kb/", "/kb/tags/", "/support/submit/", "/support/status/",
+    # The home page (support hours, response targets) and the look-up page ("cannot
+    # find the receipt?") answer questions; their forms are not part of the text.
+    assert {"/", "/nl/", "/support/status/", "/nl/support/status/"} <= urls
+    for listing in ("/kb/", "/kb/tags/", "/support/submit/", "/nl/support/submit/",
                     "/support/page/", "/release-notes/", "/release-notes/category/planner/",
                     "/release-notes/archive/2026/"):
         assert listing not in urls
+
+
+def test_the_status_page_is_indexed_without_its_look_up_form(demo_site):
+    status = next(f for f in stored(demo_site.index) if f["url"] == "/support/status/")
+    assert "Cannot find the receipt?" in " ".join((status["body"], *status.get("headings", ())))\
+        or "spam" in status["body"]
+    assert "access code" in status["body"].lower()
 
 
 def test_each_translation_is_indexed_once_in_its_own_language(demo_site):
@@ -91,14 +101,19 @@ def test_the_same_pages_give_the_same_index_byte_for_byte(small_site, tmp_path):
     no file times, no hash order of the stop words (another process, another seed)."""
     import random
 
+    from loket.search.vocabulary import load_dir
+    from tests.paths import ROOT
+
     before = random.getstate()
-    build_index(read_site(small_site.site), tmp_path / "here")
+    # The subprocesses run in the project root, so they read site_config/search too.
+    build_index(read_site(small_site.site), tmp_path / "here",
+                load_dir(ROOT / "site_config" / "search"))
     script = ("import sys; from pathlib import Path; "
               "from loket.search.index import build_index_from_site; "
               "build_index_from_site(Path(sys.argv[1]), Path(sys.argv[2]))")
     for seed in ("1", "2"):
         subprocess.run([sys.executable, "-c", script, str(small_site.site),
-                        str(tmp_path / f"seed{seed}")], check=True,
+                        str(tmp_path / f"seed{seed}")], check=True, cwd=ROOT,
                        env={**os.environ, "PYTHONHASHSEED": seed})
     ours = index_files(tmp_path / "here")
     assert any(name.endswith(".seg") for name in ours)

@@ -11,10 +11,12 @@ from typing import Iterable
 
 from loket.domain.forms import LANGUAGES
 from loket.search import schema as s
+from loket.search import vocabulary as v
 from loket.search.pages import SitePage, read_site
 
 
-def build_index(pages: Iterable[SitePage], out: Path) -> int:
+def build_index(pages: Iterable[SitePage], out: Path,
+                vocabulary: v.Vocabulary = v.EMPTY) -> int:
     """Write a fresh index of `pages` to `out` and return how many pages it holds.
 
     The index is written beside `out` and moved into place when complete, so a server
@@ -30,6 +32,7 @@ def build_index(pages: Iterable[SitePage], out: Path) -> int:
     with _fixed_segment_names():
         count = _write(create_in(str(staging), s.schema()), pages, staging)
     (staging / s.VERSION_FILE).write_text(s.SCHEMA_VERSION + "\n", encoding="utf-8")
+    (staging / v.FILE).write_text(vocabulary.to_json(), encoding="utf-8")
     _swap_into_place(staging, out)
     return count
 
@@ -38,8 +41,10 @@ def _write(index, pages: Iterable[SitePage], staging: Path) -> int:
     writer = index.writer(limitmb=256)
     count = 0
     try:
+        pages = list(pages)
+        languages = translations(pages)
         for page in pages:
-            writer.add_document(**document(page))
+            writer.add_document(**document(page, languages.get(page.key, ())))
             count += 1
     except BaseException:
         writer.cancel()
@@ -83,23 +88,41 @@ def _fixed_segment_names():
         random.setstate(state)
 
 
-def build_index_from_site(site_dir: Path, out: Path) -> int:
-    return build_index(read_site(Path(site_dir)), out)
+def build_index_from_site(site_dir: Path, out: Path, vocabulary_dir: Path | None = None) -> int:
+    """`vocabulary_dir` holds the synonyms and glossary (default site_config/search)."""
+    vocabulary = v.load_dir(vocabulary_dir or v.DEFAULT_DIR)
+    return build_index(read_site(Path(site_dir)), out, vocabulary)
 
 
-def document(page: SitePage) -> dict[str, str]:
+def translations(pages: list[SitePage]) -> dict[str, tuple[str, ...]]:
+    """Per translation key, the languages it has a page in."""
+    found: dict[str, set[str]] = {}
+    for page in pages:
+        found.setdefault(page.key, set()).add(page.language)
+    return {key: tuple(sorted(langs)) for key, langs in found.items()}
+
+
+def document(page: SitePage, languages: tuple[str, ...] = ()) -> dict[str, str]:
+    """The page's fields. A page with no translation in another language is also
+    indexed under that language's analysers, so a customer writing in it reaches the
+    page with its stemming and typo tolerance (and its shared words: Excel, SEPA, ...)."""
     lang = page.language if page.language in LANGUAGES else LANGUAGES[0]
     outline = " \n".join((*page.headings, page.summary))
-    return {
+    doc = {
         "url": page.url, "key": page.key, "product": page.product or s.ANY_PRODUCT,
         "language": page.language, "title": page.title, "summary": page.summary,
-        "body": page.body,
-        s.field(s.TITLE, lang): page.title,
-        s.field(s.OUTLINE, lang): outline,
-        s.field(s.BODY, lang): page.body,
-        s.field(s.TITLE_GRAMS, lang): page.title,
-        s.field(s.OUTLINE_GRAMS, lang): " \n".join(page.headings),
+        "body": page.body, "languages": " ".join(languages or (page.language,)),
     }
+    for each in LANGUAGES:
+        if each == lang or each not in (languages or (page.language,)):
+            doc.update({
+                s.field(s.TITLE, each): page.title,
+                s.field(s.OUTLINE, each): outline,
+                s.field(s.BODY, each): page.body,
+                s.field(s.TITLE_GRAMS, each): page.title,
+                s.field(s.OUTLINE_GRAMS, each): " \n".join(page.headings),
+            })
+    return doc
 
 
 def _swap_into_place(staging: Path, out: Path) -> None:

@@ -17,13 +17,17 @@ from loket.domain.forms import LANGUAGES
 from loket.ports import Suggestion
 from loket.search import SearchIndexMissing
 from loket.search import schema as s
+from loket.search import vocabulary as v
 from loket.search.snippets import Hits, fold, snippet
 
 BOOSTS = {s.TITLE: 3.0, s.OUTLINE: 1.5, s.BODY: 1.0}
 GRAM_BOOSTS = {s.TITLE_GRAMS: 2.0, s.OUTLINE_GRAMS: 1.0}
 FUZZY_WEIGHT = 0.4             # a typo-tolerant match counts less than an exact one
 FUZZY_MIN_LENGTH = 4           # shorter words have too many neighbours one typo away
-OTHER_LANGUAGE_WEIGHT = 0.35   # pages in another language fill up, never push ahead
+EXPANSION_WEIGHT = 0.6         # a synonym or glossary translation counts less than the word
+BODY_PREFIX_MIN = 4            # the word being typed completes over body words from here on
+BODY_PREFIX_LIMIT = 8          # and to at most this many of them: a cheap, bounded lookup
+OTHER_LANGUAGE_WEIGHT = 0.35   # a translated page in another language fills up, never pushes ahead
 RELATIVE_FLOOR = 0.15          # drop hits this much weaker than the best: they are noise
 MAX_WORDS = 12                 # a pasted paragraph is cut short: a few words decide
 _TYPED_WORD = re.compile(r"(\w+)$")
@@ -38,11 +42,12 @@ class WhooshSearcher:
         self._lock = threading.Lock()
         self._local = threading.local()  # a whoosh searcher per thread: they are not shared
         self._opened: list = []
+        self._rules = None
 
     def suggest(self, text: str, *, lang: str, product: str | None = None,
                 limit: int = 5, snippets: bool = True) -> list[Suggestion]:
         searcher = self._searcher()
-        query = build_query(text, lang, searcher.reader())
+        query = build_query(text, lang, searcher.reader(), self._rules)
         if query is None:
             return []
         results = searcher.search(query, limit=limit * 4, filter=_product_filter(product),
@@ -79,28 +84,93 @@ class WhooshSearcher:
                     self._index = open_dir(str(self.path), readonly=True)
                 except (EmptyIndexError, OSError):
                     raise SearchIndexMissing(str(self.path)) from None
+                self._rules = expansion_rules(v.read_index(self.path))
             return self._index
 
 
-def build_query(text: str, lang: str, reader):
+def build_query(text: str, lang: str, reader, rules=None):
     """The whoosh query for `text`, or None when it holds no word worth looking up."""
     from whoosh.query import Or, Term
 
     clauses = []
     typed = typed_prefix(text)
     for language in LANGUAGES:
-        for stem in query_stems(text, language):
+        stems = query_stems(text, language)
+        for stem in stems:
             clauses += [Term(s.field(kind, language), stem, boost=boost)
                         for kind, boost in BOOSTS.items()]
             if language == lang:
-                clauses += _typo_clauses(reader, lang, stem, typed)
+                clauses += _typo_clauses(reader, lang, stem, typed, last=stem == stems[-1])
         if len(typed) >= s.GRAM_MIN:
             clauses += [Term(s.field(kind, language), typed[:s.GRAM_MAX], boost=boost)
                         for kind, boost in GRAM_BOOSTS.items()]
+        clauses += _expansions((rules or {}).get(language, ()), language, stems)
+    if len(typed) >= BODY_PREFIX_MIN:
+        clauses += _body_completions(reader, lang, typed)
     return Or(clauses) if clauses else None
 
 
-def _typo_clauses(reader, lang: str, stem: str, typed: str) -> list:
+def expansion_rules(vocabulary: v.Vocabulary) -> dict[str, list]:
+    """Per language the query is analysed in: (trigger stems, [(language, stems), ...]).
+
+    A synonym group's words stand for each other in their language; a glossary entry's
+    word in one language adds its translation, looked up in the other language's fields.
+    """
+    rules: dict[str, list] = {lang: [] for lang in LANGUAGES}
+
+    def stems(words: str, lang: str) -> tuple[str, ...]:
+        return tuple(query_stems(words, lang))
+
+    for lang, groups in vocabulary.synonyms.items():
+        for group in groups:
+            for word in group:
+                others = [(lang, stems(o, lang)) for o in group if o != word]
+                rules[lang].append((stems(word, lang), others))
+    for entry in vocabulary.glossary:
+        for lang, word in entry.items():
+            others = [(other, stems(w, other)) for other, w in entry.items() if other != lang]
+            rules[lang].append((stems(word, lang), others))
+    return {lang: [(t, o) for t, o in found if t] for lang, found in rules.items()}
+
+
+def _expansions(rules, lang: str, stems: list[str]) -> list:
+    """Synonyms and translations of the words in `stems`, weighted below the words."""
+    from whoosh.query import Term
+
+    present = set(stems)
+    clauses, added = [], set()
+    for trigger, targets in rules:
+        if not present.issuperset(trigger):
+            continue
+        for language, words in targets:
+            for word in words:
+                if (language, word) in added or (language == lang and word in present):
+                    continue
+                added.add((language, word))
+                clauses += [Term(s.field(kind, language), word,
+                                 boost=boost * EXPANSION_WEIGHT / len(words))
+                            for kind, boost in BOOSTS.items()]
+    return clauses
+
+
+def _body_completions(reader, lang: str, typed: str) -> list:
+    """The word being typed completed over body words ("passwo" -> password): a bounded
+    walk of the body's term dictionary from the prefix, not a query over all of it."""
+    from whoosh.query import Term
+
+    name = s.field(s.BODY, lang)
+    clauses = []
+    try:
+        terms = reader.expand_prefix(name, typed)
+        for _, term in zip(range(BODY_PREFIX_LIMIT), terms):
+            word = term.decode() if isinstance(term, bytes) else term
+            clauses.append(Term(name, word, boost=BOOSTS[s.BODY] * FUZZY_WEIGHT))
+    except KeyError:  # no such field in this index
+        return []
+    return clauses
+
+
+def _typo_clauses(reader, lang: str, stem: str, typed: str, last: bool = False) -> list:
     """Near spellings of a word the index does not know.
 
     One letter added, dropped or changed is found by expanding the word over the terms
@@ -119,8 +189,10 @@ def _typo_clauses(reader, lang: str, stem: str, typed: str) -> list:
     if typed and stem in query_stems(typed, lang) and any(
             (s.field(kind, lang), typed[:s.GRAM_MAX]) in reader for kind in GRAM_BOOSTS):
         return []
+    # Bodies hold far more words: only the last word is looked up in them, one typo away.
+    kinds = (s.TITLE, s.OUTLINE, s.BODY) if last else (s.TITLE, s.OUTLINE)
     clauses = [FuzzyTerm(s.field(kind, lang), stem, boost=BOOSTS[kind] * FUZZY_WEIGHT,
-                         prefixlength=1) for kind in (s.TITLE, s.OUTLINE)]
+                         prefixlength=1) for kind in kinds]
     swaps = {stem[:i] + stem[i + 1] + stem[i] + stem[i + 2:] for i in range(len(stem) - 1)}
     for swapped in swaps - {stem}:
         clauses += [Term(s.field(kind, lang), swapped, boost=boost * FUZZY_WEIGHT)
@@ -148,7 +220,9 @@ def rank(hits: list[tuple[float, dict, list]], lang: str) -> list[tuple[dict, se
     groups: dict[str, list] = {}
     for score, fields, terms in hits:
         own = fields["language"] == lang
-        weighted = score * (1.0 if own else OTHER_LANGUAGE_WEIGHT)
+        # Another language's page is held back only when the customer's has its own.
+        translated = lang in (fields.get("languages") or fields["language"]).split()
+        weighted = score * (1.0 if own or not translated else OTHER_LANGUAGE_WEIGHT)
         group = groups.setdefault(fields["key"], [weighted, fields, terms, own])
         group[0] = max(group[0], weighted)
         if own and not group[3]:

@@ -22,7 +22,7 @@ TITLE_GRAMS, OUTLINE_GRAMS = "tgrams", "ograms"
 ANY_PRODUCT = "_any"
 # Written beside the index; bump it when fields or analysers change, so that an old
 # index is refused (and rebuilt) instead of quietly answering wrongly.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 VERSION_FILE = "LOKET_SCHEMA"
 
 
@@ -80,7 +80,9 @@ def schema():
 
     fields = {"url": ID(stored=True, unique=True), "key": ID(stored=True),
               "product": ID(stored=True), "language": ID(stored=True),
-              "title": STORED(), "summary": STORED(), "body": STORED()}
+              "title": STORED(), "summary": STORED(), "body": STORED(),
+              # The languages the page's translation group has a page in.
+              "languages": STORED()}
     for lang in LANGUAGES:
         stems = stemming_analyzer(lang)
         fields[field(TITLE, lang)] = TEXT(analyzer=stems, phrase=False)
