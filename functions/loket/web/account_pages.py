@@ -36,11 +36,12 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site only, never another host."""
+def safe_next(target: str | None, *, agent: bool = False) -> str:
+    """Where to go after signing in: a path on this site only, never another host;
+    without one, an agent's work is on the desk and a customer's in My tickets."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return f"/portal/my-tickets?lang={language()}"
+    return "/desk/" if agent else f"/portal/my-tickets?lang={language()}"
 
 
 def account_form(*, heading: str, action: str, fields, button: str, intro: str = "",
@@ -88,7 +89,7 @@ def login_post():
                           status=422)
     end_session(services(), request.cookies.get(session_cookie_name()))
     secret, _ = start_session(services(), account)
-    return signed_in(safe_next(next_), secret)
+    return signed_in(safe_next(next_, agent=account.is_agent), secret)
 
 
 @bp.post("/logout")
@@ -131,7 +132,7 @@ def invitation_post(secret: str):
     except Refused:
         return link_invalid()
     session_secret, _ = start_session(services(), account)
-    return signed_in(safe_next(None), session_secret)
+    return signed_in(safe_next(None, agent=account.is_agent), session_secret)
 
 
 @bp.get("/password-reset")
@@ -187,7 +188,7 @@ def password_reset_post(secret: str):
     except Refused:
         return link_invalid()
     session_secret, _ = start_session(services(), account)
-    return signed_in(safe_next(None), session_secret)
+    return signed_in(safe_next(None, agent=account.is_agent), session_secret)
 
 
 def link_invalid():
@@ -217,7 +218,7 @@ def my_tickets_page():
         "my_tickets.html", lang=lang, viewer=me, listing=listing, q=q, status=status,
         sort=sort, after=after, status_options=status_options(lang),
         product_name=lambda p: config.products[p].get(lang) if p in config.products else p,
-        status_label=lambda s: config.status(s).label(lang),
+        status_of=config.status,
         first_url="/portal/my-tickets?" + urlencode(base),
         next_url=("/portal/my-tickets?" + urlencode({**base, "after": listing.next_after})
                   if listing.next_after else None))

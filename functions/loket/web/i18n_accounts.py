@@ -5,6 +5,7 @@ from __future__ import annotations
 ACCOUNT_STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "sign_in": "Sign in", "sign_out": "Sign out", "signed_in_as": "Signed in as",
+        "desk": "Desk",
         "field_email": "E-mail address", "field_password": "Password",
         "field_password_again": "Password again", "field_first_name": "First name",
         "field_last_name": "Last name",
@@ -48,6 +49,7 @@ ACCOUNT_STRINGS: dict[str, dict[str, str]] = {
     },
     "nl": {
         "sign_in": "Inloggen", "sign_out": "Uitloggen", "signed_in_as": "Ingelogd als",
+        "desk": "Desk",
         "field_email": "E-mailadres", "field_password": "Wachtwoord",
         "field_password_again": "Wachtwoord nogmaals", "field_first_name": "Voornaam",
         "field_last_name": "Achternaam",

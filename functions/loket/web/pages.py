@@ -20,13 +20,16 @@ from loket.web.form_files import files_too_large, make_room_for_files, typed_fie
 from loket.web.payloads import form_fields, inline_files, upload_ids
 from loket.web.i18n import strings
 from loket.web.rendering import render_fragment, render_ticket_form
+from loket.web.shell_parts import alternates, header_links
 
 bp = Blueprint("pages", __name__, url_prefix="/portal")
 bp.before_request(make_room_for_files)
 
 
 def page(content: str, *, title: str, lang: str, status: int = 200, headers=None):
-    html = current_app.extensions["loket.shell"].wrap(content, title=title, lang=lang)
+    html = current_app.extensions["loket.shell"].wrap(
+        content, title=title, lang=lang, header_links=header_links(lang),
+        alternates=alternates())
     response = current_app.response_class(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():

@@ -17,6 +17,7 @@ from loket.config import PortalConfig
 from loket.domain.attachments import accept_attribute, describe_size
 from loket.domain.forms import LANGUAGES
 from loket.web.i18n import strings
+from loket.web.linkify import linkify
 
 SHELL_MARKER = "<!-- loket:server-content -->"
 SHELL_PAGE = Path("support/page/index.html")
@@ -32,6 +33,7 @@ def _environment():
                               lstrip_blocks=False)
     environment.filters["filesize"] = describe_size
     environment.filters["accept"] = accept_attribute
+    environment.filters["linkify"] = linkify
     return environment
 
 
@@ -78,14 +80,31 @@ class PageShell:
             if shell is not None:
                 self._by_language[lang] = shell
 
-    def wrap(self, content: str, *, title: str, lang: str) -> str:
+    def wrap(self, content: str, *, title: str, lang: str, header_links: str = "",
+             alternates: dict[str, str] | None = None) -> str:
+        """`header_links` replaces the header's static portal links (who is signed in);
+        `alternates` points the language switcher at this page in each language."""
         html = self._by_language.get(lang, self._default)
         if html is None:
             return render_fragment("layout.html", lang=lang, title=title,
                                    content=Markup(content))
         page = re.sub(r"<title>.*?</title>", lambda _: f"<title>{Markup.escape(title)}</title>",
                       html, count=1, flags=re.S)
+        if header_links:
+            page = _PORTAL_LINKS.sub(lambda _: header_links, page, count=1)
+        for other, url in (alternates or {}).items():
+            page = re.sub(_alternate_link(other),
+                          lambda m: f'{m[1]}{Markup.escape(url)}{m[2]}', page, count=1)
         return page.replace(SHELL_MARKER, content, 1)
+
+
+# The shell's static portal links (partials/loket-portal.html) and the switcher's link
+# to a language (partials/alternate.html), as Material and our partials render them.
+_PORTAL_LINKS = re.compile(r'<nav class="md-header__option loket-portal-links".*?</nav>', re.S)
+
+
+def _alternate_link(lang: str) -> str:
+    return rf'(<a href=")[^"]*(" hreflang="{re.escape(lang)}")'
 
 
 def _load_shell(site_dir: Path, relative: Path) -> str | None:
