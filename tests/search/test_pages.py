@@ -42,6 +42,7 @@ def test_translations_share_a_key():
     assert translation_key("/kb/payroll/payslips.nl/") == "/kb/payroll/payslips/"
     assert translation_key("/nl/kb/payroll/payslips/") == "/kb/payroll/payslips/"
     assert translation_key("/kb/payroll/payslips/") == "/kb/payroll/payslips/"
+    assert translation_key("/nl/") == "/"  # The Dutch home page translates the home page.
     assert translation_key("/kb/example.de/") == "/kb/example.de/"  # Not a site language.
 
 

@@ -1,15 +1,19 @@
 """Relevance on the demo knowledge base: judged customer queries must keep finding answers.
 
-The floors sit a little under what was measured when they were set (MRR@5 0.94,
-recall@5 0.98 over 66 queries); `python -m tests.search.relevance` prints the details.
+The floors are issue #16's: MRR@5 0.95 overall and 0.93 per language, over 152
+queries (measured when set: 0.958 overall, en 0.954, nl 0.961, recall@5 0.987, one
+query of 152 with no suggestion); `python -m tests.search.relevance` prints the details.
 """
 
 from __future__ import annotations
 
-from tests.search.relevance import evaluate, load_judged, mrr, recall, report
+from tests.search.relevance import evaluate, load_judged, mrr, no_result_rate, recall, report
 
-MRR_FLOOR, RECALL_FLOOR = 0.90, 0.95
-LANGUAGE_MRR_FLOOR = 0.85
+MRR_FLOOR, RECALL_FLOOR = 0.95, 0.97
+LANGUAGE_MRR_FLOOR = 0.93
+# Every judged query has an answer: the goal is 0; a compound word cut in two with a
+# typo in it ("tweestaps verficatie") still finds nothing.
+NO_RESULT_CEILING = 0.02
 
 
 def test_the_judged_set_is_big_enough_and_mixed_as_customers_write():
@@ -27,6 +31,7 @@ def test_relevance_stays_above_the_floor(demo_searcher):
     details = report(outcomes)
     assert mrr(outcomes) >= MRR_FLOOR, details
     assert recall(outcomes) >= RECALL_FLOOR, details
+    assert no_result_rate(outcomes) <= NO_RESULT_CEILING, details
     for lang in ("en", "nl"):
         part = [o for o in outcomes if o.judged.lang == lang]
         assert mrr(part) >= LANGUAGE_MRR_FLOOR, details

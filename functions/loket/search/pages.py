@@ -58,10 +58,10 @@ def read_page(html: str, url: str) -> SitePage | None:
 
 
 def translation_key(url: str) -> str:
-    path = url.strip("/") + "/"
-    path = _LANG_SUFFIX.sub("/", path)
+    path = url.strip("/")
+    path = _LANG_SUFFIX.sub("/", path + "/") if path else ""
     first, _, rest = path.partition("/")
-    if first in LANGUAGES and rest:  # A language folder: "nl/kb/a/".
+    if first in LANGUAGES:  # A language folder: "nl/kb/a/", or "nl/" (its home page).
         path = rest
     return "/" + path
 
@@ -184,5 +184,8 @@ class _PageParser(HTMLParser):
 
 def _is_permalink(tag: str, attributes: dict) -> bool:
     # Material's pilcrow after each heading, and the tag chips above an article.
+    # And the home page's grid of cards: each describes another page, whose words
+    # would make the home page match that page's subject.
     classes = (attributes.get("class") or "").split()
-    return (tag == "a" and "headerlink" in classes) or "md-tags" in classes
+    return ((tag == "a" and "headerlink" in classes) or "md-tags" in classes
+            or (tag == "div" and {"grid", "cards"} <= set(classes)))

@@ -28,6 +28,10 @@ EXPANSION_WEIGHT = 0.6         # a synonym or glossary translation counts less t
 BODY_PREFIX_MIN = 4            # the word being typed completes over body words from here on
 BODY_PREFIX_LIMIT = 8          # and to at most this many of them: a cheap, bounded lookup
 OTHER_LANGUAGE_WEIGHT = 0.35   # a translated page in another language fills up, never pushes ahead
+NEWS_WEIGHT = 0.7              # a release note reports a change; an article answers
+NEWS_PREFIXES = ("/release-notes/",)
+FUZZY_TWO_EDITS_LENGTH = 9     # long (compound) words may hold two typos and stay unique
+PAIR_WEIGHT = 1.0              # two words side by side in the query, found in one heading
 RELATIVE_FLOOR = 0.15          # drop hits this much weaker than the best: they are noise
 MAX_WORDS = 12                 # a pasted paragraph is cut short: a few words decide
 _TYPED_WORD = re.compile(r"(\w+)$")
@@ -52,7 +56,8 @@ class WhooshSearcher:
             return []
         results = searcher.search(query, limit=limit * 4, filter=_product_filter(product),
                                   terms=True)
-        found = rank([(hit.score, hit.fields(), hit.matched_terms()) for hit in results], lang)
+        found = rank([(hit.score, hit.fields(), hit.matched_terms()) for hit in results], lang,
+                     words=len(query_stems(text, lang)))
         return [_suggestion(_in_language(searcher, fields, lang), terms, text, snippets)
                 for fields, terms in found[:limit]]
 
@@ -105,9 +110,22 @@ def build_query(text: str, lang: str, reader, rules=None):
             clauses += [Term(s.field(kind, language), typed[:s.GRAM_MAX], boost=boost)
                         for kind, boost in GRAM_BOOSTS.items()]
         clauses += _expansions((rules or {}).get(language, ()), language, stems)
+        clauses += _pairs(language, stems)
     if len(typed) >= BODY_PREFIX_MIN:
         clauses += _body_completions(reader, lang, typed)
     return Or(clauses) if clauses else None
+
+
+def _pairs(lang: str, stems: list[str]) -> list:
+    """Neighbouring query words found together in one title or heading score extra:
+    "support hours" is the heading "Support hours", not any page with "hours" in its
+    title. A bag of words cannot tell those apart; this cheap pairing can."""
+    from whoosh.query import And, Term
+
+    return [And([Term(s.field(kind, lang), first), Term(s.field(kind, lang), second)],
+                boost=BOOSTS[kind] * PAIR_WEIGHT)
+            for first, second in zip(stems, stems[1:]) if first != second
+            for kind in (s.TITLE, s.OUTLINE)]
 
 
 def expansion_rules(vocabulary: v.Vocabulary) -> dict[str, list]:
@@ -135,7 +153,7 @@ def expansion_rules(vocabulary: v.Vocabulary) -> dict[str, list]:
 
 def _expansions(rules, lang: str, stems: list[str]) -> list:
     """Synonyms and translations of the words in `stems`, weighted below the words."""
-    from whoosh.query import Term
+    from whoosh.query import And, Or, Term
 
     present = set(stems)
     clauses, added = [], set()
@@ -143,13 +161,14 @@ def _expansions(rules, lang: str, stems: list[str]) -> list:
         if not present.issuperset(trigger):
             continue
         for language, words in targets:
-            for word in words:
-                if (language, word) in added or (language == lang and word in present):
-                    continue
-                added.add((language, word))
-                clauses += [Term(s.field(kind, language), word,
+            if (language, words) in added or (language == lang and present.issuperset(words)):
+                continue
+            added.add((language, words))
+            # A phrase ("allow list") must match all its words, not its most common one.
+            per_word = [Or([Term(s.field(kind, language), word,
                                  boost=boost * EXPANSION_WEIGHT / len(words))
-                            for kind, boost in BOOSTS.items()]
+                            for kind, boost in BOOSTS.items()]) for word in words]
+            clauses.append(per_word[0] if len(per_word) == 1 else And(per_word))
     return clauses
 
 
@@ -191,8 +210,9 @@ def _typo_clauses(reader, lang: str, stem: str, typed: str, last: bool = False) 
         return []
     # Bodies hold far more words: only the last word is looked up in them, one typo away.
     kinds = (s.TITLE, s.OUTLINE, s.BODY) if last else (s.TITLE, s.OUTLINE)
+    edits = 2 if len(stem) >= FUZZY_TWO_EDITS_LENGTH else 1
     clauses = [FuzzyTerm(s.field(kind, lang), stem, boost=BOOSTS[kind] * FUZZY_WEIGHT,
-                         prefixlength=1) for kind in kinds]
+                         maxdist=edits, prefixlength=edits) for kind in kinds]
     swaps = {stem[:i] + stem[i + 1] + stem[i] + stem[i + 2:] for i in range(len(stem) - 1)}
     for swapped in swaps - {stem}:
         clauses += [Term(s.field(kind, lang), swapped, boost=boost * FUZZY_WEIGHT)
@@ -211,14 +231,19 @@ def typed_prefix(text: str) -> str:
     return fold(match.group(1)) if match else ""
 
 
-def rank(hits: list[tuple[float, dict, list]], lang: str) -> list[tuple[dict, set[str]]]:
+def rank(hits: list[tuple[float, dict, list]], lang: str,
+         words: int = 1) -> list[tuple[dict, set[str]]]:
     """Pages in `lang` first, one per translation group, the weak tail dropped.
 
     `hits` are (score, stored fields, matched terms), best first. A group scores as its
-    best member; the member shown is the one in the customer's language, if any.
+    best member; the member shown is the one in the customer's language, if any. A page
+    that matched fewer different words than the query's `words` counts for less: a
+    generic word in a title ("hours") must not outweigh a page holding all of them.
     """
     groups: dict[str, list] = {}
     for score, fields, terms in hits:
+        score *= _coverage(terms, words) * (
+            NEWS_WEIGHT if fields["url"].startswith(NEWS_PREFIXES) else 1.0)
         own = fields["language"] == lang
         # Another language's page is held back only when the customer's has its own.
         translated = lang in (fields.get("languages") or fields["language"]).split()
@@ -233,6 +258,14 @@ def rank(hits: list[tuple[float, dict, list]], lang: str) -> list[tuple[dict, se
     floor = ordered[0][0] * RELATIVE_FLOOR
     return [(fields, _matched_words(terms)) for score, fields, terms, _ in ordered
             if score >= floor]
+
+
+def _coverage(terms, words: int) -> float:
+    matched = len({text for field, text in terms if not field.startswith(_GRAM_FIELDS)})
+    return min(1.0, matched / words) if words > 1 else 1.0
+
+
+_GRAM_FIELDS = (s.TITLE_GRAMS, s.OUTLINE_GRAMS)
 
 
 def _matched_words(terms) -> set[str]:
