@@ -10,7 +10,8 @@ from itertools import takewhile
 
 import pytest
 
-from loket.mail.compose import compose
+from loket.domain.tickets import NewTicket
+from loket.mail.notices import receipt_email, render_mail
 
 SUBJECTS = [
     # Dutch and German customers write like this; the receipt repeats their subject.
@@ -21,18 +22,20 @@ SUBJECTS = [
 ]
 
 
-def receipt(subject: str) -> bytes:
-    data = {"vendor": "Nordwind", "number": 10001, "subject": subject,
-            "product": "Planner", "status": "Nieuw", "suggestions": [],
-            "lookup_url": "http://127.0.0.1:8000/portal/tickets/10001?token=x"}
-    msg = compose("receipt", lang="nl", mail_from="Nordwind Support <support@nordwind.example>",
-                  to="ann@example.com", data=data)
-    return msg.as_bytes(policy=SMTP)
+def receipt(services, subject: str) -> bytes:
+    """The receipt of a Dutch ticket with this subject, as the dispatcher renders it."""
+    new = NewTicket(email="ann@example.com", product="planner", type="question",
+                    subject=subject, description="De export geeft een fout.", fields={},
+                    language="nl", status=services.config.initial_status,
+                    created_at=services.clock.now())
+    ticket, _ = services.store.create_ticket(new)
+    assert ticket.number == 10001
+    return render_mail(services, receipt_email(services, ticket)).as_bytes(policy=SMTP)
 
 
 @pytest.mark.parametrize("subject", SUBJECTS)
-def test_a_non_ascii_subject_keeps_every_space(subject):
-    raw = receipt(subject)
+def test_a_non_ascii_subject_keeps_every_space(services, subject):
+    raw = receipt(services, subject)
     expected = f"[#10001] Wij hebben uw melding ontvangen: {subject}"
     parsed = message_from_bytes(raw, policy=default)
     assert parsed["Subject"] == expected
@@ -50,6 +53,6 @@ def _unfolded(header: str, name: str) -> str:
     return "".join(value)
 
 
-def test_an_ascii_subject_stays_plain_text():
-    raw = receipt("Export to Excel fails")
+def test_an_ascii_subject_stays_plain_text(services):
+    raw = receipt(services, "Export to Excel fails")
     assert b"Subject: [#10001] Wij hebben uw melding ontvangen: Export to Excel fails\r\n" in raw
