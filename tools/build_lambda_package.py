@@ -269,8 +269,11 @@ def compile_config(py: str, site: Path) -> None:
     script = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
               "from loket.config.compiled import compile_config; "
               "print(compile_config(Path(sys.argv[1]) / 'site_config'))")
-    res = subprocess.run([py, "-I", "-S", "-B", "-c", script, str(site)], capture_output=True,
-                         text=True, cwd=site, env={**os.environ, "PYTHONHASHSEED": "0"})
+    # Not -I: isolated mode ignores PYTHONHASHSEED too. No site-packages (-S) and no
+    # PYTHON* settings of the caller's instead: the packaged tree alone.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    res = subprocess.run([py, "-S", "-B", "-c", script, str(site)], capture_output=True,
+                         text=True, cwd=site, env={**env, "PYTHONHASHSEED": "0"})
     if res.returncode != 0:
         sys.stderr.write(res.stdout + res.stderr)
         fail("the configuration in site_config/ does not load")
