@@ -6,14 +6,18 @@ uses on a site folder, so both ways give the same index. Pages that answer nothi
 command leaves them out as well. The index goes to LOKET_SEARCH_INDEX (default
 search/index beside mkdocs.yml), from where the suggestion function ships it.
 
-The hook also adds the ticket form's suggestion script and styles to every page.
+The hook also adds the ticket form's suggestion script and styles to every page, and
+splits the site's own search box index (MkDocs Material's search/search_index.json,
+which mkdocs-static-i18n fills with every language) into one index per language, each
+with its language's lunr stemmer: /nl/ pages search nl/search/search_index.json.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -24,6 +28,12 @@ from loket.search.pages import EXCLUDE_META, read_page
 ASSETS_CSS = "assets/loket/suggest.css"
 ASSETS_JS = "assets/loket/suggest.js"
 _HEAD = re.compile(r"<head[^>]*>")
+# Material's page configuration: the search box loads search/search_index.json from `base`.
+_CONFIG_BASE = re.compile(r'(<script id="__config" type="application/json">\{[^<]*?"base": ")'
+                          r'([^"]*)(")')
+SEARCH_INDEX = "search/search_index.json"
+# lunr's pipeline with the language's stemmer (Material leaves it out for English).
+SEARCH_PIPELINE = ["stemmer", "stopWordFilter", "trimmer"]
 log = logging.getLogger("mkdocs.hooks.loket_search")
 # One site build may hold nested builds, one per extra language (mkdocs-static-i18n);
 # `depth` tells the outer build from those, so the index gets every language's pages.
@@ -77,6 +87,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
 
 
 def on_post_page(output, page, config, **kwargs):
+    output = _language_search_base(output, page, config)
     # A file rendered again by another language's build is that language's fallback
     # copy of the page: the first rendering stands for it.
     source = page.file.src_uri
@@ -98,6 +109,49 @@ def on_post_build(config, **kwargs):
         return  # A language build inside the site build: the outer build writes the index.
     count = build_index(_state["pages"], _state["out"], _state["vocabulary"])
     log.info("Loket search: %d pages indexed in %s", count, _state["out"])
+    _split_site_search(Path(config.site_dir), _language_folders(config))
+
+
+def _language_folders(config) -> list[str]:
+    """The languages built in their own folder (/nl/): all but the default one."""
+    i18n = config.plugins.get("i18n")
+    languages = getattr(getattr(i18n, "config", None), "languages", None) or []
+    return [lang.locale for lang in languages if not lang.default]
+
+
+def _language_search_base(output: str, page, config) -> str:
+    """A page under /nl/ gets /nl/ as its search base, so its search box loads the
+    Dutch index (Material reads nothing else from `base` on this site: no instant
+    navigation, no versions)."""
+    folder = page.url.split("/", 1)[0]
+    if folder not in _language_folders(config):
+        return output
+    depth = len(PurePosixPath(page.url).parts) - (0 if page.url.endswith("/") else 1) - 1
+    base = "/".join([".."] * depth) or "."
+    return _CONFIG_BASE.sub(lambda m: m.group(1) + base + m.group(3), output, count=1)
+
+
+def _split_site_search(site: Path, folders: list[str]) -> None:
+    index_file = site / SEARCH_INDEX
+    if not folders or not index_file.is_file():
+        return
+    data = json.loads(index_file.read_text(encoding="utf-8"))
+    docs = data["docs"]
+    default = [doc for doc in docs if doc["location"].split("/", 1)[0] not in folders]
+    default_lang = next((lang for lang in data["config"]["lang"] if lang not in folders), "en")
+    _write_search(index_file, data["config"], default_lang, default)
+    for folder in folders:
+        prefix = folder + "/"
+        own = [{**doc, "location": doc["location"][len(prefix):]} for doc in docs
+               if doc["location"].startswith(prefix)]
+        _write_search(site / folder / SEARCH_INDEX, data["config"], folder, own)
+
+
+def _write_search(path: Path, config: dict, lang: str, docs: list) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"config": {**config, "lang": [lang], "pipeline": SEARCH_PIPELINE}, "docs": docs}
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                    encoding="utf-8")
 
 
 def _excluded(page) -> bool:
