@@ -114,6 +114,19 @@ def mail_link(portal, address: str, pattern: str, deadline_s: float = 30) -> str
     raise AssertionError(f"no mail to {address} with {pattern}")
 
 
+def refused_in_the_pages_language(page, lang: str) -> None:
+    """The script's form shows the API's refusal as the page's language's sentence."""
+    page.fill("#loket-email", "ann@example.com")
+    page.select_option("#loket-product", "planner")
+    page.select_option("#loket-type", "question")
+    page.fill("#loket-subject", "\u200b")  # Passes the browser's check, not the server's.
+    page.fill("#loket-description", "How do I export?")
+    page.click("button.loket-submit")
+    expect(page.locator("#loket-subject-error")).to_have_text(
+        "Write some text here: this has no visible character." if lang == "en"
+        else "Schrijf hier wat tekst: dit bevat geen zichtbaar teken.")
+
+
 def header_says_who_and_switcher_keeps_the_page(page, lang: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     header = page.locator("header .loket-portal-links")
@@ -146,12 +159,18 @@ def test_every_portal_page_is_accessible_and_styled(portal, chromium, lang):
     try:
         page.goto(f"{portal.url}{home}/support/submit/")
         seen.look(page, "ticket-form")
+        refused_in_the_pages_language(page, lang)
+        seen.look(page, "ticket-form-errors")
         page.goto(f"{portal.url}/portal/lookup{q}")
         seen.look(page, "lookup")
         page.goto(f"{portal.url}/portal/login{q}")
         seen.look(page, "sign-in")
         page.fill("#loket-email", "not an address")
         page.click(".loket-account-form button[type=submit]")
+        # A whole sentence in the page's language, not the validator's English fragment.
+        expect(page.locator("#loket-email-error")).to_have_text(
+            "The e-mail address or the password is not right." if lang == "en"
+            else "Het e-mailadres of het wachtwoord klopt niet.")
         seen.look(page, "sign-in-errors")
         page.goto(f"{portal.url}/portal/password-reset{q}")
         seen.look(page, "reset-ask")
@@ -175,6 +194,13 @@ def test_every_portal_page_is_accessible_and_styled(portal, chromium, lang):
         page.goto(f"{portal.url}/portal/my-tickets{q}")
         seen.look(page, "my-tickets")
         page.goto(f"{portal.url}/portal/tickets/{number}{q}")
+        message = page.locator(".loket-message-body").first
+        expect(message.locator("a[href='https://example.com/help']")).to_have_attribute(
+            "rel", "nofollow noopener")
+        expect(message).to_contain_text("<b>here</b>")  # Text, never markup.
+        # In the business calendar's zone (Europe/Amsterdam in the demo), named.
+        expect(page.locator(".loket-message-meta time").first).to_contain_text(
+            re.compile(r"\d{2}:\d{2} CES?T"))
         seen.look(page, "ticket")
         page.goto(f"{portal.url}/portal/account{q}")
         seen.look(page, "account")

@@ -16,6 +16,7 @@ from loket.services.information import FOLLOW_UP, REOPENED, add_information
 from loket.services.submission import submit_ticket
 from loket.web.auth import form_token, viewer
 from loket.web.current import services
+from loket.web.field_errors import field_sentence
 from loket.web.form_files import files_too_large, make_room_for_files, typed_fields
 from loket.web.payloads import form_fields, inline_files, upload_ids
 from loket.web.i18n import strings
@@ -194,14 +195,17 @@ def ticket_url(ticket, token: str, lang: str) -> str:
     return f"/portal/tickets/{ticket.number}?{urlencode(query)}"
 
 
-def field_messages(exc: ValidationFailed) -> dict[str, str]:
-    """Each field's message; a file's (attachments[2]) goes with the files' input, with
-    the file named, since a page shows one message under each input."""
+def field_messages(exc: ValidationFailed, lang: str | None = None) -> dict[str, str]:
+    """Each field's message, a whole sentence in the page's language; a file's
+    (attachments[2]) goes with the files' input, since a page shows one message under
+    each input."""
+    lang = lang or language()
     messages: dict[str, str] = {}
     for error in exc.errors:
         field = error.field.partition("[")[0]
-        messages[field] = f"{messages[field]} {error.message}" if field in messages \
-            else error.message
+        sentence = field_sentence(field, error.message, lang)
+        if sentence not in messages.get(field, ""):
+            messages[field] = f"{messages[field]} {sentence}" if field in messages else sentence
     return messages
 
 

@@ -30,11 +30,28 @@ def problem(status: int, title: str, detail: str, *, type_: str = "about:blank",
 
 
 def validation_problem(exc: ValidationFailed) -> Response:
-    errors = [{"field": e.field, "detail": e.message, "pointer": f"#/{e.field}"}
+    # `message`: the same as a whole sentence in the caller's language, which the
+    # portal's script shows under the field (detail stays the API's plain English).
+    from loket.web.field_errors import field_sentence
+
+    lang = _asked_language()
+    errors = [{"field": e.field, "detail": e.message, "pointer": f"#/{e.field}",
+               "message": field_sentence(e.field.partition("[")[0], e.message, lang)}
               for e in exc.errors]
     fields = ", ".join(e.field for e in exc.errors)
     return problem(422, "Invalid submission", f"Check these fields: {fields}.",
                    type_="/api/problems/validation-failed", errors=errors)
+
+
+def _asked_language() -> str:
+    """The body's `language` (the ticket form sends it), else Accept-Language."""
+    from loket.domain.forms import LANGUAGES
+
+    body = request.get_json(silent=True) if request.is_json else None
+    asked = body.get("language") if isinstance(body, dict) else None
+    if isinstance(asked, str) and asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
 def not_found_problem() -> Response:

@@ -14,8 +14,9 @@ from typing import Any
 from markupsafe import Markup
 
 from loket.config import PortalConfig
-from loket.domain.attachments import accept_attribute, describe_size
+from loket.domain.attachments import accept_attribute
 from loket.domain.forms import LANGUAGES
+from loket.web.formats import date_filter, datetime_filter, size_filter
 from loket.web.i18n import strings
 from loket.web.linkify import linkify
 
@@ -31,7 +32,10 @@ def _environment():
                               autoescape=select_autoescape(["html"]),
                               undefined=StrictUndefined, trim_blocks=False,
                               lstrip_blocks=False)
-    environment.filters["filesize"] = describe_size
+    # In the template's language; moments in the business calendar's time zone.
+    environment.filters["filesize"] = size_filter
+    environment.filters["localdate"] = date_filter
+    environment.filters["localtime"] = datetime_filter
     environment.filters["accept"] = accept_attribute
     environment.filters["linkify"] = linkify
     return environment

@@ -45,8 +45,11 @@
       : String(Date.now()) + Math.random().toString(16).slice(2);
   }
 
+  /* As the server writes it (web/formats.py): 1.5 MB, or 1,5 MB on a Dutch page. */
   function fileSize(bytes) {
-    if (bytes >= 1048576) return (bytes / 1048576).toFixed(1) + " MB";
+    var lang = document.documentElement.lang || "en";
+    if (bytes >= 1048576) return (bytes / 1048576).toLocaleString(lang, {
+      minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }) + " MB";
     if (bytes >= 1024) return Math.round(bytes / 1024) + " kB";
     return bytes + " bytes";
   }
@@ -215,7 +218,7 @@
       var item = index && form.querySelectorAll(".loket-file--done")[Number(index[1])];
       if (item) {
         item.dataset.refused = "1";
-        item.querySelector(".loket-file-status").textContent = e.detail;
+        item.querySelector(".loket-file-status").textContent = e.message || e.detail;
       }
       var field = form.querySelector('.loket-field[data-field="' + CSS.escape(name) + '"]');
       if (!field) return;
@@ -225,7 +228,8 @@
       first = first || input;
       if (item) return;  // Said on the file itself.
       var err = field.querySelector(".loket-error");
-      err.textContent = err.hidden ? e.detail : err.textContent + " " + e.detail;
+      var text = e.message || e.detail;  // message: a sentence in the page's language.
+      err.textContent = err.hidden ? text : err.textContent + " " + text;
       err.hidden = false;
     });
     var summary = form.querySelector(".loket-form-errors");
