@@ -207,6 +207,13 @@ def test_every_portal_page_is_accessible_and_styled(portal, chromium, lang):
         ticket = services.store.get_ticket(int(number))
         page.goto(rating_link(services, ticket).replace("lang=en", f"lang={lang}"))
         seen.look(page, "rating")
+        page.click("header .loket-portal-links button")  # Sign out, from the header.
+        expect(page.locator("#loket-password")).to_be_visible()
+        page.goto(f"{portal.url}/portal/password-reset{q}")
+        page.fill("#loket-email", address)
+        page.click(".loket-account-form button[type=submit]")
+        page.goto(mail_link(portal, address, r"http://\S+/portal/password-reset/\S+"))
+        seen.look(page, "reset-choose")
     finally:
         violations = csp_violations(page, reports)
         context.close()
