@@ -119,3 +119,23 @@ def test_an_empty_message_changes_nothing(desk):
         add(desk, number, body="   ")
     assert desk.status(number) == "closed" and agent_queue(desk) == []
     assert desk.mails() == []
+
+
+def test_a_reply_racing_the_close_goes_to_a_follow_up(desk):
+    """The customer's page read the ticket while it waited; the sweeper closes it
+    before the message is stored. The message is never left on the closed ticket."""
+    number = desk.submit()
+    desk.at("2026-11-30 10:00").agent_replies(number, status="waiting-on-customer")
+    desk.at("2026-12-07 10:00").sweep()
+    desk.mails()
+    read = desk.ticket(number)
+    desk.at("2026-12-14 10:00").sweep()
+    assert desk.status(number) == "closed"
+
+    added = add_information(desk.services, read, "Sorry, late: here it is.",
+                            author=CUSTOMER)
+
+    assert added.outcome == FOLLOW_UP and added.ticket.follow_up_of == number
+    assert "Sorry, late" not in " ".join(
+        m.body for m in desk.services.store.list_messages(number))
+    assert added.ticket.number in agent_queue(desk)

@@ -77,14 +77,7 @@ def test_waiting_again_starts_the_timers_afresh(desk):
         f"[#{number}] Reminder: we are waiting for your answer - Export to Excel fails"]
 
 
-def test_a_sweep_long_overdue_closes_without_a_stale_reminder(desk):
-    number = desk.submit()
-    desk.at("2026-12-01 10:00").agent_replies(number, status="waiting-on-customer")
-    desk.mails()
-    desk.at("2026-12-21 08:00").sweep()  # The sweeper was down for three weeks.
-    assert desk.status(number) == "closed"
-    assert [subject for _, subject in desk.mails()] == [
-        f"[#{number}] Status: Closed - Export to Excel fails"]
+# A late sweep (reminder first, the close postponed): tests/workflow/test_late_sweep.py.
 
 
 def test_customer_closes_and_may_reopen_a_solved_ticket_only(desk):

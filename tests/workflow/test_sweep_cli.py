@@ -46,9 +46,11 @@ def test_dry_run_lists_what_is_due_and_sends_nothing(runner, waiting_ticket, tmp
     before = outbox(tmp_path)
     result = runner.invoke(main, ["sweep", "--now", "2026-12-14T10:00", "--dry-run"])
     assert result.exit_code == 0, result.output
+    # Never closed before the reminder (issue #11, defect 5): the late sweep would send
+    # the reminder and postpone the close; the dry run counts that e-mail.
     assert result.output.splitlines() == [
-        f"#{waiting_ticket}: waiting-on-customer -> closed (timer)",
-        "dry run at 2026-12-14T10:00:00+01:00: 1 due, would change 1, 0 e-mails, 0 conflicts",
+        f"#{waiting_ticket}: reminder (remind-after-7-days)",
+        "dry run at 2026-12-14T10:00:00+01:00: 1 due, would change 1, 1 e-mails, 0 conflicts",
     ]
     assert outbox(tmp_path) == before
 

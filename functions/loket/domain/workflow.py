@@ -9,7 +9,7 @@ stores can index it and the sweeper reads only what is due.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Mapping
 
@@ -23,6 +23,10 @@ from loket.domain.tickets import AuthorRole, NewTicket, Status, StatusCategory, 
 # one step at a time; a badly configured cycle of zero-length timers stops here.
 MAX_STEPS = 10
 MAX_ASSIGNEE_LENGTH = 200
+# Marks kept in a ticket's `timers_fired` beside the timer ids (which never hold a
+# colon), so both stores keep them with no new field: when the reminder went out, and
+# until when a late sweep postponed the timer that moves the ticket on.
+REMINDED_AT, POSTPONED_UNTIL = "reminded-at:", "postponed-until:"
 
 
 class Event(StrEnum):
@@ -80,6 +84,9 @@ class StatusChanged:
     new: str
     cause: str              # the event, "timer", or the role that set it
     reminder: bool = False  # the e-mail about it asks the customer for an answer
+    # A timer's move: since when the ticket waited, and when the reminder went out.
+    waited_since: datetime | None = None
+    reminded_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,9 @@ class Workflow:
     sla: SlaPolicy | None = None
     # What the product's review board is told: "new-ticket", "status-change", "sla-breach".
     review_board_news: frozenset[str] = frozenset()
+    # A late sweep sends a missed reminder and gives the customer at least this long
+    # to answer before the timer it preceded moves the ticket on.
+    min_notice: timedelta = timedelta(days=1)
 
     def status(self, status_id: str) -> Status:
         """The status, or a plain open one for an id the configuration no longer has,
@@ -179,8 +189,10 @@ class Workflow:
     # -- timers and SLA ----------------------------------------------------------------
 
     def fire_due(self, ticket: Ticket, now: datetime) -> Step:
-        """Everything due at `now`: SLA breaches first, then timers. When a timer that
-        moves the ticket is due, reminders due before it are stale and not sent."""
+        """Everything due at `now`: SLA breaches first, then timers. A ticket is never
+        moved on (closed, say) before its reminder went out: when a late sweep finds
+        both due, it sends the reminder and postpones the move by the interval the
+        timers had between them (at least `min_notice`), counted from now."""
         changes: list[Change] = []
         for _ in range(MAX_STEPS):
             breaches = [t for t, at in self.sla_deadlines(ticket).items() if at <= now]
@@ -190,26 +202,38 @@ class Workflow:
                     ticket, changes = step.ticket, changes + list(step.changes)
                 continue
             due = [(at, timer) for at, timer in self.timer_deadlines(ticket) if at <= now]
-            movers = [timer for _, timer in due if timer.to is not None]
-            if movers:
-                step = self._move(ticket, movers[0].to, now, cause="timer",
-                                  reminder=movers[0].remind)
+            movers = [(at, timer) for at, timer in due if timer.to is not None]
+            reminders = [(at, timer) for at, timer in due if timer.to is None]
+            if movers and reminders and not movers[0][1].remind:
+                ticket = self._remind(ticket, reminders, now,
+                                      postpone=self._notice(reminders[-1][0], movers[0][0],
+                                                            now))
+                changes.append(Reminded(reminders[-1][1].id))
+            elif movers:
+                step = self._move(ticket, movers[0][1].to, now, cause="timer",
+                                  reminder=movers[0][1].remind,
+                                  waited_since=ticket.entered_status_at,
+                                  reminded_at=_marked(ticket, REMINDED_AT))
                 ticket, changes = step.ticket, changes + list(step.changes)
             elif due:
-                fired = tuple(timer.id for _, timer in due)
-                ticket = replace(ticket, timers_fired=ticket.timers_fired + fired,
-                                 updated_at=now)
-                changes.append(Reminded(fired[-1]))
+                ticket = self._remind(ticket, due, now)
+                changes.append(Reminded(due[-1][1].id))
             else:
                 break
         return Step(self._scheduled(ticket), tuple(changes))
 
     def timer_deadlines(self, ticket: Ticket) -> list[tuple[datetime, Timer]]:
-        """The pending timers of the ticket's status with the moment each fires."""
-        pending = [(self.calendar.after(ticket.entered_status_at, timer.after), timer)
+        """The pending timers of the ticket's status with the moment each fires (a
+        move postponed by a late sweep fires when postponed to)."""
+        postponed = _marked(ticket, POSTPONED_UNTIL)
+        pending = [(self._deadline(ticket, timer, postponed), timer)
                    for timer in self.timers
                    if timer.status == ticket.status and timer.id not in ticket.timers_fired]
         return sorted(pending, key=lambda pair: pair[0])
+
+    def _deadline(self, ticket: Ticket, timer: Timer, postponed: datetime | None) -> datetime:
+        at = self.calendar.after(ticket.entered_status_at, timer.after)
+        return max(at, postponed) if postponed and timer.to is not None else at
 
     def sla_deadlines(self, ticket: Ticket) -> dict[SlaTarget, datetime]:
         return sla.deadlines(ticket, self.sla, self.calendar)
@@ -225,15 +249,29 @@ class Workflow:
 
     # -- inside ------------------------------------------------------------------------
 
+    def _remind(self, ticket: Ticket, due, now: datetime, *,
+                postpone: datetime | None = None) -> Ticket:
+        """Mark the due reminders sent (and when), postponing the move if asked."""
+        marks = tuple(timer.id for _, timer in due) + (REMINDED_AT + now.isoformat(),)
+        if postpone is not None:
+            marks += (POSTPONED_UNTIL + postpone.isoformat(),)
+        return replace(ticket, timers_fired=ticket.timers_fired + marks, updated_at=now)
+
+    def _notice(self, reminder_at: datetime, move_at: datetime, now: datetime) -> datetime:
+        """When a postponed move fires: the interval it had after its reminder, from now."""
+        return now + max(move_at - reminder_at, self.min_notice)
+
     def _move(self, ticket: Ticket, status_id: str, now: datetime, *, cause: str,
-              reminder: bool = False) -> Step:
+              reminder: bool = False, waited_since: datetime | None = None,
+              reminded_at: datetime | None = None) -> Step:
         old = ticket.status
         running = self.sla is not None and self.status(status_id).sla_runs
         ticket = (sla.resume(ticket, now) if running
                   else sla.pause(ticket, now, self.calendar))
         ticket = replace(ticket, status=status_id, status_since=now, timers_fired=(),
                          updated_at=now)
-        changes = (StatusChanged(old, status_id, cause, reminder),) if old != status_id else ()
+        changes = ((StatusChanged(old, status_id, cause, reminder, waited_since, reminded_at),)
+                   if old != status_id else ())
         return Step(self._scheduled(ticket), changes)
 
     def _breach(self, ticket: Ticket, target: SlaTarget, now: datetime) -> Step:
@@ -247,3 +285,10 @@ class Workflow:
 
     def _scheduled(self, ticket: Ticket) -> Ticket:
         return replace(ticket, due_at=self.due_at(ticket))
+
+
+def _marked(ticket: Ticket, mark: str) -> datetime | None:
+    """The latest moment kept under `mark` in the ticket's timers_fired, if any."""
+    moments = [datetime.fromisoformat(entry[len(mark):]) for entry in ticket.timers_fired
+               if entry.startswith(mark)]
+    return max(moments, default=None)

@@ -24,10 +24,16 @@ _MONTHS = {"en": ("January February March April May June July August September O
 
 
 def status_email(services: "Services", ticket: Ticket, old_status: str, *,
-                 reopened: bool = False) -> OutgoingMail:
-    """`reopened`: the customer's own message opened the finished ticket again."""
+                 reopened: bool = False, move=None) -> OutgoingMail:
+    """`reopened`: the customer's own message opened the finished ticket again. `move`
+    (domain/workflow.StatusChanged): a timer's move says why, since when the ticket
+    waited and when the reminder went out."""
     data = _ticket_data(services, ticket)
     data["reopened"] = reopened
+    waited = getattr(move, "waited_since", None)
+    reminded = getattr(move, "reminded_at", None)
+    data["waited_since"] = when(services, waited, ticket.language) if waited else None
+    data["reminded_at"] = when(services, reminded, ticket.language) if reminded else None
     data["old_status"] = services.config.status(old_status).label(ticket.language)
     data["rating_url"] = _rating_url(services, ticket)
     return _to_customer(services, "status-change", ticket, data)

@@ -18,7 +18,8 @@ from loket.domain.tickets import Ticket
 from loket.services.attachments import InlineFile
 from loket.services.context import Services
 from loket.services.followups import follow_up, may_reopen_in_place
-from loket.services.replies import FINISHED, add_customer_reply, clean_body
+from loket.services.replies import (FINISHED, FinishedMeanwhile, add_customer_reply,
+                                    clean_body)
 from loket.services.sessions import Viewer
 
 ADDED, REOPENED, FOLLOW_UP = "added", "reopened", "follow-up"
@@ -37,8 +38,12 @@ def add_information(services: Services, ticket: Ticket, body: object, *, author:
                     client_address: str = "unknown") -> Added:
     """Store the customer's message where someone will read it (see the module)."""
     if services.config.status(ticket.status).category not in FINISHED:
-        return Added(_reply(services, ticket, body, author, attachments, files,
-                            idempotency_key), ADDED)
+        try:
+            return Added(_reply(services, ticket, body, author, attachments, files,
+                                idempotency_key, unfinished_only=True), ADDED)
+        except FinishedMeanwhile:
+            # A timer closed it after we read it: decide again on the closed ticket.
+            ticket = services.store.get_ticket(ticket.number) or ticket
     if may_reopen_in_place(services, ticket):
         try:
             return Added(_reply(services, ticket, body, author, attachments, files,
@@ -50,10 +55,11 @@ def add_information(services: Services, ticket: Ticket, body: object, *, author:
     return Added(new, FOLLOW_UP, ticket.number)
 
 
-def _reply(services, ticket, body, author, attachments, files, key, *, reopen=False):
+def _reply(services, ticket, body, author, attachments, files, key, *, reopen=False,
+           unfinished_only=False):
     return add_customer_reply(services, ticket.number, body, author=author, ticket=ticket,
                               attachments=attachments, files=files, idempotency_key=key,
-                              reopen=reopen)
+                              reopen=reopen, unfinished_only=unfinished_only)
 
 
 def _follow_up(services: Services, ticket: Ticket, body: object, author: str,

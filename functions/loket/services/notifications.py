@@ -41,7 +41,7 @@ def mails_for(services: Services, ticket: Ticket, changes: Sequence[Change], *,
         mails.append(status_email(services, ticket, old_status, reopened=True))
     elif moves:
         if wants_email(services, ticket, "status-change"):
-            mails.append(status_email(services, ticket, old_status))
+            mails.append(status_email(services, ticket, old_status, move=moves[-1]))
     news = services.config.workflow.review_board_news
     if moves and "status-change" in news:
         mails.append(review_board_email(services, ticket, "status-change",

@@ -25,7 +25,8 @@ MAX_REPLY_LENGTH = 20_000
 def add_customer_reply(services: Services, number: int, body: str, *, author: str,
                        ticket: Ticket | None = None, attachments: object = None,
                        files: Sequence[InlineFile] = (),
-                       idempotency_key: str | None = None, reopen: bool = False) -> Ticket:
+                       idempotency_key: str | None = None, reopen: bool = False,
+                       unfinished_only: bool = False) -> Ticket:
     """Append the customer's message and run the "customer reply" event through the
     workflow (waiting on the customer -> open, say); retry on a version conflict so it
     is never lost.
@@ -41,6 +42,8 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
     (services/information.py): a reply that leaves it finished reopens it through the
     workflow's customer-reopens event (TransitionRefused, storing nothing, when the
     workflow has no way back), and the customer is told so by e-mail.
+    `unfinished_only`: raise FinishedMeanwhile, storing nothing, when the ticket turns
+    out finished on the write (a timer closed it after the caller read it).
     """
     batch = check_files(services, attachments, files, ticket=number)
     try:
@@ -54,24 +57,30 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
     stored = batch.store(services)
     try:
         step = change_ticket(
-            services, number, _reply_step(services, reopen),
+            services, number, _reply_step(services, reopen, unfinished_only),
             messages=lambda t, now: [Message(author=author, role=AuthorRole.CUSTOMER,
                                           body=body, created_at=now, attachments=stored,
                                           idempotency_key=idempotency_key)],
             ticket=ticket,
             mails=(lambda t, changes: mails_for(services, t, changes, reopened=True))
             if reopen else None)
-    except (MessageAlreadyStored, TransitionRefused):
+    except (MessageAlreadyStored, TransitionRefused, FinishedMeanwhile):
         batch.discard(services)  # A re-delivery: the first one's files are the ticket's.
         raise
     batch.settle(services, number)
     return step.ticket
 
 
-def _reply_step(services: Services, reopen: bool):
+class FinishedMeanwhile(Exception):
+    """The ticket was finished (a timer closed it, say) between read and write."""
+
+
+def _reply_step(services: Services, reopen: bool, unfinished_only: bool):
     workflow = services.config.workflow
 
     def step(ticket: Ticket, now: datetime) -> Step:
+        if unfinished_only and services.config.status(ticket.status).category in FINISHED:
+            raise FinishedMeanwhile(ticket.number)
         result = workflow.handle(ticket, Event.CUSTOMER_REPLY, now)
         if reopen and services.config.status(result.ticket.status).category in FINISHED:
             # The reply alone leaves it finished: it must open again, or be refused.

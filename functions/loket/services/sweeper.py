@@ -80,12 +80,14 @@ def _sweep_ticket(services: Services, ticket: Ticket, report: SweepReport) -> No
         step = workflow.fire_due(ticket, report.now)
         if not step.changes and step.ticket.due_at == ticket.due_at:
             return  # Nothing (left) to do: someone else did it.
+        # Worked out in a dry run too (nothing is stored), so it counts the e-mails.
+        mails = mails_for(services, replace(step.ticket, version=ticket.version + 1),
+                          step.changes) if step.changes else []
         if report.dry_run:
             report.changed += bool(step.changes)
             report.actions += [describe(ticket.number, c) for c in step.changes]
+            report.emails += len(mails)
             return
-        mails = mails_for(services, replace(step.ticket, version=ticket.version + 1),
-                          step.changes) if step.changes else []
         try:
             saved = services.store.save_ticket(step.ticket, expected_version=ticket.version,
                                                mails=mails)
