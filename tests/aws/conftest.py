@@ -44,11 +44,16 @@ def aws(monkeypatch):
 
 @pytest.fixture
 def sent_mail():
-    """The raw e-mails moto's SES has accepted, as bytes."""
+    """The raw e-mails moto's SES has accepted, as bytes, after the mail dispatcher's
+    Lambda handler has sent what the functions queued (as its schedule does on AWS)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
+    from loket.handlers import mail_dispatch
+
     def read() -> list[bytes]:
+        mail_dispatch.reset()
+        mail_dispatch.handle({"source": "aws.events", "detail-type": "Scheduled Event"}, None)
         backend = ses_backends[DEFAULT_ACCOUNT_ID][AWS_REGION]
         return [m.raw_data.encode() if isinstance(m.raw_data, str) else m.raw_data
                 for m in backend.sent_messages]

@@ -15,6 +15,7 @@ from loket.clock import FixedClock
 from loket.handlers import sweep as sweep_handler
 from loket.services.status import agent_reply
 from loket.services.submission import submit_ticket
+from loket.services.sweeper import sweep
 from loket.settings import Settings
 from loket.wiring import build_services
 from tests.aws.conftest import corpus_event
@@ -31,15 +32,19 @@ def fresh_handler():
 
 @pytest.fixture
 def overdue_ticket(aws, sent_mail):
-    """A ticket that has waited on the customer for 20 days: its close is due."""
+    """A ticket that has waited on the customer for 20 days and had its reminder on day
+    8: its close is due (a close is never due before its reminder went out)."""
+    now = datetime.now(timezone.utc)
     services = build_services(Settings())
-    services.clock = FixedClock(datetime.now(timezone.utc) - timedelta(days=20))
+    services.clock = FixedClock(now - timedelta(days=20))
     number = submit_ticket(services, {
         "email": "ann@example.com", "product": "planner", "type": "question",
         "subject": "Export fails", "description": "It says the file is locked."},
         client_address="203.0.113.7").ticket.number
     agent_reply(services, number, "Is the file open elsewhere?", agent="piet",
                 status="waiting-on-customer")
+    services.clock.set(now - timedelta(days=12))
+    assert sweep(services).changed == 1  # The reminder.
     return number, services, len(sent_mail())
 
 
@@ -49,9 +54,10 @@ def test_the_scheduled_event_sweeps(overdue_ticket, sent_mail, dynamodb_calls, c
     with caplog.at_level(logging.INFO, logger="loket.handlers.sweep"):
         result = sweep_handler.handle(corpus_event(SCHEDULED), None)
     assert result["swept"] and result["changed"] == 1 and result["emails"] == 1
-    # One Query per index shard, then one conditional PutItem. The index's copy is used
-    # as it is (no GetItem): the version condition refuses it if it was behind.
-    assert dynamodb_calls == {"Query": 4, "PutItem": 1}
+    # One Query per index shard, then one transaction: the ticket's conditional Put and
+    # its queued e-mail together. The index's copy is used as it is (no GetItem): the
+    # version condition refuses it if it was behind.
+    assert dynamodb_calls == {"Query": 4, "TransactWriteItems": 1}
     assert services.store.get_ticket(number).status == "closed"
     [raw] = sent_mail()[mails_before:]
     mail = email.message_from_bytes(raw, policy=default_policy)
