@@ -55,3 +55,24 @@ def test_a_failing_mail_server_never_loses_the_ticket(client, services, caplog):
     [waiting] = services.store.list_mail(pending=True)
     assert waiting.ticket == number and waiting.kind == "receipt"
     assert "smtp down" in waiting.last_error and waiting.attempts == 1
+
+
+def test_the_receipt_lists_the_attached_files_with_their_sizes(client, outbox):
+    import io
+
+    response = client.post("/portal/tickets", content_type="multipart/form-data", data={
+        **VALID, "language": "nl",
+        "attachments": [(io.BytesIO(b"x" * 2048), "log.txt"),
+                        (io.BytesIO(b"trace\n"), "trace.txt")]})
+    assert response.status_code == 201
+    [mail] = outbox.messages()
+    text = " ".join(mail.get_body(("plain",)).get_content().split())
+    assert "Bijgevoegde bestanden: - log.txt (2 kB) - trace.txt (6 bytes)" in text
+    html = mail.get_body(("html",)).get_content()
+    assert "<li>log.txt (2 kB)</li>" in html
+
+
+def test_a_receipt_without_files_lists_none(client, outbox):
+    client.post("/api/tickets", json=VALID)
+    [mail] = outbox.messages()
+    assert "Attached files" not in mail.get_body(("plain",)).get_content()

@@ -7,6 +7,7 @@ import logging
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
+from loket.domain.attachments import describe_size
 from loket.domain.tickets import Ticket
 from loket.domain.outgoing import OutgoingMail
 from loket.mail.compose import compose, letter, mail_domain
@@ -23,7 +24,7 @@ def thread_root(services: "Services", number: int) -> str:
     return f"<ticket-{number}@{mail_domain(services.mail_from)}>"
 
 
-def receipt_email(services: "Services", ticket: Ticket) -> OutgoingMail:
+def receipt_email(services: "Services", ticket: Ticket, files=()) -> OutgoingMail:
     """The receipt. Its article suggestions are looked up by the dispatcher, when it
     renders the mail (render_mail): a search costs more than the rest of a submit."""
     config = services.config
@@ -37,6 +38,9 @@ def receipt_email(services: "Services", ticket: Ticket) -> OutgoingMail:
         "suggest_for": {"text": ticket.subject, "product": ticket.product},
         # A follow-up made for information sent on a ticket closed too long ago.
         "follow_up_of": ticket.follow_up_of,
+        # The files that came with it, so the customer sees none went missing.
+        "files": [{"name": a.name, "size": describe_size(a.size)}
+                  for a in files],
     }
     root = thread_root(services, ticket.number)
     return letter("receipt", lang=ticket.language, mail_from=services.mail_from,

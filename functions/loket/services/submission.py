@@ -99,7 +99,7 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
         # The receipt (and the board's news) is queued in the ticket's own write.
         ticket, created = services.store.create_ticket(
             new, idempotency_key=idempotency_key, fingerprint=fingerprint,
-            mails=lambda stored: new_ticket_mails(services, stored))
+            mails=lambda stored: new_ticket_mails(services, stored, new.attachments))
     except Exception:
         charge.give_back(services)
         raise
