@@ -49,9 +49,14 @@ def reminder_email(services: "Services", ticket: Ticket) -> OutgoingMail:
 
 
 def agent_reply_email(services: "Services", ticket: Ticket, body: str,
-                      old_status: str | None) -> OutgoingMail:
+                      old_status: str | None, files=()) -> OutgoingMail:
+    """The agent's answer; `files` (domain/attachments.Attachment) are named in it, to
+    be opened on the ticket page, where only those who may see the ticket get them."""
+    from loket.domain.attachments import describe_size
+
     data = _ticket_data(services, ticket)
     data["body"] = body
+    data["files"] = [{"name": a.name, "size": describe_size(a.size)} for a in files]
     data["old_status"] = (services.config.status(old_status).label(ticket.language)
                           if old_status else None)
     data["rating_url"] = _rating_url(services, ticket)

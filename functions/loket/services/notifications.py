@@ -22,7 +22,8 @@ from loket.services.preferences import wants_email
 
 
 def mails_for(services: Services, ticket: Ticket, changes: Sequence[Change], *,
-              answer: str | None = None, reopened: bool = False) -> list[OutgoingMail]:
+              answer: str | None = None, reopened: bool = False,
+              files=()) -> list[OutgoingMail]:
     """The e-mails `changes` to `ticket` (as it will be stored) call for; `answer` is
     an agent's public reply, sent to the customer with the status. `reopened`: the
     customer's information opened a finished ticket again; they are always told."""
@@ -33,7 +34,7 @@ def mails_for(services: Services, ticket: Ticket, changes: Sequence[Change], *,
     # an answer that waits on the customer asks for information and always goes.
     if answer is not None:
         if _asks_customer(services, ticket) or wants_email(services, ticket, "agent-reply"):
-            mails.append(agent_reply_email(services, ticket, answer, old_status))
+            mails.append(agent_reply_email(services, ticket, answer, old_status, files))
     elif _asks_for_answer(changes, moves):
         if wants_email(services, ticket, "reminder"):
             mails.append(reminder_email(services, ticket))

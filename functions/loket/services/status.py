@@ -38,7 +38,7 @@ def agent_reply(services: Services, number: int, body: str, *, agent: str,
         raise ValidationFailed(exc.errors + batch.errors) from None
     if batch.errors:
         raise ValidationFailed(batch.errors)
-    stored = batch.store(services)
+    stored = stored_files = batch.store(services)
     workflow = services.config.workflow
 
     def step(ticket: Ticket, now: datetime) -> Step:
@@ -53,7 +53,8 @@ def agent_reply(services: Services, number: int, body: str, *, agent: str,
                         public=public, attachments=stored)]
 
     def mails(stored: Ticket, changes) -> list:
-        return mails_for(services, stored, changes, answer=body if public else None)
+        return mails_for(services, stored, changes, answer=body if public else None,
+                         files=stored_files)
 
     done = change_ticket(services, number, step, messages=message, mails=mails)
     batch.settle(services, number)
