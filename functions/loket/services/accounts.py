@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Iterable
 
+from loket.mail.durations import describe_duration
 from loket.domain.accounts import (Account, OneTimeToken, Role, TokenPurpose, email_key,
                                    secret_hash)
 from loket.domain.errors import (AlreadyExists, FieldError, Refused, SignInThrottled,
@@ -197,10 +198,15 @@ def _send_link(services: Services, account: Account, purpose: TokenPurpose,
     org = services.store.get_organization(account.organization) if account.organization else None
     data = {"vendor": services.config.vendor, "link": link, "name": account.first_name,
             "organization": org.name if org else None, "hours": int(valid_for.total_seconds() // 3600),
-            "minutes": int(valid_for.total_seconds() // 60), "email": account.email}
+            "minutes": int(valid_for.total_seconds() // 60), "email": account.email,
+            # "7 days", not "168 hours", in the invitee's language.
+            "valid_for": describe_duration(valid_for, account.language)}
+    # An agent's invitation speaks to an agent: a template folder of its own.
+    kind = ("agent-invitation" if purpose is TokenPurpose.INVITATION and account.is_agent
+            else purpose.value)
     # The link and the e-mail that carries it are stored in one write: the dispatcher
     # sends it; once sent, the queue keeps no copy of the link (storage/mail_records.py).
-    mail = letter(purpose.value, lang=account.language, mail_from=services.mail_from,
+    mail = letter(kind, lang=account.language, mail_from=services.mail_from,
                   to=account.email, data=data, created_at=now)
     services.store.create_token(OneTimeToken(hash=secret_hash(secret), purpose=purpose,
                                              email=account.email, created_at=now,
