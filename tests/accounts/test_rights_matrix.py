@@ -49,11 +49,12 @@ TICKET_ROUTES = {
     "POST /portal/tickets/{n}/reopen":    ("404 404 404 404", "303 404 404 404", "404 303 404 404", "404 404 303 404", "403 404 403 403", "303 303 303 303"),
     "POST /portal/tickets/{n}/rating":    ("404 404 404 404", "303 404 404 404", "404 303 404 404", "404 404 303 404", "403 404 403 403", "303 303 303 303"),
     # The agent desk: signing in first; then only agents, only for their products.
-    # Setting impact/urgency answers 422 here: this workflow has no SLA.
+    # The demo workflow has an SLA (#12), so its agents set impact and urgency; an
+    # assignment names one of the product's agents or teams (portal.yml teams:).
     "GET /desk/tickets/{n}":              ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "200 404 200 200", "303 303 303 303"),
     "POST /desk/tickets/{n}/reply":       ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
     "POST /desk/tickets/{n}/status":      ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
-    "POST /desk/tickets/{n}/priority":    ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "422 404 422 422", "303 303 303 303"),
+    "POST /desk/tickets/{n}/priority":    ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
     "POST /desk/tickets/{n}/assign":      ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
     "POST /desk/tickets/{n}/warranty":    ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
 }
@@ -100,7 +101,7 @@ LISTED = {"ann": ["A1"], "carl": ["A2"], "bea": ["B1"], "agent": []}
 BODIES = {"messages": {"body": "More information."}, "rating": {"rating": "good", "comment": "Fine"},
           "warranty": {"warranty": True}, "close": {}, "reopen": {}, "reject": {},
           "reply": {"body": "Fixed in 2026.2."}, "status": {"status": "solved"},
-          "priority": {"impact": "high", "urgency": "high"}, "assign": {"assignee": "Team A"}}
+          "priority": {"impact": "high", "urgency": "high"}, "assign": {"assignee": "planner-second-line"}}
 
 
 def png() -> bytes:

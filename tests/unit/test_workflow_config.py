@@ -170,3 +170,68 @@ def test_every_setting_of_the_workflow_file_is_documented():
 
     missing = sorted({name for name in settings(WorkflowFile) if f"`{name}`" not in readme})
     assert not missing, f"undocumented in site_config/presets/README.md: {missing}"
+
+
+# -- sla.from_form: impact and urgency from the ticket form --------------------------
+
+
+@pytest.mark.parametrize("old, new, field, words", [
+    ("{field: users_affected, at_least: 50, impact: high}",
+     "{field: users_affected, at_least: 50, equals: x, impact: high}", "sla.from_form.1",
+     "give exactly one of 'equals' (a value) or 'at_least' (a number)"),
+    ("{field: users_affected, at_least: 50, impact: high}",
+     "{field: users_affected, at_least: 50}", "sla.from_form.1",
+     "a rule sets 'impact', 'urgency' or both"),
+    ("{field: users_affected, at_least: 50, impact: high}",
+     "{field: users_affected, at_least: 50, impact: huge}", "sla.from_form.1.impact",
+     "'huge' is not a listed impact: one of high, medium, low"),
+])
+def test_form_rule_mistakes_name_line_and_field(tmp_path, old, new, field, words):
+    path = tmp_path / "workflow.yml"
+    shutil.copy(SITE_CONFIG / "presets" / "reminder-and-close" / "workflow.yml", path)
+    edit(path, old, new)
+    message = error_of(path)
+    assert message.startswith(f"{path}: line {line_of(path, 'field: users_affected, at_least: 50')}: "
+                              f"{field}: "), message
+    assert words in message
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("{field: environment, equals: production, urgency: high}",
+     "{field: envir, equals: production, urgency: high}",
+     "sla.from_form.3.field: 'envir' is not a field of the ticket form"),
+    ("{field: environment, equals: production, urgency: high}",
+     "{field: environment, equals: prod, urgency: high}",
+     "sla.from_form.3.equals: 'prod' is not a choice of 'environment': one of test, "
+     "acceptance, production"),
+    ("{field: users_affected, at_least: 50, impact: high}",
+     "{field: subject, at_least: 50, impact: high}",
+     "sla.from_form.1.field: 'at_least' needs an integer field; 'subject' is text"),
+])
+def test_form_rules_must_fit_the_ticket_form(tmp_path, old, new, words):
+    config_dir = copy_config(tmp_path)
+    path = config_dir / "presets" / "reminder-and-close" / "workflow.yml"
+    edit(path, old, new)
+    with pytest.raises(ConfigError) as exc:
+        load_portal_config(config_dir)
+    assert str(exc.value).startswith(f"{path}: line "), str(exc.value)
+    assert words in str(exc.value)
+
+
+def test_the_demo_publishes_the_response_targets_its_workflow_keeps():
+    """docs/index.md promises first replies within 1 and 4 business hours, 1 and 3
+    business days; the active workflow's priorities keep exactly those."""
+    from loket.domain.sla import SlaTarget
+
+    config = load_portal_config(SITE_CONFIG)
+    sla, calendar = config.workflow.sla, config.workflow.calendar
+    assert sla is not None
+    targets = {p.label("en"): sla.target(p.id, SlaTarget.FIRST_RESPONSE, calendar)
+               for p in sla.priorities.values()}
+    hour = calendar.working_day() / 8
+    assert targets == {"Critical": hour, "High": 4 * hour, "Normal": 8 * hour,
+                       "Low": 24 * hour}
+    page = (SITE_CONFIG.parent / "docs" / "index.md").read_text()
+    for label, promise in (("Critical", "1 business hour"), ("High", "4 business hours"),
+                           ("Normal", "1 business day"), ("Low", "3 business days")):
+        assert f"| **{label}** |" in page and promise in page

@@ -18,7 +18,8 @@ def desk(make_desk):
 
 def test_reminder_after_7_days_and_closed_after_14(desk):
     number = desk.submit()
-    assert desk.status(number) == "open" and desk.due(number) is None
+    # Due: the SLA's first response (a normal ticket: one working day).
+    assert desk.status(number) == "open" and desk.due(number) == datetime(2026, 12, 1, 9, 30)
     assert desk.mails() == [(CUSTOMER, f"[#{number}] We received your ticket: Export to Excel fails")]
 
     desk.at("2026-11-30 10:00").agent_replies(number, status="waiting-on-customer")
@@ -55,7 +56,8 @@ def test_an_answer_before_the_close_opens_the_ticket_again(desk):
     desk.mails()
 
     desk.at("2026-12-10 16:20").customer_replies(number)
-    assert desk.status(number) == "open" and desk.due(number) is None
+    # The SLA clock runs again: the resolution target (10 working days, 8.5 hours used).
+    assert desk.status(number) == "open" and desk.due(number) == datetime(2026, 12, 23, 15, 50)
     assert desk.mails() == [(CUSTOMER, f"[#{number}] Status: Open - Export to Excel fails")]
 
     desk.at("2026-12-15 10:00").sweep()  # Past the old close moment: nothing happens.
@@ -92,3 +94,27 @@ def test_customer_closes_and_may_reopen_a_solved_ticket_only(desk):
     assert desk.services.store.list_messages(number)[-1].body == "Works now, thanks."
     with pytest.raises(TransitionRefused):
         desk.customer_reopens(number)  # Closed is final in this process.
+
+
+@pytest.mark.parametrize("fields, impact, urgency, priority", [
+    ({}, "medium", "medium", "normal"),
+    ({"type": "incident"}, "high", "high", "critical"),
+    ({"environment": "production"}, "medium", "high", "high"),
+    ({"users_affected": "60", "environment": "production"}, "high", "high", "critical"),
+    ({"users_affected": "7"}, "medium", "medium", "normal"),
+    ({"type": "question"}, "low", "low", "low"),
+    ({"type": "question", "environment": "production"}, "low", "high", "normal"),
+])
+def test_priority_comes_from_the_form_by_the_workflow_rules(desk, fields, impact, urgency,
+                                                            priority):
+    ticket = desk.ticket(desk.submit(**fields))
+    assert (ticket.impact, ticket.urgency, ticket.priority) == (impact, urgency, priority)
+
+
+def test_the_first_response_target_is_the_one_the_home_page_publishes(desk):
+    # Monday 09:30 in Amsterdam: a critical ticket is due a first reply at 10:30, a
+    # normal one a working day later (Tuesday 09:30).
+    critical = desk.submit(type="incident")
+    normal = desk.submit()
+    assert desk.due(critical) == datetime(2026, 11, 30, 10, 30)
+    assert desk.due(normal) == datetime(2026, 12, 1, 9, 30)

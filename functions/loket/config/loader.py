@@ -72,6 +72,27 @@ def _line_index(node: yaml.Node | None, prefix: tuple = ()) -> dict[tuple, int]:
     return index
 
 
+def form_rule_problems(workflow, form) -> list[tuple[tuple, str]]:
+    """The workflow's sla.from_form rules against the ticket form: each names one of its
+    fields, `at_least` an integer field, `equals` on a listed choice one of its values."""
+    rules = workflow.sla.from_form if workflow.sla is not None else []
+    fields = {spec.name: spec for spec in form.fields}
+    problems = []
+    for i, rule in enumerate(rules):
+        here, spec = ("sla", "from_form", i, "field"), fields.get(rule.field)
+        if spec is None:
+            problems.append((here, f"'{rule.field}' is not a field of the ticket form"))
+        elif rule.at_least is not None and spec.type != "integer":
+            problems.append((here, f"'at_least' needs an integer field; "
+                                   f"'{rule.field}' is {spec.type}"))
+        elif rule.equals is not None and isinstance(spec.choices, list) and \
+                rule.equals not in [c.value for c in spec.choices]:
+            problems.append((("sla", "from_form", i, "equals"),
+                             f"'{rule.equals}' is not a choice of '{rule.field}': one of "
+                             + ", ".join(c.value for c in spec.choices)))
+    return problems
+
+
 def problem_at(path: Path, loc: tuple, message: str) -> ConfigError:
     """A ConfigError for `loc` in `path`, with its line, for checks across files."""
     import yaml
@@ -128,6 +149,8 @@ def _load_files(config_dir: Path, load_holidays: bool):
             raise problem_at(portal_path, ("products", i), (
                 f"product '{product.id}' needs a review_board address: "
                 f"{workflow_path} tells the review board of {', '.join(told)}"))
+    for loc, message in form_rule_problems(workflow, form):
+        raise problem_at(workflow_path, loc, message)
     accounts = portal.accounts
     if isinstance(accounts, str):
         accounts = load_yaml_model(config_dir / accounts, AccountsConfig)

@@ -25,6 +25,17 @@ class ProductConfig(BaseModel):
     review_board: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+class TeamConfig(BaseModel):
+    """A support team tickets are assigned to (portal.yml `teams:`), for the products it
+    serves; its address hears of each assignment."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: Labels
+    products: list[str] = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 class SubmissionLimits(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
     per_hour: int = Field(default=20, gt=0)
@@ -113,6 +124,20 @@ class PortalFile(BaseModel):
     # it, as a preset ships one: presets/support-plan/accounts.yml.
     accounts: AccountsConfig | str = Field(default_factory=AccountsConfig)
 
+    # Teams tickets may be assigned to, besides the agents of each product's board.
+    teams: list[TeamConfig] = Field(default_factory=list)
+
+    def problems(self) -> list[tuple[tuple, str]]:
+        """Teams naming a product that is not listed, or an id used twice."""
+        products, seen, found = {p.id for p in self.products}, set(), []
+        for i, team in enumerate(self.teams):
+            if team.id in seen:
+                found.append((("teams", i, "id"), f"'{team.id}' is listed twice"))
+            seen.add(team.id)
+            found += [(("teams", i, "products", j), f"'{p}' is not a listed product")
+                      for j, p in enumerate(team.products) if p not in products]
+        return found
+
     @model_validator(mode="after")
     def _consistent(self) -> "PortalFile":
         ids = [p.id for p in self.products]
@@ -140,6 +165,8 @@ class PortalConfig:
     review_boards: dict[str, str] = field(default_factory=dict)
     attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
     accounts: AccountsConfig = field(default_factory=AccountsConfig)
+    # Team id -> the team (portal.yml `teams:`).
+    teams: dict[str, TeamConfig] = field(default_factory=dict)
 
     @classmethod
     def assemble(cls, portal: PortalFile, form: FormDefinition, workflow: Workflow,
@@ -150,7 +177,8 @@ class PortalConfig:
                    review_boards={p.id: p.review_board for p in portal.products
                                   if p.review_board}, attachments=portal.attachments,
                    accounts=accounts or (portal.accounts if isinstance(
-                       portal.accounts, AccountsConfig) else AccountsConfig()))
+                       portal.accounts, AccountsConfig) else AccountsConfig()),
+                   teams={team.id: team for team in portal.teams})
 
     @property
     def statuses(self) -> dict[str, Status]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from loket.domain.calendar import BusinessCalendar, Duration
 from loket.domain.forms import Labels
-from loket.domain.sla import Priority, SlaPolicy
+from loket.domain.sla import FormRule, Priority, SlaPolicy
 from loket.domain.tickets import RESOLVED, AuthorRole, Status, StatusCategory
 from loket.domain.workflow import EVENT_ACTORS, Event, Timer, Transition, Workflow
 
@@ -64,6 +64,8 @@ class StatusSpec(Strict):
     id: Id
     category: StatusCategory
     label: Labels
+    # The label agents read on the desk; default: the customer's `label`.
+    agent_label: Labels | None = None
     set_by: list[AuthorRole] = Field(default_factory=lambda: list(AuthorRole), min_length=1)
     sla_clock: Literal["runs", "paused"] | None = None
 
@@ -74,7 +76,7 @@ class StatusSpec(Strict):
             runs = (self.sla_clock or ("paused" if self.category in PAUSED_BY_DEFAULT
                                        else "runs")) == "runs"
         return Status(self.id, self.category, self.label.model_dump(), frozenset(self.set_by),
-                      runs)
+                      runs, self.agent_label.model_dump() if self.agent_label else None)
 
 
 class TransitionSpec(Strict):
@@ -122,6 +124,19 @@ class PrioritySpec(Strict):
     resolution: DurationText
 
 
+class FormRuleSpec(Strict):
+    """sla.from_form: a form field that sets a new ticket's impact and/or urgency."""
+
+    field: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    equals: str | None = None
+    at_least: int | None = None
+    impact: Id | None = None
+    urgency: Id | None = None
+
+    def rule(self) -> FormRule:
+        return FormRule(self.field, self.impact, self.urgency, self.equals, self.at_least)
+
+
 class SlaSpec(Strict):
     impacts: list[Id] = Field(min_length=1)
     urgencies: list[Id] = Field(min_length=1)
@@ -129,6 +144,7 @@ class SlaSpec(Strict):
     matrix: dict[str, dict[str, str]]
     default: dict[Literal["impact", "urgency"], str]
     priorities: list[PrioritySpec] = Field(min_length=1)
+    from_form: list[FormRuleSpec] = Field(default_factory=list)
 
 
 class NotifySpec(Strict):
@@ -191,7 +207,8 @@ class WorkflowFile(Strict):
             matrix={(i, u): p for i, row in spec.matrix.items() for u, p in row.items()},
             priorities={p.id: Priority(p.id, p.label.model_dump(), p.first_response,
                                        p.resolution) for p in spec.priorities},
-            default_impact=spec.default["impact"], default_urgency=spec.default["urgency"])
+            default_impact=spec.default["impact"], default_urgency=spec.default["urgency"],
+            rules=tuple(rule.rule() for rule in spec.from_form))
 
 
 def closing_status(statuses: dict[str, Status]) -> str | None:

@@ -110,11 +110,30 @@ def _sla_problems(sla: "SlaSpec") -> Problems:
     for key, allowed in (("impact", sla.impacts), ("urgency", sla.urgencies)):
         if sla.default.get(key) not in allowed:
             problems.append((("sla", "default", key), f"must be one of: {', '.join(allowed)}"))
+    problems += _form_rule_problems(sla)
     for i, level in enumerate(sla.priorities):
         for target in ("first_response", "resolution"):
             if not getattr(level, target).working:
                 problems.append((("sla", "priorities", i, target),
                                  "SLA targets count working time: write e.g. '4 working hours'"))
+    return problems
+
+
+def _form_rule_problems(sla: "SlaSpec") -> Problems:
+    """Each from_form rule tests one way (equals or at_least) and sets a listed level."""
+    problems: Problems = []
+    for i, rule in enumerate(sla.from_form):
+        here = ("sla", "from_form", i)
+        if (rule.equals is None) == (rule.at_least is None):
+            problems.append((here, "give exactly one of 'equals' (a value) or 'at_least' "
+                                   "(a number)"))
+        if rule.impact is None and rule.urgency is None:
+            problems.append((here, "a rule sets 'impact', 'urgency' or both"))
+        for key, value, allowed in (("impact", rule.impact, sla.impacts),
+                                    ("urgency", rule.urgency, sla.urgencies)):
+            if value is not None and value not in allowed:
+                problems.append((here + (key,), f"'{value}' is not a listed {key}: "
+                                                f"one of {', '.join(allowed)}"))
     return problems
 
 

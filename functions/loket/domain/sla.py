@@ -36,6 +36,27 @@ class Priority:
 
 
 @dataclass(frozen=True)
+class FormRule:
+    """Impact and/or urgency a new ticket starts with when one of its form fields says
+    so: equal to a value (`equals`) or a number at least `at_least`."""
+
+    field: str
+    impact: str | None = None
+    urgency: str | None = None
+    equals: str | None = None
+    at_least: int | None = None
+
+    def matches(self, fields: Mapping[str, object]) -> bool:
+        value = fields.get(self.field)
+        if value is None:
+            return False
+        if self.at_least is not None:
+            return isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and value >= self.at_least
+        return str(value) == self.equals
+
+
+@dataclass(frozen=True)
 class SlaPolicy:
     """The priority matrix and each priority's targets."""
 
@@ -45,6 +66,16 @@ class SlaPolicy:
     priorities: Mapping[str, Priority]
     default_impact: str
     default_urgency: str
+    # From the workflow file's sla.from_form: for impact and for urgency apart, the
+    # first rule that matches the form and names it decides; else the default.
+    rules: tuple[FormRule, ...] = ()
+
+    def starting_levels(self, fields: Mapping[str, object]) -> tuple[str, str]:
+        """A new ticket's impact and urgency from its form fields."""
+        matched = [rule for rule in self.rules if rule.matches(fields)]
+        impact = next((r.impact for r in matched if r.impact), self.default_impact)
+        urgency = next((r.urgency for r in matched if r.urgency), self.default_urgency)
+        return impact, urgency
 
     def priority_for(self, impact: str, urgency: str) -> str:
         errors = [FieldError(name, f"must be one of: {', '.join(allowed)}")

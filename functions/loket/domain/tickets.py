@@ -54,9 +54,18 @@ class Status:
     set_by: frozenset[AuthorRole] = frozenset(AuthorRole)
     # Whether the SLA clock runs while a ticket is in this status.
     sla_runs: bool = True
+    # What agents read (the desk), when it differs from the customer's label:
+    # "Waiting on customer" where the customer reads "Waiting on you".
+    agent_labels: dict[str, str] | None = None
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.id
+
+    def agent_label(self, lang: str) -> str:
+        """The label for agents; the customer's label where the workflow gives none."""
+        if self.agent_labels:
+            return self.agent_labels.get(lang) or self.agent_labels.get("en") or self.label(lang)
+        return self.label(lang)
 
 
 @dataclass(frozen=True)

@@ -131,9 +131,11 @@ class Workflow:
     # -- starting, and events ----------------------------------------------------------
 
     def start(self, new: NewTicket) -> NewTicket:
-        """A new ticket's starting state: default priority, SLA clock, first deadline."""
+        """A new ticket's starting state: priority (from the form by the SLA's rules, else
+        the default), SLA clock, first deadline."""
         if self.sla is not None:
-            impact, urgency = self.sla.default_impact, self.sla.default_urgency
+            impact, urgency = self.sla.starting_levels(
+                {"type": new.type, "product": new.product, **new.fields})
             running = self.status(new.status).sla_runs
             new = replace(new, impact=impact, urgency=urgency,
                           priority=self.sla.priority_for(impact, urgency),

@@ -21,6 +21,9 @@ from loket.storage.account_records import TicketQuery
 PAGE_SIZE = 25
 # Status filters besides single categories: what still needs work (the default), and all.
 ACTIVE, ALL = "active", "all"
+# A filter on one of the workflow's statuses: "status:<id>" (an id may itself be
+# "active", as in the application-management preset; ids never hold a colon).
+STATUS = "status:"
 
 
 @dataclass(frozen=True)
@@ -64,21 +67,26 @@ def queue(services: Services, viewer: Viewer, *, category: str = ACTIVE,
     return Queue(found[:limit], found[limit - 1].number if more else None)
 
 
-def category_choices() -> list[str]:
-    return [ACTIVE, ALL, *StatusCategory]
+def category_choices(services: Services) -> list[str]:
+    """The filter's choices: active, all, and each of the workflow's own statuses (never
+    a status the workflow does not have)."""
+    return [ACTIVE, ALL, *(STATUS + s for s in services.config.statuses)]
 
 
 def category_statuses(services: Services, category: str) -> frozenset[str] | None:
-    """The status ids of a filter: not yet resolved (active), every one, or a category."""
+    """The status ids of a filter: not yet resolved (active), every one, one of the
+    workflow's statuses, or (for links made before) a status category."""
     statuses = services.config.statuses
     if category == ALL:
         return None
     if category == ACTIVE:
         return frozenset(s for s, v in statuses.items() if v.category not in RESOLVED)
+    if category.startswith(STATUS) and category[len(STATUS):] in statuses:
+        return frozenset({category[len(STATUS):]})
     if category in set(StatusCategory):
         return frozenset(s for s, v in statuses.items() if v.category == category)
-    raise ValidationFailed([FieldError("category",
-                                       f"must be one of: {', '.join(category_choices())}")])
+    raise ValidationFailed([FieldError(
+        "category", f"must be one of: {', '.join(category_choices(services))}")])
 
 
 def agent_statuses(services: Services) -> list[str]:

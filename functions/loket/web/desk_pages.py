@@ -16,11 +16,13 @@ from flask import Blueprint, redirect, request
 
 from loket.domain.errors import TicketNotFound, TransitionRefused, ValidationFailed
 from loket.domain.sla import SlaClock
-from loket.services.desk import (ACTIVE, agent_statuses, category_choices, is_agent,
-                                 open_for_agent, queue, sla_clock)
+from loket.services.desk import (ACTIVE, ALL, STATUS, agent_statuses, category_choices,
+                                 is_agent, open_for_agent, queue, sla_clock)
 from loket.services.plans import mark_warranty
-from loket.services.status import agent_reply, assign, set_priority, set_status
+from loket.services.assignment import assign_from_list, assignees
+from loket.services.status import agent_reply, set_priority, set_status
 from loket.web.auth import require_viewer
+from loket.web import desk_view
 from loket.web.converters import ticket_cursor
 from loket.web.current import services
 from loket.web.pages import field_messages, language, message_page, page
@@ -55,7 +57,7 @@ def queue_page():
     base = {"category": category, "product": product, "sort": sort, "lang": lang}
     content = render_fragment(
         "desk_queue.html", lang=lang, viewer=me, queue=found, category=category,
-        product=product, sort=sort, after=after, categories=category_choices(),
+        product=product, sort=sort, after=after, categories=filter_choices(lang),
         products=sorted(me.rights), clock_of=lambda t: clock_text(sla_clock(services(), t)),
         **labels(lang), first_url="/desk/?" + urlencode(base),
         next_url=("/desk/?" + urlencode({**base, "after": found.next_after})
@@ -63,11 +65,21 @@ def queue_page():
     return page(content, title="Agent desk", lang=lang)
 
 
+def filter_choices(lang: str) -> list[tuple[str, str]]:
+    """(value, text) of the status filter: the workflow's statuses by agent label."""
+    fixed = {ACTIVE: "Needs work (not solved, closed or cancelled)", ALL: "All"}
+    config = services().config
+    return [(value, fixed.get(value) or
+             desk_view.status_label(config, value.removeprefix(STATUS), lang))
+            for value in category_choices(services())]
+
+
 def labels(lang: str) -> dict:
     config = services().config
     sla = config.workflow.sla
     return {"product_name": lambda p: config.products[p].get(lang) if p in config.products else p,
-            "status_label": lambda s: config.status(s).label(lang),
+            "status_label": lambda s: desk_view.status_label(config, s, lang),
+            "local_time": lambda moment: desk_view.local_time(config, moment),
             "priority_label": lambda p: (sla.priorities[p].label(lang)
                                          if sla is not None and p in sla.priorities else p or "")}
 
@@ -110,7 +122,10 @@ def show(me, ticket, lang: str, *, error: str = "", body: str = "", status: int 
         sla=workflow.sla, deadlines=workflow.sla_deadlines(ticket),
         clock=clock_text(sla_clock(services(), ticket)),
         attachments=services().config.attachments, csrf_token=me.session.csrf,
-        suppressed=services().store.get_suppression(ticket.email), **labels(lang))
+        suppressed=services().store.get_suppression(ticket.email),
+        fields=desk_view.field_rows(services().config, ticket, lang),
+        assignees=assignees(services(), ticket.product, lang),
+        type_label=desk_view.type_label(services().config, ticket, lang), **labels(lang))
     return page(content, title=f"#{ticket.number} {ticket.subject}", lang=lang, status=status)
 
 
@@ -159,8 +174,8 @@ def priority(number: int):
 
 @bp.post("/tickets/<int:number>/assign")
 def assign_ticket(number: int):
-    return act(number, lambda me, t: assign(services(), t.number,
-                                            request.form.get("assignee", "")))
+    return act(number, lambda me, t: assign_from_list(
+        services(), t.number, request.form.get("assignee", ""), by=me.account.email))
 
 
 @bp.post("/tickets/<int:number>/warranty")
