@@ -31,6 +31,7 @@ OTHER_LANGUAGE_WEIGHT = 0.35   # a translated page in another language fills up,
 NEWS_WEIGHT = 0.7              # a release note reports a change; an article answers
 NEWS_PREFIXES = ("/release-notes/",)
 FUZZY_TWO_EDITS_LENGTH = 9     # long (compound) words may hold two typos and stay unique
+LANGUAGE_TIEBREAK = 0.1        # what a page's other languages add to its best one
 PAIR_WEIGHT = 1.0              # two words side by side in the query, found in one heading
 RELATIVE_FLOOR = 0.15          # drop hits this much weaker than the best: they are noise
 MAX_WORDS = 12                 # a pasted paragraph is cut short: a few words decide
@@ -94,12 +95,18 @@ class WhooshSearcher:
 
 
 def build_query(text: str, lang: str, reader, rules=None):
-    """The whoosh query for `text`, or None when it holds no word worth looking up."""
-    from whoosh.query import Or, Term
+    """The whoosh query for `text`, or None when it holds no word worth looking up.
 
-    clauses = []
+    The words are looked up once per language, each analysed that language's way, and
+    a page scores by its best language: a page without a translation is indexed under
+    both languages' analysers and must not count twice for the same word.
+    """
+    from whoosh.query import DisjunctionMax, Or, Term
+
+    groups = []
     typed = typed_prefix(text)
     for language in LANGUAGES:
+        clauses = []
         stems = query_stems(text, language)
         for stem in stems:
             clauses += [Term(s.field(kind, language), stem, boost=boost)
@@ -111,9 +118,13 @@ def build_query(text: str, lang: str, reader, rules=None):
                         for kind, boost in GRAM_BOOSTS.items()]
         clauses += _expansions((rules or {}).get(language, ()), language, stems)
         clauses += _pairs(language, stems)
-    if len(typed) >= BODY_PREFIX_MIN:
-        clauses += _body_completions(reader, lang, typed)
-    return Or(clauses) if clauses else None
+        if language == lang and len(typed) >= BODY_PREFIX_MIN:
+            clauses += _body_completions(reader, lang, typed)
+        if clauses:
+            groups.append(Or(clauses))
+    if not groups:
+        return None
+    return groups[0] if len(groups) == 1 else DisjunctionMax(groups, tiebreak=LANGUAGE_TIEBREAK)
 
 
 def _pairs(lang: str, stems: list[str]) -> list:
