@@ -57,7 +57,7 @@ install: $(STAMP)
 
 # The static site (knowledge base, forms, release notes), built strictly.
 site: $(SERVE_STAMP)
-	$(BIN)/mkdocs build --strict --quiet --site-dir site
+	LOKET_SITE_URL=http://$(HOST):$(PORT)/ $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 serve: site
 	$(BIN)/loket serve --host $(HOST) --port $(PORT)

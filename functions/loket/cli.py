@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -83,6 +84,15 @@ def check_config() -> None:
         click.echo(f"  {line}")
 
 
+def serving_settings(settings, host: str, port: int):
+    """The settings `loket serve` runs with: links in e-mails point at the address it
+    serves on (`make serve PORT=8123`), unless LOKET_BASE_URL names another."""
+    if os.environ.get("LOKET_BASE_URL"):
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    return settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -97,10 +107,11 @@ def serve(host: str, port: int, threads: int) -> None:
     from loket.services.mail_dispatch import MailProcess
     from loket.services.sweeper import SweepLoop
 
-    settings = _settings()
+    settings = serving_settings(_settings(), host, port)
     services = _services(settings, load_holidays=bool(settings.sweep_interval))
     app = create_app(settings, services=services)
     click.echo(f"Loket is serving on http://{host}:{port}/")
+    click.echo(f"  links: {settings.base_url} (in e-mails; LOKET_BASE_URL sets another)")
     click.echo(f"  site:  {settings.site_dir.resolve()}"
                + ("" if settings.site_dir.is_dir() else "  (not built: run `make site`)"))
     if settings.store == "sqlite":
