@@ -128,3 +128,12 @@ def test_the_home_page_links_to_the_portal_in_its_own_language(demo_site):
                 f'target="_self">{sign_in}</a>') in home, path
         assert (f'<a class="loket-portal-link" href="/portal/my-tickets?lang={lang}" '
                 f'target="_self">{mine}</a>') in home, path
+
+
+def test_the_feeds_have_no_image_pointing_at_none(demo_site):
+    # Issue #11: the RSS plugin wrote <image><url>None</url> for a feed with no image.
+    for name in ("feed_rss_created.xml", "feed_rss_updated.xml"):
+        text = (demo_site / name).read_text(encoding="utf-8")
+        assert "None" not in text
+        channel = ET.fromstring(text).find("channel")
+        assert channel.find("image") is None and len(channel.findall("item")) > 0
