@@ -332,5 +332,14 @@ def _add_mail_retry_command() -> None:
 _add_mail_retry_command()
 
 
+def _add_backup_command() -> None:
+    from loket.cli_backup import backup  # SQLite; DynamoDB has point-in-time recovery
+
+    main.add_command(backup)
+
+
+_add_backup_command()
+
+
 if __name__ == "__main__":
     main()
