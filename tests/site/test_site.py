@@ -137,3 +137,18 @@ def test_the_feeds_have_no_image_pointing_at_none(demo_site):
         assert "None" not in text
         channel = ET.fromstring(text).find("channel")
         assert channel.find("image") is None and len(channel.findall("item")) > 0
+
+
+def test_no_footer_leads_to_the_tags_index(demo_site):
+    # Issue #11: the release notes said "Previous: Tags"; the tags index is no reading step.
+    for page in demo_site.rglob("*.html"):
+        footer = page.read_text(encoding="utf-8").split('class="md-footer"', 1)[-1]
+        assert not re.search(r'href="[^"]*tags/"[^>]*class="md-footer__link', footer), page
+
+
+@pytest.mark.parametrize("path", ["index.html", "nl/index.html"])
+def test_the_home_title_names_the_site_once(demo_site, path):
+    html = (demo_site / path).read_text(encoding="utf-8")
+    assert re.search(r"<title>([^<]*)</title>", html).group(1) == "Nordwind Support"
+    kb = (demo_site / "kb/index.html").read_text(encoding="utf-8")
+    assert "<title>Knowledge base - Nordwind Support</title>" in kb
