@@ -103,6 +103,9 @@ def test_data_survives_mistakes(stack):
     [table] = stack.of_type("AWS::DynamoDB::Table").values()
     assert table["Properties"]["DeletionProtectionEnabled"] is True
     assert table["DeletionPolicy"] == "Retain"
+    # README.md, Backups: the DynamoDB store's backup is point-in-time recovery.
+    assert table["Properties"]["PointInTimeRecoverySpecification"] == {
+        "PointInTimeRecoveryEnabled": True}
     attachments = stack.resources["AttachmentsBucket"]
     assert attachments["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
     assert attachments["DeletionPolicy"] == "Retain"
