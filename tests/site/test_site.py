@@ -152,3 +152,13 @@ def test_the_home_title_names_the_site_once(demo_site, path):
     assert re.search(r"<title>([^<]*)</title>", html).group(1) == "Nordwind Support"
     kb = (demo_site / "kb/index.html").read_text(encoding="utf-8")
     assert "<title>Knowledge base - Nordwind Support</title>" in kb
+
+
+def test_an_english_only_article_under_nl_says_it_is_not_translated_yet(demo_site):
+    untranslated = demo_site / "nl/kb/planner/calendar-feed-not-updating/index.html"
+    html = untranslated.read_text(encoding="utf-8")
+    assert "Dit artikel is nog niet in het Nederlands vertaald" in html
+    translated = demo_site / "nl/kb/planner/export-excel-file-locked/index.html"
+    assert "nog niet in het Nederlands vertaald" not in translated.read_text(encoding="utf-8")
+    english = demo_site / "kb/planner/calendar-feed-not-updating/index.html"
+    assert "nog niet in het Nederlands" not in english.read_text(encoding="utf-8")
