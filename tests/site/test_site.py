@@ -162,3 +162,10 @@ def test_an_english_only_article_under_nl_says_it_is_not_translated_yet(demo_sit
     assert "nog niet in het Nederlands vertaald" not in translated.read_text(encoding="utf-8")
     english = demo_site / "kb/planner/calendar-feed-not-updating/index.html"
     assert "nog niet in het Nederlands" not in english.read_text(encoding="utf-8")
+
+
+def test_every_language_has_the_sitemap_materials_script_asks_for(demo_site):
+    # Issue #11: Dutch pages fetched /nl/sitemap.xml, a 404.
+    for folder in (demo_site, demo_site / "nl"):
+        sitemap = ET.parse(folder / "sitemap.xml").getroot()
+        assert len(list(sitemap)) > 10
