@@ -333,9 +333,10 @@ _add_mail_retry_command()
 
 
 def _add_backup_command() -> None:
-    from loket.cli_backup import backup  # SQLite; DynamoDB has point-in-time recovery
+    from loket.cli_backup import backup, restore  # SQLite; DynamoDB has PITR
 
     main.add_command(backup)
+    main.add_command(restore)
 
 
 _add_backup_command()

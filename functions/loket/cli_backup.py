@@ -37,3 +37,29 @@ def backup(file: Path, force: bool, pages: int) -> None:
     except (BackupRefused, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.confirmation_option(prompt="Is `loket serve` (and every other user of the store) "
+                                  "stopped?", help="Confirm that the store is not in use.")
+def restore(file: Path) -> None:
+    """Put a copy made by `loket backup` in the place of the SQLite store.
+
+    Stop `loket serve` first. The copy is checked before anything changes; the store
+    it replaces is moved to a replaced-<moment> folder beside it, not deleted.
+    """
+    from loket.cli import _settings
+    from loket.storage.sqlite import MIGRATIONS
+    from loket.storage.sqlite_backup import BackupRefused, restore_sqlite
+
+    settings = _settings()
+    if settings.store != "sqlite":
+        raise click.ClickException(f"LOKET_STORE={settings.store}: restore the DynamoDB "
+                                   "table with point-in-time recovery (README.md, Backups)")
+    try:
+        aside = restore_sqlite(file, settings.sqlite_path, latest_schema=len(MIGRATIONS))
+    except (BackupRefused, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{settings.sqlite_path}: restored from {file}"
+               + (f"; the replaced store is in {aside}/" if aside else ""))

@@ -159,3 +159,28 @@ def test_cli_on_dynamodb_points_to_point_in_time_recovery(tmp_path, monkeypatch)
     assert "point-in-time recovery" in result.output and "'loket-prod'" in result.output
     assert "restore-table-to-point-in-time" in result.output
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_restore_checks_the_copy_and_keeps_the_replaced_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOKET_SQLITE_PATH", str(tmp_path / "var" / "loket.db"))
+    store = SQLiteStore(tmp_path / "var" / "loket.db")
+    store.create_ticket(new_ticket("Kept in the backup"))
+    backup_sqlite(store.path, tmp_path / "copy.db")
+    store.create_ticket(new_ticket("After the backup"))
+    store.close()
+    (tmp_path / "broken.db").write_bytes(b"not a database at all" * 100)
+
+    unconfirmed = CliRunner().invoke(main, ["restore", str(tmp_path / "copy.db")], input="n\n")
+    assert unconfirmed.exit_code == 1 and numbers_in(store.path) == [10001, 10002]
+    broken = CliRunner().invoke(main, ["restore", "--yes", str(tmp_path / "broken.db")])
+    assert broken.exit_code == 1 and "not a SQLite store" in broken.output
+    assert numbers_in(store.path) == [10001, 10002]  # nothing changed
+
+    result = CliRunner().invoke(main, ["restore", "--yes", str(tmp_path / "copy.db")])
+    assert result.exit_code == 0, result.output
+    assert numbers_in(store.path) == [10001]
+    [aside] = (tmp_path / "var").glob("replaced-*")
+    assert numbers_in(aside / "loket.db") == [10001, 10002]
+    assert str(aside) in result.output
+    reopened = SQLiteStore(store.path)
+    assert reopened.create_ticket(new_ticket())[0].number == 10002

@@ -104,3 +104,52 @@ def _flush(path: Path) -> None:
     """On disk before the rename, so the name never points at a copy still in cache."""
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
+
+
+def restore_sqlite(backup: str | Path, store: str | Path, *, latest_schema: int) -> Path | None:
+    """Put the copy `backup` in the place of the store at `store` (the server stopped).
+
+    The backup is checked first (whole, a Loket store, a schema this version knows);
+    the store it replaces and its -wal/-shm files are moved aside, not deleted, and
+    that folder is returned (None when there was no store).
+    """
+    backup, store = Path(backup), Path(store)
+    if not backup.is_file():
+        raise BackupRefused(f"{backup}: no such file")
+    _check_restorable(backup, latest_schema)
+    store.parent.mkdir(parents=True, exist_ok=True)
+    partial = store.with_name(f".{store.name}.restoring")
+    partial.write_bytes(backup.read_bytes())
+    _flush(partial)
+    aside = _move_aside(store)
+    os.replace(partial, store)
+    return aside
+
+
+def _check_restorable(backup: Path, latest_schema: int) -> None:
+    try:
+        _check(backup)
+        conn = sqlite3.connect(backup)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            _ticket_count(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupRefused(f"{backup}: not a SQLite store: {exc}") from None
+    if not 1 <= version <= latest_schema:
+        raise BackupRefused(f"{backup}: schema version {version}; this Loket knows "
+                            f"1 to {latest_schema}")
+
+
+def _move_aside(store: Path) -> Path | None:
+    files = [p for p in (store, Path(f"{store}-wal"), Path(f"{store}-shm")) if p.exists()]
+    if not files:
+        return None
+    from datetime import datetime, timezone
+
+    aside = store.with_name(f"replaced-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}")
+    aside.mkdir()
+    for path in files:
+        os.replace(path, aside / path.name)
+    return aside
