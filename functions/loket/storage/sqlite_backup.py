@@ -10,6 +10,7 @@ is exactly the database as it was when the transaction began, and writers go on.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,10 +120,13 @@ def restore_sqlite(backup: str | Path, store: str | Path, *, latest_schema: int)
     _check_restorable(backup, latest_schema)
     store.parent.mkdir(parents=True, exist_ok=True)
     partial = store.with_name(f".{store.name}.restoring")
-    partial.write_bytes(backup.read_bytes())
-    _flush(partial)
-    aside = _move_aside(store)
-    os.replace(partial, store)
+    try:
+        shutil.copyfile(backup, partial)  # in chunks: a store may be larger than memory
+        _flush(partial)
+        aside = _move_aside(store)
+        os.replace(partial, store)
+    finally:
+        partial.unlink(missing_ok=True)
     return aside
 
 
