@@ -169,3 +169,13 @@ def test_every_language_has_the_sitemap_materials_script_asks_for(demo_site):
     for folder in (demo_site, demo_site / "nl"):
         sitemap = ET.parse(folder / "sitemap.xml").getroot()
         assert len(list(sitemap)) > 10
+
+
+def test_the_dutch_release_notes_page_lists_the_english_notes(demo_site):
+    # Issue #11: /nl/release-notes/ showed no notes at all.
+    html = (demo_site / "nl/release-notes/index.html").read_text(encoding="utf-8")
+    assert "in het Engels geschreven" in html
+    link = re.search(r'<a href="([^"]+)" hreflang="en" lang="en">Nordwind Planner 2026.1', html)
+    assert link is not None
+    target = (demo_site / "nl/release-notes" / link.group(1) / "index.html").resolve()
+    assert target.is_file() and "shift swap" in target.read_text(encoding="utf-8").lower()
