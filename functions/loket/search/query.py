@@ -189,6 +189,11 @@ def _body_completions(reader, lang: str, typed: str) -> list:
     from whoosh.query import Term
 
     name = s.field(s.BODY, lang)
+    # A word the index already knows is most likely finished ("export"), and a long
+    # posting list or eight would cost more than they bring: complete only the others.
+    if any((s.field(kind, lang), stem) in reader
+           for stem in query_stems(typed, lang) for kind in BOOSTS):
+        return []
     clauses = []
     try:
         terms = reader.expand_prefix(name, typed)
