@@ -90,8 +90,10 @@ def test_malformed_bodies_get_a_problem(client, services, body, content_type, st
 def test_repeated_form_field_is_refused(client, services):
     response = client.post("/api/tickets", data={**VALID, "subject": ["a", "b"]})
     assert response.status_code == 422
-    assert response.get_json()["errors"][0] == {
+    error = response.get_json()["errors"][0]
+    assert {k: error[k] for k in ("field", "detail", "pointer")} == {
         "field": "subject", "detail": "was given more than once", "pointer": "#/subject"}
+    assert error["message"].endswith(".")  # A whole sentence in the request's language.
     assert ticket_count(services) == 0
 
 

@@ -24,6 +24,8 @@ class SQLiteMailQueue:
     mail_listener: Callable[[], None] | None = None
 
     def _insert_mails(self, conn: sqlite3.Connection, mails: Sequence[OutgoingMail]) -> None:
+        if not mails:  # Most writes queue nothing; they need not know the table.
+            return
         conn.executemany(
             f"INSERT INTO mail_queue ({', '.join(MAIL_COLUMNS)}) "
             f"VALUES ({', '.join('?' for _ in MAIL_COLUMNS)})",
