@@ -82,6 +82,8 @@ OTHER_ROUTES = {
     "GET /desk/refused/{refused}":        (303, 404, 404, 404, 404, 303),  # unknown id
     "GET /desk/refused/{refused}/original.eml": (303, 404, 404, 404, 404, 303),
     "POST /desk/refused/{refused}/take-in": (303, 404, 404, 404, 404, 303),
+    "GET /desk/mail/":                    (303, 404, 404, 404, 200, 303),
+    "POST /desk/mail/{mail}/retry":       (303, 404, 404, 404, 404, 303),  # unknown id
     "GET /portal/account":                (303, 200, 200, 200, 200, 303),
     "POST /portal/account":               (303, 303, 303, 303, 303, 303),
     "GET /portal/login":                  (200, 200, 200, 200, 200, 200),
@@ -190,7 +192,8 @@ def test_ticket_route(world, route, viewer):
 def other_call(world: World, route: str):
     method, path = route.split(" ")
     path = path.format(upload="nope", secret="not-a-real-link", rating="10001.1.forged",
-                       refused="0123456789abcdef0123456789abcdef")
+                       refused="0123456789abcdef0123456789abcdef",
+                       mail="0123456789abcdef0123456789abcdef")
     headers = {"X-CSRF-Token": world.csrf} if world.csrf else {}
     form = {"csrf_token": world.csrf} if world.csrf else {}
     client = world.client
@@ -258,7 +261,7 @@ def test_every_route_is_in_the_matrix(app):
         path = re.sub(r"<(?:\w+:)?number>", "{n}", rule.rule)
         path = path.replace("<attachment_id>", "{a}").replace("<upload_id>", "{upload}")
         path = re.sub(r"<secret>", "{secret}", path).replace("<token>", "{rating}")
-        path = path.replace("<refused_id>", "{refused}")
+        path = path.replace("<refused_id>", "{refused}").replace("<mail_id>", "{mail}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             routes.add(f"{method} {path}")
     assert routes == set(TICKET_ROUTES) | set(OTHER_ROUTES)
