@@ -90,7 +90,10 @@ def test_reminders_fire_once_each_then_the_move():
     step = WORKFLOW.fire_due(step.ticket, at("2026-04-26 09:59"))
     assert step.changes == ()
     step = WORKFLOW.fire_due(step.ticket, at("2026-04-26 10:00"))
-    assert step.changes == (StatusChanged("waiting", "closed", "timer"),)
+    # The close says since when the customer was silent and when they were reminded.
+    assert step.changes == (StatusChanged("waiting", "closed", "timer",
+                                          waited_since=at("2026-04-20 10:00"),
+                                          reminded_at=at("2026-04-24 10:00")),)
     assert step.ticket.due_at is None
 
 
@@ -99,7 +102,9 @@ def test_several_reminders_due_at_once_send_one():
                                  by=AuthorRole.AGENT).ticket
     step = WORKFLOW.fire_due(ticket, at("2026-04-24 12:00"))
     assert step.changes == (Reminded("nudge-again"),)
-    assert step.ticket.timers_fired == ("nudge", "nudge-again")
+    # Both timers are spent; the one reminder sent is remembered with its moment.
+    assert step.ticket.timers_fired == ("nudge", "nudge-again",
+                                        f"reminded-at:{at('2026-04-24 12:00').isoformat()}")
 
 
 def test_a_breach_is_flagged_once_and_may_move_the_ticket():
