@@ -100,7 +100,7 @@ def test_the_lambda_function_reads_sns_records(monkeypatch, tmp_path):
                 for name in ("notification-bounce-with-dsn.json", "event-delivery.json")]
                 + [{"EventSource": "aws:sns", "Sns": {"Message": "not json"}}]}
             assert ses_feedback.handle(event, None) == {"suppressed": ["jane@example.com"]}
-            store = ses_feedback._built().store
+            store = ses_feedback._services.get().store
             assert store.get_suppression("jane@example.com").reason == "bounce"
         finally:
             ses_feedback.reset()

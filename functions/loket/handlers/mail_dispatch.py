@@ -10,14 +10,15 @@ each mail once per lease (services/mail_dispatch.py).
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
+
+from loket.handlers.runtime import ServicesOnFirstEvent, deadline, is_schedule
 
 log = logging.getLogger(__name__)
 # Lambda's root logger passes WARNING and up; every batch belongs in the log.
 log.setLevel(logging.INFO)
 
-_services = None
+_services = ServicesOnFirstEvent()
 # Stop claiming mail this long before Lambda's timeout; the rest goes next time.
 SAFETY_MARGIN_S = 10.0
 
@@ -28,15 +29,10 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"sent": 0, "reason": "not a dispatch event"}
     from loket.services.mail_dispatch import send_queued
 
-    report = send_queued(_built(), deadline=_deadline(context))
+    report = send_queued(_services.get(), deadline=deadline(context, SAFETY_MARGIN_S))
     log.info("mail: %s", report.summary())
     return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed,
             "suppressed": report.suppressed, "more": report.more}
-
-
-def is_schedule(event: Any) -> bool:
-    return (isinstance(event, dict) and event.get("source") == "aws.events"
-            and event.get("detail-type") == "Scheduled Event")
 
 
 def queued_mail(event: Any) -> bool:
@@ -48,23 +44,6 @@ def queued_mail(event: Any) -> bool:
                .startswith("MAIL#") for r in records)
 
 
-def _deadline(context: Any) -> float | None:
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    return time.monotonic() + remaining() / 1000 - SAFETY_MARGIN_S if remaining else None
-
-
-def _built():
-    """The services, built on the first event (not at import) and kept."""
-    global _services
-    if _services is None:
-        from loket.settings import Settings
-        from loket.wiring import build_services
-
-        _services = build_services(Settings())
-    return _services
-
-
 def reset() -> None:
     """Forget the services, so the next event builds them again (tests change settings)."""
-    global _services
-    _services = None
+    _services.reset()

@@ -9,14 +9,16 @@ each change is saved under the version check and mailed only by the one that sav
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
+
+from loket.handlers.runtime import ServicesOnFirstEvent, deadline, is_schedule
 
 log = logging.getLogger(__name__)
 # Lambda's root logger passes WARNING and up; every sweep belongs in the log.
 log.setLevel(logging.INFO)
 
-_services = None
+# The sweeper needs the calendar's holidays anyway: they are loaded and checked with them.
+_services = ServicesOnFirstEvent(load_holidays=True)
 # Stop taking up tickets this long before Lambda's timeout, so the one in hand is saved
 # and mailed; what is left is due at the next schedule, five minutes on.
 SAFETY_MARGIN_S = 10.0
@@ -29,7 +31,7 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"swept": False, "reason": "not a scheduled event"}
     from loket.services.sweeper import sweep
 
-    report = sweep(_built(), deadline=_deadline(context))
+    report = sweep(_services.get(), deadline=deadline(context, SAFETY_MARGIN_S))
     log.info("sweep for the schedule of %s: %s", event.get("time"), report.summary())
     for action in report.actions:
         log.info("%s", action)
@@ -38,30 +40,6 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "conflicts": report.conflicts, "more": report.more}
 
 
-def _deadline(context: Any) -> float | None:
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    return time.monotonic() + remaining() / 1000 - SAFETY_MARGIN_S if remaining else None
-
-
-def is_schedule(event: Any) -> bool:
-    return (isinstance(event, dict) and event.get("source") == "aws.events"
-            and event.get("detail-type") == "Scheduled Event")
-
-
-def _built():
-    """The services, built on the first event (not at import, so a cold start pays only
-    for what it uses) and kept for the next ones. The sweeper needs the calendar's
-    holidays anyway, so they are loaded and checked now."""
-    global _services
-    if _services is None:
-        from loket.settings import Settings
-        from loket.wiring import build_services
-
-        _services = build_services(Settings(), load_holidays=True)
-    return _services
-
-
 def reset() -> None:
     """Forget the services, so the next event builds them again (tests change settings)."""
-    global _services
-    _services = None
+    _services.reset()
