@@ -11,11 +11,11 @@ down) stays for the next fetch; the others go on.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from typing import Callable, ContextManager
 
 from loket.mail.imap import ImapError, ImapMailbox, parse_imap_url
+from loket.services.background import EveryInterval
 from loket.services.context import Services
 from loket.services.mail_in import MailDecision, take_in_mail
 
@@ -69,27 +69,17 @@ def fetch_mail(services: Services, mailbox: MailboxFactory, *, limit: int = 200,
     return report
 
 
-class MailFetchLoop:
+class MailFetchLoop(EveryInterval):
     """Fetches every `interval` seconds in a daemon thread, for `loket serve`; stop()
     waits for a fetch in progress, so no message is cut between store and move (and
     if the process dies there anyway, the next fetch makes up for it)."""
 
+    name = "loket-mail-fetch"
+
     def __init__(self, services: Services, mailbox: MailboxFactory, interval: float):
         self.services = services
         self.mailbox = mailbox
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="loket-mail-fetch",
-                                        daemon=True)
-
-    def start(self) -> "MailFetchLoop":
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        if self._thread.is_alive():  # Never started (interval 0): nothing to wait for.
-            self._thread.join(timeout)
+        super().__init__(interval)
 
     def run_once(self) -> FetchReport | None:
         """One fetch; None when it failed (logged: the next one tries again)."""
@@ -101,8 +91,3 @@ class MailFetchLoop:
         if report.taken or report.failed:
             log.info("mail fetch: %s", report.summary())
         return report
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.run_once()
-            self._stop.wait(self.interval)

@@ -10,7 +10,6 @@ never separates a change from its e-mail (services/mail_dispatch.py sends them).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -19,6 +18,7 @@ from loket.domain.errors import VersionConflict
 from loket.domain.tickets import Ticket
 from loket.domain.workflow import Breached, Change, Reminded, StatusChanged
 from loket.services.changes import SAVE_ATTEMPTS
+from loket.services.background import EveryInterval
 from loket.services.context import Services
 from loket.services.notifications import mails_for
 
@@ -117,36 +117,16 @@ def describe(number: int, change: Change) -> str:
     return f"#{number}: {change}"
 
 
-class SweepLoop:
-    """Sweeps every `interval` seconds in a daemon thread, for `loket serve`.
+class SweepLoop(EveryInterval):
+    """Sweeps every `interval` seconds in a daemon thread, for `loket serve`; stop()
+    waits for a sweep in progress, so a shutdown never cuts a ticket's change from its
+    e-mail."""
 
-    stop() wakes it at once and waits for a sweep in progress to finish, so a
-    shutdown never cuts a ticket's change from its e-mail.
-    """
+    name = "loket-sweeper"
 
     def __init__(self, services: Services, interval: float):
         self.services = services
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="loket-sweeper", daemon=True)
-
-    def start(self) -> "SweepLoop":
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        if self._thread.is_alive():  # Never started (interval 0): nothing to wait for.
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.run_once()
-            self._stop.wait(self.interval)
+        super().__init__(interval)
 
     def run_once(self) -> None:
         """One round: due timers, uploads never attached, and (once a day) blobs that
