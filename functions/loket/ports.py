@@ -319,3 +319,23 @@ class RefusedMailStore(Protocol):
         """Record that an agent took it into `ticket`; None when it is unknown or was
         taken in already (of two agents, one wins)."""
         ...
+
+
+class DataPort(Protocol):
+    """A store's whole content as plain records, for `loket export`, `loket import` and
+    `loket migrate` (services/export.py); storage.data_port.data_port(store) gives it.
+    Behaviour: tests/contract/test_export_contract.py."""
+
+    def export_records(self) -> "Iterator[tuple[str, dict]]":
+        """(kind, record) for everything worth moving (tickets with their messages and
+        rating, accounts, organizations, counters, mail, ...), streamed, consistent."""
+        ...
+
+    def holds_data(self) -> bool:
+        """True when the store has records an import could collide with."""
+        ...
+
+    def import_records(self, kind: str, records: "Sequence[dict]") -> int:
+        """Store the records whose keys are not stored yet (others stay as they are);
+        how many were written. Running it again with the same records writes nothing."""
+        ...

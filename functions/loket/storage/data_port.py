@@ -1,0 +1,21 @@
+"""The DataPort (ports.py) of a store: what `loket export`, `loket import` and
+`loket migrate` read and write through (services/export.py)."""
+
+from __future__ import annotations
+
+
+def data_port(store):
+    """The export/import adapter for `store`, by its kind. Kept beside the stores rather
+    than mixed into them: only the operator's commands need it, never a request."""
+    from loket.storage.dynamodb import DynamoDBStore
+    from loket.storage.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore):
+        from loket.storage.sqlite_export import SQLiteExport
+
+        return SQLiteExport(store)
+    if isinstance(store, DynamoDBStore):
+        from loket.storage.dynamodb_export import DynamoDBExport
+
+        return DynamoDBExport(store)
+    raise TypeError(f"no export adapter for {type(store).__name__}")

@@ -1,0 +1,280 @@
+"""DynamoDBStore's side of `loket export` / `loket import` (services/export.py).
+
+Export: sent mail, suppressions, counters and idempotency keys are on no index, so the
+export reads the table with one parallel Scan (TotalSegments segments at once; the
+command says so) and, for each ticket item it meets, its partition with one Query
+(messages, rating). Import: BatchWriteItem, 25 items a request, after a BatchGetItem that
+finds which records the table holds already (those are kept as they are). A ticket's
+messages are written before the ticket item, so a ticket is only ever found whole, and
+an interrupted import run again rewrites the same keys: nothing doubles.
+The behaviour is defined by tests/contract/test_export_contract.py."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import Any, Iterator, Sequence
+
+from botocore.exceptions import ClientError
+
+from loket.domain.outgoing import address_key
+from loket.storage.account_records import (account_from_record, account_to_record,
+                                           organization_from_record, organization_to_record,
+                                           rating_from_record, rating_to_record)
+from loket.storage.dynamodb import (COUNTER_KEY, MESSAGE_PREFIX, _from_item,
+                                    _idempotency_key, _message_sk, _ticket_item, _ticket_pk,
+                                    _to_item, _upload_from_item, _upload_item)
+from loket.storage.dynamodb_accounts import _account_item, _org_item
+from loket.storage.dynamodb_mail import _suppression_key, mail_item
+from loket.storage.dynamodb_mail_in import (MESSAGE_KEY_PREFIX, _refused_from_item,
+                                            _refused_item)
+from loket.storage.mail_records import (mail_from_record, mail_to_record,
+                                        suppression_from_record, suppression_to_record)
+from loket.storage.records import (message_from_record, message_to_record,
+                                   ticket_from_record, ticket_to_record, upload_from_record,
+                                   upload_to_record)
+from loket.storage.refused_records import refused_from_record, refused_to_record
+from loket.storage.sqlite_export import PRIVATE_COUNTER_PREFIX, TICKET_COUNTER
+
+SCAN_SEGMENTS = 4
+BATCH_WRITE = 25     # BatchWriteItem's limit
+BATCH_GET = 100      # BatchGetItem's limit
+# Items of a ticket's partition that its Query reads, and of no other kind: the Scan
+# leaves them out (its filter), the export sees them with their ticket.
+_PARTITION_PARTS = (MESSAGE_PREFIX, MESSAGE_KEY_PREFIX, "RATING")
+
+
+class DynamoDBExport:
+    """The DataPort (ports.py) of one DynamoDBStore, over its client and table."""
+
+    def __init__(self, store, *, scan_segments: int = SCAN_SEGMENTS):
+        self.store = store
+        self.table_name = store.table_name
+        self.scan_segments = scan_segments
+
+    @property
+    def client(self):
+        return self.store.client
+
+    def export_records(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(kind, record) for everything worth keeping, in the Scan's order (none in
+        particular: the export's digests do not depend on order). The segments are read
+        by threads into a short queue, so memory holds a few pages whatever the size."""
+        found: queue.Queue = queue.Queue(maxsize=1000)
+        threads = [threading.Thread(target=self._scan_segment, args=(segment, found),
+                                    daemon=True) for segment in range(self.scan_segments)]
+        for thread in threads:
+            thread.start()
+        running = len(threads)
+        while running:
+            entry = found.get()
+            if entry is None:
+                running -= 1
+            elif isinstance(entry, BaseException):
+                raise entry
+            else:
+                yield entry
+
+    def _scan_segment(self, segment: int, found: queue.Queue) -> None:
+        try:
+            pages = self.client.get_paginator("scan").paginate(
+                TableName=self.table_name, Segment=segment,
+                TotalSegments=self.scan_segments, ConsistentRead=True,
+                FilterExpression="NOT (begins_with(sk, :msg) OR begins_with(sk, :key) "
+                                 "OR sk = :rating)",
+                ExpressionAttributeValues={":msg": {"S": MESSAGE_PREFIX},
+                                           ":key": {"S": MESSAGE_KEY_PREFIX},
+                                           ":rating": {"S": "RATING"}})
+            for page in pages:
+                for item in map(_from_item, page.get("Items", ())):
+                    entry = self._export_entry(item)
+                    if entry is not None:
+                        found.put(entry)
+            found.put(None)
+        except BaseException as error:  # Handed to the reader, which raises it.
+            found.put(error)
+
+    def _export_entry(self, item: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        kind = item["sk"]
+        if kind == "TICKET":
+            return "tickets", self._ticket_line(int(item["number"]))
+        reader = _READERS.get(kind)
+        if reader is None:  # Sessions, one-time links, hit counters: not exported.
+            return None
+        record = reader(item)
+        return (_KIND_OF_SK[kind], record) if record is not None else None
+
+    def _ticket_line(self, number: int) -> dict[str, Any]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=_to_item({":pk": _ticket_pk(number)}))
+        ticket, rating, messages = None, None, []
+        for item in (_from_item(i) for page in pages for i in page["Items"]):
+            if item["sk"] == "TICKET":
+                ticket = ticket_to_record(ticket_from_record(item))
+            elif item["sk"] == "RATING":
+                rating = rating_to_record(rating_from_record(item))
+            elif item["sk"].startswith(MESSAGE_PREFIX):
+                messages.append(message_to_record(message_from_record(item)))
+        return {"ticket": ticket, "messages": messages, "rating": rating}
+
+    def holds_data(self) -> bool:
+        """True when the table has any item an import could collide with."""
+        response = self.client.scan(TableName=self.table_name, Limit=25,
+                                    ProjectionExpression="pk, sk")
+        return any(_KIND_OF_SK.get(item["sk"]["S"]) or item["sk"]["S"] == "TICKET"
+                   for item in response.get("Items", ()))
+
+    def import_records(self, kind: str, records: Sequence[dict[str, Any]]) -> int:
+        """Write the records the table does not hold yet; return how many."""
+        if kind == "counters":
+            return sum(self._import_counter(record) for record in records)
+        planned = [dynamodb_items(kind, record) for record in records]
+        stored = self._stored_keys([key for key, _ in planned])
+        new = [items for key, items in planned if _key_id(key) not in stored]
+        # Every part of every new record first, their main items (the ticket) last.
+        self._batch_write([item for items in new for item in items[:-1]])
+        self._batch_write([items[-1] for items in new])
+        if kind == "tickets" and new:
+            self._raise_ticket_counter(max(int(items[-1]["number"]) for items in new))
+        return len(new)
+
+    def _import_counter(self, record: dict[str, Any]) -> int:
+        if record["name"] == TICKET_COUNTER:
+            return self._raise_ticket_counter(int(record["value"]))
+        try:
+            self.client.put_item(
+                TableName=self.table_name, ConditionExpression="attribute_not_exists(pk)",
+                Item=_to_item({"pk": f"COUNTER#{record['name']}", "sk": "COUNTER",
+                               "value": int(record["value"])}))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return 0
+            raise
+        return 1
+
+    def _raise_ticket_counter(self, value: int) -> int:
+        """Numbers go on after the highest imported; a higher counter stays."""
+        try:
+            self.client.update_item(
+                TableName=self.table_name, Key=_to_item(COUNTER_KEY),
+                UpdateExpression="SET #value = :value",
+                ConditionExpression="attribute_not_exists(#value) OR #value < :value",
+                ExpressionAttributeNames={"#value": "value"},
+                ExpressionAttributeValues=_to_item({":value": value}))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return 0
+        return 1
+
+    def _stored_keys(self, keys: list[dict[str, str]]) -> set[tuple[str, str]]:
+        stored: set[tuple[str, str]] = set()
+        for start in range(0, len(keys), BATCH_GET):
+            request = {self.table_name: {
+                "Keys": [_to_item(k) for k in _unique(keys[start:start + BATCH_GET])],
+                "ConsistentRead": True, "ProjectionExpression": "pk, sk"}}
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                stored.update(_key_id(_from_item(item))
+                              for item in response["Responses"].get(self.table_name, ()))
+                request = response.get("UnprocessedKeys") or None
+                if request:
+                    time.sleep(0.05)
+        return stored
+
+    def _batch_write(self, items: list[dict[str, Any]]) -> None:
+        for start in range(0, len(items), BATCH_WRITE):
+            request = {self.table_name: [{"PutRequest": {"Item": _to_item(item)}}
+                                         for item in items[start:start + BATCH_WRITE]]}
+            for attempt in range(10):
+                response = self.client.batch_write_item(RequestItems=request)
+                request = response.get("UnprocessedItems") or None
+                if not request:
+                    break
+                # Throttled: botocore does not retry the unprocessed part itself.
+                time.sleep(0.05 * 2 ** attempt)
+            else:
+                raise RuntimeError("DynamoDB kept refusing the import's writes (throttled)")
+
+
+# -- records to items and back ---------------------------------------------------------------
+
+def dynamodb_items(kind: str, record: dict[str, Any]) -> tuple[dict[str, str], list[dict]]:
+    """The key that says a record is stored, and every item it is stored as, its main
+    item last. Pure: `loket migrate --dry-run` sizes the items with it."""
+    items = _ITEMS[kind](record)
+    main = items[-1]
+    return {"pk": main["pk"], "sk": main["sk"]}, items
+
+
+def _ticket_items(line: dict[str, Any]) -> list[dict[str, Any]]:
+    ticket = ticket_from_record(line["ticket"])
+    pk = _ticket_pk(ticket.number)
+    items = []
+    for sequence, record in enumerate(line["messages"], start=1):
+        message = message_from_record(record)
+        items.append({"pk": pk, "sk": _message_sk(message, sequence),
+                      **message_to_record(message)})
+        if message.idempotency_key:
+            items.append({"pk": pk, "sk": MESSAGE_KEY_PREFIX + message.idempotency_key})
+    if line.get("rating"):
+        rating = rating_from_record(line["rating"])
+        items.append({"pk": pk, "sk": "RATING", **rating_to_record(rating)})
+    return [*items, _ticket_item(ticket)]
+
+
+def _suppression_items(record: dict[str, Any]) -> list[dict[str, Any]]:
+    suppression = suppression_from_record(record)
+    key = address_key(suppression.address)
+    return [{**_suppression_key(key), **suppression_to_record(suppression), "address": key}]
+
+
+_ITEMS = {
+    "tickets": _ticket_items,
+    "idempotency_keys": lambda r: [{**_idempotency_key(r["key"]), "fingerprint": r["fingerprint"],
+                                    "ticket": int(r["ticket"])}],
+    "organizations": lambda r: [_org_item(organization_from_record(r))],
+    "accounts": lambda r: [_account_item(account_from_record(r))],
+    "counters": lambda r: [{"pk": f"COUNTER#{r['name']}", "sk": "COUNTER",
+                            "value": int(r["value"])}],
+    "mail": lambda r: [mail_item(mail_from_record(r))],
+    "suppressions": _suppression_items,
+    "refused": lambda r: [_refused_item(refused_from_record(r))],
+    "uploads": lambda r: [_upload_item(upload_from_record(r))],
+}
+
+_KIND_OF_SK = {"IDEMP": "idempotency_keys", "ORG": "organizations", "ACCOUNT": "accounts",
+               "COUNTER": "counters", "MAIL": "mail", "SUPPRESS": "suppressions",
+               "REFUSED": "refused", "UPLOAD": "uploads"}
+
+
+def _counter_record(item: dict[str, Any]) -> dict[str, Any] | None:
+    name = item["pk"].removeprefix("COUNTER#")
+    if name.startswith(PRIVATE_COUNTER_PREFIX):
+        return None
+    return {"name": name, "value": int(item["value"])}
+
+
+_READERS = {
+    "IDEMP": lambda i: {"key": i["pk"].removeprefix("IDEMP#"), "fingerprint": i["fingerprint"],
+                        "ticket": int(i["ticket"])},
+    "ORG": lambda i: organization_to_record(organization_from_record(i)),
+    "ACCOUNT": lambda i: account_to_record(account_from_record(i)),
+    "COUNTER": _counter_record,
+    "MAIL": lambda i: mail_to_record(mail_from_record(i)),
+    "SUPPRESS": lambda i: suppression_to_record(suppression_from_record(i)),
+    "REFUSED": lambda i: refused_to_record(_refused_from_item(i)),
+    "UPLOAD": lambda i: upload_to_record(_upload_from_item(i)),
+}
+
+
+def _key_id(key: dict[str, Any]) -> tuple[str, str]:
+    return key["pk"], key["sk"]
+
+
+def _unique(keys: list[dict[str, str]]) -> list[dict[str, str]]:
+    """BatchGetItem refuses a request that names one key twice."""
+    return list({_key_id(k): k for k in keys}.values())

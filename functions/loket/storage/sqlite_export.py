@@ -1,0 +1,200 @@
+"""SQLiteStore's side of `loket export` / `loket import` (services/export.py): every
+record as the shared plain records (records.py and its siblings), read from one
+snapshot, and records written back keyed by what names them, so an import that is run
+again writes nothing twice. An adapter beside the store (storage/data_port.py picks
+it), over the store's path, _connection() and _write().
+The behaviour is defined by tests/contract/test_export_contract.py."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, Iterator, Sequence
+
+from loket.storage.account_records import (account_from_record, account_to_record,
+                                           organization_from_record, organization_to_record,
+                                           rating_from_record, rating_to_record)
+from loket.storage.mail_records import (MAIL_COLUMNS, mail_from_record, mail_row,
+                                        mail_to_record, suppression_from_record,
+                                        suppression_to_record)
+from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
+                                   message_to_record, ticket_from_record, ticket_to_record,
+                                   upload_from_record, upload_to_record)
+from loket.storage.refused_records import (REFUSED_COLUMNS, refused_from_record,
+                                           refused_to_record)
+
+# Counters the export leaves out: an import's own progress marks (services/export.py).
+PRIVATE_COUNTER_PREFIX = "import#"
+TICKET_COUNTER = "ticket"
+
+
+class SQLiteExport:
+    """The DataPort (ports.py) of one SQLiteStore."""
+
+    def __init__(self, store):
+        self.store = store
+        self.path = store.path
+
+    def export_records(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(kind, record) for everything worth keeping, kind by kind, all from one read
+        transaction: a snapshot, however much the server writes meanwhile. Sessions,
+        one-time links and rate-limit counters are left out: they are worth nothing
+        in another store."""
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("BEGIN")  # WAL: the snapshot is taken at the first read.
+            yield from _tickets(conn)
+            yield from _simple(conn, "idempotency_keys",
+                               "SELECT key, fingerprint, ticket FROM idempotency_keys "
+                               "ORDER BY key", dict)
+            yield from _simple(conn, "organizations",
+                               "SELECT record FROM organizations ORDER BY id",
+                               _json_record(organization_from_record, organization_to_record))
+            yield from _simple(conn, "accounts",
+                               "SELECT record FROM accounts ORDER BY email",
+                               _json_record(account_from_record, account_to_record))
+            yield from _simple(conn, "counters",
+                               "SELECT name, value FROM counters WHERE name NOT LIKE ? "
+                               "ORDER BY name", dict, (PRIVATE_COUNTER_PREFIX + "%",))
+            yield from _simple(conn, "mail", "SELECT record FROM mail_queue ORDER BY id",
+                               _json_record(mail_from_record, mail_to_record))
+            yield from _simple(conn, "suppressions",
+                               "SELECT address, reason, detail, created_at "
+                               "FROM mail_suppressions ORDER BY address",
+                               _row(suppression_from_record, suppression_to_record))
+            yield from _simple(conn, "refused", "SELECT * FROM refused_mail ORDER BY id",
+                               _row(refused_from_record, refused_to_record))
+            yield from _simple(conn, "uploads", "SELECT * FROM uploads ORDER BY id",
+                               _row(upload_from_record, upload_to_record))
+        finally:
+            conn.close()
+
+    def holds_data(self) -> bool:
+        """True when the store has anything an import could collide with."""
+        conn = self.store._connection()
+        return any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+                   for table in ("tickets", "accounts", "organizations", "mail_queue",
+                                 "refused_mail"))
+
+    def import_records(self, kind: str, records: Sequence[dict[str, Any]]) -> int:
+        """Write `records` of `kind` in one transaction, each unless its key is stored
+        already (kept as the store has it); return how many were written."""
+        writer = _WRITERS[kind]
+        with self.store._write() as conn:
+            return sum(writer(conn, record) for record in records)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+def _tickets(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each ticket with its messages (oldest first) and rating: two cursors walked
+    side by side in ticket order, so memory holds one ticket at a time."""
+    tickets = conn.execute(
+        "SELECT t.*, r.good AS r_good, r.comment AS r_comment, r.created_at AS r_created_at, "
+        "r.rated_by AS r_rated_by FROM tickets t LEFT JOIN ratings r ON r.ticket = t.number "
+        "ORDER BY t.number")
+    messages = conn.execute("SELECT * FROM messages ORDER BY ticket, id")
+    pending = messages.fetchone()
+    for row in tickets:
+        number = row["number"]
+        found = []
+        while pending is not None and pending["ticket"] <= number:
+            if pending["ticket"] == number:
+                found.append(message_to_record(message_from_record(dict(pending))))
+            pending = messages.fetchone()
+        yield "tickets", {"ticket": ticket_to_record(ticket_from_record(dict(row))),
+                          "messages": found, "rating": _rating(row)}
+
+
+def _rating(row: sqlite3.Row) -> dict[str, Any] | None:
+    if row["r_good"] is None:
+        return None
+    return rating_to_record(rating_from_record(
+        {"ticket": row["number"], "good": row["r_good"], "comment": row["r_comment"],
+         "created_at": row["r_created_at"], "rated_by": row["r_rated_by"]}))
+
+
+def _simple(conn, kind, sql, convert, args=()) -> Iterator[tuple[str, dict[str, Any]]]:
+    for row in conn.execute(sql, args):
+        yield kind, convert(row)
+
+
+def _json_record(parse, unparse):
+    """Rows that keep their record as JSON, read back through the domain type, so both
+    stores export the same record for the same thing."""
+    return lambda row: unparse(parse(json.loads(row["record"])))
+
+
+def _row(parse, unparse):
+    return lambda row: unparse(parse(dict(row)))
+
+
+# -- writing ------------------------------------------------------------------------------
+
+def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
+    return conn.execute(f"INSERT OR IGNORE INTO {table} ({', '.join(row)}) "
+                        f"VALUES ({', '.join('?' for _ in row)})", list(row.values())).rowcount
+
+
+def _write_ticket(conn: sqlite3.Connection, line: dict[str, Any]) -> int:
+    """The ticket, its messages and rating together; nothing when the number is taken."""
+    ticket = ticket_to_record(ticket_from_record(line["ticket"]))
+    if not _insert(conn, "tickets", {c: ticket[c] for c in TICKET_COLUMNS}):
+        return 0
+    for message in line["messages"]:
+        record = message_to_record(message_from_record(message))
+        _insert(conn, "messages", {**record, "ticket": ticket["number"],
+                                   "public": int(record["public"])})
+    if line.get("rating"):
+        _insert(conn, "ratings", rating_to_record(rating_from_record(line["rating"])))
+    _raise_counter(conn, TICKET_COUNTER, ticket["number"])
+    return 1
+
+
+def _raise_counter(conn: sqlite3.Connection, name: str, value: int) -> int:
+    """1 when the counter went up to `value`, 0 when it was there already."""
+    return conn.execute("INSERT INTO counters VALUES (?, ?) ON CONFLICT(name) "
+                        "DO UPDATE SET value = excluded.value WHERE value < excluded.value",
+                        (name, value)).rowcount
+
+
+def _write_counter(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+    """The ticket counter only goes up (numbers go on after the highest); any other
+    counter (a plan's tickets this period) is kept when the store has it."""
+    if record["name"] == TICKET_COUNTER:
+        return _raise_counter(conn, TICKET_COUNTER, int(record["value"]))
+    return _insert(conn, "counters", {"name": record["name"], "value": int(record["value"])})
+
+
+def _write_json_row(table: str, key: str, *columns: str):
+    def write(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+        row = {key: record[key], **{c: record.get(c) for c in columns},
+               "record": json.dumps(record)}
+        return _insert(conn, table, row)
+    return write
+
+
+def _write_mail(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+    row = mail_row(mail_from_record(record))
+    return _insert(conn, "mail_queue", {c: row[c] for c in MAIL_COLUMNS})
+
+
+def _write_columns(table: str, columns: Sequence[str]):
+    def write(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+        return _insert(conn, table, {c: record.get(c) for c in columns})
+    return write
+
+
+_WRITERS = {
+    "tickets": _write_ticket,
+    "idempotency_keys": _write_columns("idempotency_keys", ("key", "fingerprint", "ticket")),
+    "organizations": _write_json_row("organizations", "id"),
+    "accounts": _write_json_row("accounts", "email", "organization"),
+    "counters": _write_counter,
+    "mail": _write_mail,
+    "suppressions": _write_columns("mail_suppressions",
+                                   ("address", "reason", "detail", "created_at")),
+    "refused": _write_columns("refused_mail", REFUSED_COLUMNS),
+    "uploads": _write_columns("uploads", UPLOAD_COLUMNS),
+}
