@@ -95,6 +95,10 @@ OTHER_ROUTES = {
     "POST /portal/invitations/{secret}":  (404, 404, 404, 404, 404, 404),
     "GET /portal/password-reset/{secret}":  (404, 404, 404, 404, 404, 404),
     "POST /portal/password-reset/{secret}": (404, 404, 404, 404, 404, 404),
+    # An agent's second sign-in step (#12): nothing without the pending cookie.
+    "GET /portal/second-factor":          (404, 404, 404, 404, 404, 404),
+    "POST /portal/second-factor":         (404, 404, 404, 404, 404, 404),
+    "GET /portal/second-factor/qr.svg":   (404, 404, 404, 404, 404, 404),
     "GET /portal/ratings/{rating}":       (404, 404, 404, 404, 404, 404),  # a forged link
     "POST /portal/ratings/{rating}":      (404, 404, 404, 404, 404, 404),
 }

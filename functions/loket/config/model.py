@@ -98,6 +98,13 @@ class AccountsConfig(BaseModel):
     session_days: int = Field(default=14, gt=0)
     password_min_length: int = Field(default=10, ge=8)
     login_limits: LoginLimits = Field(default_factory=LoginLimits)
+    # Every agent signs in with a second factor too: a code from an authenticator app
+    # (TOTP), set up with a QR code at their first sign-in, or one of their recovery
+    # codes (services/totp.py).
+    agents_second_factor: bool = False
+    # An agent's e-mailed reply to a notice that starts with this marker becomes an
+    # internal note instead of a public reply (services/agent_mail_in.py).
+    agent_note_marker: str = Field(default="#note", min_length=1, max_length=20)
     # A solved or closed ticket is reopened within this many days of being solved;
     # after that the customer gets a follow-up ticket linked to it.
     reopen_within_days: int = Field(default=14, ge=0)

@@ -92,6 +92,29 @@ class Preferences:
 
 
 @dataclass(frozen=True)
+class AgentNotices:
+    """Which e-mails about the desk's work an agent gets, each chosen in their account
+    settings (services/agent_notices.py)."""
+
+    new_tickets: bool = False      # a new ticket for a product of their boards
+    customer_replies: bool = True  # the customer wrote on a ticket assigned to them
+    assignments: bool = True       # a ticket was assigned to them
+    sla_warnings: bool = True      # a ticket assigned to them is about to breach its SLA
+
+
+@dataclass(frozen=True)
+class SecondFactor:
+    """An agent's TOTP authenticator (services/totp.py). `secret` is the RFC 6238 key
+    (base32); it is set up when `confirmed` turns True, after the first right code.
+    Recovery codes are kept as (id, argon2 hash) pairs: the id picks the one hash to
+    check, and a used code is removed."""
+
+    secret: str
+    confirmed: bool = False
+    recovery: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Account:
     email: str                       # email_key form
     role: Role
@@ -107,6 +130,8 @@ class Account:
     preferences: Preferences = field(default_factory=Preferences)
     # Raised when the password changes: every session made before ends.
     session_epoch: int = 0
+    agent_notices: AgentNotices = field(default_factory=AgentNotices)
+    second_factor: SecondFactor | None = None
 
     @property
     def active(self) -> bool:
@@ -147,6 +172,8 @@ def may_see(account: Account, organization: Organization | None, ticket: Ticket)
 class TokenPurpose(StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password-reset"
+    # Between a right password and a right second code: short-lived, single use.
+    SECOND_FACTOR = "second-factor"
 
 
 @dataclass(frozen=True)

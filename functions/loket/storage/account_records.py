@@ -4,12 +4,12 @@ column; DynamoDB as item attributes)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from loket.domain.accounts import (Account, OneTimeToken, Organization, OverPlan,
-                                   Preferences, Rating, Role, Session, SupportPlan,
+from loket.domain.accounts import (Account, AgentNotices, OneTimeToken, Organization, OverPlan,
+                                   Preferences, Rating, Role, SecondFactor, Session, SupportPlan,
                                    TokenPurpose, Visibility)
 from loket.storage.records import utc_iso
 
@@ -76,7 +76,23 @@ def account_to_record(account: Account) -> dict[str, Any]:
             "preferences": {"status_changes": prefs.status_changes,
                             "agent_replies": prefs.agent_replies,
                             "reminders": prefs.reminders},
-            "session_epoch": account.session_epoch}
+            "session_epoch": account.session_epoch,
+            "agent_notices": asdict(account.agent_notices),
+            "second_factor": _second_factor_record(account.second_factor)}
+
+
+def _second_factor_record(factor: SecondFactor | None) -> dict[str, Any] | None:
+    if factor is None:
+        return None
+    return {"secret": factor.secret, "confirmed": factor.confirmed,
+            "recovery": [list(pair) for pair in factor.recovery]}
+
+
+def _second_factor(rec: dict[str, Any] | None) -> SecondFactor | None:
+    if not rec:
+        return None
+    return SecondFactor(secret=rec["secret"], confirmed=bool(rec["confirmed"]),
+                        recovery=tuple((str(i), str(h)) for i, h in rec.get("recovery") or ()))
 
 
 def account_from_record(rec: dict[str, Any]) -> Account:
@@ -90,7 +106,10 @@ def account_from_record(rec: dict[str, Any]) -> Account:
                    support_contact=bool(rec.get("support_contact")),
                    language=rec.get("language") or "en",
                    preferences=Preferences(**{k: bool(v) for k, v in prefs.items()}),
-                   session_epoch=int(rec.get("session_epoch") or 0))
+                   session_epoch=int(rec.get("session_epoch") or 0),
+                   agent_notices=AgentNotices(**{k: bool(v) for k, v in
+                                                 (rec.get("agent_notices") or {}).items()}),
+                   second_factor=_second_factor(rec.get("second_factor")))
 
 
 def token_to_record(token: OneTimeToken) -> dict[str, Any]:

@@ -14,13 +14,14 @@ from loket.services.access import my_tickets
 from loket.services.accounts import (accept_invitation, invitation_for, request_password_reset,
                                      reset_for, reset_password, sign_in)
 from loket.services.preferences import set_preferences
-from loket.services.sessions import end_session, start_session
+from loket.services.sessions import end_session
 from loket.web.auth import (check_form_token, clear_session_cookie, form_token,
-                            require_viewer, session_cookie_name, set_session_cookie, viewer)
+                            require_viewer, session_cookie_name, viewer)
 from loket.web.current import services
 from loket.web.i18n import strings
 from loket.web.pages import field_messages, language, message_page, page
 from loket.web.rendering import render_fragment
+from loket.web.second_factor import session_or_second_step
 
 bp = Blueprint("account", __name__, url_prefix="/portal")
 
@@ -55,12 +56,6 @@ def account_form(*, heading: str, action: str, fields, button: str, intro: str =
     return page(content, title=heading, lang=lang, status=status, headers=headers)
 
 
-def signed_in(target: str, secret: str):
-    response = redirect(target, code=303)
-    set_session_cookie(response, secret)
-    return response
-
-
 # -- sign in and out -----------------------------------------------------------------------
 
 @bp.get("/login")
@@ -88,8 +83,7 @@ def login_post():
         return login_form(values={"email": email}, errors=field_messages(exc), next_=next_,
                           status=422)
     end_session(services(), request.cookies.get(session_cookie_name()))
-    secret, _ = start_session(services(), account)
-    return signed_in(safe_next(next_, agent=account.is_agent), secret)
+    return session_or_second_step(account, safe_next(next_, agent=account.is_agent))
 
 
 @bp.post("/logout")
@@ -131,8 +125,7 @@ def invitation_post(secret: str):
                                errors=field_messages(exc), status=422)
     except Refused:
         return link_invalid()
-    session_secret, _ = start_session(services(), account)
-    return signed_in(safe_next(None, agent=account.is_agent), session_secret)
+    return session_or_second_step(account, safe_next(None, agent=account.is_agent))
 
 
 @bp.get("/password-reset")
@@ -187,8 +180,7 @@ def password_reset_post(secret: str):
         return reset_form(secret, errors=field_messages(exc), status=422)
     except Refused:
         return link_invalid()
-    session_secret, _ = start_session(services(), account)
-    return signed_in(safe_next(None, agent=account.is_agent), session_secret)
+    return session_or_second_step(account, safe_next(None, agent=account.is_agent))
 
 
 def link_invalid():

@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.register_blueprint(desk_pages.bp)
     app.register_blueprint(desk_refused.bp)
     app.register_blueprint(desk_mail.bp)
+    from loket.web import second_factor  # Agents' TOTP step after the password (#12).
+
+    app.register_blueprint(second_factor.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(suggest.bp)
