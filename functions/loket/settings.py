@@ -11,14 +11,19 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from loket.local_secret import kept_secret_key
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LOKET_", extra="forbid")
+class Settings(BaseModel):
+    """The LOKET_* environment, each variable a field (LOKET_STORE is `store`); values
+    given to Settings(...) win over the environment."""
+
+    # A plain pydantic model that reads the environment itself (_from_environment):
+    # pydantic-settings cost ~100 ms of every Lambda cold start to import, for what
+    # is a lookup in os.environ here (every field is a str, a number or a Path).
+    model_config = ConfigDict(extra="forbid")
 
     config_dir: Path = Path("site_config")
     site_dir: Path = Path("site")
@@ -92,16 +97,19 @@ class Settings(BaseSettings):
 
     @model_validator(mode="before")
     @classmethod
-    def _no_unknown_variables(cls, data):
-        # pydantic-settings ignores LOKET_* variables it has no field for, so a typo
-        # (LOKET_STROE=dynamodb) would silently run with the default. Refuse it.
+    def _from_environment(cls, data):
+        # LOKET_* variables, matched without regard to case, under what was passed.
+        # A variable with no field is refused, so a typo (LOKET_STROE=dynamodb) never
+        # silently runs with the default.
         known = {f"LOKET_{name.upper()}" for name in cls.model_fields}
         unknown = sorted(k for k in os.environ if k.upper().startswith("LOKET_")
                          and k.upper() not in known)
         if unknown:
             raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: "
                              f"{', '.join(sorted(known))}")
-        return data
+        environment = {k[len("LOKET_"):].lower(): v for k, v in os.environ.items()
+                       if k.upper() in known}
+        return {**environment, **data} if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _kept_secret_key(self) -> "Settings":

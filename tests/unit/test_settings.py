@@ -32,3 +32,19 @@ def test_every_setting_is_documented_in_the_readme():
     missing = [f"LOKET_{name.upper()}" for name in Settings.model_fields
                if f"`LOKET_{name.upper()}`" not in readme]
     assert not missing, f"document these in README.md: {missing}"
+
+
+def test_settings_come_from_the_environment_and_arguments_win(monkeypatch, tmp_path):
+    monkeypatch.setenv("LOKET_STORE", "dynamodb")
+    monkeypatch.setenv("LOKET_SWEEP_INTERVAL", "5")
+    monkeypatch.setenv("loket_outbox_dir", str(tmp_path))  # Names match in any case.
+    settings = Settings()
+    assert (settings.store, settings.sweep_interval, settings.outbox_dir) == (
+        "dynamodb", 5, tmp_path)
+    assert Settings(store="sqlite", secret_key="k").store == "sqlite"
+
+
+def test_a_bad_number_in_the_environment_names_the_setting(monkeypatch):
+    monkeypatch.setenv("LOKET_SWEEP_INTERVAL", "-1")
+    with pytest.raises(ValidationError, match="sweep_interval"):
+        Settings()
