@@ -75,3 +75,21 @@ def fill(store, blobs=None, *, person: str = PERSON) -> dict:
         blobs.put(raw_key, BytesIO(f"From: {person}\r\n\r\nhi".encode()),
                   content_type="message/rfc822")
     return {"mine": updated, "other": other}
+
+
+def many_tickets(store, count: int) -> None:
+    """`count` tickets through create_ticket, each with its receipt queued; every tenth
+    with a reply and a second mail (the generated set of the 10,000-ticket round trip)."""
+    for i in range(count):
+        email = f"customer{i % 500}@example.com"
+        ticket, _ = store.create_ticket(
+            new_ticket(f"Generated ticket {i}", email=email,
+                       created_at=T0 + timedelta(seconds=i),
+                       description=f"Generated description {i}, " + "text " * 40),
+            mails=lambda t, email=email, i=i: [mail(email, ticket=t.number, n=10 * i)])
+        if i % 10 == 0:
+            answer = Message(author="bob@example.com", role=AuthorRole.AGENT,
+                             body=f"Answer {i}", created_at=ticket.created_at + timedelta(hours=1))
+            save_audited(store, replace(ticket, updated_at=answer.created_at),
+                         expected_version=1, messages=[answer],
+                         mails=[mail(email, ticket=ticket.number, n=10 * i + 1)])

@@ -342,5 +342,15 @@ def _add_backup_command() -> None:
 _add_backup_command()
 
 
+def _add_export_commands() -> None:
+    from loket.cli_export import COMMANDS  # export, import, migrate (#15)
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_export_commands()
+
+
 if __name__ == "__main__":
     main()
