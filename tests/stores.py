@@ -76,3 +76,17 @@ def make_store(kind: str, tmp_path: Path, **options):
         create_table(store.client, DYNAMODB_TABLE)
         return store
     raise ValueError(f"unknown store kind {kind!r}")
+
+
+def save_audited(store, ticket, *, expected_version: int, events=None, **options):
+    """store.save_ticket with one "updated" event by a test, for tests about something
+    else than the timeline (a store takes no change without its events)."""
+    from loket.domain.events import EventKind, TicketEvent, event_key
+    from loket.domain.tickets import AuthorRole
+
+    if events is None:
+        events = [TicketEvent(ticket.number, ticket.updated_at, "test", AuthorRole.SYSTEM,
+                              EventKind.UPDATED, {},
+                              event_key(ticket.updated_at, expected_version + 1, 0))]
+    return store.save_ticket(ticket, expected_version=expected_version, events=events,
+                             **options)

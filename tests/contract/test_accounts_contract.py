@@ -15,6 +15,7 @@ from loket.domain.accounts import (Account, OneTimeToken, Organization, OverPlan
 from loket.domain.errors import AlreadyExists
 from loket.storage.account_records import TicketQuery
 from tests.contract.test_store_contract import T0, new_ticket
+from tests.stores import save_audited
 
 ACME = Organization(id="acme", name="Acme B.V.", created_at=T0,
                     products=frozenset({"planner", "payroll"}),
@@ -178,7 +179,7 @@ def test_account_fields_of_a_ticket_read_back_and_save(store):
     ticket, _ = store.create_ticket(new_ticket(organization="acme", follow_up_of=10001))
     assert ticket.organization == "acme" and ticket.follow_up_of == 10001
     assert store.get_ticket(ticket.number) == ticket and not ticket.warranty
-    saved = store.save_ticket(replace(ticket, warranty=True), expected_version=1)
+    saved = save_audited(store, replace(ticket, warranty=True), expected_version=1)
     assert store.get_ticket(ticket.number) == saved and saved.warranty
 
 
@@ -228,7 +229,7 @@ def test_an_organizations_tickets_leave_out_other_organizations_and_anonymous_on
 def test_tickets_are_found_by_status_and_by_text_in_the_subject(store):
     n = make_tickets(store)
     first = store.get_ticket(n[0])
-    store.save_ticket(replace(first, status="solved"), expected_version=1)
+    save_audited(store, replace(first, status="solved"), expected_version=1)
     planner = frozenset({"planner", "payroll"})
     solved = store.list_tickets(TicketQuery(planner, organization="acme",
                                             statuses=frozenset({"solved"})))
@@ -296,7 +297,7 @@ def test_a_products_tickets_page_both_ways_and_filter_by_status(store):
     oldest = store.list_tickets(TicketQuery(product, product="planner", limit=2,
                                             newest_first=False, after=planner[1]))
     assert numbers_of(oldest) == planner[2:5]
-    store.save_ticket(replace(store.get_ticket(planner[3]), status="solved"), expected_version=1)
+    save_audited(store, replace(store.get_ticket(planner[3]), status="solved"), expected_version=1)
     solved = store.list_tickets(TicketQuery(product, product="planner",
                                             statuses=frozenset({"solved"})))
     assert numbers_of(solved) == [planner[3]]

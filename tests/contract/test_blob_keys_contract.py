@@ -9,6 +9,7 @@ from datetime import timedelta
 from loket.domain.attachments import Attachment, Upload
 from loket.domain.tickets import AuthorRole, Message
 from tests.contract.test_store_contract import T0, new_ticket
+from tests.stores import save_audited
 
 
 def attachment(file_id: str, *, thumbnail: bool = False) -> Attachment:
@@ -27,7 +28,7 @@ def test_files_of_first_messages_and_replies_and_their_thumbnails_are_named(stor
     later = attachment("b" * 22)
     reply = Message(author="ann@example.com", role=AuthorRole.CUSTOMER, body="Log attached.",
                     created_at=T0 + timedelta(minutes=5), attachments=(later,))
-    store.save_ticket(replace(ticket, updated_at=reply.created_at),
+    save_audited(store, replace(ticket, updated_at=reply.created_at),
                       expected_version=ticket.version, messages=[reply])
     assert store.named_blob_keys() == {first.key, first.thumbnail_key, later.key}
 

@@ -12,6 +12,7 @@ from loket.domain.errors import MessageAlreadyStored, VersionConflict
 from loket.domain.refused import KEEP_REFUSED, RefusalKind, RefusedMail
 from loket.domain.tickets import AuthorRole, Message
 from tests.contract.test_store_contract import T0, new_ticket
+from tests.stores import save_audited
 
 
 def reply(body="More detail.", key=None, at=T0):
@@ -21,9 +22,9 @@ def reply(body="More detail.", key=None, at=T0):
 
 def test_a_keyed_message_saved_twice_is_stored_once(store):
     ticket, _ = store.create_ticket(new_ticket())
-    saved = store.save_ticket(ticket, expected_version=1, messages=[reply(key="mail:abc")])
+    saved = save_audited(store, ticket, expected_version=1, messages=[reply(key="mail:abc")])
     with pytest.raises(MessageAlreadyStored) as caught:
-        store.save_ticket(saved, expected_version=2, messages=[reply(key="mail:abc")])
+        save_audited(store, saved, expected_version=2, messages=[reply(key="mail:abc")])
     assert caught.value.key == "mail:abc" and caught.value.number == ticket.number
     # Nothing of the second save was written: not the message, not the new version.
     assert store.get_ticket(ticket.number).version == 2
@@ -34,20 +35,20 @@ def test_a_keyed_message_saved_twice_is_stored_once(store):
 
 def test_a_stale_save_of_a_stored_key_is_refused_and_writes_nothing(store):
     ticket, _ = store.create_ticket(new_ticket())
-    store.save_ticket(ticket, expected_version=1, messages=[reply(key="k")])
+    save_audited(store, ticket, expected_version=1, messages=[reply(key="k")])
     with pytest.raises((MessageAlreadyStored, VersionConflict)):
-        store.save_ticket(ticket, expected_version=1, messages=[reply(key="k")])
+        save_audited(store, ticket, expected_version=1, messages=[reply(key="k")])
     assert len(store.list_messages(ticket.number)) == 2
 
 
 def test_message_keys_belong_to_their_ticket_and_unkeyed_messages_repeat(store):
     a, _ = store.create_ticket(new_ticket())
     b, _ = store.create_ticket(new_ticket())
-    store.save_ticket(a, expected_version=1, messages=[reply(key="k")])
-    store.save_ticket(b, expected_version=1, messages=[reply(key="k")])
-    a2 = store.save_ticket(store.get_ticket(a.number), expected_version=2,
+    save_audited(store, a, expected_version=1, messages=[reply(key="k")])
+    save_audited(store, b, expected_version=1, messages=[reply(key="k")])
+    a2 = save_audited(store, store.get_ticket(a.number), expected_version=2,
                            messages=[reply("Any news?")])
-    store.save_ticket(a2, expected_version=3, messages=[reply("Any news?")])
+    save_audited(store, a2, expected_version=3, messages=[reply("Any news?")])
     assert [m.body for m in store.list_messages(a.number)][1:] == [
         "More detail.", "Any news?", "Any news?"]
     assert len(store.list_messages(b.number)) == 2

@@ -13,6 +13,7 @@ from loket.domain.errors import VersionConflict
 from loket.domain.outgoing import MailState, OutgoingMail, Suppression
 from loket.domain.tickets import AuthorRole, Message
 from tests.contract.test_store_contract import T0, new_ticket
+from tests.stores import save_audited
 
 LEASE = timedelta(minutes=5)
 
@@ -48,9 +49,9 @@ def test_save_ticket_queues_mail_with_the_change(store):
     ticket, _ = store.create_ticket(new_ticket())
     note = Message(author="agent@nordwind.example", role=AuthorRole.AGENT, body="Fixed",
                    created_at=T0)
-    store.save_ticket(replace(ticket, status="solved"), expected_version=ticket.version,
+    save_audited(store, replace(ticket, status="solved"), expected_version=ticket.version,
                       messages=[note], mails=[mail(kind="agent-reply", ticket=ticket.number)])
-    store.save_ticket(replace(ticket, status="closed"), expected_version=ticket.version + 1,
+    save_audited(store, replace(ticket, status="closed"), expected_version=ticket.version + 1,
                       mails=[mail(kind="status-change", ticket=ticket.number,
                                   at=T0 + timedelta(seconds=1))])
     kinds = [m.kind for m in store.claim_mail(T0 + timedelta(seconds=1), T0 + LEASE)]
@@ -60,7 +61,7 @@ def test_save_ticket_queues_mail_with_the_change(store):
 def test_a_save_that_loses_its_race_queues_no_mail(store):
     ticket, _ = store.create_ticket(new_ticket())
     with pytest.raises(VersionConflict):
-        store.save_ticket(replace(ticket, status="solved"), expected_version=ticket.version + 7,
+        save_audited(store, replace(ticket, status="solved"), expected_version=ticket.version + 7,
                           mails=[mail(ticket=ticket.number)])
     assert store.list_mail(pending=True) == []
 

@@ -10,6 +10,7 @@ import pytest
 
 from loket.domain.errors import IdempotencyConflict, VersionConflict
 from loket.domain.tickets import AuthorRole, Message, NewTicket
+from tests.stores import save_audited
 
 T0 = datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc)
 
@@ -136,7 +137,7 @@ def test_save_ticket_bumps_the_version_and_appends_messages(store):
     ticket, _ = store.create_ticket(new_ticket())
     later = T0 + timedelta(hours=1)
     changed = replace(ticket, status="waiting-on-customer", updated_at=later)
-    saved = store.save_ticket(changed, expected_version=1,
+    saved = save_audited(store, changed, expected_version=1,
                               messages=[reply("Which version?", later)])
     assert saved.version == 2
     assert store.get_ticket(ticket.number) == saved
@@ -146,9 +147,9 @@ def test_save_ticket_bumps_the_version_and_appends_messages(store):
 
 def test_save_ticket_with_a_stale_version_changes_nothing(store):
     ticket, _ = store.create_ticket(new_ticket())
-    store.save_ticket(replace(ticket, status="solved"), expected_version=1)
+    save_audited(store, replace(ticket, status="solved"), expected_version=1)
     with pytest.raises(VersionConflict):
-        store.save_ticket(replace(ticket, status="closed"), expected_version=1,
+        save_audited(store, replace(ticket, status="closed"), expected_version=1,
                           messages=[reply("lost?", T0)])
     assert store.get_ticket(ticket.number).status == "solved"
     assert len(store.list_messages(ticket.number)) == 1
@@ -157,7 +158,7 @@ def test_save_ticket_with_a_stale_version_changes_nothing(store):
 def test_save_of_a_missing_ticket_conflicts(store):
     ticket, _ = store.create_ticket(new_ticket())
     with pytest.raises(VersionConflict):
-        store.save_ticket(replace(ticket, number=ticket.number + 50), expected_version=1)
+        save_audited(store, replace(ticket, number=ticket.number + 50), expected_version=1)
 
 
 def test_racing_saves_of_one_version_let_exactly_one_win(store):
@@ -167,7 +168,7 @@ def test_racing_saves_of_one_version_let_exactly_one_win(store):
 
     def save(i: int) -> None:
         try:
-            store.save_ticket(replace(ticket, subject=f"s{i}"), expected_version=1,
+            save_audited(store, replace(ticket, subject=f"s{i}"), expected_version=1,
                               messages=[reply(f"m{i}", T0)])
             result = "saved"
         except VersionConflict:
@@ -187,7 +188,7 @@ def test_racing_saves_of_one_version_let_exactly_one_win(store):
 def test_messages_keep_their_order_across_saves(store):
     ticket, _ = store.create_ticket(new_ticket())
     for i in range(1, 4):
-        ticket = store.save_ticket(ticket, expected_version=ticket.version,
+        ticket = save_audited(store, ticket, expected_version=ticket.version,
                                    messages=[reply(f"r{i}a", T0 + timedelta(minutes=i)),
                                              reply(f"r{i}b", T0 + timedelta(minutes=i))])
     assert [m.body for m in store.list_messages(ticket.number)][1:] == [
@@ -199,7 +200,7 @@ def test_due_tickets_come_from_the_index_earliest_first(store):
     offsets = [30, None, 10, 90, 20, None]  # minutes after T0; None: no timer
     for ticket, minutes in zip(made, offsets):
         if minutes is not None:
-            store.save_ticket(replace(ticket, due_at=T0 + timedelta(minutes=minutes)),
+            save_audited(store, replace(ticket, due_at=T0 + timedelta(minutes=minutes)),
                               expected_version=1)
     due = store.due_tickets(T0 + timedelta(minutes=30))
     assert [t.subject for t in due] == ["t2", "t4", "t0"]
@@ -211,9 +212,9 @@ def test_due_tickets_come_from_the_index_earliest_first(store):
 
 def test_clearing_due_at_takes_a_ticket_off_the_due_list(store):
     ticket, _ = store.create_ticket(new_ticket())
-    ticket = store.save_ticket(replace(ticket, due_at=T0), expected_version=1)
+    ticket = save_audited(store, replace(ticket, due_at=T0), expected_version=1)
     assert [t.number for t in store.due_tickets(T0)] == [ticket.number]
-    store.save_ticket(replace(ticket, due_at=None), expected_version=ticket.version)
+    save_audited(store, replace(ticket, due_at=None), expected_version=ticket.version)
     assert store.due_tickets(T0 + timedelta(days=365)) == []
 
 
@@ -228,10 +229,10 @@ def test_workflow_state_round_trips(store):
                       first_response_at=T0 + timedelta(minutes=20),
                       sla_used=timedelta(hours=2, microseconds=123457), sla_since=None,
                       sla_breaches=("first-response",), due_at=later + timedelta(days=7))
-    saved = store.save_ticket(changed, expected_version=1)
+    saved = save_audited(store, changed, expected_version=1)
     assert store.get_ticket(ticket.number) == saved
     assert store.due_tickets(later + timedelta(days=8)) == [saved]
-    running = store.save_ticket(replace(saved, sla_since=later, sla_breaches=(),
+    running = save_audited(store, replace(saved, sla_since=later, sla_breaches=(),
                                         timers_fired=(), assignee=None),
                                 expected_version=saved.version)
     assert store.get_ticket(ticket.number) == running
@@ -252,7 +253,7 @@ def test_due_tickets_are_merged_in_order_whatever_the_limit(store):
     # Due moments out of creation order, a few equal, a third still ahead.
     for i, ticket in enumerate(made):
         minutes = (i * 7) % 30 if i % 3 else 500 + i
-        store.save_ticket(replace(ticket, due_at=T0 + timedelta(minutes=minutes)),
+        save_audited(store, replace(ticket, due_at=T0 + timedelta(minutes=minutes)),
                           expected_version=1)
     now = T0 + timedelta(minutes=60)
     due = [t for t in (store.get_ticket(m.number) for m in made) if t.due_at <= now]
@@ -289,7 +290,7 @@ def test_messages_keep_their_attachments(store):
     ticket, _ = store.create_ticket(new_ticket(attachments=(shot,)))
     reply = Message(author="ann@example.com", role=AuthorRole.CUSTOMER, body="the log",
                     created_at=T0 + timedelta(minutes=5), attachments=(log, shot))
-    store.save_ticket(ticket, expected_version=1, messages=[reply])
+    save_audited(store, ticket, expected_version=1, messages=[reply])
     first, second = store.list_messages(ticket.number)
     assert first.attachments == (shot,)
     assert second == reply

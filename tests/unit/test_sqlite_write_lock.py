@@ -14,6 +14,7 @@ import pytest
 from loket.domain.errors import IdempotencyConflict
 from loket.storage.sqlite import SQLiteStore
 from tests.contract.test_store_contract import new_ticket
+from tests.stores import save_audited
 
 
 def without_busy_handler(store: SQLiteStore) -> SQLiteStore:
@@ -30,7 +31,7 @@ def test_concurrent_writers_of_one_process_never_meet_sqlite_s_lock(tmp_path):
     def submit(i: int) -> int:
         store = without_busy_handler(stores[i % 2])
         ticket, _ = store.create_ticket(new_ticket(f"Ticket {i}"))
-        store.save_ticket(replace(ticket, status="pending"), expected_version=ticket.version)
+        save_audited(store, replace(ticket, status="pending"), expected_version=ticket.version)
         return ticket.number
 
     with ThreadPoolExecutor(max_workers=16) as pool:

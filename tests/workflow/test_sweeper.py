@@ -12,6 +12,7 @@ import pytest
 from loket.domain.errors import VersionConflict
 from loket.services.sweeper import SweepLoop, sweep
 from tests.workflow.conftest import local
+from tests.stores import save_audited
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def test_a_stale_due_at_is_put_right_without_a_change(desk):
     is saved with the right one, so the index stops offering it."""
     number = desk.submit()
     ticket = desk.ticket(number)
-    desk.services.store.save_ticket(replace(ticket, due_at=local("2026-12-01 00:00")),
+    save_audited(desk.services.store, replace(ticket, due_at=local("2026-12-01 00:00")),
                                     expected_version=ticket.version)
     report = sweep(desk.services, now=local("2026-12-02 00:00"))
     assert report.changed == 0 and desk.ticket(number).due_at is None

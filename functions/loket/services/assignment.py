@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from loket.domain.errors import FieldError, ValidationFailed
+from loket.domain.events import Actor
+from loket.domain.tickets import AuthorRole
 from loket.domain.tickets import Ticket
 from loket.mail.compose import letter
 from loket.mail.notices import thread_root
@@ -61,11 +63,13 @@ def assign_from_list(services: Services, number: int, name: str, *, by: str) -> 
 
     return change_ticket(services, number,
                          lambda t, now: workflow.assign(t, chosen.value, now),
-                         mails=mails).ticket
+                         by=Actor(by, AuthorRole.AGENT), mails=mails).ticket
 
 
 def assignment_email(services: Services, ticket: Ticket, to: Assignee, by: str):
-    config, lang = services.config, to.language if to.language in ("en", "nl") else "en"
+    from loket.domain.forms import LANGUAGES
+
+    config, lang = services.config, to.language if to.language in LANGUAGES else "en"
     data = {"vendor": config.vendor, "number": ticket.number, "subject": ticket.subject,
             "product": config.products[ticket.product].get(lang),
             "status": config.status(ticket.status).agent_label(lang),

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 
 from loket.domain.accounts import OverPlan
 from loket.domain.errors import Refused, SignInRequired
-from loket.domain.tickets import Ticket
+from loket.domain.events import Actor
+from loket.domain.tickets import AuthorRole, Ticket
 from loket.domain.workflow import Step
 from loket.services.changes import change_ticket
 from loket.services.context import Services
@@ -88,7 +89,8 @@ def mark_warranty(services: Services, viewer: Viewer, number: int, warranty: boo
         before.append(ticket.warranty)  # The last read is the one stored over.
         return Step(replace(ticket, warranty=warranty, updated_at=now))
 
-    ticket = change_ticket(services, number, step).ticket
+    ticket = change_ticket(services, number, step,
+                           by=Actor(viewer.account.email, AuthorRole.AGENT)).ticket
     if ticket.organization and before[-1] != warranty:
         org = services.store.get_organization(ticket.organization)
         if org is not None:

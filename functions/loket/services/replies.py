@@ -7,6 +7,7 @@ from typing import Sequence
 
 from loket.domain.errors import (FieldError, MessageAlreadyStored, TransitionRefused,
                                  ValidationFailed)
+from loket.domain.events import Actor
 from loket.domain.text import has_visible_character, multi_line
 from loket.domain.tickets import RESOLVED, AuthorRole, Message, Ticket
 from loket.domain.workflow import Event, Step
@@ -58,6 +59,7 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
     try:
         step = change_ticket(
             services, number, _reply_step(services, reopen, unfinished_only),
+            by=Actor(author, AuthorRole.CUSTOMER),
             messages=lambda t, now: [Message(author=author, role=AuthorRole.CUSTOMER,
                                           body=body, created_at=now, attachments=stored,
                                           idempotency_key=idempotency_key)],

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Sequence
 
 from loket.domain.errors import ValidationFailed
+from loket.domain.events import Actor
 from loket.domain.tickets import AuthorRole, Message, Ticket
 from loket.domain.workflow import Event, Step
 from loket.services.attachments import InlineFile, check_files
@@ -20,6 +21,10 @@ from loket.services.changes import change_ticket
 from loket.services.context import Services
 from loket.services.notifications import mails_for
 from loket.services.replies import clean_body
+
+
+# Who the timeline names when a caller (a script, an older test) names no agent.
+UNNAMED_AGENT = "agent"
 
 
 # -- agents ------------------------------------------------------------------------------
@@ -56,31 +61,35 @@ def agent_reply(services: Services, number: int, body: str, *, agent: str,
         return mails_for(services, stored, changes, answer=body if public else None,
                          files=stored_files)
 
-    done = change_ticket(services, number, step, messages=message, mails=mails)
+    done = change_ticket(services, number, step, by=Actor(agent, AuthorRole.AGENT),
+                         messages=message, mails=mails)
     batch.settle(services, number)
     return done.ticket
 
 
-def set_status(services: Services, number: int, status: str) -> Ticket:
-    """An agent sets a status; the status's `set_by` must allow agents."""
+def set_status(services: Services, number: int, status: str, *,
+               by: str = UNNAMED_AGENT) -> Ticket:
+    """An agent (`by`, their address) sets a status; its `set_by` must allow agents."""
     workflow = services.config.workflow
     return _change(services, number, lambda t, now: workflow.set_status(
-        t, status, now, by=AuthorRole.AGENT))
+        t, status, now, by=AuthorRole.AGENT), by)
 
 
-def set_priority(services: Services, number: int, impact: str, urgency: str) -> Ticket:
+def set_priority(services: Services, number: int, impact: str, urgency: str, *,
+                 by: str = UNNAMED_AGENT) -> Ticket:
     """An agent sets impact and urgency; the SLA's matrix gives the priority, and the
     SLA deadlines follow from it."""
     workflow = services.config.workflow
     return _change(services, number,
-                   lambda t, now: workflow.set_priority(t, impact, urgency, now))
+                   lambda t, now: workflow.set_priority(t, impact, urgency, now), by)
 
 
-def assign(services: Services, number: int, assignee: str) -> Ticket:
+def assign(services: Services, number: int, assignee: str, *,
+           by: str = UNNAMED_AGENT) -> Ticket:
     """Assign the ticket to a team or agent; the workflow's "assigned" event may move it
     (out of waiting for the review board, say)."""
     workflow = services.config.workflow
-    return _change(services, number, lambda t, now: workflow.assign(t, assignee, now))
+    return _change(services, number, lambda t, now: workflow.assign(t, assignee, now), by)
 
 
 # -- customers ---------------------------------------------------------------------------
@@ -118,12 +127,20 @@ def _customer_request(services: Services, number: int, event: Event, body: str |
                         created_at=now)]
 
     done = change_ticket(services, number, lambda t, now: workflow.handle(t, event, now),
-                         messages=messages, ticket=ticket)
+                         by=_customer_of(services, number, ticket), messages=messages,
+                         ticket=ticket)
     return done.ticket
 
 
-def _change(services: Services, number: int, step) -> Ticket:
-    return change_ticket(services, number, step).ticket
+def _change(services: Services, number: int, step, by: str) -> Ticket:
+    return change_ticket(services, number, step, by=Actor(by, AuthorRole.AGENT)).ticket
+
+
+def _customer_of(services: Services, number: int, ticket: Ticket | None) -> Actor:
+    """The customer a request comes from: the ticket's requester (whoever holds its
+    link or signs in acts for them)."""
+    ticket = ticket or services.store.get_ticket(number)
+    return Actor(ticket.email if ticket else "customer", AuthorRole.CUSTOMER)
 
 
 def _then(first: Step, second: Step) -> Step:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from loket.domain.errors import VersionConflict
+from loket.domain.events import SYSTEM, events_of_change
 from loket.domain.tickets import Ticket
 from loket.domain.workflow import Breached, Change, Reminded, StatusChanged
 from loket.services.changes import SAVE_ATTEMPTS
@@ -89,8 +90,10 @@ def _sweep_ticket(services: Services, ticket: Ticket, report: SweepReport) -> No
             report.emails += len(mails)
             return
         try:
+            events = events_of_change(ticket, step.ticket, by=SYSTEM, at=report.now,
+                                      changes=step.changes)
             saved = services.store.save_ticket(step.ticket, expected_version=ticket.version,
-                                               mails=mails)
+                                               events=events, mails=mails)
         except VersionConflict:
             report.conflicts += 1
             ticket = services.store.get_ticket(ticket.number)

@@ -16,12 +16,14 @@ from botocore.exceptions import ClientError
 from loket.aws import LazyClient
 from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, MessageAlreadyStored, VersionConflict
+from loket.domain.events import TicketEvent, check_events, created_event
 from loket.domain.tickets import Message, NewTicket, Ticket
 
 if TYPE_CHECKING:
     from loket.domain.outgoing import OutgoingMail
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
+from loket.storage.dynamodb_events import DynamoDBEvents, event_item
 from loket.storage.dynamodb_mail import DynamoDBMailQueue
 from loket.storage.dynamodb_mail_in import (DynamoDBMailIn, message_key_puts,
                                             stored_message_key)
@@ -91,7 +93,7 @@ def _key_schema(hash_key: str, range_key: str) -> list[dict[str, str]]:
             {"AttributeName": range_key, "KeyType": "RANGE"}]
 
 
-class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn):
+class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoDBEvents):
     """A TicketStore on one DynamoDB table; safe to share between threads. Accounts,
     sessions and the portal's ticket lists are in dynamodb_accounts.py; the mail queue
     in dynamodb_mail.py."""
@@ -167,6 +169,7 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn):
             _ticket_item(ticket),
             {"pk": _ticket_pk(ticket.number), "sk": _message_sk(first, 1),
              **message_to_record(first)},
+            event_item(created_event(ticket)),
         ]
         if idempotency_key is not None:
             items.append({**_idempotency_key(idempotency_key), "fingerprint": fingerprint,
@@ -191,24 +194,17 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn):
         return ticket_from_record(record) if record else None
 
     def save_ticket(self, ticket: Ticket, *, expected_version: int,
+                    events: Sequence[TicketEvent],
                     messages: Sequence[Message] = (),
                     mails: "Sequence[OutgoingMail]" = ()) -> Ticket:
+        check_events(ticket, events)
         saved = replace(ticket, version=expected_version + 1)
         ticket_put = {"Put": {
             "TableName": self.table_name, "Item": _to_item(_ticket_item(saved)),
             # Optimistic locking: only over the version this change was based on.
             "ConditionExpression": "attribute_exists(pk) AND version = :expected",
             "ExpressionAttributeValues": _to_item({":expected": expected_version})}}
-        if not messages and not mails:
-            # One item: a conditional PutItem is just as safe and costs half the write
-            # units of a transaction. Timers (the sweeper) and status changes save so.
-            try:
-                self.client.put_item(**ticket_put["Put"])
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                    raise VersionConflict(ticket.number) from None
-                raise
-            return saved
+        # Always a transaction, even for a timer's save: the change's events go with it.
         message_puts = [{"Put": {
             "TableName": self.table_name,
             "Item": _to_item({"pk": _ticket_pk(ticket.number),
@@ -220,7 +216,8 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn):
         key_puts = message_key_puts(self.table_name, _ticket_pk(ticket.number), messages)
         try:
             self.client.transact_write_items(
-                TransactItems=[ticket_put, *key_puts, *message_puts, *self._mail_puts(mails)])
+                TransactItems=[ticket_put, *key_puts, *message_puts, *self._event_puts(events),
+                               *self._mail_puts(mails)])
         except ClientError as error:
             reasons = _cancellation_reasons(error)
             if reasons is not None and "ConditionalCheckFailed" in reasons:

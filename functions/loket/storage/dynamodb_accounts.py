@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from loket.domain.accounts import (Account, OneTimeToken, Organization, Rating, Session,
                                    TokenPurpose, email_key)
 from loket.domain.errors import AlreadyExists
+from loket.domain.events import rated_event
 from loket.domain.tickets import Ticket
 from loket.storage.account_records import (TicketQuery, account_from_record,
                                            account_to_record, fold, organization_from_record,
@@ -186,12 +187,15 @@ class DynamoDBAccounts:
 
     def rate_ticket(self, rating: Rating) -> bool:
         item = {"pk": f"TICKET#{rating.ticket}", "sk": "RATING", **rating_to_record(rating)}
-        try:
-            self.client.put_item(TableName=self.table_name, Item=_to_item(item),
-                                 ConditionExpression="attribute_not_exists(pk)")
+        rating_put = {"Put": {"TableName": self.table_name, "Item": _to_item(item),
+                              "ConditionExpression": "attribute_not_exists(pk)"}}
+        try:  # With its event (domain/events.py), in one write.
+            self.client.transact_write_items(
+                TransactItems=[rating_put, *self._event_puts([rated_event(rating)])])
         except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
-                return False
+            reasons = error.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False  # Rated already.
             raise
         return True
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from loket.domain.accounts import (Account, OneTimeToken, Organization, Rating, Session,
                                    TokenPurpose)
 from loket.domain.errors import AlreadyExists, IdempotencyConflict
+from loket.domain.events import rated_event
 from loket.domain.tickets import Ticket
 from loket.storage.account_records import (TicketQuery, account_from_record,
                                            account_to_record, fold, organization_from_record,
@@ -155,6 +156,8 @@ class SQLiteAccounts:
             changed = conn.execute(
                 f"INSERT OR IGNORE INTO ratings ({', '.join(rec)}) "
                 f"VALUES ({', '.join('?' for _ in rec)})", list(rec.values())).rowcount
+            if changed == 1:  # Its event in the same write (domain/events.py).
+                self._insert_events(conn, [rated_event(rating)])
         return changed == 1
 
     def get_rating(self, number: int) -> Rating | None:

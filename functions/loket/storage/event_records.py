@@ -1,0 +1,27 @@
+"""Ticket events (domain/events.py) as plain records and back, for both stores."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from loket.domain.events import EventKind, TicketEvent
+from loket.domain.tickets import AuthorRole
+
+EVENT_COLUMNS = ("ticket", "key", "at", "by", "role", "kind", "detail")
+
+
+def event_to_record(event: TicketEvent) -> dict[str, Any]:
+    if not event.key:
+        raise ValueError(f"an event of ticket {event.ticket} has no key")
+    return {"ticket": event.ticket, "key": event.key, "at": event.at.isoformat(),
+            "by": event.by, "role": event.role.value, "kind": event.kind.value,
+            "detail": json.dumps(dict(event.detail), sort_keys=True)}
+
+
+def event_from_record(rec: dict[str, Any]) -> TicketEvent:
+    return TicketEvent(ticket=int(rec["ticket"]), at=datetime.fromisoformat(rec["at"]),
+                       by=rec["by"], role=AuthorRole(rec["role"]),
+                       kind=EventKind(rec["kind"]), detail=json.loads(rec["detail"]),
+                       key=rec["key"])

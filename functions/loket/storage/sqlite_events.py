@@ -1,0 +1,39 @@
+"""SQLiteStore's ticket events: an append-only table. Triggers refuse every UPDATE and
+DELETE, so not even a later code path (or a hand-typed statement) can change the audit
+trail; rows are written only inside the transaction of the change they describe."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Sequence
+
+from loket.domain.events import TicketEvent
+from loket.storage.event_records import EVENT_COLUMNS, event_from_record, event_to_record
+
+EVENTS_MIGRATION = """
+    CREATE TABLE ticket_events (
+        ticket INTEGER NOT NULL REFERENCES tickets(number), key TEXT NOT NULL,
+        at TEXT NOT NULL, by TEXT NOT NULL, role TEXT NOT NULL, kind TEXT NOT NULL,
+        detail TEXT NOT NULL, PRIMARY KEY (ticket, key)) WITHOUT ROWID;
+    CREATE TRIGGER ticket_events_never_change BEFORE UPDATE ON ticket_events
+        BEGIN SELECT RAISE(ABORT, 'ticket events are append-only'); END;
+    CREATE TRIGGER ticket_events_never_go BEFORE DELETE ON ticket_events
+        BEGIN SELECT RAISE(ABORT, 'ticket events are append-only'); END
+"""
+
+
+class SQLiteEvents:
+    """Mixed into SQLiteStore; expects its _connection()."""
+
+    def _insert_events(self, conn: sqlite3.Connection, events: Sequence[TicketEvent]) -> None:
+        """Inside the change's transaction. A key used already fails the whole write."""
+        records = [event_to_record(e) for e in events]
+        conn.executemany(
+            f"INSERT INTO ticket_events ({', '.join(EVENT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})",
+            [[rec[c] for c in EVENT_COLUMNS] for rec in records])
+
+    def list_events(self, number: int) -> list[TicketEvent]:
+        rows = self._connection().execute(
+            "SELECT * FROM ticket_events WHERE ticket = ? ORDER BY key", (number,)).fetchall()
+        return [event_from_record(dict(r)) for r in rows]
