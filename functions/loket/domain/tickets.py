@@ -108,6 +108,9 @@ class NewTicket:
     # the solved or closed ticket this one follows up.
     organization: str | None = None
     follow_up_of: int | None = None
+    # Its place in the agents' queues (domain/desk_queues.py), set by Workflow.start.
+    queue_category: str | None = None
+    queue_order: str | None = None
 
     def first_message(self) -> Message:
         return Message(author=self.email, role=AuthorRole.CUSTOMER,
@@ -152,6 +155,10 @@ class Ticket:
     organization: str | None = None
     warranty: bool = False
     follow_up_of: int | None = None
+    # Its place in the agents' queues (domain/desk_queues.py): worked out by the
+    # workflow at every step, like due_at, so the stores index the desk's views.
+    queue_category: str | None = None
+    queue_order: str | None = None
 
     @classmethod
     def from_new(cls, number: int, new: NewTicket) -> "Ticket":
@@ -161,7 +168,8 @@ class Ticket:
                    created_at=new.created_at, updated_at=new.created_at,
                    due_at=new.due_at, status_since=new.created_at, impact=new.impact,
                    urgency=new.urgency, priority=new.priority, sla_since=new.sla_since,
-                   organization=new.organization, follow_up_of=new.follow_up_of)
+                   organization=new.organization, follow_up_of=new.follow_up_of,
+                   queue_category=new.queue_category, queue_order=new.queue_order)
 
     @property
     def entered_status_at(self) -> datetime:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Mapping
 
-from loket.domain import sla
+from loket.domain import desk_queues, sla
 from loket.domain.calendar import BusinessCalendar, Duration
 from loket.domain.errors import FieldError, TransitionRefused, ValidationFailed
 from loket.domain.sla import SlaPolicy, SlaTarget
@@ -140,7 +140,8 @@ class Workflow:
             new = replace(new, impact=impact, urgency=urgency,
                           priority=self.sla.priority_for(impact, urgency),
                           sla_since=new.created_at if running else None)
-        return replace(new, due_at=self.due_at(Ticket.from_new(0, new)))
+        ticket = Ticket.from_new(0, new)
+        return replace(new, due_at=self.due_at(ticket), **self.queue_keys(ticket))
 
     def handle(self, ticket: Ticket, event: Event, now: datetime) -> Step:
         """Apply `event`. A matching transition enters its status afresh (its timers
@@ -286,7 +287,14 @@ class Workflow:
         return Step(self._scheduled(ticket))
 
     def _scheduled(self, ticket: Ticket) -> Ticket:
-        return replace(ticket, due_at=self.due_at(ticket))
+        return replace(ticket, due_at=self.due_at(ticket), **self.queue_keys(ticket))
+
+    def queue_keys(self, ticket: Ticket) -> dict[str, str]:
+        """The ticket's place in the agents' queues (domain/desk_queues.py)."""
+        category = self.status(ticket.status).category
+        return {"queue_category": category.value,
+                "queue_order": desk_queues.queue_order(ticket, category, self.sla,
+                                                       self.calendar)}
 
 
 def _marked(ticket: Ticket, mark: str) -> datetime | None:

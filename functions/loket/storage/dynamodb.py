@@ -7,6 +7,7 @@ import itertools
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -16,14 +17,13 @@ from botocore.exceptions import ClientError
 from loket.aws import LazyClient
 from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, MessageAlreadyStored, VersionConflict
-from loket.domain.events import TicketEvent, check_events, created_event
 from loket.domain.tickets import Message, NewTicket, Ticket
 
 if TYPE_CHECKING:
     from loket.domain.outgoing import OutgoingMail
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
-from loket.storage.dynamodb_events import DynamoDBEvents, event_item
+from loket.storage.dynamodb_desk import DynamoDBDesk, desk_index_attributes, words_write
 from loket.storage.dynamodb_mail import DynamoDBMailQueue
 from loket.storage.dynamodb_mail_in import (DynamoDBMailIn, message_key_puts,
                                             stored_message_key)
@@ -59,41 +59,24 @@ _deserializer = TypeDeserializer()
 def create_table(client, table_name: str) -> None:
     """Create the table with its indexes and TTL, and wait until it takes requests.
 
-    serverless.yml declares the same table; keep the two identical."""
-    client.create_table(
-        TableName=table_name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in
-                              ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk",
-                               "gsi3pk", "gsi3sk", "due_shard", "due_at")],
-        KeySchema=_key_schema("pk", "sk"),
-        GlobalSecondaryIndexes=[
-            # Tickets of an account, newest first; also every account and organization.
-            {"IndexName": "gsi1", "KeySchema": _key_schema("gsi1pk", "gsi1sk"),
-             "Projection": {"ProjectionType": "ALL"}},
-            # Tickets of an organization, newest first (sparse: signed-in submissions).
-            {"IndexName": "gsi2", "KeySchema": _key_schema("gsi2pk", "gsi2sk"),
-             "Projection": {"ProjectionType": "ALL"}},
-            # Tickets of a product, newest first: the agent desk's queue.
-            {"IndexName": "gsi3", "KeySchema": _key_schema("gsi3pk", "gsi3sk"),
-             "Projection": {"ProjectionType": "ALL"}},
-            # Sparse: only items with a pending timer carry due_shard/due_at.
-            {"IndexName": "due", "KeySchema": _key_schema("due_shard", "due_at"),
-             "Projection": {"ProjectionType": "ALL"}},
-        ],
-    )
+    Keys and indexes come from dynamodb_table.yml, which serverless.yml reads too."""
+    client.create_table(TableName=table_name, BillingMode="PAY_PER_REQUEST",
+                        **table_schema())
     client.get_waiter("table_exists").wait(TableName=table_name,
                                            WaiterConfig={"Delay": 2, "MaxAttempts": 60})
     client.update_time_to_live(TableName=table_name, TimeToLiveSpecification={
         "Enabled": True, "AttributeName": "expires_at"})
 
 
-def _key_schema(hash_key: str, range_key: str) -> list[dict[str, str]]:
-    return [{"AttributeName": hash_key, "KeyType": "HASH"},
-            {"AttributeName": range_key, "KeyType": "RANGE"}]
+def table_schema() -> dict[str, Any]:
+    """AttributeDefinitions, KeySchema and GlobalSecondaryIndexes of the table: the one
+    source, dynamodb_table.yml (read when a table is made, never at import)."""
+    import yaml
+
+    return yaml.safe_load((Path(__file__).parent / "dynamodb_table.yml").read_text())
 
 
-class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoDBEvents):
+class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoDBDesk):
     """A TicketStore on one DynamoDB table; safe to share between threads. Accounts,
     sessions and the portal's ticket lists are in dynamodb_accounts.py; the mail queue
     in dynamodb_mail.py."""
@@ -169,16 +152,16 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
             _ticket_item(ticket),
             {"pk": _ticket_pk(ticket.number), "sk": _message_sk(first, 1),
              **message_to_record(first)},
-            event_item(created_event(ticket)),
         ]
         if idempotency_key is not None:
             items.append({**_idempotency_key(idempotency_key), "fingerprint": fingerprint,
                           "ticket": ticket.number})
         # attribute_not_exists: never overwrite a ticket (say, after a counter was
         # restored from an old backup) and let only one request claim a key.
+        words = words_write(self.table_name, ticket, [ticket.subject, first.body])
         return [{"Put": {"TableName": self.table_name, "Item": _to_item(item),
                          "ConditionExpression": "attribute_not_exists(pk)"}}
-                for item in items]
+                for item in items] + ([words] if words else [])
 
     def _replay(self, idempotency_key: str, fingerprint: str) -> Ticket | None:
         """The ticket an earlier request with this key made, or None if there was none."""
@@ -194,17 +177,24 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
         return ticket_from_record(record) if record else None
 
     def save_ticket(self, ticket: Ticket, *, expected_version: int,
-                    events: Sequence[TicketEvent],
                     messages: Sequence[Message] = (),
                     mails: "Sequence[OutgoingMail]" = ()) -> Ticket:
-        check_events(ticket, events)
         saved = replace(ticket, version=expected_version + 1)
         ticket_put = {"Put": {
             "TableName": self.table_name, "Item": _to_item(_ticket_item(saved)),
             # Optimistic locking: only over the version this change was based on.
             "ConditionExpression": "attribute_exists(pk) AND version = :expected",
             "ExpressionAttributeValues": _to_item({":expected": expected_version})}}
-        # Always a transaction, even for a timer's save: the change's events go with it.
+        if not messages and not mails:
+            # One item: a conditional PutItem is just as safe and costs half the write
+            # units of a transaction. Timers (the sweeper) and status changes save so.
+            try:
+                self.client.put_item(**ticket_put["Put"])
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                    raise VersionConflict(ticket.number) from None
+                raise
+            return saved
         message_puts = [{"Put": {
             "TableName": self.table_name,
             "Item": _to_item({"pk": _ticket_pk(ticket.number),
@@ -214,10 +204,12 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
             for i, message in enumerate(messages)]
         # Right after the ticket: their cancellation reasons are found by position.
         key_puts = message_key_puts(self.table_name, _ticket_pk(ticket.number), messages)
+        # The messages' words for the desk's search (storage/dynamodb_desk.py).
+        words = words_write(self.table_name, ticket, [m.body for m in messages])
         try:
             self.client.transact_write_items(
-                TransactItems=[ticket_put, *key_puts, *message_puts, *self._event_puts(events),
-                               *self._mail_puts(mails)])
+                TransactItems=[ticket_put, *key_puts, *message_puts, *self._mail_puts(mails),
+                               *([words] if words else [])])
         except ClientError as error:
             reasons = _cancellation_reasons(error)
             if reasons is not None and "ConditionalCheckFailed" in reasons:
@@ -376,7 +368,8 @@ def _ticket_item(ticket: Ticket) -> dict[str, Any]:
     """The ticket's item. Only a ticket with a pending timer carries the `due` index's
     keys, so the index holds just the tickets the sweeper may have to act on."""
     record = {k: v for k, v in ticket_to_record(ticket).items() if v is not None}
-    item = {**_ticket_key(ticket.number), **record, **ticket_index_attributes(ticket)}
+    item = {**_ticket_key(ticket.number), **record, **ticket_index_attributes(ticket),
+            **desk_index_attributes(ticket)}
     if ticket.due_at is not None:
         item.update(due_shard=f"DUE#{ticket.number % DUE_SHARDS}", due_at=record["due_at"])
     return item

@@ -15,7 +15,9 @@ TICKET_COLUMNS = ("number", "access_key", "email", "product", "type", "subject",
                   "status_since", "timers_fired", "assignee", "impact", "urgency",
                   "priority", "first_response_at", "sla_used", "sla_since", "sla_breaches",
                   # Accounts (domain/accounts.py).
-                  "organization", "warranty", "follow_up_of")
+                  "organization", "warranty", "follow_up_of",
+                  # The desk's queues (domain/desk_queues.py).
+                  "queue_category", "queue_order")
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -37,6 +39,7 @@ def ticket_to_record(ticket: Ticket) -> dict[str, Any]:
         "sla_breaches": json.dumps(list(ticket.sla_breaches)),
         "organization": ticket.organization, "warranty": int(ticket.warranty),
         "follow_up_of": ticket.follow_up_of,
+        "queue_category": ticket.queue_category, "queue_order": ticket.queue_order,
     }
 
 
@@ -58,6 +61,7 @@ def ticket_from_record(rec: dict[str, Any]) -> Ticket:
         sla_breaches=tuple(json.loads(rec.get("sla_breaches") or "[]")),
         organization=rec.get("organization"), warranty=bool(rec.get("warranty") or 0),
         follow_up_of=int(rec["follow_up_of"]) if rec.get("follow_up_of") is not None else None,
+        queue_category=rec.get("queue_category"), queue_order=rec.get("queue_order"),
     )
 
 
