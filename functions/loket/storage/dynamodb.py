@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from loket.aws import LazyClient
 from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, MessageAlreadyStored, VersionConflict
+from loket.domain.events import TicketEvent, check_events, created_event
 from loket.domain.tickets import Message, NewTicket, Ticket
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
 from loket.storage.dynamodb_desk import DynamoDBDesk, desk_index_attributes, words_write
+from loket.storage.dynamodb_events import DynamoDBEvents, event_item
 from loket.storage.dynamodb_mail import DynamoDBMailQueue
 from loket.storage.dynamodb_mail_in import (DynamoDBMailIn, message_key_puts,
                                             stored_message_key)
@@ -76,7 +78,8 @@ def table_schema() -> dict[str, Any]:
     return yaml.safe_load((Path(__file__).parent / "dynamodb_table.yml").read_text())
 
 
-class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoDBDesk):
+class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoDBEvents,
+                    DynamoDBDesk):
     """A TicketStore on one DynamoDB table; safe to share between threads. Accounts,
     sessions and the portal's ticket lists are in dynamodb_accounts.py; the mail queue
     in dynamodb_mail.py."""
@@ -152,13 +155,14 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
             _ticket_item(ticket),
             {"pk": _ticket_pk(ticket.number), "sk": _message_sk(first, 1),
              **message_to_record(first)},
+            event_item(created_event(ticket)),
         ]
         if idempotency_key is not None:
             items.append({**_idempotency_key(idempotency_key), "fingerprint": fingerprint,
                           "ticket": ticket.number})
+        words = words_write(self.table_name, ticket, [ticket.subject, first.body])
         # attribute_not_exists: never overwrite a ticket (say, after a counter was
         # restored from an old backup) and let only one request claim a key.
-        words = words_write(self.table_name, ticket, [ticket.subject, first.body])
         return [{"Put": {"TableName": self.table_name, "Item": _to_item(item),
                          "ConditionExpression": "attribute_not_exists(pk)"}}
                 for item in items] + ([words] if words else [])
@@ -177,24 +181,17 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
         return ticket_from_record(record) if record else None
 
     def save_ticket(self, ticket: Ticket, *, expected_version: int,
+                    events: Sequence[TicketEvent],
                     messages: Sequence[Message] = (),
                     mails: "Sequence[OutgoingMail]" = ()) -> Ticket:
+        check_events(ticket, events)
         saved = replace(ticket, version=expected_version + 1)
         ticket_put = {"Put": {
             "TableName": self.table_name, "Item": _to_item(_ticket_item(saved)),
             # Optimistic locking: only over the version this change was based on.
             "ConditionExpression": "attribute_exists(pk) AND version = :expected",
             "ExpressionAttributeValues": _to_item({":expected": expected_version})}}
-        if not messages and not mails:
-            # One item: a conditional PutItem is just as safe and costs half the write
-            # units of a transaction. Timers (the sweeper) and status changes save so.
-            try:
-                self.client.put_item(**ticket_put["Put"])
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                    raise VersionConflict(ticket.number) from None
-                raise
-            return saved
+        # Always a transaction, even for a timer's save: the change's events go with it.
         message_puts = [{"Put": {
             "TableName": self.table_name,
             "Item": _to_item({"pk": _ticket_pk(ticket.number),
@@ -208,8 +205,8 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
         words = words_write(self.table_name, ticket, [m.body for m in messages])
         try:
             self.client.transact_write_items(
-                TransactItems=[ticket_put, *key_puts, *message_puts, *self._mail_puts(mails),
-                               *([words] if words else [])])
+                TransactItems=[ticket_put, *key_puts, *message_puts, *self._event_puts(events),
+                               *self._mail_puts(mails), *([words] if words else [])])
         except ClientError as error:
             reasons = _cancellation_reasons(error)
             if reasons is not None and "ConditionalCheckFailed" in reasons:

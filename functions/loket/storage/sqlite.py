@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, VersionConflict
+from loket.domain.events import TicketEvent, check_events, created_event
 from loket.domain.tickets import Message, NewTicket, Ticket
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.sqlite_accounts import SQLiteAccounts
 from loket.storage.sqlite_desk import DESK_MIGRATION, SQLiteDesk
+from loket.storage.sqlite_events import EVENTS_MIGRATION, SQLiteEvents
 from loket.storage.sqlite_mail import MAIL_MIGRATION, SQLiteMailQueue
 from loket.storage.sqlite_mail_in import MAIL_IN_MIGRATION, SQLiteMailIn, check_message_key
 from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
@@ -108,13 +110,15 @@ MIGRATIONS: list[str] = [
     MAIL_MIGRATION,
     # Mail-in: message idempotency keys and refused mail (storage/sqlite_mail_in.py).
     MAIL_IN_MIGRATION,
+    # Ticket events, append-only: the timeline and audit trail (storage/sqlite_events.py).
+    EVENTS_MIGRATION,
     # The desk's views and search: queue columns, their indexes, FTS5 words
     # (storage/sqlite_desk.py).
     DESK_MIGRATION,
 ]
 
 
-class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteDesk):
+class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, SQLiteDesk):
     """A TicketStore on one SQLite file; safe to share between threads and processes.
     Accounts, sessions and the portal's ticket lists are in sqlite_accounts.py; the
     mail queue in sqlite_mail.py."""
@@ -153,7 +157,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteDesk):
         with self._write() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
+                for statement in _statements(script):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version={number}")
             return len(MIGRATIONS)
@@ -191,6 +195,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteDesk):
                          [rec[c] for c in TICKET_COLUMNS])
             self._insert_message(conn, ticket.number, new.first_message())
             self._index_words(conn, ticket, [new.first_message()], new=True)
+            self._insert_events(conn, [created_event(ticket)])
             if idempotency_key is not None:
                 conn.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?)",
                              (idempotency_key, fingerprint, ticket.number))
@@ -220,8 +225,10 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteDesk):
         return self._ticket(self._connection(), number)
 
     def save_ticket(self, ticket: Ticket, *, expected_version: int,
+                    events: Sequence[TicketEvent],
                     messages: Sequence[Message] = (),
                     mails: "Sequence[OutgoingMail]" = ()) -> Ticket:
+        check_events(ticket, events)
         saved = replace(ticket, version=expected_version + 1)
         rec = ticket_to_record(saved)
         columns = [c for c in TICKET_COLUMNS if c != "number"]
@@ -235,6 +242,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteDesk):
             for message in messages:
                 self._insert_message(conn, ticket.number, message)
             self._index_words(conn, ticket, list(messages), new=False)
+            self._insert_events(conn, events)
             self._insert_mails(conn, mails)
         self._mail_queued(mails)
         return saved
@@ -301,6 +309,21 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteDesk):
                 "DO UPDATE SET count = count + excluded.count RETURNING count",
                 (window_key, amount, expires_at.isoformat())).fetchone()
             return int(row[0])
+
+
+def _statements(script: str) -> list[str]:
+    """The script's statements. A trigger's body holds semicolons of its own, so pieces
+    join until SQLite calls the statement complete."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements
 
 
 # One lock per database file for every store and thread of this process. SQLite's own
