@@ -17,6 +17,8 @@ from loket.web.rendering import render_lookup, render_ticket_form
 
 ASSETS_CSS = "assets/loket/portal.css"
 ASSETS_JS = "assets/loket/portal.js"
+# The desk's small touches (canned replies inserted in place), on the server's pages.
+ASSETS_DESK_JS = "assets/loket/desk.js"
 _portal = None
 
 
@@ -29,8 +31,9 @@ def on_config(config, **kwargs):
         raise PluginError(f"Loket configuration: {exc}") from None
     if ASSETS_CSS not in config.extra_css:
         config.extra_css.append(ASSETS_CSS)
-    if ASSETS_JS not in [str(s) for s in config.extra_javascript]:
-        config.extra_javascript.append(ASSETS_JS)
+    for script in (ASSETS_JS, ASSETS_DESK_JS):
+        if script not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(script)
     return config
 
 

@@ -56,6 +56,7 @@ TICKET_ROUTES = {
     "POST /desk/tickets/{n}/status":      ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
     "POST /desk/tickets/{n}/priority":    ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
     "POST /desk/tickets/{n}/assign":      ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
+    "POST /desk/tickets/{n}/canned-reply": ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "200 404 200 200", "303 303 303 303"),
     "POST /desk/tickets/{n}/warranty":    ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
 }
 
@@ -107,7 +108,8 @@ LISTED = {"ann": ["A1"], "carl": ["A2"], "bea": ["B1"], "agent": []}
 BODIES = {"messages": {"body": "More information."}, "rating": {"rating": "good", "comment": "Fine"},
           "warranty": {"warranty": True}, "close": {}, "reopen": {}, "reject": {},
           "reply": {"body": "Fixed in 2026.2."}, "status": {"status": "solved"},
-          "priority": {"impact": "high", "urgency": "high"}, "assign": {"assignee": "planner-second-line"}}
+          "priority": {"impact": "high", "urgency": "high"}, "assign": {"assignee": "planner-second-line"},
+          "canned-reply": {"canned_reply": "send-logs", "body": "Hello"}}
 
 
 def png() -> bytes:

@@ -46,8 +46,9 @@ def fingerprint(config_dir: Path) -> str:
 
 
 def _config_files(config_dir: Path) -> list[Path]:
-    return sorted(p for pattern in ("*.yml", "*.yaml") for p in config_dir.rglob(pattern)
-                  if COMPILED.split("/")[0] not in p.parts)
+    # Canned replies (replies/*.md) are configuration too: a changed one is read anew.
+    return sorted(p for pattern in ("*.yml", "*.yaml", "replies/*.md")
+                  for p in config_dir.rglob(pattern) if COMPILED.split("/")[0] not in p.parts)
 
 
 def compile_config(config_dir: Path) -> Path:

@@ -161,6 +161,11 @@ def _load_files(config_dir: Path, load_holidays: bool):
         except ValueError as exc:
             raise problem_at(workflow_path, ("calendar", "holidays"), str(exc)) from None
     try:
-        return PortalConfig.assemble(portal, form, built, accounts)
+        config = PortalConfig.assemble(portal, form, built, accounts)
     except ValueError as exc:
         raise ConfigError(f"{form_path}: {exc}") from None
+    from dataclasses import replace
+
+    from loket.config.canned_replies import load_canned_replies
+
+    return replace(config, canned_replies=load_canned_replies(config_dir / "replies"))

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from loket.domain.accounts import OverPlan, SupportPlan
+from loket.domain.canned_replies import CannedReply
 from loket.domain.attachments import AttachmentLimits
 from loket.domain.forms import FormDefinition, Labels
 from loket.domain.tickets import Status
@@ -174,6 +175,8 @@ class PortalConfig:
     accounts: AccountsConfig = field(default_factory=AccountsConfig)
     # Team id -> the team (portal.yml `teams:`).
     teams: dict[str, TeamConfig] = field(default_factory=dict)
+    # Reply id -> language -> the canned reply (site_config/replies/, #12).
+    canned_replies: dict[str, dict[str, CannedReply]] = field(default_factory=dict)
 
     @classmethod
     def assemble(cls, portal: PortalFile, form: FormDefinition, workflow: Workflow,
