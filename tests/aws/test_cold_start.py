@@ -90,9 +90,11 @@ def first_submission(tmp_path_factory):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-# (holidays is not here: a submission works out its SLA deadlines on the business calendar.)
+# holidays: the compiled configuration carries this year's public holidays, so working
+# out the SLA deadlines needs no package (config/workflow.py, ClosedDays).
 @pytest.mark.parametrize("heavy", ["whoosh", "loket.mail.inbound", "PIL", "zxcvbn", "argon2",
-                                   "yaml", "email_validator.deliverability"])
+                                   "yaml", "email_validator.deliverability", "holidays",
+                                   "pydantic_settings"])
 def test_a_cold_submission_skips_what_it_does_not_use(first_submission, heavy):
     assert first_submission["status"] == 201
     loaded = [m for m in first_submission["modules"] if m == heavy or m.startswith(heavy + ".")]

@@ -121,3 +121,27 @@ def test_loading_the_compiled_configuration_reads_no_yaml_and_builds_no_validato
     out = subprocess.run([sys.executable, "-c", PROBE, str(config_dir)], cwd=ROOT,
                          capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["yaml"] is True  # the probe notices the difference
+
+
+def test_a_pickled_calendar_knows_the_coming_years_holidays_without_the_package(monkeypatch):
+    """The compiled configuration carries the public holidays of last year to a few
+    years ahead, so a cold start never imports `holidays` for them; other years still
+    come from the package."""
+    import pickle
+    from datetime import date, timedelta
+
+    from loket.config.workflow import ClosedDays
+
+    closed = ClosedDays("NL", None, frozenset({date(2026, 12, 24)}))
+    year = date.today().year
+    days = [date(year - 1, 1, 1) + timedelta(days=n)
+            for n in range((date(year + ClosedDays.YEARS_AHEAD + 1, 1, 1)
+                            - date(year - 1, 1, 1)).days)]
+    expected = [day for day in days if day in closed]
+    compiled = pickle.dumps(closed)
+    monkeypatch.setitem(sys.modules, "holidays", None)  # Importing it now fails.
+    copy = pickle.loads(compiled)
+    assert [day for day in days if day in copy] == expected
+    assert date(year, 12, 25) in copy and date(2026, 12, 24) in copy
+    with pytest.raises(ImportError):
+        date(year + ClosedDays.YEARS_AHEAD + 2, 12, 25) in copy

@@ -230,12 +230,37 @@ class ClosedDays:
     once, for `loket check-config` and the sweeper.
     """
 
+    # A pickled ClosedDays (the precompiled configuration the Lambda zip carries,
+    # loket.config.compiled) holds the public holidays of the years from last year to
+    # this many years ahead, worked out when it is pickled: a cold start that asks
+    # about those years never loads the package (about 45 modules). Other years load it.
+    YEARS_AHEAD = 5
+
     def __init__(self, country: str | None, subdivision: str | None, extra: frozenset[date]):
         self.country, self.subdivision, self.extra = country, subdivision, extra
         self._public = None
+        self._known: dict[int, tuple[date, ...]] = {}  # year -> its public holidays
 
     def __contains__(self, day: object) -> bool:
-        return day in self.extra or (self.country is not None and day in self.public())
+        if day in self.extra:
+            return True
+        if self.country is None:
+            return False
+        known = self._known.get(day.year) if isinstance(day, date) else None
+        return day in (known if known is not None else self.public())
+
+    def __getstate__(self) -> dict:
+        state = {**self.__dict__, "_public": None}  # The package's object stays behind.
+        if self.country is not None:
+            public, this_year = self.public(), date.today().year
+            years = range(this_year - 1, this_year + self.YEARS_AHEAD + 1)
+            for year in years:
+                public.get(date(year, 1, 1))  # Makes the package work that year out.
+            # Sorted tuples, not sets: a set of dates pickles in an order that changes
+            # from one process to the next, and the zip must build byte for byte alike.
+            state["_known"] = {year: tuple(sorted(d for d in public if d.year == year))
+                               for year in years}
+        return state
 
     def public(self):
         if self._public is None:
