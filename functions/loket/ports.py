@@ -11,6 +11,7 @@ from loket.domain.attachments import Upload
 from loket.domain.tickets import Message, NewTicket, Ticket
 
 if TYPE_CHECKING:
+    from loket.domain.limits import HitLimit
     from loket.domain.outgoing import OutgoingMail, Suppression
 
 
@@ -30,13 +31,15 @@ class TicketStore(Protocol):
     def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None,
                       fingerprint: str = "",
                       mails: "Callable[[Ticket], Sequence[OutgoingMail]] | None" = None,
-                      ) -> tuple[Ticket, bool]:
+                      hits: "Sequence[HitLimit]" = ()) -> tuple[Ticket, bool]:
         """Store `new` with the next sequential number and its first message, atomically.
 
         With an `idempotency_key` already used, return the ticket it made and False
-        (nothing stored); raise IdempotencyConflict when its fingerprint differs.
-        `mails(ticket)` gives the e-mails the new ticket causes (its receipt): they are
-        queued in the same write, or not at all.
+        (nothing stored, nothing counted); raise IdempotencyConflict when its
+        fingerprint differs. `mails(ticket)` gives the e-mails the new ticket causes
+        (its receipt): they are queued in the same write, or not at all. `hits`
+        (domain/limits.py) are counted in the same write too: raise OverLimit, writing
+        nothing, when one would pass its limit.
         """
         ...
 

@@ -2,45 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from loket.domain.errors import RateLimited
+from loket.domain.limits import HitLimit, OverLimit
 from loket.services.context import Services
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-@dataclass
-class Hits:
-    """The hits one request counted: given back when it turns out not to count (a retry
-    of a request that was counted already). `over` is the limit it passed, if any."""
-
-    counted: list[tuple["Window", str]] = field(default_factory=list)
-    over: RateLimited | None = None
-
-    def give_back(self, services: Services) -> None:
-        for window, key in self.counted:
-            window.add(services, key, -1)
-        self.counted.clear()
-
-
-def count_submission(services: Services, client_address: str) -> Hits:
-    """Count this submission against the address's limits, per hour and per day. The
-    caller raises `over` when set, unless the request is a retry (then it gives the
-    hits back): only the store can tell, and asking it costs a call, so it is asked
-    only then."""
+def submission_limits(services: Services, client_address: str) -> list[HitLimit]:
+    """This submission's hits on the address's limits, per hour and per day, for the
+    store to count in the ticket's own write (create_ticket(hits=...)): one transaction
+    instead of three, and a request that is refused, or that replays one counted
+    already (same Idempotency-Key), counts nothing."""
     limits = services.config.submissions
-    hits = Hits()
+    hits = []
     for limit, window_name, seconds in ((limits.per_hour, "hour", 3600),
                                         (limits.per_day, "day", 86400)):
         window = current_window(services, seconds)
-        key = f"submit:{client_address}:{window_name}"
-        hits.counted.append((window, key))
-        if window.add(services, key) > limit and hits.over is None:
-            hits.over = RateLimited(limit=limit, window=window_name,
-                                    retry_after=window.retry_after)
+        hits.append(HitLimit(f"submit:{client_address}:{window_name}", window.start,
+                             window.end, limit, window_name, window.retry_after))
     return hits
+
+
+def refusal(over: OverLimit) -> RateLimited:
+    """What the client is told when the store refused a write over `over.limit`."""
+    hit = over.limit
+    return RateLimited(limit=hit.limit, window=hit.window, retry_after=hit.retry_after)
 
 
 def check_rate(services: Services, key: str, limit: int, window: str, seconds: int) -> None:

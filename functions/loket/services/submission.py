@@ -16,7 +16,8 @@ from loket.services.attachments import FileBatch, InlineFile, check_files
 from loket.services.context import Services
 from loket.services.notifications import new_ticket_mails
 from loket.services.plans import charge_plan, check_may_submit
-from loket.services.ratelimit import Hits, count_submission
+from loket.domain.limits import OverLimit
+from loket.services.ratelimit import refusal, submission_limits
 
 if TYPE_CHECKING:
     from loket.services.sessions import Viewer
@@ -64,16 +65,10 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
     clean, batch = _validate(services, data, files, idempotency_key, viewer)
     fingerprint = _fingerprint({**clean, "attachments": batch.fingerprint}
                                if batch.files else clean)
-    hits = count_submission(services, client_address) if limits else Hits()
-    if hits.over is not None:
-        # Over the limit, unless it is a retry of a request that was counted: a retry
-        # (same key, same body) never counts, so it gets its ticket, as it would have.
-        earlier = idempotency_key and services.store.idempotent_ticket(idempotency_key,
-                                                                       fingerprint)
-        if not earlier:
-            raise hits.over
-        hits.give_back(services)
-        return Receipt(earlier, False, services.lookup_url(earlier.number, earlier.access_key))
+    # Counted by the store in the ticket's own write, after it looked for the earlier
+    # request with this key: a retry (same key, same body) never counts, so it gets its
+    # ticket over the limit too, as it would have.
+    hits = submission_limits(services, client_address) if limits else []
     new = NewTicket(email=clean["email"], product=clean["product"], type=clean["type"],
                     subject=clean["subject"], description=clean["description"],
                     fields={k: v for k, v in clean.items() if k not in _CORE},
@@ -98,14 +93,17 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
     try:
         # The receipt (and the board's news) is queued in the ticket's own write.
         ticket, created = services.store.create_ticket(
-            new, idempotency_key=idempotency_key, fingerprint=fingerprint,
+            new, idempotency_key=idempotency_key, fingerprint=fingerprint, hits=hits,
             mails=lambda stored: new_ticket_mails(services, stored, new.attachments))
+    except OverLimit as over:  # Nothing was written: the files are nobody's.
+        charge.give_back(services)
+        batch.discard(services)
+        raise refusal(over) from None
     except Exception:
         charge.give_back(services)
         raise
     if not created:
-        hits.give_back(services)  # A retry: the first request counted it...
-        charge.give_back(services)  # ...against the limits and the plan.
+        charge.give_back(services)  # A retry: the first request counted it...
         batch.discard(services)  # ...and stored its files: these are nobody's.
     batch.settle(services, ticket.number, idempotency_key)
     return Receipt(ticket, created, services.lookup_url(ticket.number, ticket.access_key),

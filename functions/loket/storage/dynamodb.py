@@ -21,11 +21,13 @@ from loket.domain.events import TicketEvent, check_events, created_event
 from loket.domain.tickets import Message, NewTicket, Ticket
 
 if TYPE_CHECKING:
+    from loket.domain.limits import HitLimit
     from loket.domain.outgoing import OutgoingMail
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
 from loket.storage.dynamodb_desk import DynamoDBDesk, desk_index_attributes, words_write
 from loket.storage.dynamodb_events import DynamoDBEvents, event_item
+from loket.storage.dynamodb_limits import hit_updates, raise_if_over
 from loket.storage.dynamodb_mail import DynamoDBMailQueue
 from loket.storage.dynamodb_mail_in import (DynamoDBMailIn, message_key_puts,
                                             stored_message_key)
@@ -105,7 +107,7 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
     def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None,
                       fingerprint: str = "",
                       mails: "Callable[[Ticket], Sequence[OutgoingMail]] | None" = None,
-                      ) -> tuple[Ticket, bool]:
+                      hits: "Sequence[HitLimit]" = ()) -> tuple[Ticket, bool]:
         if idempotency_key is not None:
             earlier = self._replay(idempotency_key, fingerprint)
             if earlier is not None:
@@ -114,6 +116,8 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
         queued = list(mails(ticket)) if mails else []
         writes = self._ticket_writes(ticket, new.first_message(), idempotency_key,
                                      fingerprint) + self._mail_puts(queued)
+        # Last, so their cancellation reasons are found by position (raise_if_over).
+        writes += hit_updates(self.table_name, hits, _to_item)
         for attempt in itertools.count(1):
             try:
                 # botocore adds a ClientRequestToken, so its own retries of this call
@@ -131,6 +135,7 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
                     earlier = self._replay(idempotency_key, fingerprint)
                     if earlier is not None:
                         return earlier, False
+                raise_if_over(error, writes, hits)
                 if attempt == TRANSACTION_ATTEMPTS or not reasons & TRANSIENT_CANCELLATIONS:
                     raise
                 # Same writes, same number: nothing was written, so no gap either.

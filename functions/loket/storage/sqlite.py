@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from loket.domain.attachments import Upload
 from loket.domain.errors import IdempotencyConflict, VersionConflict
+from loket.domain.limits import HitLimit, OverLimit
 from loket.domain.events import TicketEvent, check_events, created_event
 from loket.domain.tickets import Message, NewTicket, Ticket
 
@@ -173,12 +174,12 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
     def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None,
                       fingerprint: str = "",
                       mails: "Callable[[Ticket], Sequence[OutgoingMail]] | None" = None,
-                      ) -> tuple[Ticket, bool]:
-        ticket, queued = self._create_ticket(new, idempotency_key, fingerprint, mails)
+                      hits: Sequence[HitLimit] = ()) -> tuple[Ticket, bool]:
+        ticket, queued = self._create_ticket(new, idempotency_key, fingerprint, mails, hits)
         self._mail_queued(queued)
         return ticket, queued is not None
 
-    def _create_ticket(self, new, idempotency_key, fingerprint, mails):
+    def _create_ticket(self, new, idempotency_key, fingerprint, mails, hits):
         """The ticket, and the mails queued with it (None when nothing was created)."""
         with self._write() as conn:
             if idempotency_key is not None:
@@ -188,6 +189,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
                     if row["fingerprint"] != fingerprint:
                         raise IdempotencyConflict(idempotency_key)
                     return self._ticket(conn, row["ticket"]), None
+            self._count_hits(conn, hits)
             ticket = Ticket.from_new(self._next_number(conn), new)
             rec = ticket_to_record(ticket)
             conn.execute(f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) VALUES "
@@ -300,15 +302,27 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
 
     def count_hit(self, key: str, window_start: datetime, expires_at: datetime,
                   amount: int = 1) -> int:
-        window_key = f"{key}@{window_start.isoformat()}"
         with self._write() as conn:
-            conn.execute("DELETE FROM hit_counters WHERE expires_at < ?",
-                         (window_start.isoformat(),))
-            row = conn.execute(
-                "INSERT INTO hit_counters VALUES (?, ?, ?) ON CONFLICT(key) "
-                "DO UPDATE SET count = count + excluded.count RETURNING count",
-                (window_key, amount, expires_at.isoformat())).fetchone()
-            return int(row[0])
+            return self._add_hit(conn, key, window_start, expires_at, amount)
+
+    def _count_hits(self, conn: sqlite3.Connection, hits: Sequence[HitLimit]) -> None:
+        """Inside a write: one hit on each counter, or OverLimit (the caller's
+        transaction rolls back, so a refused write counts nothing)."""
+        for hit in hits:
+            if self._add_hit(conn, hit.key, hit.window_start, hit.expires_at, 1) > hit.limit:
+                raise OverLimit(hit)
+
+    @staticmethod
+    def _add_hit(conn: sqlite3.Connection, key: str, window_start: datetime,
+                 expires_at: datetime, amount: int) -> int:
+        window_key = f"{key}@{window_start.isoformat()}"
+        conn.execute("DELETE FROM hit_counters WHERE expires_at < ?",
+                     (window_start.isoformat(),))
+        row = conn.execute(
+            "INSERT INTO hit_counters VALUES (?, ?, ?) ON CONFLICT(key) "
+            "DO UPDATE SET count = count + excluded.count RETURNING count",
+            (window_key, amount, expires_at.isoformat())).fetchone()
+        return int(row[0])
 
 
 def _statements(script: str) -> list[str]:
