@@ -58,6 +58,11 @@ TICKET_ROUTES = {
     "POST /desk/tickets/{n}/assign":      ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
     "POST /desk/tickets/{n}/canned-reply": ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "200 404 200 200", "303 303 303 303"),
     "POST /desk/tickets/{n}/warranty":    ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "303 404 303 303", "303 303 303 303"),
+    # The record (#12): merge and link name another ticket (here one that does not
+    # exist: 422 for the agent); presence is the desk page's poll (JSON).
+    "POST /desk/tickets/{n}/merge":       ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "422 404 422 422", "303 303 303 303"),
+    "POST /desk/tickets/{n}/link":        ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "422 404 422 422", "303 303 303 303"),
+    "GET /desk/tickets/{n}/presence":     ("303 303 303 303", "404 404 404 404", "404 404 404 404", "404 404 404 404", "200 404 200 200", "303 303 303 303"),
 }
 
 # Routes about no ticket in particular: one answer per viewer.
@@ -109,6 +114,7 @@ BODIES = {"messages": {"body": "More information."}, "rating": {"rating": "good"
           "warranty": {"warranty": True}, "close": {}, "reopen": {}, "reject": {},
           "reply": {"body": "Fixed in 2026.2."}, "status": {"status": "solved"},
           "priority": {"impact": "high", "urgency": "high"}, "assign": {"assignee": "planner-second-line"},
+          "merge": {"into": "99999"}, "link": {"other": "99999"},
           "canned-reply": {"canned_reply": "send-logs", "body": "Hello"}}
 
 

@@ -123,3 +123,21 @@ def test_the_store_has_no_way_to_change_or_remove_an_event(store):
     assert {n for n in names if not n.startswith("_")} == {"list_events"}
     assert not [n for n in names if any(verb in n for verb in
                                         ("update", "delete", "remove", "edit", "replace"))]
+
+
+def test_presence_lists_the_agents_with_the_ticket_open_until_their_time_ends(store):
+    """Who has a ticket open at the desk (collision): each poll marks an agent present
+    until a moment; a mark again moves it; others' tickets do not mix."""
+    ticket, _ = store.create_ticket(new_ticket())
+    other, _ = store.create_ticket(new_ticket("other"))
+    store.mark_presence(ticket.number, "bea@nordwind.example", T0 + timedelta(seconds=30))
+    store.mark_presence(ticket.number, "al@nordwind.example", T0 + timedelta(seconds=10))
+    store.mark_presence(other.number, "cy@nordwind.example", T0 + timedelta(seconds=30))
+    assert store.present_agents(ticket.number, T0) == ["al@nordwind.example",
+                                                       "bea@nordwind.example"]
+    assert store.present_agents(ticket.number, T0 + timedelta(seconds=20)) == [
+        "bea@nordwind.example"]
+    store.mark_presence(ticket.number, "al@nordwind.example", T0 + timedelta(seconds=60))
+    assert store.present_agents(ticket.number, T0 + timedelta(seconds=40)) == [
+        "al@nordwind.example"]
+    assert len(store.list_events(ticket.number)) == 1  # presence is no change

@@ -1,17 +1,22 @@
 """DynamoDBStore's ticket events: items in the ticket's partition (`TICKET#<n>`,
 `EVT#<key>`), put with attribute_not_exists in the same TransactWriteItems as the
-change they describe; the store has no call that updates or deletes one."""
+change they describe; the store has no call that updates or deletes one. Beside
+them, who has the ticket open at the desk: `PRESENCE#<agent>` items, overwritten by
+each poll and dropped by TTL."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from loket.domain.events import TicketEvent
 from loket.storage.event_records import event_from_record, event_to_record
+from loket.storage.records import utc_iso
 
 EVENT_PREFIX = "EVT#"
+PRESENCE_PREFIX = "PRESENCE#"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -24,6 +29,23 @@ class DynamoDBEvents:
         return [{"Put": {"TableName": self.table_name, "Item": _to_item(event_item(e)),
                          "ConditionExpression": "attribute_not_exists(pk)"}}
                 for e in events]
+
+    def mark_presence(self, number: int, agent: str, until: datetime) -> None:
+        self.client.put_item(TableName=self.table_name, Item=_to_item({
+            "pk": f"TICKET#{number}", "sk": PRESENCE_PREFIX + agent, "agent": agent,
+            "until": utc_iso(until),
+            # TTL removes it some day after; `until` is what counts.
+            "expires_at": int(until.timestamp()) + 3600}))
+
+    def present_agents(self, number: int, now: datetime) -> list[str]:
+        response = self.client.query(
+            TableName=self.table_name, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            FilterExpression="#until > :now", ExpressionAttributeNames={"#until": "until"},
+            ExpressionAttributeValues=_to_item({":pk": f"TICKET#{number}",
+                                                ":prefix": PRESENCE_PREFIX,
+                                                ":now": utc_iso(now)}))
+        return sorted(_from_item(item)["agent"] for item in response["Items"])
 
     def list_events(self, number: int) -> list[TicketEvent]:
         pages = self.client.get_paginator("query").paginate(

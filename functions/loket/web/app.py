@@ -56,6 +56,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     from loket.web import second_factor  # Agents' TOTP step after the password (#12).
 
     app.register_blueprint(second_factor.bp)
+    from loket.web import desk_record  # Timeline, merge, link, presence (#12).
+
+    app.register_blueprint(desk_record.bp)
     from loket.web import desk_canned  # Canned replies inserted without JavaScript (#12).
 
     app.register_blueprint(desk_canned.bp)

@@ -22,8 +22,10 @@ from loket.services.plans import mark_warranty
 from loket.services.canned_replies import choices as canned_choices
 from loket.services.assignment import assign_from_list, assignees
 from loket.services.status import agent_reply, set_priority, set_status
+from loket.services.collision import StaleView, check_fresh
 from loket.web.auth import require_viewer
 from loket.web import desk_view
+from loket.web.desk_record import record_context, stale_text
 from loket.web.converters import ticket_cursor
 from loket.web.current import services
 from loket.web.pages import field_messages, language, message_page, page
@@ -126,6 +128,7 @@ def show(me, ticket, lang: str, *, error: str = "", body: str = "", status: int 
         suppressed=services().store.get_suppression(ticket.email),
         fields=desk_view.field_rows(services().config, ticket, lang),
         assignees=assignees(services(), ticket.product, lang),
+        **record_context(services(), me, ticket, lang),
         type_label=desk_view.type_label(services().config, ticket, lang),
         canned=canned_choices(services(), ticket, me.account), **labels(lang))
     return page(content, title=f"#{ticket.number} {ticket.subject}", lang=lang, status=status)
@@ -146,6 +149,9 @@ def act(number: int, move):
     except TransitionRefused as exc:
         return show(me, ticket, lang, error=f"Not possible from '{exc.status}' ({exc.action}).",
                     status=409)
+    except StaleView as exc:  # The ticket as it is now; the typed text kept, unsent.
+        return show(me, exc.ticket, lang, error=stale_text(services().config, exc, lang),
+                    body=request.form.get("body", ""), status=409)
     return redirect(f"/desk/tickets/{number}?lang={lang}", code=303)
 
 
@@ -154,6 +160,7 @@ def reply(number: int):
     allow_files(request)
 
     def move(me, ticket):
+        check_fresh(services(), ticket, request.form.get("version"), me.account.email)
         agent_reply(services(), ticket.number, request.form.get("body", ""),
                     agent=me.account.email, status=request.form.get("status") or None,
                     public=request.form.get("internal") != "on",
@@ -163,15 +170,19 @@ def reply(number: int):
 
 @bp.post("/tickets/<int:number>/status")
 def status(number: int):
-    return act(number, lambda me, t: set_status(services(), t.number,
-                                                request.form.get("status", "")))
+    def move(me, ticket):
+        check_fresh(services(), ticket, request.form.get("version"), me.account.email)
+        set_status(services(), ticket.number, request.form.get("status", ""),
+                   by=me.account.email)
+    return act(number, move)
 
 
 @bp.post("/tickets/<int:number>/priority")
 def priority(number: int):
     return act(number, lambda me, t: set_priority(services(), t.number,
                                                   request.form.get("impact", ""),
-                                                  request.form.get("urgency", "")))
+                                                  request.form.get("urgency", ""),
+                                                  by=me.account.email))
 
 
 @bp.post("/tickets/<int:number>/assign")
