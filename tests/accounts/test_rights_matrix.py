@@ -89,6 +89,10 @@ OTHER_ROUTES = {
     "GET /desk/refused/{refused}/original.eml": (303, 404, 404, 404, 404, 303),
     "POST /desk/refused/{refused}/take-in": (303, 404, 404, 404, 404, 303),
     "GET /desk/mail/":                    (303, 404, 404, 404, 200, 303),
+    # The desk's views with counts and its search (#12): agents only, their products only
+    # (test_desk_views_and_search_show_only_the_agents_products below).
+    "GET /desk/views/{view}":             (303, 404, 404, 404, 200, 303),
+    "GET /desk/search":                   (303, 404, 404, 404, 200, 303),
     "POST /desk/mail/{mail}/retry":       (303, 404, 404, 404, 404, 303),  # unknown id
     "GET /portal/account":                (303, 200, 200, 200, 200, 303),
     "POST /portal/account":               (303, 303, 303, 303, 303, 303),
@@ -205,7 +209,7 @@ def other_call(world: World, route: str):
     method, path = route.split(" ")
     path = path.format(upload="nope", secret="not-a-real-link", rating="10001.1.forged",
                        refused="0123456789abcdef0123456789abcdef",
-                       mail="0123456789abcdef0123456789abcdef")
+                       mail="0123456789abcdef0123456789abcdef", view="all")
     headers = {"X-CSRF-Token": world.csrf} if world.csrf else {}
     form = {"csrf_token": world.csrf} if world.csrf else {}
     client = world.client
@@ -274,6 +278,7 @@ def test_every_route_is_in_the_matrix(app):
         path = path.replace("<attachment_id>", "{a}").replace("<upload_id>", "{upload}")
         path = re.sub(r"<secret>", "{secret}", path).replace("<token>", "{rating}")
         path = path.replace("<refused_id>", "{refused}").replace("<mail_id>", "{mail}")
+        path = path.replace("<view>", "{view}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             routes.add(f"{method} {path}")
     assert routes == set(TICKET_ROUTES) | set(OTHER_ROUTES)
@@ -282,3 +287,31 @@ def test_every_route_is_in_the_matrix(app):
 def test_a_session_cookie_that_means_nothing_is_anonymous(world):
     world.client.set_cookie(SESSION_COOKIE, "made-up")
     assert world.client.get(f"/api/tickets/{world.tickets['A1'].number}").status_code == 404
+
+
+def test_desk_views_and_search_show_only_the_agents_products(world):
+    """The planner board's agent: every view, its count and every search hold the
+    planner tickets (A1, B1, X) and never Carl's payroll ticket A2."""
+    world = as_viewer(world, "agent")
+    numbers = {ticket.number: name for name, ticket in world.tickets.items()}
+    planner = {"A1", "B1", "X"}
+
+    def shown(url):
+        page = world.client.get(url)
+        assert page.status_code == 200, url
+        html = page.get_data(as_text=True)
+        return {numbers[int(n)] for n in re.findall(r'<tr data-number="(\d+)"', html)}, html
+
+    for view in ("new", "mine", "unassigned", "waiting", "sla", "all"):
+        tickets, html = shown(f"/desk/views/{view}?order=work")
+        assert tickets <= planner, view
+    tickets, html = shown("/desk/views/all?order=newest")
+    assert tickets == planner
+    assert re.search(r'/desk/views/all[^"]*"[^>]*>All <span class="loket-count">3<', html)
+    for query in ("q=export", "q=excel", f"requester={CARL}", "organization=acme", "q="):
+        tickets, _ = shown(f"/desk/search?{query}")
+        assert "A2" not in tickets and tickets <= planner, query
+    a2 = world.tickets["A2"].number
+    assert shown(f"/desk/search?q={a2}")[0] == set()
+    assert world.client.get("/desk/search?product=payroll").status_code == 422
+    assert world.client.get("/desk/views/all?product=payroll").status_code == 422

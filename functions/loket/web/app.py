@@ -62,6 +62,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     from loket.web import desk_canned  # Canned replies inserted without JavaScript (#12).
 
     app.register_blueprint(desk_canned.bp)
+    from loket.web import desk_views  # Views with counts and ticket search (#12).
+
+    app.register_blueprint(desk_views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(suggest.bp)
