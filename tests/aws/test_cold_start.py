@@ -94,7 +94,8 @@ def first_submission(tmp_path_factory):
 # out the SLA deadlines needs no package (config/workflow.py, ClosedDays).
 @pytest.mark.parametrize("heavy", ["whoosh", "loket.mail.inbound", "PIL", "zxcvbn", "argon2",
                                    "yaml", "email_validator.deliverability", "holidays",
-                                   "pydantic_settings"])
+                                   "pydantic_settings", "loket.web.pages", "loket.web.desk_pages",
+                                   "loket.web.account_pages", "loket.web.ticket_pages"])
 def test_a_cold_submission_skips_what_it_does_not_use(first_submission, heavy):
     assert first_submission["status"] == 201
     loaded = [m for m in first_submission["modules"] if m == heavy or m.startswith(heavy + ".")]

@@ -13,7 +13,9 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         from apig_wsgi import make_lambda_handler
 
         from loket.settings import Settings
-        from loket.web.app import create_app
+        from loket.web.app import create_api_app, create_app
+        from loket.web.prefix_dispatch import PrefixDispatch
+        from loket.wiring import build_services
 
         settings = Settings()
         if settings.trusted_proxies:
@@ -21,10 +23,15 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
             # would let any caller pick its own address (rate limits, logs).
             raise RuntimeError("LOKET_TRUSTED_PROXIES is for a local reverse proxy; on "
                                "Lambda set LOKET_ORIGIN_SECRET (web/edge.py)")
-        # The site itself is served by CloudFront from S3; Flask only answers the
-        # app's own prefixes (/api/, /portal/, /desk/) here.
-        _handler = make_lambda_handler(create_app(settings, serve_site=False),
-                                       binary_support=True)
+        services = build_services(settings)
+        # /api/ is answered by an app of the API's views alone, the pages by the whole
+        # app, each built when first asked for: a cold submission imports no page views
+        # (web/prefix_dispatch.py). The site itself is served by CloudFront from S3;
+        # Flask only answers the app's own prefixes (/api/, /portal/, /desk/) here.
+        _handler = make_lambda_handler(PrefixDispatch(
+            lambda: create_api_app(settings, services),
+            lambda: create_app(settings, services=services, serve_site=False)),
+            binary_support=True)
     return _handler(event, context)
 
 

@@ -17,36 +17,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     """Build the app. Pass `services` to wire adapters by hand (tests do)."""
     settings = settings or Settings()
     services = services or build_services(settings)
-    # No static folder: the site's assets are served by the site (CloudFront or the site
-    # blueprint), so the app serves no /static/ URL that the stack would have to route.
-    app = Flask(__name__, static_folder=None)
-    # Every <int:number> in a route is a ticket number in range (web/converters.py).
-    app.url_map.converters["int"] = TicketNumberConverter
-    # "NEW OLD" (loket/secret_keys.py): Flask signs with the first, accepts the others.
-    keys = settings.secret_key.split() or [settings.secret_key]
-    app.config.update(SECRET_KEY=keys[0], SECRET_KEY_FALLBACKS=keys[1:],
-                      MAX_CONTENT_LENGTH=services.config.submissions.max_body_bytes,
-                      LOKET_SITE_DIR=settings.site_dir.resolve())
-    app.extensions["loket"] = services
-    app.extensions["loket.shell"] = PageShell(settings.site_dir)
-    if settings.origin_secret:  # On AWS: only through CloudFront (web/edge.py).
-        from loket.web.edge import CloudFrontOnly
+    app = _bare_app(settings, services)
 
-        app.wsgi_app = CloudFrontOnly(app.wsgi_app, settings.origin_secret.split())
-    elif settings.trusted_proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
+    from loket.web import (account_api, account_pages, api, attachments, desk_mail,
+                           desk_pages, desk_refused, pages, site, suggest, ticket_pages)
 
-    from loket.web import (account_api, account_pages, api, attachments, auth, desk_mail,
-                           desk_pages, desk_refused, headers, pages, problems, site, suggest,
-                           ticket_pages)
-
-    problems.register_api_errors(app)
-    # Sessions and CSRF; cookies are Secure whenever the portal runs on https.
-    auth.install(app, secure=services.base_url.startswith("https://"))
-    # CSP, framing, Referrer-Policy, nosniff and HSTS on every answer (web/headers.py).
-    headers.install(app, site_dir=settings.site_dir.resolve(),
-                    https=services.base_url.startswith("https://"),
-                    file_origins=headers.file_origins(settings))
     app.register_blueprint(account_api.bp)
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(ticket_pages.bp)
@@ -71,4 +46,55 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.register_blueprint(pages.bp)
     if serve_site if serve_site is not None else settings.site_dir.is_dir():
         app.register_blueprint(site.bp)
+    return app
+
+
+# The blueprints whose routes are all under /api/ (a test holds create_app to the same).
+API_BLUEPRINTS = ("account_api", "api", "attachments", "suggest")
+
+
+def create_api_app(settings: Settings, services: Services) -> Flask:
+    """The app with only the blueprints under /api/: the Lambda handler answers /api/
+    requests with it (handlers/http.py), so a cold ticket submission imports none of
+    the portal's and desk's views. For /api/ it has the whole app's routes and hooks
+    (tests/api/test_api_app.py)."""
+    from importlib import import_module
+
+    app = _bare_app(settings, services)
+    for name in API_BLUEPRINTS:
+        app.register_blueprint(import_module(f"loket.web.{name}").bp)
+    return app
+
+
+def _bare_app(settings: Settings, services: Services) -> Flask:
+    """The app without blueprints: configuration, the edge's checks, error answers,
+    sessions and CSRF, security headers."""
+    # No static folder: the site's assets are served by the site (CloudFront or the site
+    # blueprint), so the app serves no /static/ URL that the stack would have to route.
+    app = Flask(__name__, static_folder=None)
+    # Every <int:number> in a route is a ticket number in range (web/converters.py).
+    app.url_map.converters["int"] = TicketNumberConverter
+    # "NEW OLD" (loket/secret_keys.py): Flask signs with the first, accepts the others.
+    keys = settings.secret_key.split() or [settings.secret_key]
+    app.config.update(SECRET_KEY=keys[0], SECRET_KEY_FALLBACKS=keys[1:],
+                      MAX_CONTENT_LENGTH=services.config.submissions.max_body_bytes,
+                      LOKET_SITE_DIR=settings.site_dir.resolve())
+    app.extensions["loket"] = services
+    app.extensions["loket.shell"] = PageShell(settings.site_dir)
+    if settings.origin_secret:  # On AWS: only through CloudFront (web/edge.py).
+        from loket.web.edge import CloudFrontOnly
+
+        app.wsgi_app = CloudFrontOnly(app.wsgi_app, settings.origin_secret.split())
+    elif settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
+
+    from loket.web import auth, headers, problems
+
+    problems.register_api_errors(app)
+    # Sessions and CSRF; cookies are Secure whenever the portal runs on https.
+    auth.install(app, secure=services.base_url.startswith("https://"))
+    # CSP, framing, Referrer-Policy, nosniff and HSTS on every answer (web/headers.py).
+    headers.install(app, site_dir=settings.site_dir.resolve(),
+                    https=services.base_url.startswith("https://"),
+                    file_origins=headers.file_origins(settings))
     return app
