@@ -89,6 +89,7 @@ OTHER_ROUTES = {
     "GET /desk/refused/{refused}/original.eml": (303, 404, 404, 404, 404, 303),
     "POST /desk/refused/{refused}/take-in": (303, 404, 404, 404, 404, 303),
     "GET /desk/mail/":                    (303, 404, 404, 404, 200, 303),
+    "GET /desk/reports":                  (303, 404, 404, 404, 200, 303),  # own products only
     # The desk's views with counts and its search (#12): agents only, their products only
     # (test_desk_views_and_search_show_only_the_agents_products below).
     "GET /desk/views/{view}":             (303, 404, 404, 404, 200, 303),

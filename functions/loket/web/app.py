@@ -34,6 +34,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     from loket.web import desk_record  # Timeline, merge, link, presence (#12).
 
     app.register_blueprint(desk_record.bp)
+    from loket.web import desk_reports  # Satisfaction per product and agent (#12).
+
+    app.register_blueprint(desk_reports.bp)
     from loket.web import desk_canned  # Canned replies inserted without JavaScript (#12).
 
     app.register_blueprint(desk_canned.bp)
