@@ -32,7 +32,7 @@ def _progress(kind: str, count: int) -> None:
 def _scan_notice(settings, port) -> None:
     if settings.store == "dynamodb":
         click.echo(f"reading table {settings.dynamodb_table} with a parallel Scan "
-                   f"({port.scan_segments} segments) and a Query per ticket", err=True)
+                   f"({port.scan_segments} segments)", err=True)
 
 
 @click.command("export")

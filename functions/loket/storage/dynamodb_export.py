@@ -2,8 +2,8 @@
 
 Export: sent mail, suppressions, counters and idempotency keys are on no index, so the
 export reads the table with one parallel Scan (TotalSegments segments at once; the
-command says so) and, for each ticket item it meets, its partition with one Query
-(messages, rating). Import: BatchWriteItem, 25 items a request, after a BatchGetItem that
+command says so), and groups each ticket's items (ticket, messages, rating) in a
+temporary file on disk. Import: BatchWriteItem, 25 items a request, after a BatchGetItem that
 finds which records the table holds already (those are kept as they are). A ticket's
 messages are written before the ticket item, so a ticket is only ever found whole, and
 an interrupted import run again rewrites the same keys: nothing doubles.
@@ -11,9 +11,14 @@ The behaviour is defined by tests/contract/test_export_contract.py."""
 
 from __future__ import annotations
 
+import itertools
+import json
 import queue
+import sqlite3
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from botocore.exceptions import ClientError
@@ -40,9 +45,6 @@ from loket.storage.sqlite_export import PRIVATE_COUNTER_PREFIX, TICKET_COUNTER
 SCAN_SEGMENTS = 4
 BATCH_WRITE = 25     # BatchWriteItem's limit
 BATCH_GET = 100      # BatchGetItem's limit
-# Items of a ticket's partition that its Query reads, and of no other kind: the Scan
-# leaves them out (its filter), the export sees them with their ticket.
-_PARTITION_PARTS = (MESSAGE_PREFIX, MESSAGE_KEY_PREFIX, "RATING")
 
 
 class DynamoDBExport:
@@ -58,67 +60,57 @@ class DynamoDBExport:
         return self.store.client
 
     def export_records(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(kind, record) for everything worth keeping, in the Scan's order (none in
-        particular: the export's digests do not depend on order). The segments are read
-        by threads into a short queue, so memory holds a few pages whatever the size."""
-        found: queue.Queue = queue.Queue(maxsize=1000)
+        """(kind, record) for everything worth keeping. One parallel Scan reads the
+        table; items that stand alone (accounts, mail, ...) go out as they come, the
+        parts of ticket partitions (ticket, messages, rating) are set aside in a
+        temporary SQLite file on disk and come out grouped, a ticket at a time, when the
+        Scan is done: memory holds a few pages whatever the table's size, and no ticket
+        costs a Query of its own."""
+        with tempfile.TemporaryDirectory(prefix="loket-export-") as folder:
+            parts = _Parts(Path(folder) / "parts.db")
+            try:
+                for item in self._scan():
+                    if item["pk"]["S"].startswith(TICKET_PREFIX):
+                        parts.add(item)
+                        continue
+                    entry = _export_entry(_from_item(item))
+                    if entry is not None:
+                        yield entry
+                for partition in parts.partitions():
+                    line = _ticket_line(partition)
+                    if line is not None:
+                        yield "tickets", line
+            finally:
+                parts.close()
+
+    def _scan(self) -> Iterator[dict[str, Any]]:
+        """The table's items (low-level form), segments read by threads into a short
+        queue."""
+        found: queue.Queue = queue.Queue(maxsize=4)
         threads = [threading.Thread(target=self._scan_segment, args=(segment, found),
                                     daemon=True) for segment in range(self.scan_segments)]
         for thread in threads:
             thread.start()
         running = len(threads)
         while running:
-            entry = found.get()
-            if entry is None:
+            page = found.get()
+            if page is None:
                 running -= 1
-            elif isinstance(entry, BaseException):
-                raise entry
+            elif isinstance(page, BaseException):
+                raise page
             else:
-                yield entry
+                yield from page
 
     def _scan_segment(self, segment: int, found: queue.Queue) -> None:
         try:
             pages = self.client.get_paginator("scan").paginate(
                 TableName=self.table_name, Segment=segment,
-                TotalSegments=self.scan_segments, ConsistentRead=True,
-                FilterExpression="NOT (begins_with(sk, :msg) OR begins_with(sk, :key) "
-                                 "OR sk = :rating)",
-                ExpressionAttributeValues={":msg": {"S": MESSAGE_PREFIX},
-                                           ":key": {"S": MESSAGE_KEY_PREFIX},
-                                           ":rating": {"S": "RATING"}})
+                TotalSegments=self.scan_segments, ConsistentRead=True)
             for page in pages:
-                for item in map(_from_item, page.get("Items", ())):
-                    entry = self._export_entry(item)
-                    if entry is not None:
-                        found.put(entry)
+                found.put(page.get("Items", []))
             found.put(None)
         except BaseException as error:  # Handed to the reader, which raises it.
             found.put(error)
-
-    def _export_entry(self, item: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-        kind = item["sk"]
-        if kind == "TICKET":
-            return "tickets", self._ticket_line(int(item["number"]))
-        reader = _READERS.get(kind)
-        if reader is None:  # Sessions, one-time links, hit counters: not exported.
-            return None
-        record = reader(item)
-        return (_KIND_OF_SK[kind], record) if record is not None else None
-
-    def _ticket_line(self, number: int) -> dict[str, Any]:
-        pages = self.client.get_paginator("query").paginate(
-            TableName=self.table_name, ConsistentRead=True,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=_to_item({":pk": _ticket_pk(number)}))
-        ticket, rating, messages = None, None, []
-        for item in (_from_item(i) for page in pages for i in page["Items"]):
-            if item["sk"] == "TICKET":
-                ticket = ticket_to_record(ticket_from_record(item))
-            elif item["sk"] == "RATING":
-                rating = rating_to_record(rating_from_record(item))
-            elif item["sk"].startswith(MESSAGE_PREFIX):
-                messages.append(message_to_record(message_from_record(item)))
-        return {"ticket": ticket, "messages": messages, "rating": rating}
 
     def holds_data(self) -> bool:
         """True when the table has any item an import could collide with."""
@@ -198,6 +190,56 @@ class DynamoDBExport:
                 time.sleep(0.05 * 2 ** attempt)
             else:
                 raise RuntimeError("DynamoDB kept refusing the import's writes (throttled)")
+
+
+TICKET_PREFIX = "TICKET#"
+
+
+class _Parts:
+    """Items of ticket partitions, on disk, read back grouped by partition in key order."""
+
+    def __init__(self, path: Path):
+        self.conn = sqlite3.connect(path)
+        self.conn.execute("PRAGMA journal_mode=OFF")
+        self.conn.execute("PRAGMA synchronous=OFF")
+        self.conn.execute("CREATE TABLE parts (pk TEXT, sk TEXT, item TEXT, "
+                          "PRIMARY KEY (pk, sk)) WITHOUT ROWID")
+
+    def add(self, item: dict[str, Any]) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO parts VALUES (?, ?, ?)",
+                          (item["pk"]["S"], item["sk"]["S"], json.dumps(item)))
+
+    def partitions(self) -> Iterator[list[dict[str, Any]]]:
+        rows = self.conn.execute("SELECT pk, item FROM parts ORDER BY pk, sk")
+        for _, group in itertools.groupby(rows, key=lambda row: row[0]):
+            yield [_from_item(json.loads(item)) for _, item in group]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _ticket_line(items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A ticket's line from its partition's items (None for a partition whose ticket
+    item is missing: a ticket is written last, so that is an unfinished import's)."""
+    ticket, rating, messages = None, None, []
+    for item in items:
+        if item["sk"] == "TICKET":
+            ticket = ticket_to_record(ticket_from_record(item))
+        elif item["sk"] == "RATING":
+            rating = rating_to_record(rating_from_record(item))
+        elif item["sk"].startswith(MESSAGE_PREFIX):
+            messages.append(message_to_record(message_from_record(item)))
+    if ticket is None:
+        return None
+    return {"ticket": ticket, "messages": messages, "rating": rating}
+
+
+def _export_entry(item: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    reader = _READERS.get(item["sk"])
+    if reader is None:  # Sessions, one-time links, hit counters: not exported.
+        return None
+    record = reader(item)
+    return (_KIND_OF_SK[item["sk"]], record) if record is not None else None
 
 
 # -- records to items and back ---------------------------------------------------------------
