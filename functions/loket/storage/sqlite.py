@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from loket.domain.outgoing import OutgoingMail
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.sqlite_accounts import SQLiteAccounts
+from loket.storage.sqlite_checkpoints import Checkpoints, checkpoints_for
 from loket.storage.sqlite_desk import DESK_MIGRATION, SQLiteDesk
 from loket.storage.sqlite_events import EVENTS_MIGRATION, SQLiteEvents
 from loket.storage.sqlite_mail import MAIL_MIGRATION, SQLiteMailQueue
@@ -129,6 +130,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
         self.first_number = first_number
         self._local = threading.local()
         self._write_lock = _write_lock_for(self.path)
+        self._checkpoints = checkpoints_for(self.path, self._write_lock)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
@@ -147,11 +149,13 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
+            if self._checkpoints is not None:  # A thread of its own checkpoints the WAL.
+                conn.execute("PRAGMA wal_autocheckpoint=0")
             self._local.conn = conn
         return conn
 
     def _write(self):
-        return _WriteTransaction(self._connection(), self._write_lock)
+        return _WriteTransaction(self._connection(), self._write_lock, self._checkpoints)
 
     def migrate(self) -> int:
         """Apply every migration the file has not seen; return the schema version."""
@@ -361,9 +365,11 @@ class _WriteTransaction:
     Holds the file's in-process write lock from before BEGIN until after the end, so
     keep the work inside short: build records before, send nothing inside."""
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock):
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock,
+                 checkpoints: Checkpoints | None = None):
         self.conn = conn
         self.lock = lock
+        self.checkpoints = checkpoints
 
     def __enter__(self) -> sqlite3.Connection:
         self.lock.acquire()
@@ -377,5 +383,7 @@ class _WriteTransaction:
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
             self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+            if self.checkpoints is not None and not exc_type:
+                self.checkpoints.committed()
         finally:
             self.lock.release()
