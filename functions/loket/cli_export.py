@@ -1,7 +1,8 @@
 """`loket export DIR`, `loket import DIR` and `loket migrate --to dynamodb`: the store's
 whole content out to a folder, into a store of either kind, and from the local SQLite
 store into a DynamoDB table (services/export.py, services/migrate.py; README.md,
-"Export, import and moving to AWS")."""
+"Export, import and moving to AWS"). Also `loket accounts erase ADDRESS`, which reads
+the store through the same port (services/erase.py)."""
 
 from __future__ import annotations
 
@@ -169,5 +170,29 @@ def _check_bucket(blobs, bucket: str) -> None:
         raise click.ClickException(f"--bucket {bucket}: not reachable "
                                    f"({exc.response.get('Error', {}).get('Code')})") from None
 
+
+def _add_erase_command() -> None:
+    """`loket accounts erase` joins the accounts group (cli_accounts.py)."""
+    from loket.cli_accounts import accounts
+
+    @accounts.command("erase")
+    @click.argument("address")
+    @click.option("--messages", is_flag=True,
+                  help="Remove the text of their messages and rating comments too.")
+    @click.confirmation_option(prompt="Erase this person for good (no undo)?",
+                               help="Confirm without being asked.")
+    def accounts_erase(address: str, messages: bool) -> None:
+        """Erase ADDRESS on request: their account, sessions, links, mail to them,
+        refused mail and the files of their messages go; on tickets and messages they
+        become a placeholder, so tickets stay countable. README.md, "Erasing a person"."""
+        from loket.services.erase import erase_person
+        from loket.storage.data_port import data_port
+
+        _, store, blobs = _store_and_blobs()
+        erasure = erase_person(store, data_port(store), blobs, address, messages=messages)
+        click.echo(erasure.summary())
+
+
+_add_erase_command()
 
 COMMANDS = [export_command, import_command, migrate_command]

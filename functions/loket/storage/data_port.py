@@ -1,5 +1,6 @@
-"""The DataPort (ports.py) of a store: what `loket export`, `loket import` and
-`loket migrate` read and write through (services/export.py)."""
+"""The DataPort (ports.py) of a store: what `loket export`, `loket import`,
+`loket migrate` (services/export.py) and `loket accounts erase` (services/erase.py) read
+and write through."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ def data_port(store):
     from loket.storage.sqlite import SQLiteStore
 
     if isinstance(store, SQLiteStore):
-        from loket.storage.sqlite_export import SQLiteExport
+        from loket.storage.sqlite_export import SQLiteErase
 
-        return SQLiteExport(store)
+        return SQLiteErase(store)
     if isinstance(store, DynamoDBStore):
-        from loket.storage.dynamodb_export import DynamoDBExport
+        from loket.storage.dynamodb_export import DynamoDBErase
 
-        return DynamoDBExport(store)
+        return DynamoDBErase(store)
     raise TypeError(f"no export adapter for {type(store).__name__}")

@@ -320,3 +320,57 @@ def _key_id(key: dict[str, Any]) -> tuple[str, str]:
 def _unique(keys: list[dict[str, str]]) -> list[dict[str, str]]:
     """BatchGetItem refuses a request that names one key twice."""
     return list({_key_id(k): k for k in keys}.values())
+
+
+# -- erase (services/erase.py): records rewritten or removed, and what is not exported ----
+
+class DynamoDBErase(DynamoDBExport):
+    """The erase side of the DataPort: the same records, replaced or deleted by key."""
+
+    def replace_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
+        for record in records:
+            key, items = dynamodb_items(kind, record)
+            if kind == "tickets":
+                # Messages are keyed by their sequence, which the new items renumber:
+                # the old parts go first (events and other parts stay as they are).
+                self._delete_keys([part for part in self._partition_keys(key["pk"])
+                                   if part["sk"].startswith((MESSAGE_PREFIX,
+                                                             MESSAGE_KEY_PREFIX, "RATING"))])
+            self._batch_write(items)
+
+    def delete_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
+        self._delete_keys([dynamodb_items(kind, record)[0] for record in records])
+
+    def erase_unexported(self, address: str) -> int:
+        """Sessions, one-time links and rate-limit counters of `address`: on no index
+        by address, so found with a Scan that reads only those item types."""
+        folded = address.casefold()
+        found = []
+        pages = self.client.get_paginator("scan").paginate(
+            TableName=self.table_name, ProjectionExpression="pk, sk, email",
+            FilterExpression="sk IN (:session, :token) OR begins_with(pk, :hit)",
+            ExpressionAttributeValues=_to_item({":session": "SESSION", ":token": "TOKEN",
+                                                ":hit": "HIT#"}))
+        for item in (_from_item(i) for page in pages for i in page["Items"]):
+            if str(item.get("email", "")).casefold() == folded or (
+                    item["sk"] == "HIT" and folded in item["pk"].casefold()):
+                found.append({"pk": item["pk"], "sk": item["sk"]})
+        self._delete_keys(found)
+        return len(found)
+
+    def _partition_keys(self, pk: str) -> list[dict[str, str]]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name, ConsistentRead=True, ProjectionExpression="pk, sk",
+            KeyConditionExpression="pk = :pk", ExpressionAttributeValues=_to_item({":pk": pk}))
+        return [_from_item(item) for page in pages for item in page["Items"]]
+
+    def _delete_keys(self, keys: list[dict[str, str]]) -> None:
+        keys = _unique(keys)
+        for start in range(0, len(keys), BATCH_WRITE):
+            request = {self.table_name: [{"DeleteRequest": {"Key": _to_item(key)}}
+                                         for key in keys[start:start + BATCH_WRITE]]}
+            while request:
+                response = self.client.batch_write_item(RequestItems=request)
+                request = response.get("UnprocessedItems") or None
+                if request:
+                    time.sleep(0.05)

@@ -198,3 +198,63 @@ _WRITERS = {
     "refused": _write_columns("refused_mail", REFUSED_COLUMNS),
     "uploads": _write_columns("uploads", UPLOAD_COLUMNS),
 }
+
+
+# -- erase (services/erase.py): records rewritten or removed, and what is not exported ----
+
+class SQLiteErase(SQLiteExport):
+    """The erase side of the DataPort: the same records, replaced or deleted by key."""
+
+    def replace_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
+        with self.store._write() as conn:
+            for record in records:
+                _REPLACERS[kind](conn, record)
+
+    def delete_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
+        table, key = _KEYS[kind]
+        with self.store._write() as conn:
+            conn.executemany(f"DELETE FROM {table} WHERE {key} = ?",
+                             [(record[key],) for record in records])
+
+    def erase_unexported(self, address: str) -> int:
+        """Sessions, one-time links and rate-limit counters of `address`: never
+        exported, so found here by what they hold. How many went."""
+        with self.store._write() as conn:
+            return sum(conn.execute(sql, (address,)).rowcount for sql in (
+                "DELETE FROM sessions WHERE lower(email) = lower(?)",
+                "DELETE FROM one_time_tokens WHERE lower(email) = lower(?)",
+                "DELETE FROM hit_counters WHERE instr(lower(key), lower(?)) > 0"))
+
+
+def _replace_ticket(conn: sqlite3.Connection, line: dict[str, Any]) -> None:
+    """The ticket row, its messages and rating as `line` has them (same number)."""
+    ticket = ticket_to_record(ticket_from_record(line["ticket"]))
+    columns = [c for c in TICKET_COLUMNS if c != "number"]
+    conn.execute(f"UPDATE tickets SET {', '.join(f'{c} = ?' for c in columns)} "
+                 "WHERE number = ?", [ticket[c] for c in columns] + [ticket["number"]])
+    conn.execute("DELETE FROM messages WHERE ticket = ?", (ticket["number"],))
+    conn.execute("DELETE FROM ratings WHERE ticket = ?", (ticket["number"],))
+    for message in line["messages"]:
+        record = message_to_record(message_from_record(message))
+        _insert(conn, "messages", {**record, "ticket": ticket["number"],
+                                   "public": int(record["public"])})
+    if line.get("rating"):
+        _insert(conn, "ratings", rating_to_record(rating_from_record(line["rating"])))
+
+
+def _replacing(kind: str):
+    table, key = _KEYS[kind]
+
+    def replace(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
+        conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (record[key],))
+        _WRITERS[kind](conn, record)
+    return replace
+
+
+_KEYS = {"tickets": ("tickets", "number"), "accounts": ("accounts", "email"),
+         "organizations": ("organizations", "id"), "mail": ("mail_queue", "id"),
+         "suppressions": ("mail_suppressions", "address"), "refused": ("refused_mail", "id"),
+         "uploads": ("uploads", "id"), "idempotency_keys": ("idempotency_keys", "key"),
+         "counters": ("counters", "name")}
+_REPLACERS = {kind: _replacing(kind) for kind in _KEYS if kind != "tickets"}
+_REPLACERS["tickets"] = _replace_ticket
