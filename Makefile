@@ -10,7 +10,7 @@ PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install site serve test test-fast browser clean lock lock-upgrade audit
+.PHONY: install site serve test test-fast browser clean lock lock-upgrade audit translations
 
 # A virtualenv with Loket and the site builder (serve), or also everything the tests
 # need (test), installed from the lock files (requirements/*.txt: exact versions, with
@@ -54,6 +54,23 @@ audit: $(STAMP)
 	  --vulnerability-service $(AUDIT_SERVICE) -r requirements/dev.txt
 
 install: $(STAMP)
+
+# The interface's message catalogs (functions/loket/locale/): extract the messages from
+# the code and templates into messages.pot (babel.cfg), bring every language's
+# messages.po up to date with it, and compile each to messages.mo (committed: the
+# server reads them with the standard library's gettext). Translate the new or changed
+# messages in the .po files and run it again; tests/unit/test_catalogs.py fails on a
+# message without a translation, a placeholder that differs, or a stale .mo.
+# A new language: pybabel init -i $(LOCALE)/messages.pot -d $(LOCALE) -l <lang>.
+LOCALE := functions/loket/locale
+BABEL_KEYWORDS := -k N_ -k NP_:1c,2 -k gettext_in:2 -k pgettext_in:2c,3 -k ngettext_in:2,3
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file \
+	  --sort-output --add-comments=Translators: --project=Loket --omit-header \
+	  -o $(LOCALE)/messages.pot functions
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching \
+	  --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALE) --statistics
 
 # The static site (knowledge base, forms, release notes), built strictly.
 site: $(SERVE_STAMP)

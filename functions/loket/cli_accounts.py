@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import click
 
 from loket.config import ConfigError
+from loket.locale import LANGUAGES
 
 
 def _services():
@@ -165,7 +166,7 @@ def accounts() -> None:
 @click.option("--support-contact", is_flag=True, help="May submit when the plan allows "
                                                       "support contacts only.")
 @click.option("--agent", is_flag=True, help="An agent: sees every ticket of these products.")
-@click.option("--language", type=click.Choice(["en", "nl"]), default="en", show_default=True)
+@click.option("--language", type=click.Choice(LANGUAGES), default="en", show_default=True)
 def accounts_invite(email: str, org_id: str | None, product_ids: tuple[str, ...],
                     support_contact: bool, agent: bool, language: str) -> None:
     """Invite an account: an e-mail with a single-use link goes out."""

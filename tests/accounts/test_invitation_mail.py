@@ -53,7 +53,8 @@ def test_an_agent_invitation_speaks_to_an_agent(services, people, sent):
     (timedelta(days=7), "en", "7 days"), (timedelta(days=1), "nl", "1 dag"),
     (timedelta(hours=36), "en", "36 hours"), (timedelta(hours=1), "nl", "1 uur"),
     (timedelta(minutes=30), "nl", "30 minuten"), (timedelta(seconds=90), "en", "2 minutes"),
-    (timedelta(days=2), "de", "2 days"),
+    (timedelta(days=2), "de", "2 Tage"), (timedelta(hours=1), "de", "1 Stunde"),
+    (timedelta(days=2), "fr", "2 days"),  # No catalog: English.
 ])
 def test_durations_in_words(duration, lang, words):
     assert describe_duration(duration, lang) == words

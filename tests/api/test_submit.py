@@ -52,7 +52,7 @@ def test_numbers_are_consecutive(client):
     ({"subject": 42}, "subject", "must be text"),
     ({"occurred_at": "yesterday"}, "occurred_at", "date and time"),
     ({"environment": "staging"}, "environment", "must be one of: test, acceptance, production"),
-    ({"language": "de"}, "language", "must be one of: en, nl"),
+    ({"language": "fr"}, "language", "must be one of: en, de, nl"),
     ({"homepage": "http://spam.example"}, "homepage", "left empty"),
 ])
 def test_bad_input_names_the_field_and_stores_nothing(client, services, change, field, words):

@@ -52,6 +52,7 @@ def app() -> Flask:
 def test_alternates_keep_the_query_and_change_only_the_language():
     with app().test_request_context("/portal/tickets/7?token=a&lang=nl&q=x y"):
         assert alternates() == {"en": "/portal/tickets/7?token=a&q=x+y&lang=en",
+                                "de": "/portal/tickets/7?token=a&q=x+y&lang=de",
                                 "nl": "/portal/tickets/7?token=a&q=x+y&lang=nl"}
 
 

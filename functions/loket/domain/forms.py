@@ -13,8 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.domain.text import has_visible_character, multi_line, single_line
+from loket.locale import LANGUAGES as _CATALOG_LANGUAGES
 
-LANGUAGES = ("en", "nl")
+# The interface's languages: English and every language with a message catalog.
+LANGUAGES = _CATALOG_LANGUAGES
 CORE_FIELDS = {"email": "email", "product": "choice", "type": "choice",
                "subject": "text", "description": "textarea"}
 DEFAULT_MAX_LENGTH = {"text": 200, "textarea": 10_000, "email": 254}
@@ -25,14 +27,26 @@ RESERVED_KEYS = {"language"}
 
 
 class Labels(BaseModel):
+    """A text in English and Dutch, and in any other interface language given (`de:`);
+    a language without its own text shows the English."""
     # defer_build: the validator is built on first use, so a cold start that loads the
     # precompiled configuration (loket.config.compiled) never builds it.
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="allow", defer_build=True)
     en: str
     nl: str
 
+    @model_validator(mode="after")
+    def _interface_languages_only(self) -> "Labels":
+        for lang, text in (self.model_extra or {}).items():
+            if lang not in LANGUAGES:
+                raise ValueError(f"{lang} is not a language of the interface "
+                                 f"({', '.join(LANGUAGES)})")
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"{lang} must be text")
+        return self
+
     def get(self, lang: str) -> str:
-        return getattr(self, lang, self.en)
+        return getattr(self, lang, None) or self.en
 
 
 class Choice(BaseModel):

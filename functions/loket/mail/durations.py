@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-# (seconds in the unit, singular, plural) per language, largest unit first.
-_UNITS = {
-    "en": ((86400, "day", "days"), (3600, "hour", "hours"), (60, "minute", "minutes")),
-    "nl": ((86400, "dag", "dagen"), (3600, "uur", "uur"), (60, "minuut", "minuten")),
-}
+from loket.locale import ngettext_in
+
+_DAY, _HOUR, _MINUTE = 86400, 3600, 60
 
 
 def describe_duration(duration: timedelta, lang: str) -> str:
     """The duration in the largest unit that counts it whole ("7 days", "36 hours",
-    "30 minuten"); a language without words of its own gets English."""
-    units = _UNITS.get(lang, _UNITS["en"])
+    "30 minuten"), in the language's catalog (English without one)."""
     seconds = int(duration.total_seconds())
-    for size, one, many in units:
+    for size in (_DAY, _HOUR, _MINUTE):
         if seconds >= size and seconds % size == 0:
-            count = seconds // size
-            return f"{count} {one if count == 1 else many}"
-    count = max(1, round(seconds / 60))
-    return f"{count} {units[-1][1] if count == 1 else units[-1][2]}"
+            return _units(lang, size, seconds // size)
+    return _units(lang, _MINUTE, max(1, round(seconds / 60)))
+
+
+def _units(lang: str, size: int, count: int) -> str:
+    # The literal messages, so that `make translations` finds them.
+    if size == _DAY:
+        text = ngettext_in(lang, "{count} day", "{count} days", count)
+    elif size == _HOUR:
+        text = ngettext_in(lang, "{count} hour", "{count} hours", count)
+    else:
+        text = ngettext_in(lang, "{count} minute", "{count} minutes", count)
+    return text.format(count=count)

@@ -9,18 +9,22 @@ from typing import TYPE_CHECKING, Any
 
 from loket.domain.tickets import Ticket
 from loket.domain.outgoing import OutgoingMail
+from loket.locale import NP_, N_, gettext_in, pgettext_in
 from loket.mail.compose import letter
 from loket.mail.notices import thread_root
 
 if TYPE_CHECKING:
     from loket.services.context import Services
 
-_DAYS = {"en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
-         "nl": "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split()}
-_MONTHS = {"en": ("January February March April May June July August September October "
-                  "November December").split(),
-           "nl": ("januari februari maart april mei juni juli augustus september oktober "
-                  "november december").split()}
+_DAYS = (NP_("weekday", "Monday"), NP_("weekday", "Tuesday"), NP_("weekday", "Wednesday"),
+         NP_("weekday", "Thursday"), NP_("weekday", "Friday"), NP_("weekday", "Saturday"),
+         NP_("weekday", "Sunday"))
+_MONTHS = (NP_("month", "January"), NP_("month", "February"), NP_("month", "March"),
+           NP_("month", "April"), NP_("month", "May"), NP_("month", "June"),
+           NP_("month", "July"), NP_("month", "August"), NP_("month", "September"),
+           NP_("month", "October"), NP_("month", "November"), NP_("month", "December"))
+# Translators: a moment in an e-mail, "Tuesday 5 January 2027, 14:00".
+_MOMENT = N_("{weekday} {day} {month} {year}, {time}")
 
 
 def status_email(services: "Services", ticket: Ticket, old_status: str, *,
@@ -96,9 +100,10 @@ def when(services: "Services", moment: datetime, lang: str) -> str:
     """A moment as people read it, in the business calendar's time zone:
     "Tuesday 5 January 2027, 14:00" or "dinsdag 5 januari 2027, 14:00"."""
     local = moment.astimezone(services.config.workflow.calendar.zone)
-    lang = lang if lang in _DAYS else "en"
-    return (f"{_DAYS[lang][local.weekday()]} {local.day} {_MONTHS[lang][local.month - 1]} "
-            f"{local.year}, {local:%H:%M}")
+    return gettext_in(lang, _MOMENT).format(
+        weekday=pgettext_in(lang, *_DAYS[local.weekday()]), day=local.day,
+        month=pgettext_in(lang, *_MONTHS[local.month - 1]), year=local.year,
+        time=f"{local:%H:%M}")
 
 
 def _ticket_data(services: "Services", ticket: Ticket) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
-from loket.domain.forms import LANGUAGES
+from loket.search.languages import LANGUAGES
 from loket.search import schema as s
 from loket.search import vocabulary as v
 from loket.search.pages import SitePage, read_site

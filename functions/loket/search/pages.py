@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from loket.domain.forms import LANGUAGES
+from loket.search.languages import LANGUAGES
 
 # A page the index must leave out carries <meta name="loket:search" content="exclude">;
 # the site-build hook adds it to form pages, listings and other pages that answer nothing.

@@ -13,7 +13,7 @@ import re
 import threading
 from pathlib import Path
 
-from loket.domain.forms import LANGUAGES
+from loket.search.languages import LANGUAGES
 from loket.ports import Suggestion
 from loket.search import SearchIndexMissing
 from loket.search import schema as s

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from loket.domain.forms import LANGUAGES
+from loket.search.languages import LANGUAGES
 
 GRAM_MIN, GRAM_MAX = 2, 15
 # Text fields per language: f"{kind}_{lang}".

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loket.domain.forms import LANGUAGES
+from loket.search.languages import LANGUAGES
 
 FILE = "vocabulary.json"           # beside the index
 DEFAULT_DIR = Path("site_config/search")

@@ -8,6 +8,7 @@ from flask import Request, current_app, request
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from loket.domain.attachments import describe_size
+from loket.locale import gettext_in
 from loket.web.payloads import allow_files
 
 # The endpoints whose form has a file input (enctype="multipart/form-data").
@@ -65,8 +66,6 @@ def typed_fields(req: Request) -> dict[str, str]:
 def files_too_large(lang: str) -> str:
     limits = current_app.extensions["loket"].config.attachments
     size = describe_size(limits.max_file_bytes)
-    if lang == "nl":
-        return (f"De bestanden samen waren groter dan wij aannemen: hoogstens "
-                f"{limits.max_files_per_message} bestanden van elk {size}. Kies ze opnieuw.")
-    return (f"The files together were larger than we accept: at most "
-            f"{limits.max_files_per_message} files of {size} each. Choose them again.")
+    return gettext_in(lang, "The files together were larger than we accept: at most "
+                            "{count} files of {size} each. Choose them again.").format(
+        count=limits.max_files_per_message, size=size)

@@ -8,36 +8,39 @@ from datetime import datetime, timezone, tzinfo
 from jinja2 import pass_context
 
 from loket.domain.attachments import MiB
+from loket.locale import NP_, N_, decimal_mark, gettext_in, pgettext_in
 
-DECIMAL_MARK = {"en": ".", "nl": ","}
-MONTHS = {
-    "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
-    "nl": "jan. feb. mrt. apr. mei jun. jul. aug. sep. okt. nov. dec.".split(),
-}
-BYTES = {"en": "bytes", "nl": "bytes"}
+MONTHS = (NP_("month abbreviation", "Jan"), NP_("month abbreviation", "Feb"),
+          NP_("month abbreviation", "Mar"), NP_("month abbreviation", "Apr"),
+          NP_("month abbreviation", "May"), NP_("month abbreviation", "Jun"),
+          NP_("month abbreviation", "Jul"), NP_("month abbreviation", "Aug"),
+          NP_("month abbreviation", "Sep"), NP_("month abbreviation", "Oct"),
+          NP_("month abbreviation", "Nov"), NP_("month abbreviation", "Dec"))
+DATE = N_("{day} {month} {year}")
+DATETIME = N_("{date}, {time} {zone}")
 
 
 def format_size(size: int, lang: str) -> str:
     """1.5 MB in English, 1,5 MB in Dutch (kB and bytes have no decimals)."""
     if size >= MiB:
-        return f"{size / MiB:.1f}".replace(".", DECIMAL_MARK.get(lang, ".")) + " MB"
+        return f"{size / MiB:.1f}".replace(".", decimal_mark(lang)) + " MB"
     if size >= 1024:
         return f"{size / 1024:.0f} kB"
-    return f"{size} {BYTES.get(lang, 'bytes')}"
+    return gettext_in(lang, "{count} bytes").format(count=size)
 
 
 def format_date(moment: datetime, lang: str, zone: tzinfo) -> str:
-    """1 Dec 2026 / 1 dec. 2026, the day in the business calendar's zone."""
+    """1 Dec 2026 / 1 dec. 2026 / 1. Dez. 2026, the day in the business calendar's zone."""
     local = _local(moment, zone)
-    months = MONTHS.get(lang, MONTHS["en"])
-    return f"{local.day} {months[local.month - 1]} {local.year}"
+    month = pgettext_in(lang, *MONTHS[local.month - 1])
+    return gettext_in(lang, DATE).format(day=local.day, month=month, year=local.year)
 
 
 def format_datetime(moment: datetime, lang: str, zone: tzinfo) -> str:
     """1 Dec 2026, 14:05 CET / 1 dec. 2026 14:05 CET: 24-hour clock, zone named."""
     local = _local(moment, zone)
-    separator = ", " if lang == "en" else " "
-    return f"{format_date(moment, lang, zone)}{separator}{local:%H:%M} {local.tzname()}"
+    return gettext_in(lang, DATETIME).format(date=format_date(moment, lang, zone),
+                                             time=f"{local:%H:%M}", zone=local.tzname())
 
 
 def _local(moment: datetime, zone: tzinfo) -> datetime:

@@ -1,99 +1,70 @@
-"""The few interface strings the form and pages need, in every supported language."""
+"""The interface strings of the form and the portal pages, by name, in English.
+
+The English text is the message: each is marked with N_() for `make translations`,
+which extracts it into loket/locale/messages.pot, and translated in the language's
+catalog (loket/locale/<lang>/LC_MESSAGES/messages.po). Templates read them by name
+(`t.receipt_title`), code through strings(lang)[name]; newer templates may call
+`_("...")` directly (the Jinja i18n extension)."""
 
 from __future__ import annotations
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "required": "required",
-        "optional": "optional",
-        "choose": "Choose…",
-        "submit": "Submit ticket",
-        "sending": "Sending…",
-        "honeypot": "Leave this field empty",
-        "errors_intro": "Please correct the fields marked below.",
-        "receipt_title": "Ticket received",
-        "receipt_text": "We received your ticket. A receipt is on its way to your e-mail.",
-        "number": "Ticket number",
-        "status": "Status",
-        "subject": "Subject",
-        "follow": "Follow your ticket",
-        "lookup_title": "Look up a ticket",
-        "lookup_number": "Ticket number",
-        "lookup_token": "Access code (from the receipt e-mail link)",
-        "lookup_submit": "Show ticket",
-        "conversation": "Conversation",
-        "role_customer": "You",
-        "role_agent": "Support",
-        "role_system": "Loket",
-        "not_found_title": "Ticket not found",
-        "not_found_text": "There is no ticket with this number and access code.",
-        "rate_title": "Too many tickets",
-        "too_large_title": "Too much at once",
-        "too_large_text": "The form was larger than we accept. Shorten the text and try again.",
-        "try_again": "Back to the form",
-        "add_information": "Add information",
-        "send": "Send",
-        "attach_files": "Attach files",
-        "files_limits": "At most {count} files of {size} each.",
-        "notice_reopened": "Your information reopened this ticket: support will look at it "
-                           "again. You will get an e-mail about it too.",
-        "notice_follow_up": "Ticket {number} was closed too long ago to reopen, so your "
-                            "information starts this new ticket, which refers to ticket "
-                            "{number}. You will get an e-mail about it too.",
-    },
-    "nl": {
-        "required": "verplicht",
-        "optional": "niet verplicht",
-        "choose": "Kies…",
-        "submit": "Melding versturen",
-        "sending": "Bezig met versturen…",
-        "honeypot": "Laat dit veld leeg",
-        "errors_intro": "Verbeter de velden die hieronder zijn gemarkeerd.",
-        "receipt_title": "Melding ontvangen",
-        "receipt_text": "Wij hebben uw melding ontvangen. U krijgt een bevestiging per e-mail.",
-        "number": "Meldingsnummer",
-        "status": "Status",
-        "subject": "Onderwerp",
-        "follow": "Volg uw melding",
-        "lookup_title": "Melding opzoeken",
-        "lookup_number": "Meldingsnummer",
-        "lookup_token": "Toegangscode (uit de link in de bevestiging)",
-        "lookup_submit": "Toon melding",
-        "conversation": "Gesprek",
-        "role_customer": "U",
-        "role_agent": "Support",
-        "role_system": "Loket",
-        "not_found_title": "Melding niet gevonden",
-        "not_found_text": "Er is geen melding met dit nummer en deze toegangscode.",
-        "rate_title": "Te veel meldingen",
-        "too_large_title": "Te veel tegelijk",
-        "too_large_text": "Het formulier was groter dan wij aannemen. Kort de tekst in en probeer het opnieuw.",
-        "try_again": "Terug naar het formulier",
-        "add_information": "Informatie toevoegen",
-        "send": "Versturen",
-        "attach_files": "Bestanden toevoegen",
-        "files_limits": "Hoogstens {count} bestanden van elk {size}.",
-        "notice_reopened": "Uw informatie heeft deze melding heropend: de support bekijkt "
-                           "haar opnieuw. U krijgt hierover ook een e-mail.",
-        "notice_follow_up": "Melding {number} was te lang geleden afgesloten om te heropenen. "
-                            "Uw informatie staat daarom in deze nieuwe melding, die naar "
-                            "melding {number} verwijst. U krijgt hierover ook een e-mail.",
-    },
+from functools import lru_cache
+
+from loket.locale import N_, LANGUAGES, gettext_in
+
+MESSAGES: dict[str, str] = {
+    "required": N_("required"),
+    "optional": N_("optional"),
+    "choose": N_("Choose…"),
+    "submit": N_("Submit ticket"),
+    "sending": N_("Sending…"),
+    "honeypot": N_("Leave this field empty"),
+    "errors_intro": N_("Please correct the fields marked below."),
+    "receipt_title": N_("Ticket received"),
+    "receipt_text": N_("We received your ticket. A receipt is on its way to your e-mail."),
+    "number": N_("Ticket number"),
+    "status": N_("Status"),
+    "subject": N_("Subject"),
+    "follow": N_("Follow your ticket"),
+    "lookup_title": N_("Look up a ticket"),
+    "lookup_number": N_("Ticket number"),
+    "lookup_token": N_("Access code (from the receipt e-mail link)"),
+    "lookup_submit": N_("Show ticket"),
+    "conversation": N_("Conversation"),
+    "role_customer": N_("You"),
+    "role_agent": N_("Support"),
+    "role_system": N_("Loket"),
+    "not_found_title": N_("Ticket not found"),
+    "not_found_text": N_("There is no ticket with this number and access code."),
+    "rate_title": N_("Too many tickets"),
+    "too_large_title": N_("Too much at once"),
+    "too_large_text": N_("The form was larger than we accept. Shorten the text and try "
+                         "again."),
+    "try_again": N_("Back to the form"),
+    "add_information": N_("Add information"),
+    "send": N_("Send"),
+    "attach_files": N_("Attach files"),
+    "files_limits": N_("At most {count} files of {size} each."),
+    "notice_reopened": N_("Your information reopened this ticket: support will look at it again. "
+                          "You will get an e-mail about it too."),
+    "notice_follow_up": N_("Ticket {number} was closed too long ago to reopen, so your information"
+                           " starts this new ticket, which refers to ticket {number}. You will get"
+                           " an e-mail about it too."),
 }
 
 
+@lru_cache(maxsize=None)
 def strings(lang: str) -> dict[str, str]:
-    return STRINGS.get(lang, STRINGS["en"])
+    """Every named string in `lang` (English when it has no catalog)."""
+    lang = lang if lang in LANGUAGES else LANGUAGES[0]
+    return {name: gettext_in(lang, message) for name, message in all_messages().items()}
 
 
-def _merge_account_strings() -> None:
-    from loket.web.i18n_accounts import ACCOUNT_STRINGS
+@lru_cache(maxsize=1)
+def all_messages() -> dict[str, str]:
+    from loket.web.i18n_accounts import ACCOUNT_MESSAGES
 
-    for lang, extra in ACCOUNT_STRINGS.items():
-        clash = sorted(set(extra) & set(STRINGS[lang]))
-        if clash:  # One name, two meanings: a page would show the wrong text.
-            raise RuntimeError(f"i18n_accounts redefines {', '.join(clash)}")
-        STRINGS[lang].update(extra)
-
-
-_merge_account_strings()
+    clash = sorted(set(ACCOUNT_MESSAGES) & set(MESSAGES))
+    if clash:  # One name, two meanings: a page would show the wrong text.
+        raise RuntimeError(f"i18n_accounts redefines {', '.join(clash)}")
+    return {**MESSAGES, **ACCOUNT_MESSAGES}

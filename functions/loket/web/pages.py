@@ -9,7 +9,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from loket.domain.errors import RateLimited, TicketNotFound, ValidationFailed
-from loket.domain.forms import ATTACHMENTS
+from loket.domain.forms import ATTACHMENTS, LANGUAGES
 from loket.services.access import open_for_customer, open_ticket_as
 from loket.services.lookup import view_of
 from loket.services.information import FOLLOW_UP, REOPENED, add_information
@@ -40,7 +40,7 @@ def page(content: str, *, title: str, lang: str, status: int = 200, headers=None
 
 def language(default: str = "en") -> str:
     lang = request.values.get("language") or request.values.get("lang") or default
-    return lang if lang in ("en", "nl") else default
+    return lang if lang in LANGUAGES else default
 
 
 @bp.post("/tickets")
@@ -170,7 +170,7 @@ def too_large(exc):
     shell, with what the customer typed and why the files were refused."""
     typed = typed_fields(request)
     lang = typed.get("language") or request.args.get("lang") or "en"
-    lang = lang if lang in ("en", "nl") else "en"
+    lang = lang if lang in LANGUAGES else "en"
     error = files_too_large(lang)
     if request.endpoint == "pages.submit":
         key = typed.pop("idempotency_key", "")

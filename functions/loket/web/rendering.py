@@ -17,6 +17,7 @@ from loket.config import PortalConfig
 from loket.domain.attachments import accept_attribute
 from loket.domain.forms import LANGUAGES
 from loket.web.formats import date_filter, datetime_filter, size_filter
+from loket.locale import translations
 from loket.web.i18n import strings
 from loket.web.linkify import linkify
 
@@ -31,7 +32,7 @@ def _environment():
     environment = Environment(loader=PackageLoader("loket.web", "templates"),
                               autoescape=select_autoescape(["html"]),
                               undefined=StrictUndefined, trim_blocks=False,
-                              lstrip_blocks=False)
+                              lstrip_blocks=False, extensions=["jinja2.ext.i18n"])
     # In the template's language; moments in the business calendar's time zone.
     environment.filters["filesize"] = size_filter
     environment.filters["localdate"] = date_filter
@@ -42,7 +43,13 @@ def _environment():
 
 
 def render_fragment(name: str, *, lang: str, **data: Any) -> str:
-    return _environment().get_template(name).render(lang=lang, t=strings(lang), **data)
+    """`t` holds the named strings (loket.web.i18n); `_()`/`{% trans %}` translate in
+    place, with the language's catalog passed per render (thread-safe, unlike installing
+    it on the shared environment)."""
+    catalog = translations(lang)
+    return _environment().get_template(name).render(
+        lang=lang, t=strings(lang), _=catalog.gettext, gettext=catalog.gettext,
+        ngettext=catalog.ngettext, pgettext=catalog.pgettext, **data)
 
 
 def render_ticket_form(config: PortalConfig, lang: str, *, values: dict | None = None,

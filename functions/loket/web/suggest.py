@@ -25,13 +25,22 @@ def suggest():
     if services.search is None:
         return index_missing()
     try:
-        found = services.search.suggest(text, lang=lang, product=product, limit=LIMIT)
+        found = services.search.suggest(text, lang=_content_language(lang), product=product,
+                                        limit=LIMIT)
     except SearchIndexMissing:
         return index_missing()
     response = jsonify({"query": text, "suggestions": [asdict(s) for s in found]})
     # The same question gets the same answer until the next site build.
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def _content_language(lang: str) -> str:
+    """A German page searches the knowledge base as an English one: its articles are
+    written in the knowledge base's languages only."""
+    from loket.search.languages import LANGUAGES as CONTENT
+
+    return lang if lang in CONTENT else CONTENT[0]
 
 
 def read_params(args, products) -> tuple[str, str, str | None]:
