@@ -110,6 +110,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/accounts_bench.py
 	$(BIN)/python bench/reset_timing.py
+	$(BIN)/python bench/export_bench.py
 	$(BIN)/python bench/submit_load.py
 	$(BIN)/python bench/mail_in_bench.py
 
