@@ -6,24 +6,22 @@ kept in git; see loket.config.
 
 from __future__ import annotations
 
-import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
+from loket.env_settings import EnvSettings, SettingError, bounded
 from loket.local_secret import kept_secret_key
 
 
-class Settings(BaseModel):
+@dataclass(init=False)
+class Settings(EnvSettings):
     """The LOKET_* environment, each variable a field (LOKET_STORE is `store`); values
-    given to Settings(...) win over the environment."""
+    given to Settings(...) win over the environment. A dataclass read by
+    loket/env_settings.py, not a pydantic model: a cold start pays for neither."""
 
-    # A plain pydantic model that reads the environment itself (_from_environment):
-    # pydantic-settings cost ~100 ms of every Lambda cold start to import, for what
-    # is a lookup in os.environ here (every field is a str, a number or a Path).
-    model_config = ConfigDict(extra="forbid")
+    PREFIX: ClassVar[str] = "LOKET_"
 
     config_dir: Path = Path("site_config")
     site_dir: Path = Path("site")
@@ -51,8 +49,8 @@ class Settings(BaseModel):
     # The mail queue: a temporary failure is retried with backoff for this many hours,
     # then the mail is kept as failed; `loket serve` looks for due retries this often
     # (seconds; 0: only when a request queues mail; run `loket mail send-queued` too).
-    mail_give_up_hours: float = Field(default=48, gt=0)
-    mail_interval: int = Field(default=15, ge=0)
+    mail_give_up_hours: float = bounded(48, gt=0)
+    mail_interval: int = bounded(15, ge=0)
 
     # Signs session cookies and tokens (rating links, upload forms). Unset, a local
     # install (SQLite) makes a key once and keeps it in secret_key_file, so links and
@@ -63,7 +61,7 @@ class Settings(BaseModel):
     # loket/secret_keys.py), read at run time and again every secret_key_refresh
     # seconds, so a new key needs no redeploy. It wins over secret_key for links.
     secret_key_parameter: str = ""
-    secret_key_refresh: int = Field(default=300, ge=0)
+    secret_key_refresh: int = bounded(300, ge=0)
 
     # The knowledge-base search index: written by the site build or `loket search-build`,
     # shipped with the suggestion function. Without it suggestions answer 503.
@@ -81,7 +79,7 @@ class Settings(BaseModel):
     # `loket serve` sweeps due timers and SLA deadlines this often, in seconds, in a
     # background thread; 0 turns it off (run `loket sweep` from cron instead). On AWS
     # the schedule in serverless.yml runs the sweep function instead.
-    sweep_interval: int = Field(default=60, ge=0)
+    sweep_interval: int = bounded(60, ge=0)
 
     # Mail in from an IMAP mailbox (`loket mail-fetch`; services/mail_fetch.py):
     # imaps://user:password@host:993/INBOX (TLS) or imap://...:143/INBOX (STARTTLS).
@@ -89,57 +87,44 @@ class Settings(BaseModel):
     # imap_interval seconds when a URL is set (0: only `loket mail-fetch` does).
     imap_url: str = ""
     imap_processed: str = "Processed"
-    imap_interval: int = Field(default=60, ge=0)
+    imap_interval: int = bounded(60, ge=0)
     # An OAuth 2 access token (XOAUTH2, e.g. Microsoft 365 or Gmail) instead of the
     # URL's password; and a CA file to trust (a server with its own certificate).
     imap_oauth_token: str = ""
     imap_ca_file: Path | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _from_environment(cls, data):
-        # LOKET_* variables, matched without regard to case, under what was passed.
-        # A variable with no field is refused, so a typo (LOKET_STROE=dynamodb) never
-        # silently runs with the default.
-        known = {f"LOKET_{name.upper()}" for name in cls.model_fields}
-        unknown = sorted(k for k in os.environ if k.upper().startswith("LOKET_")
-                         and k.upper() not in known)
-        if unknown:
-            raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known: "
-                             f"{', '.join(sorted(known))}")
-        environment = {k[len("LOKET_"):].lower(): v for k, v in os.environ.items()
-                       if k.upper() in known}
-        return {**environment, **data} if isinstance(data, dict) else data
+    def check(self) -> None:
+        self._kept_secret_key()
+        self._smtp_url_for_smtp()
+        self._one_source_of_client_addresses()
+        self._bucket_for_s3()
 
-    @model_validator(mode="after")
-    def _kept_secret_key(self) -> "Settings":
+    def _kept_secret_key(self) -> None:
         # Only a local install keeps its key in a file; elsewhere (AWS) the deployment
         # sets it, and without one each process signs with a key of its own.
         if not self.secret_key:
             self.secret_key = (kept_secret_key(self.secret_key_file) if self.store == "sqlite"
                                else secrets.token_urlsafe(32))
-        return self
 
-    @model_validator(mode="after")
-    def _smtp_url_for_smtp(self) -> "Settings":
+    def _smtp_url_for_smtp(self) -> None:
         if self.mail == "smtp":
             from loket.mail.smtp import SMTPServer
 
             if not self.smtp_url:
-                raise ValueError("LOKET_MAIL=smtp needs LOKET_SMTP_URL")
+                raise SettingError("smtp_url", "LOKET_MAIL=smtp needs LOKET_SMTP_URL")
             SMTPServer.from_url(self.smtp_url)  # a clear error now, not at the first mail
-        return self
 
-    @model_validator(mode="after")
-    def _one_source_of_client_addresses(self) -> "Settings":
+    def _one_source_of_client_addresses(self) -> None:
         if self.origin_secret and self.trusted_proxies:
             raise ValueError("LOKET_ORIGIN_SECRET and LOKET_TRUSTED_PROXIES exclude each "
                              "other: behind CloudFront the address is CloudFront's "
                              "CloudFront-Viewer-Address, never X-Forwarded-For")
-        return self
 
-    @model_validator(mode="after")
-    def _bucket_for_s3(self) -> "Settings":
+    def _bucket_for_s3(self) -> None:
         if self.blobs == "s3" and not self.attachments_bucket:
-            raise ValueError("LOKET_BLOBS=s3 needs LOKET_ATTACHMENTS_BUCKET")
-        return self
+            raise SettingError("attachments_bucket",
+                               "LOKET_BLOBS=s3 needs LOKET_ATTACHMENTS_BUCKET")
+
+
+# The setting names (LOKET_ + name.upper()), where pydantic had them: tests and tools read it.
+Settings.model_fields = {name: None for name in Settings.names()}

@@ -48,3 +48,8 @@ def test_a_bad_number_in_the_environment_names_the_setting(monkeypatch):
     monkeypatch.setenv("LOKET_SWEEP_INTERVAL", "-1")
     with pytest.raises(ValidationError, match="sweep_interval"):
         Settings()
+
+
+def test_an_argument_that_is_no_setting_is_refused():
+    with pytest.raises(ValidationError, match="stroe"):
+        Settings(stroe="dynamodb")
