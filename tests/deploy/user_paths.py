@@ -224,6 +224,11 @@ def agent_replies_at_the_desk(deployed: Deployment, policies: dict | None = None
         assert sign_in(desk, AGENT).status == 303
         queue = desk.get("/desk/")
         assert queue.status == 200 and f"/desk/tickets/{number}" in queue.text, queue.status
+        # The desk's views and search (#12) read their own indexes (desk_*), as the role.
+        view = desk.get("/desk/views/new")
+        assert view.status == 200 and f"/desk/tickets/{number}" in view.text, view.status
+        found = desk.get("/desk/search?q=down")
+        assert found.status == 200 and f"/desk/tickets/{number}" in found.text, found.status
         page = desk.get(f"/desk/tickets/{number}")
         assert page.status == 200, page.status
         replied = desk.post(f"/desk/tickets/{number}/reply",
