@@ -12,6 +12,7 @@ from loket.domain.accounts import Role
 from loket.mail.durations import describe_duration
 from loket.services.accounts import invite
 from loket.services.mail_dispatch import send_queued
+from tests.accounts.conftest import link_in
 from tests.api.conftest import Outbox
 
 
@@ -27,7 +28,8 @@ def text(mail) -> str:
     return " ".join(mail.get_body(("plain",)).get_content().split())
 
 
-@pytest.mark.parametrize("lang, words", [("en", "for 7 days"), ("nl", "7 dagen lang")])
+@pytest.mark.parametrize("lang, words", [("en", "for 7 days"), ("nl", "7 dagen lang"),
+                                         ("de", "7 Tage lang")])
 def test_a_customer_invitation_in_their_language_says_days(services, people, sent, lang,
                                                            words):
     invite(services, "new@acme.example", organization="acme", products=["planner"],
@@ -36,6 +38,21 @@ def test_a_customer_invitation_in_their_language_says_days(services, people, sen
     assert mail["To"] == "new@acme.example"
     assert words in text(mail) and "168" not in text(mail)
     assert ("Uw supportaccount" in mail["Subject"]) == (lang == "nl")
+    assert ("Ihr Support-Konto" in mail["Subject"]) == (lang == "de")
+
+
+@pytest.mark.parametrize("lang, welcome", [("en", "Create my account"),
+                                           ("nl", "Mijn account aanmaken"),
+                                           ("de", "Mein Konto anlegen")])
+def test_the_invitation_link_lands_on_a_page_in_the_invitations_language(
+        services, people, sent, client, lang, welcome):
+    invite(services, "new@acme.example", organization="acme", products=["planner"],
+           language=lang)
+    link = link_in(sent()[-1], "invitations")
+    assert link.endswith(f"?lang={lang}")
+    page = client.get(link).get_data(as_text=True)
+    assert welcome in page and f'action="/portal/invitations/' in page
+    assert f"?lang={lang}" in page.split('action="', 1)[1].split('"', 1)[0]
 
 
 def test_an_agent_invitation_speaks_to_an_agent(services, people, sent):

@@ -194,7 +194,8 @@ def _send_link(services: Services, account: Account, purpose: TokenPurpose,
     secret = secrets.token_urlsafe(32)
     now = services.clock.now()
     path = "invitations" if purpose is TokenPurpose.INVITATION else "password-reset"
-    link = f"{services.base_url.rstrip('/')}/portal/{path}/{secret}"
+    # In the account's language: the invitee lands on a page in the e-mail's language.
+    link = f"{services.base_url.rstrip('/')}/portal/{path}/{secret}?lang={account.language}"
     org = services.store.get_organization(account.organization) if account.organization else None
     data = {"vendor": services.config.vendor, "link": link, "name": account.first_name,
             "organization": org.name if org else None, "hours": int(valid_for.total_seconds() // 3600),
