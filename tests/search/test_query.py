@@ -120,3 +120,43 @@ def test_the_app_imports_whoosh_only_when_it_searches(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def _dutch_only_index(tmp_path):
+    from loket.search.index import build_index
+    from loket.search.pages import SitePage
+    from loket.search.query import WhooshSearcher
+
+    pages = [SitePage(url=f"/kb/{key}.nl/", title=title, headings=(), summary="", body=body,
+                      product="", language="nl", key=f"/kb/{key}/")
+             for key, title, body in (
+                 ("twofactor", "Tweestapsverificatie opnieuw instellen",
+                  "Een medewerker met een nieuwe telefoon zet de tweestapsverificatie terug."),
+                 ("receipt", "Status van uw melding",
+                  "Geen ontvangstbevestiging gekregen? Kijk in de map met ongewenste mail."),
+                 ("holiday", "Vakantiegeld wijkt af", "Het vakantiegeld is acht procent."))]
+    build_index(pages, tmp_path / "index")
+    return WhooshSearcher(tmp_path / "index")
+
+
+def test_a_compound_split_in_two_with_a_typo_is_found_as_one_word(tmp_path):
+    # Dutch writes "tweestapsverificatie" as one word; customers split it, and misspell.
+    searcher = _dutch_only_index(tmp_path)
+    try:
+        assert urls(searcher.suggest("tweestaps verficatie", lang="nl"))[0] == \
+            "/kb/twofactor.nl/"
+        assert urls(searcher.suggest("tweestaps verificatie ", lang="nl"))[0] == \
+            "/kb/twofactor.nl/"
+    finally:
+        searcher.close()
+
+
+def test_a_typo_in_the_ending_the_stemmer_takes_off_is_found(tmp_path):
+    # "ontvangstbevestigng" keeps its ending (no -ing for the stemmer to take off), so
+    # it lies four letters from the indexed stem "ontvangstbevest": its beginning.
+    searcher = _dutch_only_index(tmp_path)
+    try:
+        assert urls(searcher.suggest("ontvangstbevestigng kwijt", lang="nl")) == \
+            ["/kb/receipt.nl/"]
+    finally:
+        searcher.close()

@@ -2,7 +2,9 @@
 
 The floors are issue #16's: MRR@5 0.95 overall and 0.93 per language, over 152
 queries (measured when set: 0.960 overall, en 0.968, nl 0.953, recall@5 0.987, one
-query of 152 with no suggestion); `python -m tests.search.relevance` prints the details.
+query of 152 with no suggestion; with the query under the customer's language only,
+split compounds and misspelt endings: 0.973, en 0.969, nl 0.975, recall@5 1.000, no
+query without a suggestion); `python -m tests.search.relevance` prints the details.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ from tests.search.relevance import evaluate, load_judged, mrr, no_result_rate, r
 
 MRR_FLOOR, RECALL_FLOOR = 0.95, 0.97
 LANGUAGE_MRR_FLOOR = 0.93
-# Every judged query has an answer: the goal is 0; a compound word cut in two with a
-# typo in it ("tweestaps verficatie") still finds nothing.
-NO_RESULT_CEILING = 0.02
+# Every judged query has an answer: the goal, and the measure, is 0.
+NO_RESULT_CEILING = 0.0
 
 
 def test_the_judged_set_is_big_enough_and_mixed_as_customers_write():
