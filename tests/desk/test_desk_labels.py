@@ -65,7 +65,9 @@ def test_the_ticket_page_shows_form_labels_agent_labels_and_local_times(desk_ser
     assert "users_affected" not in html and "problem-report" not in html
     assert ">Waiting on customer</dd>" in html and "Waiting on you" not in html
     # Submitted at 10:30 in Amsterdam (09:30 UTC), shown as Amsterdam reads it.
-    assert "2026-11-26 10:30 CET" in html and " UTC<" not in html
+    assert "26 Nov 2026, 10:30 CET" in html and " UTC<" not in html
+    dutch = client.get(f"/desk/tickets/{number}?lang=nl").get_data(as_text=True)
+    assert "26 nov. 2026 10:30 CET" in dutch
 
 
 def test_agent_label_falls_back_to_the_customer_label():

@@ -39,7 +39,7 @@ def test_the_timeline_shows_who_when_and_what_newest_first(desk_services, client
                 data={"csrf_token": agent, "status": "solved-in-update"})
     html = client.get(f"/desk/tickets/{number}").get_data(as_text=True)
     rows = timeline(html)
-    assert rows[0].startswith("2026-11-26 10:30 CET " + AGENT + " Status ")
+    assert rows[0].startswith("26 Nov 2026, 10:30 CET " + AGENT + " Status ")
     assert "Internal note: Try &lt;b&gt;again&lt;/b&gt;" in rows[1]
     assert rows[-1].endswith("Submitted the ticket (Waiting for support)")
     assert "zed@elsewhere.example" in rows[-1]

@@ -82,7 +82,7 @@ def labels(lang: str) -> dict:
     sla = config.workflow.sla
     return {"product_name": lambda p: config.products[p].get(lang) if p in config.products else p,
             "status_label": lambda s: desk_view.status_label(config, s, lang),
-            "local_time": lambda moment: desk_view.local_time(config, moment),
+            "local_time": lambda moment: desk_view.local_time(config, moment, lang),
             "priority_label": lambda p: (sla.priorities[p].label(lang)
                                          if sla is not None and p in sla.priorities else p or "")}
 

@@ -136,7 +136,7 @@ def presence(number: int):
     return jsonify({
         "version": found.version, "others": found.others,
         "changes": [{"who": row.who, "what": row.what, "kind": row.kind,
-                     "at": desk_view.local_time(services().config, row.at)}
+                     "at": desk_view.local_time(services().config, row.at, lang)}
                     for row in (timeline_row(services().config, e, lang)
                                 for e in found.changes)]})
 

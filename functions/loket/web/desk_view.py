@@ -15,11 +15,14 @@ def status_label(config: PortalConfig, status_id: str, lang: str) -> str:
     return config.status(status_id).agent_label(lang)
 
 
-def local_time(config: PortalConfig, moment: datetime | None) -> str:
-    """'2026-11-26 10:30 CET': where the desk works (the workflow's calendar), not UTC."""
+def local_time(config: PortalConfig, moment: datetime | None, lang: str = "en") -> str:
+    """'26 Nov 2026, 10:30 CET' ('26 nov. 2026 10:30 CET' for a Dutch agent): where the
+    desk works (the workflow's calendar), not UTC, as the agent's language writes it."""
+    from loket.web.formats import format_datetime
+
     if moment is None:
         return ""
-    return moment.astimezone(config.workflow.calendar.zone).strftime("%Y-%m-%d %H:%M %Z")
+    return format_datetime(moment, lang, config.workflow.calendar.zone)
 
 
 def choice_label(config: PortalConfig, field: str, value: Any, lang: str) -> str:
@@ -45,7 +48,7 @@ def field_rows(config: PortalConfig, ticket: Ticket, lang: str) -> list[tuple[st
         if spec is not None and spec.type == "choice":
             shown = choice_label(config, name, value, lang)
         elif spec is not None and spec.type == "datetime" and isinstance(value, datetime):
-            shown = local_time(config, value)
+            shown = local_time(config, value, lang)
         else:
             shown = "" if value is None else str(value)
         rows.append((label, shown))
