@@ -93,7 +93,7 @@ def first_submission(tmp_path_factory):
 # holidays: the compiled configuration carries this year's public holidays, so working
 # out the SLA deadlines needs no package (config/workflow.py, ClosedDays).
 @pytest.mark.parametrize("heavy", ["whoosh", "loket.mail.inbound", "PIL", "zxcvbn", "argon2",
-                                   "yaml", "email_validator.deliverability", "holidays",
+                                   "yaml", "email_validator", "holidays",
                                    "pydantic_settings", "loket.web.pages", "loket.web.desk_pages",
                                    "loket.web.account_pages", "loket.web.ticket_pages"])
 def test_a_cold_submission_skips_what_it_does_not_use(first_submission, heavy):
