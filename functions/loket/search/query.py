@@ -3,8 +3,9 @@
 Each query word is looked up as a stem in titles, outlines (headings and description)
 and bodies, with typo-tolerant variants for words of four letters or more; the word
 still being typed is also one exact lookup in the edge n-grams of titles and headings.
-The query runs in every language's fields at once, each analysed its own way; pages in
-the customer's language then rank first, and one page per translation group is kept.
+The query runs in the customer's language's fields (where untranslated pages are
+indexed too), and in another language's only through its synonyms and glossary; pages
+in the customer's language then rank first, and one page per translation group is kept.
 """
 
 from __future__ import annotations
