@@ -54,3 +54,14 @@ def test_a_code_is_taken_once_by_a_counter_with_a_limit_of_one(store):
     assert store.add_to_counter("totp-used:desk@vendor.example:123", 1, at_most=1) == 1
     assert store.add_to_counter("totp-used:desk@vendor.example:123", 1, at_most=1) is None
     assert store.add_to_counter("totp-used:desk@vendor.example:124", 1, at_most=1) == 1
+
+
+def test_the_agents_are_the_accounts_in_no_organization_by_address(store):
+    from tests.contract.test_accounts_contract import ANN
+
+    other = replace(AGENT, email="anna@vendor.example", products=frozenset({"payroll"}))
+    for account in (AGENT, ANN, other, replace(ANN, email="bob@acme.example")):
+        store.create_account(account)
+    assert [a.email for a in store.list_agents()] == ["anna@vendor.example",
+                                                      "desk@vendor.example"]
+    assert store.list_agents()[1] == AGENT

@@ -14,6 +14,7 @@ from loket.domain.tickets import AuthorRole
 from loket.domain.tickets import Ticket
 from loket.mail.compose import letter
 from loket.mail.notices import thread_root
+from loket.services.agent_notices import signed_message_id, wants_assignments
 from loket.services.changes import change_ticket
 from loket.services.context import Services
 
@@ -59,6 +60,8 @@ def assign_from_list(services: Services, number: int, name: str, *, by: str) -> 
     def mails(stored: Ticket, changes):
         if chosen.email == by or stored.assignee == ticket.assignee:
             return []
+        if not wants_assignments(services, chosen.email):
+            return []  # The agent turned these e-mails off in their settings (#12).
         return [assignment_email(services, stored, chosen, by)]
 
     return change_ticket(services, number,
@@ -76,6 +79,8 @@ def assignment_email(services: Services, ticket: Ticket, to: Assignee, by: str):
             "priority": ticket.priority, "assignee": to.text, "by": by,
             "customer": ticket.email,
             "desk_url": f"{services.base_url.rstrip('/')}/desk/tickets/{ticket.number}"}
+    # Signed for the assignee: their answer to it becomes their reply (#12).
     return letter("assignment", lang=lang, mail_from=services.mail_from, to=to.email,
                   data=data, thread_root=thread_root(services, ticket.number),
+                  message_id=signed_message_id(services, ticket.number, to.email),
                   ticket=ticket.number, created_at=services.clock.now())

@@ -126,6 +126,12 @@ def take_in_read_mail(services: Services, settings: MailInConfig, mail: InboundM
                       key: str, *, by_agent: bool = False) -> MailDecision:
     """Make `mail` a reply or a new ticket, or say why not. `by_agent`: an agent takes
     in mail that was refused; limits and the DMARC hold give way to their decision."""
+    from loket.services.agent_mail_in import agent_answer
+
+    # An agent's answer to one of our notices to them (#12): their reply on the ticket.
+    answered = agent_answer(services, mail, key, by_agent=by_agent)
+    if answered is not None:
+        return answered
     number = referenced_ticket(services, mail)
     if number is None:
         return _new_ticket(services, settings, mail, key, note="", by_agent=by_agent)

@@ -67,12 +67,16 @@ def _asks_for_answer(changes: Sequence[Change], moves: list[StatusChanged]) -> b
     return any(isinstance(c, Reminded) for c in changes)
 
 
-def new_ticket_mails(services: Services, ticket: Ticket, files=()) -> list[OutgoingMail]:
+def new_ticket_mails(services: Services, ticket: Ticket, files=(), *,
+                     description: str = "") -> list[OutgoingMail]:
     """The receipt (listing the ticket's `files`, domain/attachments.Attachment), and the
     review board's news when the workflow asks for it."""
     from loket.mail.notices import receipt_email
 
+    from loket.services.agent_notices import new_ticket_notices
+
     mails = [receipt_email(services, ticket, files)]
     if "new-ticket" in services.config.workflow.review_board_news:
         mails.append(review_board_email(services, ticket, "new-ticket"))
-    return mails
+    # The board's agents who asked for new tickets in their settings (#12).
+    return mails + new_ticket_notices(services, ticket, description)

@@ -14,6 +14,7 @@ from loket.domain.workflow import Event, Step
 from loket.services.attachments import InlineFile, check_files
 from loket.services.changes import change_ticket
 from loket.services.context import Services
+from loket.services.agent_notices import customer_reply_notices
 from loket.services.notifications import mails_for
 
 # Solved or closed: information added then must open the ticket again, or go to a
@@ -64,8 +65,9 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
                                           body=body, created_at=now, attachments=stored,
                                           idempotency_key=idempotency_key)],
             ticket=ticket,
-            mails=(lambda t, changes: mails_for(services, t, changes, reopened=True))
-            if reopen else None)
+            # The customer's e-mails, and the assigned agent's if they asked (#12).
+            mails=lambda t, changes: [*mails_for(services, t, changes, reopened=reopen),
+                                      *customer_reply_notices(services, t, body)])
     except (MessageAlreadyStored, TransitionRefused, FinishedMeanwhile):
         batch.discard(services)  # A re-delivery: the first one's files are the ticket's.
         raise

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Sequence
 
-from loket.domain.errors import ValidationFailed
+from loket.domain.errors import MessageAlreadyStored, ValidationFailed
 from loket.domain.events import Actor
 from loket.domain.tickets import AuthorRole, Message, Ticket
 from loket.domain.workflow import Event, Step
@@ -31,11 +31,13 @@ UNNAMED_AGENT = "agent"
 
 def agent_reply(services: Services, number: int, body: str, *, agent: str,
                 status: str | None = None, public: bool = True, attachments: object = None,
-                files: Sequence[InlineFile] = ()) -> Ticket:
+                files: Sequence[InlineFile] = (), idempotency_key: str | None = None) -> Ticket:
     """An agent's answer (or, with public=False, an internal note), optionally setting
     a status with it ("answer and wait on the customer"). The customer gets the answer
     by e-mail, with the status it leaves the ticket in. Files (upload ids in
-    `attachments`, or inline `files`) are stored before the message, as a customer's."""
+    `attachments`, or inline `files`) are stored before the message, as a customer's.
+    With an `idempotency_key` (an e-mailed answer: services/agent_mail_in.py) the
+    message is stored once: again, MessageAlreadyStored and nothing changes."""
     batch = check_files(services, attachments, files, ticket=number)
     try:
         body = clean_body(body)
@@ -55,14 +57,18 @@ def agent_reply(services: Services, number: int, body: str, *, agent: str,
 
     def message(ticket: Ticket, now: datetime) -> list[Message]:
         return [Message(author=agent, role=AuthorRole.AGENT, body=body, created_at=now,
-                        public=public, attachments=stored)]
+                        public=public, attachments=stored, idempotency_key=idempotency_key)]
 
     def mails(stored: Ticket, changes) -> list:
         return mails_for(services, stored, changes, answer=body if public else None,
                          files=stored_files)
 
-    done = change_ticket(services, number, step, by=Actor(agent, AuthorRole.AGENT),
-                         messages=message, mails=mails)
+    try:
+        done = change_ticket(services, number, step, by=Actor(agent, AuthorRole.AGENT),
+                             messages=message, mails=mails)
+    except MessageAlreadyStored:
+        batch.discard(services)  # A re-delivered e-mail: the first one's files stay.
+        raise
     batch.settle(services, number)
     return done.ticket
 

@@ -94,7 +94,8 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
         # The receipt (and the board's news) is queued in the ticket's own write.
         ticket, created = services.store.create_ticket(
             new, idempotency_key=idempotency_key, fingerprint=fingerprint, hits=hits,
-            mails=lambda stored: new_ticket_mails(services, stored, new.attachments))
+            mails=lambda stored: new_ticket_mails(services, stored, new.attachments,
+                                                  description=new.description))
     except OverLimit as over:  # Nothing was written: the files are nobody's.
         charge.give_back(services)
         batch.discard(services)

@@ -87,6 +87,10 @@ class DynamoDBAccounts:
         items = self._index_items("ACCOUNTS", f"{organization}#" if organization else None)
         return [account_from_record(item) for item in items]
 
+    def list_agents(self) -> list[Account]:
+        # An account in no organization has the index key "#<address>" (_account_item).
+        return [account_from_record(item) for item in self._index_items("ACCOUNTS", "#")]
+
     def _index_items(self, partition: str, prefix: str | None = None) -> list[dict[str, Any]]:
         """Every item of one gsi1 partition (organizations, accounts): an operator's
         list, read in 1 MB pages."""

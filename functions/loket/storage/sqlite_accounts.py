@@ -80,6 +80,11 @@ class SQLiteAccounts:
             args)
         return [account_from_record(json.loads(row[0])) for row in rows]
 
+    def list_agents(self) -> list[Account]:
+        rows = self._connection().execute(
+            "SELECT record FROM accounts WHERE organization IS NULL ORDER BY email")
+        return [account_from_record(json.loads(row[0])) for row in rows]
+
     # -- one-time links ------------------------------------------------------------------
 
     def create_token(self, token: OneTimeToken, *, mails=()) -> None:

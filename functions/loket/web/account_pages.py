@@ -22,6 +22,7 @@ from loket.web.i18n import strings
 from loket.web.pages import field_messages, language, message_page, page
 from loket.web.rendering import render_fragment
 from loket.web.second_factor import session_or_second_step
+from loket.web.agent_settings import agent_choices, save_agent_choices
 
 bp = Blueprint("account", __name__, url_prefix="/portal")
 
@@ -232,7 +233,8 @@ def account_page():
     prefs = me.account.preferences
     content = render_fragment("preferences.html", lang=lang, viewer=me, saved=saved,
                               prefs={name: getattr(prefs, name) for name in
-                                     ("status_changes", "agent_replies", "reminders")})
+                                     ("status_changes", "agent_replies", "reminders")},
+                              agent=agent_choices(me.account, lang))
     return page(content, title=strings(lang)["account_settings"], lang=lang)
 
 
@@ -242,4 +244,5 @@ def account_post():
     set_preferences(services(), me.account, Preferences(
         **{name: request.form.get(name) == "on"
            for name in ("status_changes", "agent_replies", "reminders")}))
+    save_agent_choices(services(), me.account, request.form)  # Agents' desk e-mails (#12).
     return redirect(f"/portal/account?saved=1&lang={language()}", code=303)

@@ -1,0 +1,120 @@
+"""E-mails to agents about the desk's work (#12), each turned on or off by the agent in
+their account settings (domain/accounts.AgentNotices): a new ticket for a product of
+their boards, a customer's reply on a ticket assigned to them, an assignment
+(services/assignment.py asks `wants_assignments`). They are queued in the same write
+as the change that causes them, like every e-mail (services/changes.py).
+
+An agent may answer such an e-mail: the answer becomes their reply on the ticket
+(services/agent_mail_in.py). What proves the answer is theirs is the notice's own
+Message-ID, which their mail program puts in In-Reply-To and References: it names the
+ticket and is signed (HMAC with the portal's secret key) for that ticket and that
+agent's address. A customer never sees it, and cannot make one; the thread root every
+customer e-mail carries (<ticket-N@...>) and a [#N] subject tag prove nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Iterable
+
+from loket.domain.accounts import Account, email_key
+from loket.domain.forms import LANGUAGES
+from loket.domain.outgoing import OutgoingMail
+from loket.domain.tickets import Ticket
+from loket.mail.compose import letter, mail_domain
+from loket.mail.notices import thread_root
+from loket.services.context import Services
+
+KIND = "agent-notice"
+_SIGNED_ID = re.compile(r"^<agent-(\d{1,12})\.([0-9a-f]{12})\.([0-9a-f]{32})@([^<>\s]+)>$",
+                        re.IGNORECASE)
+
+
+# -- which agents hear of what ---------------------------------------------------------
+
+def new_ticket_notices(services: Services, ticket: Ticket,
+                       description: str) -> list[OutgoingMail]:
+    """To every agent of the ticket's product who asked for new tickets: one indexed
+    query for the agents (never the customers)."""
+    agents = [a for a in services.store.list_agents()
+              if _on_board(a, ticket) and a.agent_notices.new_tickets]
+    return [notice(services, ticket, agent, "new-ticket", description) for agent in agents]
+
+
+def customer_reply_notices(services: Services, ticket: Ticket, text: str) -> list[OutgoingMail]:
+    """To the agent the ticket is assigned to, when they asked for customers' replies.
+    A team or nobody assigned: no e-mail, and no store read."""
+    agent = assigned_agent(services, ticket)
+    if agent is None or not agent.agent_notices.customer_replies:
+        return []
+    return [notice(services, ticket, agent, "customer-reply", text)]
+
+
+def wants_assignments(services: Services, address: str) -> bool:
+    """Whether an assignee is told: a team's address always, an agent as they chose."""
+    account = services.store.get_account(email_key(address))
+    return account is None or not account.is_agent or account.agent_notices.assignments
+
+
+def assigned_agent(services: Services, ticket: Ticket) -> Account | None:
+    if not ticket.assignee or "@" not in ticket.assignee:
+        return None
+    account = services.store.get_account(email_key(ticket.assignee))
+    return account if account is not None and _on_board(account, ticket) else None
+
+
+def _on_board(account: Account, ticket: Ticket) -> bool:
+    return account.is_agent and account.active and ticket.product in account.products
+
+
+# -- the e-mail --------------------------------------------------------------------------
+
+def notice(services: Services, ticket: Ticket, agent: Account, event: str,
+           text: str) -> OutgoingMail:
+    config = services.config
+    lang = agent.language if agent.language in LANGUAGES else "en"
+    data = {"vendor": config.vendor, "event": event, "number": ticket.number,
+            "subject": ticket.subject, "customer": ticket.email, "text": text,
+            "product": config.products[ticket.product].get(lang),
+            "status": config.status(ticket.status).agent_label(lang),
+            "priority": ticket.priority, "marker": config.accounts.agent_note_marker,
+            "can_answer": bool(services.signing_keys()),
+            "desk_url": f"{services.base_url.rstrip('/')}/desk/tickets/{ticket.number}"}
+    return letter(KIND, lang=lang, mail_from=services.mail_from, to=agent.email, data=data,
+                  message_id=signed_message_id(services, ticket.number, agent.email),
+                  thread_root=thread_root(services, ticket.number), ticket=ticket.number,
+                  created_at=services.clock.now())
+
+
+def signed_message_id(services: Services, number: int, agent: str) -> str | None:
+    """A Message-ID that names the ticket and is signed for the agent; None without a
+    secret key (the e-mail then gets an ordinary one, and answers to it are not taken
+    as the agent's)."""
+    keys = services.signing_keys()
+    if not keys:
+        return None
+    nonce = secrets.token_hex(6)
+    return (f"<agent-{number}.{nonce}.{_signature(keys[0], number, agent, nonce)}"
+            f"@{mail_domain(services.mail_from)}>")
+
+
+def signed_ticket(services: Services, references: Iterable[str], sender: str) -> int | None:
+    """The ticket of a notice to `sender` that these references answer, or None."""
+    domain = mail_domain(services.mail_from).lower()
+    for reference in references:
+        found = _SIGNED_ID.match(reference.strip())
+        if not found or found.group(4).lower() != domain:
+            continue
+        number, nonce, signature = int(found.group(1)), found.group(2), found.group(3).lower()
+        if any(hmac.compare_digest(_signature(key, number, sender, nonce), signature)
+               for key in services.signing_keys()):
+            return number
+    return None
+
+
+def _signature(key: str, number: int, agent: str, nonce: str) -> str:
+    message = f"agent-notice:{number}:{email_key(agent)}:{nonce}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()[:32]
