@@ -347,3 +347,18 @@ class DataPort(Protocol):
         """Store the records whose keys are not stored yet (others stay as they are);
         how many were written. Running it again with the same records writes nothing."""
         ...
+
+
+class KnownIssueLinks(Protocol):
+    """Which tickets a known issue is linked to (domain/known_issues.py): the same store
+    object as TicketStore. The ticket's timeline holds the link's event; this index
+    finds the tickets to tell when the fix is released, without a scan. Behaviour:
+    tests/contract/test_known_issues_contract.py."""
+
+    def add_known_issue_link(self, issue: str, number: int, at: datetime) -> None:
+        """Remember the link; linking again changes nothing."""
+        ...
+
+    def known_issue_tickets(self, issue: str) -> list[int]:
+        """The linked tickets' numbers, lowest first."""
+        ...

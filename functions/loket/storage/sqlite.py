@@ -23,6 +23,7 @@ from loket.storage.sqlite_accounts import SQLiteAccounts
 from loket.storage.sqlite_checkpoints import Checkpoints, checkpoints_for
 from loket.storage.sqlite_desk import DESK_MIGRATION, SQLiteDesk
 from loket.storage.sqlite_events import EVENTS_MIGRATION, SQLiteEvents
+from loket.storage.sqlite_known_issues import KNOWN_ISSUES_MIGRATION, SQLiteKnownIssues
 from loket.storage.sqlite_mail import MAIL_MIGRATION, SQLiteMailQueue
 from loket.storage.sqlite_mail_in import MAIL_IN_MIGRATION, SQLiteMailIn, check_message_key
 from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
@@ -117,10 +118,13 @@ MIGRATIONS: list[str] = [
     # The desk's views and search: queue columns, their indexes, FTS5 words
     # (storage/sqlite_desk.py).
     DESK_MIGRATION,
+    # Known issues' linked tickets (storage/sqlite_known_issues.py).
+    KNOWN_ISSUES_MIGRATION,
 ]
 
 
-class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, SQLiteDesk):
+class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, SQLiteDesk,
+                  SQLiteKnownIssues):
     """A TicketStore on one SQLite file; safe to share between threads and processes.
     Accounts, sessions and the portal's ticket lists are in sqlite_accounts.py; the
     mail queue in sqlite_mail.py."""
