@@ -12,6 +12,7 @@ import pytest
 from loket.services.export import ImportRefused, export_data, import_data
 from loket.services.export_format import ExportFormatError
 from loket.storage.data_port import data_port
+from loket.storage.desk_queries import TicketSearch
 from tests.sample_data import PERSON, fill
 from tests.stores import make_store
 
@@ -47,14 +48,19 @@ def test_everything_goes_out_and_comes_back_the_same(store, twin, tmp_path):
     assert lines(tmp_path / "b") == lines(tmp_path / "a")
 
 
-def test_a_ticket_comes_back_with_its_messages_rating_number_and_access_key(store, twin,
-                                                                            tmp_path):
+def test_a_ticket_comes_back_with_its_messages_events_rating_number_and_access_key(
+        store, twin, tmp_path):
     made = fill(store)["mine"]
     export_data(data_port(store), None, tmp_path / "a", source="test")
     import_data(twin, data_port(twin), None, tmp_path / "a")
     assert twin.get_ticket(made.number) == store.get_ticket(made.number)
     assert twin.list_messages(made.number) == store.list_messages(made.number)
     assert twin.get_rating(made.number) == store.get_rating(made.number)
+    assert twin.list_events(made.number) == store.list_events(made.number)
+    # The desk finds it by a word of a reply (its search index is made on import).
+    found = twin.search_tickets(TicketSearch(products=frozenset({"planner"}),
+                                             words=("broken",)))
+    assert [t.number for t in found] == [made.number]
     assert twin.get_suppression(PERSON) == store.get_suppression(PERSON)
     assert twin.get_refused("r1") == store.get_refused("r1")
     # Numbers go on after the highest imported one.

@@ -31,6 +31,9 @@ from loket.storage.dynamodb import (COUNTER_KEY, MESSAGE_PREFIX, _from_item,
                                     _idempotency_key, _message_sk, _ticket_item, _ticket_pk,
                                     _to_item, _upload_from_item, _upload_item)
 from loket.storage.dynamodb_accounts import _account_item, _org_item
+from loket.storage.dynamodb_desk import words_write
+from loket.storage.dynamodb_events import EVENT_PREFIX, event_item
+from loket.storage.event_records import event_from_record, event_to_record
 from loket.storage.dynamodb_mail import _suppression_key, mail_item
 from loket.storage.dynamodb_mail_in import (MESSAGE_KEY_PREFIX, _refused_from_item,
                                             _refused_item)
@@ -221,17 +224,19 @@ class _Parts:
 def _ticket_line(items: list[dict[str, Any]]) -> dict[str, Any] | None:
     """A ticket's line from its partition's items (None for a partition whose ticket
     item is missing: a ticket is written last, so that is an unfinished import's)."""
-    ticket, rating, messages = None, None, []
-    for item in items:
+    ticket, rating, messages, events = None, None, [], []
+    for item in items:  # In key order: EVT#..., KEY#..., MSG#..., PRESENCE#, RATING, ...
         if item["sk"] == "TICKET":
             ticket = ticket_to_record(ticket_from_record(item))
         elif item["sk"] == "RATING":
             rating = rating_to_record(rating_from_record(item))
         elif item["sk"].startswith(MESSAGE_PREFIX):
             messages.append(message_to_record(message_from_record(item)))
+        elif item["sk"].startswith(EVENT_PREFIX):
+            events.append(event_to_record(event_from_record(item)))
     if ticket is None:
         return None
-    return {"ticket": ticket, "messages": messages, "rating": rating}
+    return {"ticket": ticket, "messages": messages, "events": events, "rating": rating}
 
 
 def _export_entry(item: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -265,7 +270,21 @@ def _ticket_items(line: dict[str, Any]) -> list[dict[str, Any]]:
     if line.get("rating"):
         rating = rating_from_record(line["rating"])
         items.append({"pk": pk, "sk": "RATING", **rating_to_record(rating)})
-    return [*items, _ticket_item(ticket)]
+    items += [event_item(event_from_record(event)) for event in line.get("events") or ()]
+    words = _words_item(ticket, line)
+    return [*items, *([words] if words else []), _ticket_item(ticket)]
+
+
+def _words_item(ticket, line: dict[str, Any]) -> dict[str, Any] | None:
+    """The desk's words item (storage/dynamodb_desk.py) for the subject and every
+    message, made by the same code as a save's words, as a whole item."""
+    texts = [ticket.subject, *(m["body"] for m in line["messages"])]
+    update = words_write("-", ticket, texts)
+    if update is None:
+        return None
+    values = _from_item(update["Update"]["ExpressionAttributeValues"])
+    return {**_from_item(update["Update"]["Key"]), "words": values[":words"],
+            "words_pk": values[":pk"], "words_sk": values[":sk"]}
 
 
 def _suppression_items(record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -332,10 +351,13 @@ class DynamoDBErase(DynamoDBExport):
             key, items = dynamodb_items(kind, record)
             if kind == "tickets":
                 # Messages are keyed by their sequence, which the new items renumber:
-                # the old parts go first (events and other parts stay as they are).
+                # the old parts go first. Events keep their keys and are overwritten:
+                # an erasure is the one change they take (the person becomes the
+                # placeholder; kinds and moments stay).
                 self._delete_keys([part for part in self._partition_keys(key["pk"])
                                    if part["sk"].startswith((MESSAGE_PREFIX,
-                                                             MESSAGE_KEY_PREFIX, "RATING"))])
+                                                             MESSAGE_KEY_PREFIX, "RATING",
+                                                             "WORDS"))])
             self._batch_write(items)
 
     def delete_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:

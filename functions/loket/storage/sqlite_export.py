@@ -8,9 +8,13 @@ The behaviour is defined by tests/contract/test_export_contract.py."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from typing import Any, Iterator, Sequence
 
+from loket.storage.desk_queries import words
+from loket.storage.event_records import EVENT_COLUMNS, event_from_record, event_to_record
+from loket.storage.sqlite_events import EVENTS_MIGRATION
 from loket.storage.account_records import (account_from_record, account_to_record,
                                            organization_from_record, organization_to_record,
                                            rating_from_record, rating_to_record)
@@ -88,23 +92,38 @@ class SQLiteExport:
 # -- reading ------------------------------------------------------------------------------
 
 def _tickets(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Each ticket with its messages (oldest first) and rating: two cursors walked
-    side by side in ticket order, so memory holds one ticket at a time."""
+    """Each ticket with its messages (oldest first), events and rating: three cursors
+    walked side by side in ticket order, so memory holds one ticket at a time."""
     tickets = conn.execute(
         "SELECT t.*, r.good AS r_good, r.comment AS r_comment, r.created_at AS r_created_at, "
         "r.rated_by AS r_rated_by FROM tickets t LEFT JOIN ratings r ON r.ticket = t.number "
         "ORDER BY t.number")
-    messages = conn.execute("SELECT * FROM messages ORDER BY ticket, id")
-    pending = messages.fetchone()
+    messages = _Follower(conn.execute("SELECT * FROM messages ORDER BY ticket, id"),
+                         lambda row: message_to_record(message_from_record(dict(row))))
+    events = _Follower(conn.execute("SELECT * FROM ticket_events ORDER BY ticket, key"),
+                       lambda row: event_to_record(event_from_record(dict(row))))
     for row in tickets:
         number = row["number"]
-        found = []
-        while pending is not None and pending["ticket"] <= number:
-            if pending["ticket"] == number:
-                found.append(message_to_record(message_from_record(dict(pending))))
-            pending = messages.fetchone()
         yield "tickets", {"ticket": ticket_to_record(ticket_from_record(dict(row))),
-                          "messages": found, "rating": _rating(row)}
+                          "messages": messages.take(number), "events": events.take(number),
+                          "rating": _rating(row)}
+
+
+class _Follower:
+    """A cursor ordered by ticket, read along with the tickets' cursor."""
+
+    def __init__(self, cursor: sqlite3.Cursor, convert):
+        self.cursor = cursor
+        self.convert = convert
+        self.pending = cursor.fetchone()
+
+    def take(self, number: int) -> list[dict[str, Any]]:
+        found = []
+        while self.pending is not None and self.pending["ticket"] <= number:
+            if self.pending["ticket"] == number:
+                found.append(self.convert(self.pending))
+            self.pending = self.cursor.fetchone()
+        return found
 
 
 def _rating(row: sqlite3.Row) -> dict[str, Any] | None:
@@ -148,8 +167,25 @@ def _write_ticket(conn: sqlite3.Connection, line: dict[str, Any]) -> int:
                                    "public": int(record["public"])})
     if line.get("rating"):
         _insert(conn, "ratings", rating_to_record(rating_from_record(line["rating"])))
+    _insert_events(conn, line.get("events") or ())
+    _index_words(conn, line)
     _raise_counter(conn, TICKET_COUNTER, ticket["number"])
     return 1
+
+
+def _insert_events(conn: sqlite3.Connection, events) -> None:
+    for event in events:
+        record = event_to_record(event_from_record(event))
+        _insert(conn, "ticket_events", {c: record[c] for c in EVENT_COLUMNS})
+
+
+def _index_words(conn: sqlite3.Connection, line: dict[str, Any]) -> None:
+    """The desk's search row (storage/sqlite_desk.py): subject and every message."""
+    number = int(line["ticket"]["number"])
+    text = " ".join([line["ticket"]["subject"], *(m["body"] for m in line["messages"])])
+    conn.execute("DELETE FROM ticket_words WHERE rowid = ?", (number,))
+    conn.execute("INSERT INTO ticket_words (rowid, words) VALUES (?, ?)",
+                 (number, " ".join(words(text))))
 
 
 def _raise_counter(conn: sqlite3.Connection, name: str, value: int) -> int:
@@ -240,6 +276,22 @@ def _replace_ticket(conn: sqlite3.Connection, line: dict[str, Any]) -> None:
                                    "public": int(record["public"])})
     if line.get("rating"):
         _insert(conn, "ratings", rating_to_record(rating_from_record(line["rating"])))
+    _replace_events(conn, ticket["number"], line.get("events") or ())
+    _index_words(conn, line)
+
+
+def _replace_events(conn: sqlite3.Connection, number: int, events) -> None:
+    """An erasure is the one change the append-only events take (the person becomes
+    the placeholder, kinds and moments stay): the triggers that refuse it are dropped
+    and made again from their own migration, inside the erasure's transaction."""
+    triggers = re.findall(r"CREATE TRIGGER .*?\bEND\b", EVENTS_MIGRATION, re.DOTALL)
+    for trigger in triggers:
+        name = trigger.split()[2]
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    conn.execute("DELETE FROM ticket_events WHERE ticket = ?", (number,))
+    _insert_events(conn, events)
+    for trigger in triggers:
+        conn.execute(trigger)
 
 
 def _replacing(kind: str):
