@@ -205,6 +205,21 @@ def accounts_list(org_id: str | None) -> None:
     click.echo(f"{len(found)} account{'' if len(found) == 1 else 's'}")
 
 
+@accounts.command("reset-second-factor")
+@click.argument("email")
+def accounts_reset_second_factor(email: str) -> None:
+    """For an agent who lost both their authenticator app and recovery codes: their
+    next sign-in sets up a new one; every session of theirs ends (services/totp.py)."""
+    from loket.services.accounts import clean_email
+    from loket.services.totp import forget
+
+    services = _services()
+    with _clear_errors():
+        account = forget(services, clean_email(email))
+    click.echo(f"{account.email}: the authenticator is forgotten and every session ended; "
+               "the next sign-in shows a new QR code")
+
+
 # -- rights -------------------------------------------------------------------------------
 
 @click.group()

@@ -190,3 +190,27 @@ def test_forgetting_the_authenticator_ends_sessions_and_sets_up_anew(required, c
     assert client.get("/desk/").status_code == 303
     password_step(client)
     assert "qr.svg" in client.get("/portal/second-factor").get_data(as_text=True)
+
+
+def test_the_operator_resets_a_lost_authenticator_from_the_command_line(tmp_path, monkeypatch):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from loket.cli import main
+    from tests.paths import SITE_CONFIG
+
+    config = tmp_path / "site_config"
+    shutil.copytree(SITE_CONFIG, config)
+    for name, value in {"LOKET_CONFIG_DIR": str(config),
+                        "LOKET_SQLITE_PATH": str(tmp_path / "loket.db"),
+                        "LOKET_OUTBOX_DIR": str(tmp_path / "outbox"),
+                        "LOKET_SEARCH_INDEX": str(tmp_path / "no-index")}.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    invited = runner.invoke(main, ["accounts", "invite", AGENT, "--agent", "--product", "planner"])
+    assert invited.exit_code == 0, invited.output
+    done = runner.invoke(main, ["accounts", "reset-second-factor", AGENT.upper()])
+    assert done.exit_code == 0 and "forgotten" in done.output, done.output
+    missing = runner.invoke(main, ["accounts", "reset-second-factor", "nobody@nordwind.example"])
+    assert missing.exit_code == 1 and "no account" in missing.output
