@@ -2,9 +2,12 @@
 (like `due_at`) and kept on the ticket, so the stores can index it and a view page or
 its count is read from an index, never worked out over every ticket.
 
-- `queue_category`: the category of the ticket's status when it was saved (new, open,
-  pending, ...): the views *New for my boards* and *Waiting on customer* are a
-  category; *Mine* and *Unassigned* hold the tickets not yet resolved.
+- `queue_category`: the category of the ticket's status when it was saved (open,
+  pending, ...), except that a ticket no agent has answered yet is "new" while its
+  status is new or open: a workflow without a status of category new (the demo's
+  reminder-and-close) still has new tickets. The views *New for my boards* and
+  *Waiting on customer* are a category; *Mine* and *Unassigned* hold the tickets not
+  yet resolved.
 - `queue_order`: "what needs work first" as one string that sorts as text: the moment
   the running SLA clock reaches its next target (breached ones first, as that moment
   has passed), then the priority's rank (the policy lists the most urgent first), then
@@ -37,6 +40,12 @@ def sla_due(ticket: Ticket, policy: SlaPolicy | None,
               else SlaTarget.RESOLUTION)
     left = policy.target(ticket.priority, target, calendar) - ticket.sla_used
     return calendar.add_working_time(ticket.sla_since, left)
+
+
+def queue_category(ticket: Ticket, category: StatusCategory) -> str:
+    """The ticket's category for the desk's views (see the module's docstring)."""
+    unanswered = ticket.first_response_at is None and category is StatusCategory.OPEN
+    return StatusCategory.NEW.value if unanswered else category.value
 
 
 def queue_order(ticket: Ticket, category: StatusCategory, policy: SlaPolicy | None,

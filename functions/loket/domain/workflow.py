@@ -292,7 +292,7 @@ class Workflow:
     def queue_keys(self, ticket: Ticket) -> dict[str, str]:
         """The ticket's place in the agents' queues (domain/desk_queues.py)."""
         category = self.status(ticket.status).category
-        return {"queue_category": category.value,
+        return {"queue_category": desk_queues.queue_category(ticket, category),
                 "queue_order": desk_queues.queue_order(ticket, category, self.sla,
                                                        self.calendar)}
 
