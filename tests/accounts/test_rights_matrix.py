@@ -84,6 +84,8 @@ OTHER_ROUTES = {
     "GET /portal/lookup":                 (303, 303, 303, 303, 303, 303),
     "GET /portal/my-tickets":             (303, 200, 200, 200, 200, 303),
     "GET /desk/":                         (303, 404, 404, 404, 200, 303),
+    "GET /desk/tickets/new":              (303, 404, 404, 404, 200, 303),  # telephone intake (#12)
+    "POST /desk/tickets/new":             (303, 404, 404, 404, 422, 303),  # no fields sent
     "GET /desk/refused/":                 (303, 404, 404, 404, 200, 303),
     "GET /desk/refused/{refused}":        (303, 404, 404, 404, 404, 303),  # unknown id
     "GET /desk/refused/{refused}/original.eml": (303, 404, 404, 404, 404, 303),

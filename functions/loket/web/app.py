@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     from loket.web import desk_canned  # Canned replies inserted without JavaScript (#12).
 
     app.register_blueprint(desk_canned.bp)
+    from loket.web import desk_intake  # Telephone intake: a ticket for a customer (#12).
+
+    app.register_blueprint(desk_intake.bp)
     from loket.web import desk_views  # Views with counts and ticket search (#12).
 
     app.register_blueprint(desk_views.bp)
