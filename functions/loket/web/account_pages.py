@@ -234,7 +234,8 @@ def account_page():
     content = render_fragment("preferences.html", lang=lang, viewer=me, saved=saved,
                               prefs={name: getattr(prefs, name) for name in
                                      ("status_changes", "agent_replies", "reminders")},
-                              agent=agent_choices(me.account, lang))
+                              agent=agent_choices(me.account, lang,
+                                                  services().config.accounts.agent_note_marker))
     return page(content, title=strings(lang)["account_settings"], lang=lang)
 
 

@@ -10,21 +10,21 @@ from loket.services.context import Services
 
 LABELS = {
     "en": {"legend": "E-mails about the desk's work",
-           "help": "Answer such an e-mail to reply to the customer (or start with the note "
-                   "marker for an internal note).",
+           "help": "Answer such an e-mail to reply to the customer, or start your answer "
+                   "with {marker} for an internal note.",
            "new_tickets": "A new ticket for a product of my boards",
            "customer_replies": "A customer's reply on a ticket assigned to me",
            "assignments": "A ticket assigned to me"},
     "nl": {"legend": "E-mails over het werk in de desk",
-           "help": "Beantwoord zo'n e-mail om de klant te antwoorden (of begin met de "
-                   "notitie-markering voor een interne notitie).",
+           "help": "Beantwoord zo'n e-mail om de klant te antwoorden, of begin uw antwoord "
+                   "met {marker} voor een interne notitie.",
            "new_tickets": "Een nieuwe melding voor een product van mijn teams",
            "customer_replies": "Een antwoord van een klant op een melding die aan mij is "
                                "toegewezen",
            "assignments": "Een melding die aan mij is toegewezen"},
     "de": {"legend": "E-Mails zur Arbeit im Desk",
-           "help": "Antworten Sie auf eine solche E-Mail, um dem Kunden zu antworten (oder "
-                   "beginnen Sie mit der Notiz-Markierung für eine interne Notiz).",
+           "help": "Antworten Sie auf eine solche E-Mail, um dem Kunden zu antworten, oder "
+                   "beginnen Sie Ihre Antwort mit {marker} für eine interne Notiz.",
            "new_tickets": "Ein neues Ticket für ein Produkt meiner Teams",
            "customer_replies": "Eine Kundenantwort auf ein mir zugewiesenes Ticket",
            "assignments": "Ein mir zugewiesenes Ticket"},
@@ -33,13 +33,13 @@ LABELS = {
 CHOICES = ("new_tickets", "customer_replies", "assignments")
 
 
-def agent_choices(account: Account, lang: str) -> dict | None:
+def agent_choices(account: Account, lang: str, marker: str) -> dict | None:
     """What the page shows an agent: labels, marker and current choices; None for a
     customer."""
     if not account.is_agent:
         return None
     labels = LABELS.get(lang, LABELS["en"])
-    return {"labels": labels, "choices": [(name, labels[name],
+    return {"labels": labels, "help": labels["help"].format(marker=marker), "choices": [(name, labels[name],
                                            getattr(account.agent_notices, name))
                                           for name in CHOICES]}
 

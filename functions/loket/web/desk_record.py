@@ -86,9 +86,6 @@ def describe(config: PortalConfig, event: TicketEvent, lang: str) -> str:
         EventKind.MERGED_INTO: lambda: f"Merged into #{d['other']} and closed",
         EventKind.MERGED_FROM: lambda: f"#{d['other']} was merged into this ticket",
         EventKind.LINKED: lambda: f"Linked to #{d['other']}",
-        EventKind.KNOWN_ISSUE: lambda: f"Linked to known issue {d.get('issue')}",
-        EventKind.FIX_RELEASED: lambda: (f"Fix for known issue {d.get('issue')} released "
-                                         f"({d.get('release')})"),
         EventKind.RATED: lambda: (f"Rated the help {d['rating']}"
                                   + (f": “{d['comment']}”" if d.get("comment") else "")),
         EventKind.UPDATED: lambda: "Timers rescheduled",
