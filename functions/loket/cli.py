@@ -352,5 +352,14 @@ def _add_export_commands() -> None:
 _add_export_commands()
 
 
+def _add_desk_commands() -> None:
+    from loket.cli_desk import desk_reindex  # the desk's views after an upgrade (#12)
+
+    main.add_command(desk_reindex)
+
+
+_add_desk_commands()
+
+
 if __name__ == "__main__":
     main()

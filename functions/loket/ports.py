@@ -362,3 +362,26 @@ class KnownIssueLinks(Protocol):
     def known_issue_tickets(self, issue: str) -> list[int]:
         """The linked tickets' numbers, lowest first."""
         ...
+
+
+class DeskViews(Protocol):
+    """The agent desk's views, their counts and ticket search, from indexes (never a
+    scan): the same store object as TicketStore. Queries are storage/desk_queries.py's;
+    behaviour: tests/contract/test_desk_views_contract.py."""
+
+    def desk_view(self, view) -> list[Ticket]:
+        """One page of one product's view: at most view.limit + 1 tickets."""
+        ...
+
+    def count_desk_view(self, view, at_most: int) -> int:
+        """How many tickets the view holds, counting no further than `at_most`."""
+        ...
+
+    def search_tickets(self, search) -> list[Ticket]:
+        """A page of matches, newest first: at most search.limit + 1."""
+        ...
+
+    def refresh_desk_keys(self, ticket: Ticket, texts: Sequence[str] = ()) -> bool:
+        """Store the ticket's queue keys (and the words of `texts`) with no new version;
+        False, writing nothing, when the stored ticket is at another version."""
+        ...

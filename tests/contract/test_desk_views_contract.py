@@ -199,3 +199,25 @@ def test_words_fold_case_and_accents():
 def test_a_bad_work_cursor_is_refused(store, bad):
     with pytest.raises(ValueError):
         store.desk_view(DeskView("planner", order=WORK, after=bad))
+
+
+# -- keys worked out again (loket desk-reindex) ---------------------------------------------
+
+def test_refreshed_keys_put_an_old_ticket_in_its_views_without_a_new_version(store):
+    old = store.create_ticket(new("Zebra crossing", queue_category=None, queue_order=None))[0]
+    fresh = replace(old, queue_category="new", queue_order=order(1, 1, T0))
+    assert store.refresh_desk_keys(fresh, ["Zebra crossing", "Printer jams"])
+    assert page(store, category="new") == [old.number]
+    assert page(store, owner="") == [old.number]
+    assert store.get_ticket(old.number).version == 1
+    assert search(store, words=("jams",)) == [old.number]
+    solved = replace(fresh, queue_category="solved", queue_order=order(None, 1, T0))
+    assert store.refresh_desk_keys(solved)
+    assert page(store, owner="") == [] and page(store, category="solved") == [old.number]
+
+
+def test_keys_worked_out_from_an_old_version_are_not_stored(store):
+    ticket = store.create_ticket(new())[0]
+    save_audited(store, replace(ticket, subject="Changed"), expected_version=1)
+    assert not store.refresh_desk_keys(replace(ticket, queue_category="pending"))
+    assert page(store, category="pending") == []

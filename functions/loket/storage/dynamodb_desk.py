@@ -34,9 +34,10 @@ distinct word of every message: see storage/dynamodb.md.
 from __future__ import annotations
 
 import heapq
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
 
 from loket.domain.accounts import email_key
 from loket.domain.tickets import Ticket
@@ -51,6 +52,7 @@ _deserializer = TypeDeserializer()
 # grow the item towards DynamoDB's 400 KB.
 MAX_WORDS_PER_MESSAGE = 300
 WORDS_SK = "WORDS"
+DESK_KEYS = ("desk_state", "desk_owner", "desk_work")
 GROWTH, MAX_QUERY_LIMIT = 4, 1000
 
 
@@ -107,6 +109,36 @@ class DynamoDBDesk:
             params.update(ExclusiveStartKey=response["LastEvaluatedKey"],
                           Limit=at_most - counted)
         return min(counted, at_most)
+
+    def refresh_desk_keys(self, ticket: Ticket, texts: Sequence[str] = ()) -> bool:
+        """As SQLiteDesk.refresh_desk_keys: one UpdateItem on the version the keys were
+        worked out from (SET the keys, REMOVE the index keys the ticket no longer has),
+        then the words item's ADD when `texts` are given."""
+        keys = desk_index_attributes(ticket)
+        values = {k: v for k, v in {"queue_category": ticket.queue_category,
+                                    "queue_order": ticket.queue_order, **keys}.items()
+                  if v is not None}
+        gone = [k for k in ("queue_category", "queue_order", *DESK_KEYS) if k not in values]
+        names = {f"#{k}": k for k in (*values, *gone)}
+        update = "SET " + ", ".join(f"#{k} = :{k}" for k in values) if values else ""
+        if gone:
+            update += " REMOVE " + ", ".join(f"#{k}" for k in gone)
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_to_item({"pk": f"TICKET#{ticket.number}", "sk": "TICKET"}),
+                UpdateExpression=update.strip(), ConditionExpression="#version = :version",
+                ExpressionAttributeNames={**names, "#version": "version"},
+                ExpressionAttributeValues=_to_item(
+                    {**{f":{k}": v for k, v in values.items()}, ":version": ticket.version}))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        words = words_write(self.table_name, ticket, list(texts)) if texts else None
+        if words:
+            self.client.update_item(**words["Update"])
+        return True
 
     def search_tickets(self, search: TicketSearch) -> list[Ticket]:
         if not search.products:

@@ -12,6 +12,7 @@ fed with the words of its subject and of every message as they are stored.
 from __future__ import annotations
 
 import sqlite3
+from typing import Sequence
 
 from loket.domain.tickets import Message, Ticket
 from loket.storage.desk_queries import (NEWEST, RESOLVED_CATEGORIES, WORK, DeskView,
@@ -79,6 +80,23 @@ class SQLiteDesk:
             f"SELECT tickets.* FROM {source} WHERE {' AND '.join(where)} "
             f"ORDER BY {order} LIMIT ?", [*args, search.limit + 1]).fetchall()
         return [ticket_from_record(dict(row)) for row in rows]
+
+    def refresh_desk_keys(self, ticket: Ticket, texts: Sequence[str] = ()) -> bool:
+        """Store `ticket`'s queue keys (worked out again after an upgrade or a change of
+        the SLA) and make the words of `texts` (its subject and every message)
+        searchable; nothing else of it, no new version, as no one changed the ticket. False, writing nothing, when the stored
+        ticket is not at ticket.version (a save meanwhile worked its keys out itself)."""
+        with self._write() as conn:
+            changed = conn.execute(
+                "UPDATE tickets SET queue_category = ?, queue_order = ? "
+                "WHERE number = ? AND version = ?",
+                (ticket.queue_category, ticket.queue_order, ticket.number,
+                 ticket.version)).rowcount
+            if changed and texts:  # the ticket's whole text: its row is made anew
+                conn.execute("DELETE FROM ticket_words WHERE rowid = ?", (ticket.number,))
+                conn.execute("INSERT INTO ticket_words (rowid, words) VALUES (?, ?)",
+                             (ticket.number, " ".join(words(" ".join(texts)))))
+            return bool(changed)
 
     # -- kept up to date inside the writes of sqlite.py ---------------------------------
 
