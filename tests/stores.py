@@ -78,15 +78,20 @@ def make_store(kind: str, tmp_path: Path, **options):
     raise ValueError(f"unknown store kind {kind!r}")
 
 
-def save_audited(store, ticket, *, expected_version: int, events=None, **options):
-    """store.save_ticket with one "updated" event by a test, for tests about something
-    else than the timeline (a store takes no change without its events)."""
+def audited_events(ticket, expected_version: int) -> list:
+    """One "updated" event by a test, for saving `ticket` over `expected_version`."""
     from loket.domain.events import EventKind, TicketEvent, event_key
     from loket.domain.tickets import AuthorRole
 
+    return [TicketEvent(ticket.number, ticket.updated_at, "test", AuthorRole.SYSTEM,
+                        EventKind.UPDATED, {},
+                        event_key(ticket.updated_at, expected_version + 1, 0))]
+
+
+def save_audited(store, ticket, *, expected_version: int, events=None, **options):
+    """store.save_ticket with one "updated" event by a test, for tests about something
+    else than the timeline (a store takes no change without its events)."""
     if events is None:
-        events = [TicketEvent(ticket.number, ticket.updated_at, "test", AuthorRole.SYSTEM,
-                              EventKind.UPDATED, {},
-                              event_key(ticket.updated_at, expected_version + 1, 0))]
+        events = audited_events(ticket, expected_version)
     return store.save_ticket(ticket, expected_version=expected_version, events=events,
                              **options)

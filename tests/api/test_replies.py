@@ -9,6 +9,7 @@ import pytest
 from loket.domain.errors import VersionConflict
 from loket.services.replies import add_customer_reply
 from tests.api.conftest import VALID
+from tests.stores import audited_events
 
 
 @pytest.fixture
@@ -58,13 +59,14 @@ def test_reply_racing_another_change_is_applied_after_it(services, receipt, monk
     real_save = store.save_ticket
     raced = []
 
-    def save_after_someone_else(ticket, *, expected_version, messages=(), mails=()):
+    def save_after_someone_else(ticket, *, expected_version, events, messages=(), mails=()):
         if not raced:  # An agent asks the customer something between our read and write.
             raced.append(True)
-            real_save(replace(store.get_ticket(ticket.number), status="waiting-on-customer"),
-                      expected_version=expected_version)
-        return real_save(ticket, expected_version=expected_version, messages=messages,
-                         mails=mails)
+            asked = replace(store.get_ticket(ticket.number), status="waiting-on-customer")
+            real_save(asked, expected_version=expected_version,
+                      events=audited_events(asked, expected_version))
+        return real_save(ticket, expected_version=expected_version, events=events,
+                         messages=messages, mails=mails)
 
     monkeypatch.setattr(store, "save_ticket", save_after_someone_else)
     ticket = add_customer_reply(services, receipt["number"], "Still broken", author=VALID["email"])

@@ -60,12 +60,12 @@ def test_a_reply_that_lands_while_the_sweeper_works_wins(desk):
     real_save = store.save_ticket
     raced = []
 
-    def reply_first(ticket, *, expected_version, messages=(), mails=()):
+    def reply_first(ticket, *, expected_version, events, messages=(), mails=()):
         if not raced:
             raced.append(True)
             desk.customer_replies(number, "Here is the log file.")
-        return real_save(ticket, expected_version=expected_version, messages=messages,
-                         mails=mails)
+        return real_save(ticket, expected_version=expected_version, events=events,
+                         messages=messages, mails=mails)
 
     desk.at("2026-12-14 10:00")
     store.save_ticket = reply_first
@@ -88,12 +88,12 @@ def test_a_reply_racing_the_close_is_applied_after_it(desk):
     real_save = store.save_ticket
     raced = []
 
-    def close_first(ticket, *, expected_version, messages=(), mails=()):
+    def close_first(ticket, *, expected_version, events, messages=(), mails=()):
         if not raced:
             raced.append(True)
             sweep(desk.services)
-        return real_save(ticket, expected_version=expected_version, messages=messages,
-                         mails=mails)
+        return real_save(ticket, expected_version=expected_version, events=events,
+                         messages=messages, mails=mails)
 
     desk.at("2026-12-07 10:00").sweep()  # The reminder: never closed without it.
     desk.at("2026-12-14 10:00")
