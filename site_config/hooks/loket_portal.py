@@ -13,6 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 from loket.config import ConfigError, load_portal_config
+from loket.web.i18n import strings
 from loket.web.rendering import render_lookup, render_ticket_form
 
 ASSETS_CSS = "assets/loket/portal.css"
@@ -35,6 +36,13 @@ def on_config(config, **kwargs):
         if script not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(script)
     return config
+
+
+def on_env(env, config, files, **kwargs):
+    """The portal's named strings in the page's language, for partials/loket-portal.html:
+    the header's portal links come from the same catalogs as the portal's own pages."""
+    env.globals["loket_strings"] = strings
+    return env
 
 
 def on_page_content(html, page, config, files, **kwargs):

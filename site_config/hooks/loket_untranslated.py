@@ -17,6 +17,9 @@ NOTICES = {
     "nl": ('!!! info "Nog niet vertaald"\n'
            "    Dit artikel is nog niet in het Nederlands vertaald. Hieronder leest u de "
            "Engelse versie.\n\n"),
+    "de": ('!!! info "Noch nicht übersetzt"\n'
+           "    Dieser Artikel ist noch nicht ins Deutsche übersetzt. Unten lesen Sie die "
+           "englische Fassung.\n\n"),
 }
 # Pages whose English-only state is said elsewhere, or that have no prose of their own.
 _LEFT_ALONE = ("release-notes/", "kb/tags.")

@@ -122,23 +122,25 @@ def refused_in_the_pages_language(page, lang: str) -> None:
     page.fill("#loket-subject", "\u200b")  # Passes the browser's check, not the server's.
     page.fill("#loket-description", "How do I export?")
     page.click("button.loket-submit")
-    expect(page.locator("#loket-subject-error")).to_have_text(
-        "Write some text here: this has no visible character." if lang == "en"
-        else "Schrijf hier wat tekst: dit bevat geen zichtbaar teken.")
+    expect(page.locator("#loket-subject-error")).to_have_text({
+        "en": "Write some text here: this has no visible character.",
+        "nl": "Schrijf hier wat tekst: dit bevat geen zichtbaar teken.",
+        "de": "Schreiben Sie hier einen Text: Dies enthält kein sichtbares Zeichen."}[lang])
 
 
 def header_says_who_and_switcher_keeps_the_page(page, lang: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
     header = page.locator("header .loket-portal-links")
     expect(header.locator(".loket-portal-who")).to_have_text("Ann de Vries")
-    expect(header.locator("button")).to_have_text("Sign out" if lang == "en" else "Uitloggen")
+    expect(header.locator("button")).to_have_text(
+        {"en": "Sign out", "nl": "Uitloggen", "de": "Abmelden"}[lang])
     expect(header.locator("a[href='/desk/']")).to_have_count(0)  # Not an agent.
     other = "nl" if lang == "en" else "en"
     switch = page.locator(f"a.md-select__link[hreflang={other}]")
     expect(switch).to_have_attribute("href", f"/portal/my-tickets?lang={other}")
 
 
-@pytest.fixture(params=["en", "nl"])
+@pytest.fixture(params=["en", "nl", "de"])
 def lang(request):
     return request.param
 
@@ -154,7 +156,7 @@ def test_every_portal_page_is_accessible_and_styled(portal, chromium, lang):
     page = context.new_page()
     reports = watch_csp(page)
     seen = Inspector(lang)
-    home = "" if lang == "en" else "/nl"
+    home = "" if lang == "en" else f"/{lang}"
     q = f"?lang={lang}"
     try:
         page.goto(f"{portal.url}{home}/support/submit/")
@@ -168,9 +170,10 @@ def test_every_portal_page_is_accessible_and_styled(portal, chromium, lang):
         page.fill("#loket-email", "not an address")
         page.click(".loket-account-form button[type=submit]")
         # A whole sentence in the page's language, not the validator's English fragment.
-        expect(page.locator("#loket-email-error")).to_have_text(
-            "The e-mail address or the password is not right." if lang == "en"
-            else "Het e-mailadres of het wachtwoord klopt niet.")
+        expect(page.locator("#loket-email-error")).to_have_text({
+            "en": "The e-mail address or the password is not right.",
+            "nl": "Het e-mailadres of het wachtwoord klopt niet.",
+            "de": "Die E-Mail-Adresse oder das Passwort stimmt nicht."}[lang])
         seen.look(page, "sign-in-errors")
         page.goto(f"{portal.url}/portal/password-reset{q}")
         seen.look(page, "reset-ask")

@@ -11,7 +11,6 @@ import string
 from pathlib import Path
 
 import pytest
-import yaml
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.mofile import write_mo
@@ -120,3 +119,20 @@ def test_every_e_mail_has_its_templates_in_every_language_with_the_same_data(kin
             assert _template_names(path) == _template_names(MAIL_TEMPLATES / kind / "en" / name), \
                 f"{kind}/{lang}/{name} uses other data than the English"
     assert {p.name for p in (MAIL_TEMPLATES / kind).iterdir()} == set(LANGUAGES)
+
+
+def test_the_scripts_english_is_the_catalogs_source_text():
+    """portal.js keeps English as its fallback; the forms bring every language's words."""
+    from loket.web.i18n import script_text
+
+    source = (ROOT / "site_config/overrides/assets/loket/portal.js").read_text("utf-8")
+    block = re.search(r"var ENGLISH = \{(.*?)\};", source, re.S).group(1)
+    english = dict(re.findall(r'(\w+): "([^"]*)"', block))
+    assert english == script_text("en")
+    assert script_text("de")["tooMany"] == "Höchstens {n} Dateien pro Nachricht."
+
+
+def test_the_site_is_built_in_every_language_of_the_interface():
+    """mkdocs.yml's i18n locales: a language's portal pages need its page shell."""
+    locales = re.findall(r"^\s*- locale: (\w+)$", (ROOT / "mkdocs.yml").read_text(), re.M)
+    assert sorted(locales) == sorted(LANGUAGES)

@@ -38,6 +38,7 @@ def secure_cookies() -> bool:
 
 
 SESSION_COOKIE = "loket_session"
+SIGNED_IN_HINT = "loket_signed_in"
 FORM_COOKIE = "loket_form"
 
 
@@ -94,11 +95,17 @@ def set_session_cookie(response: Response, secret: str) -> None:
     days = current_services().config.accounts.session_days
     response.set_cookie(session_cookie_name(), secret, max_age=days * 86400, path="/",
                         secure=secure_cookies(), httponly=True, samesite="Lax")
+    # Readable by the static pages' script, and saying only that a session may exist:
+    # with it, the knowledge base's header asks /api/session who is signed in; without
+    # it (most readers), it asks nothing.
+    response.set_cookie(SIGNED_IN_HINT, "1", max_age=days * 86400, path="/",
+                        secure=secure_cookies(), httponly=False, samesite="Lax")
 
 
 def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(session_cookie_name(), path="/", secure=secure_cookies(),
                            httponly=True, samesite="Lax")
+    response.delete_cookie(SIGNED_IN_HINT, path="/", secure=secure_cookies(), samesite="Lax")
 
 
 def install(app: Flask, *, secure: bool) -> None:

@@ -50,7 +50,33 @@ MESSAGES: dict[str, str] = {
     "notice_follow_up": N_("Ticket {number} was closed too long ago to reopen, so your information"
                            " starts this new ticket, which refers to ticket {number}. You will get"
                            " an e-mail about it too."),
+    # Said by the page's script (site_config/overrides/assets/loket/portal.js).
+    "offline": N_("We could not reach the server. Your ticket was not sent; try again."),
+    "remove_file": N_("Remove"),
+    "uploading": N_("Uploading…"),
+    "uploaded": N_("Ready"),
+    "upload_failed": N_("Not uploaded"),
+    "too_many_files": N_("At most {n} files per message."),
+    "file_too_large": N_("Larger than {size}."),
+    "wait_for_files": N_("Wait until every file is uploaded, or remove it."),
 }
+
+# The script's words (its name -> a message above): the forms carry them in their
+# page's language (data-text), so the script holds no translations of its own.
+SCRIPT_TEXT = {"sending": "sending", "submit": "submit", "received": "receipt_title",
+               "receiptText": "receipt_text", "number": "number", "status": "status",
+               "subject": "subject", "follow": "follow", "offline": "offline",
+               "notFound": "not_found_text", "remove": "remove_file",
+               "uploading": "uploading", "uploaded": "uploaded",
+               "uploadFailed": "upload_failed", "tooMany": "too_many_files",
+               "tooLarge": "file_too_large", "waitForFiles": "wait_for_files"}
+
+
+@lru_cache(maxsize=None)
+def script_text(lang: str) -> dict[str, str]:
+    """What portal.js says, in `lang`."""
+    named = strings(lang)
+    return {key: named[name] for key, name in SCRIPT_TEXT.items()}
 
 
 @lru_cache(maxsize=None)

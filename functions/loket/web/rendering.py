@@ -18,7 +18,7 @@ from loket.domain.attachments import accept_attribute
 from loket.domain.forms import LANGUAGES
 from loket.web.formats import date_filter, datetime_filter, size_filter
 from loket.locale import translations
-from loket.web.i18n import strings
+from loket.web.i18n import script_text, strings
 from loket.web.linkify import linkify
 
 SHELL_MARKER = "<!-- loket:server-content -->"
@@ -48,7 +48,8 @@ def render_fragment(name: str, *, lang: str, **data: Any) -> str:
     it on the shared environment)."""
     catalog = translations(lang)
     return _environment().get_template(name).render(
-        lang=lang, t=strings(lang), _=catalog.gettext, gettext=catalog.gettext,
+        lang=lang, t=strings(lang), script_text=script_text(lang), _=catalog.gettext,
+        gettext=catalog.gettext,
         ngettext=catalog.ngettext, pgettext=catalog.pgettext, **data)
 
 

@@ -3,24 +3,22 @@
 (function () {
   "use strict";
 
-  var TEXT = {
-    en: { sending: "Sending…", submit: "Submit ticket", received: "Ticket received",
-          receiptText: "We received your ticket. A receipt is on its way to your e-mail.",
-          number: "Ticket number", status: "Status", subject: "Subject", follow: "Follow your ticket",
-          offline: "We could not reach the server. Your ticket was not sent; try again.",
-          notFound: "There is no ticket with this number and access code.",
-          remove: "Remove", uploading: "Uploading…", uploaded: "Ready",
-          uploadFailed: "Not uploaded", tooMany: "At most {n} files per message.",
-          tooLarge: "Larger than {size}.", waitForFiles: "Wait until every file is uploaded, or remove it." },
-    nl: { sending: "Bezig met versturen…", submit: "Melding versturen", received: "Melding ontvangen",
-          receiptText: "Wij hebben uw melding ontvangen. U krijgt een bevestiging per e-mail.",
-          number: "Meldingsnummer", status: "Status", subject: "Onderwerp", follow: "Volg uw melding",
-          offline: "De server is niet bereikbaar. Uw melding is niet verstuurd; probeer het opnieuw.",
-          notFound: "Er is geen melding met dit nummer en deze toegangscode.",
-          remove: "Verwijderen", uploading: "Bezig met uploaden…", uploaded: "Klaar",
-          uploadFailed: "Niet geüpload", tooMany: "Hoogstens {n} bestanden per bericht.",
-          tooLarge: "Groter dan {size}.", waitForFiles: "Wacht tot elk bestand is geüpload, of verwijder het." }
-  };
+  /* English, as written in the code; a form carries its page's language in data-text
+     (rendered from the message catalogs: functions/loket/web/i18n.py SCRIPT_TEXT). */
+  var ENGLISH = {
+    sending: "Sending…", submit: "Submit ticket", received: "Ticket received",
+    receiptText: "We received your ticket. A receipt is on its way to your e-mail.",
+    number: "Ticket number", status: "Status", subject: "Subject", follow: "Follow your ticket",
+    offline: "We could not reach the server. Your ticket was not sent; try again.",
+    notFound: "There is no ticket with this number and access code.",
+    remove: "Remove", uploading: "Uploading…", uploaded: "Ready",
+    uploadFailed: "Not uploaded", tooMany: "At most {n} files per message.",
+    tooLarge: "Larger than {size}.", waitForFiles: "Wait until every file is uploaded, or remove it." };
+
+  function textOf(form) {
+    try { return Object.assign({}, ENGLISH, JSON.parse(form.dataset.text || "{}")); }
+    catch (e) { return ENGLISH; }
+  }
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -276,7 +274,7 @@
   }
 
   function enhanceTicketForm(form) {
-    var t = TEXT[form.dataset.lang] || TEXT.en;
+    var t = textOf(form);
     var key = newKey();
     enhanceFiles(form, t);
     knowCustomer(form);
@@ -311,7 +309,7 @@
   /* Posts as without JavaScript, with the ids of the files uploaded ahead. */
 
   function enhanceReply(form) {
-    var t = TEXT[document.documentElement.lang] || TEXT.en;
+    var t = textOf(form);
     enhanceFiles(form, t);
     form.addEventListener("submit", function (event) {
       if (!filesReady(form, t)) { event.preventDefault(); return; }
@@ -327,7 +325,7 @@
      to be right; a wrong pair is said here, without leaving the page. */
 
   function lookUp(form, number, token) {
-    var t = TEXT[form.dataset.lang] || TEXT.en;
+    var t = textOf(form);
     var box = form.nextElementSibling;
     var url = form.dataset.api + "/" + encodeURIComponent(number) +
       "?token=" + encodeURIComponent(token) + "&lang=" + encodeURIComponent(form.dataset.lang);
@@ -354,7 +352,40 @@
     }
   }
 
+  /* ---- the header on the knowledge base's pages ----------------------------- */
+  /* The static header links to Sign in. The server's own pages say who is signed in;
+     here the script does, only when the sign-in left its hint cookie (most readers
+     have none and cost no request): name, My tickets, Desk for an agent, Sign out. */
+
+  function enhanceHeader(nav) {
+    if (nav.querySelector(".loket-portal-who")) return;  // A server page: said already.
+    if (!/(?:^|; )loket_signed_in=/.test(document.cookie)) return;
+    session().then(function (who) {
+      if (!who.signed_in) {  // The session ended: the hint goes too.
+        document.cookie = "loket_signed_in=; max-age=0; path=/";
+        return;
+      }
+      var t = JSON.parse(nav.dataset.text || "{}"), lang = nav.dataset.lang || "en";
+      var out = el("form", { method: "post", action: "/portal/logout?lang=" + encodeURIComponent(lang),
+                             "class": "loket-portal-logout" },
+                   [el("input", { type: "hidden", name: "csrf_token", value: who.csrf_token }),
+                    el("button", { type: "submit", "class": "loket-portal-link" }, [t.sign_out])]);
+      var links = [el("span", { "class": "loket-portal-who", title: t.signed_in_as + " " + who.email },
+                      [who.name || who.email]),
+                   el("a", { "class": "loket-portal-link", target: "_self",
+                             href: "/portal/my-tickets?lang=" + encodeURIComponent(lang) }, [t.my_tickets])];
+      if (who.role === "agent") {
+        links.push(el("a", { "class": "loket-portal-link", href: "/desk/", target: "_self" }, [t.desk]));
+      }
+      links.push(out);
+      nav.replaceChildren.apply(nav, links);
+    });
+  }
+
   function init() {
+    document.querySelectorAll("nav.loket-portal-links:not([data-enhanced])").forEach(function (n) {
+      n.dataset.enhanced = "1"; enhanceHeader(n);
+    });
     document.querySelectorAll("form.loket-form:not([data-enhanced])").forEach(function (f) {
       f.dataset.enhanced = "1"; enhanceTicketForm(f);
     });
