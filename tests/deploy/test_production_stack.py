@@ -121,6 +121,18 @@ def test_inbound_mail_has_a_retention_rule(stack):
                and r.get("ExpirationInDays") for r in rules)
 
 
+def test_refused_mail_is_kept_as_long_as_portal_yml_says(stack):
+    """The raw messages under refused/ go after retention.refused_mail_days (#15), as
+    the table's TTL removes their records."""
+    from loket.config import load_portal_config
+    from tests.paths import SITE_CONFIG
+
+    days = load_portal_config(SITE_CONFIG).retention.refused_mail_days
+    rules = stack.resources["AttachmentsBucket"]["Properties"]["LifecycleConfiguration"]
+    assert {"Id": "expire-refused-mail", "Status": "Enabled", "Prefix": "refused/",
+            "ExpirationInDays": days} in rules["Rules"]
+
+
 def test_bucket_names_are_unique_per_installation(stack):
     for name, bucket in stack.of_type("AWS::S3::Bucket").items():
         given = bucket["Properties"].get("BucketName")

@@ -113,6 +113,16 @@ class AccountsConfig(BaseModel):
     rating_window_days: int = Field(default=14, gt=0)
 
 
+class RetentionConfig(BaseModel):
+    """How long data is kept (portal.yml `retention:`; README.md, "Retention")."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    # Refused mail (its record and raw message) is removed this many days after it came:
+    # by the sweeper of `loket serve`, and on AWS by the table's TTL and the bucket's
+    # lifecycle rule (serverless.yml reads this value).
+    refused_mail_days: int = Field(default=30, ge=1, le=3650)
+
+
 class PortalFile(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
     vendor: str
@@ -134,6 +144,7 @@ class PortalFile(BaseModel):
 
     # Teams tickets may be assigned to, besides the agents of each product's board.
     teams: list[TeamConfig] = Field(default_factory=list)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     def problems(self) -> list[tuple[tuple, str]]:
         """Teams naming a product that is not listed, or an id used twice."""
@@ -177,6 +188,7 @@ class PortalConfig:
     teams: dict[str, TeamConfig] = field(default_factory=dict)
     # Reply id -> language -> the canned reply (site_config/replies/, #12).
     canned_replies: dict[str, dict[str, CannedReply]] = field(default_factory=dict)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     @classmethod
     def assemble(cls, portal: PortalFile, form: FormDefinition, workflow: Workflow,
@@ -188,7 +200,8 @@ class PortalConfig:
                                   if p.review_board}, attachments=portal.attachments,
                    accounts=accounts or (portal.accounts if isinstance(
                        portal.accounts, AccountsConfig) else AccountsConfig()),
-                   teams={team.id: team for team in portal.teams})
+                   teams={team.id: team for team in portal.teams},
+                   retention=portal.retention)
 
     @property
     def statuses(self) -> dict[str, Status]:

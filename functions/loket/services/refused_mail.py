@@ -13,11 +13,12 @@ import io
 import logging
 import re
 from dataclasses import replace
+from datetime import timedelta
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from loket.domain.errors import FieldError, ValidationFailed
-from loket.domain.refused import KEEP_REFUSED, RefusedMail
+from loket.domain.refused import RefusedMail
 from loket.domain.outgoing import OutgoingMail
 from loket.mail.compose import letter
 from loket.services.context import Services
@@ -44,7 +45,8 @@ def keep_refused(services: Services, mail: InboundMail, raw: bytes, key: str, de
     same write when one is due; the decision comes back with the id it is kept under."""
     now = services.clock.now()
     record = RefusedMail(
-        id=refused_id(key), received_at=now, expires_at=now + KEEP_REFUSED,
+        id=refused_id(key), received_at=now,
+        expires_at=now + timedelta(days=services.config.retention.refused_mail_days),
         kind=decision.kind, reason=decision.reason, sender=mail.sender,
         # Capped: a hostile header may be any length, and a DynamoDB item is 400 KB.
         subject=mail.subject[:200], message_id=mail.message_id[:500],

@@ -132,8 +132,9 @@ class SweepLoop(EveryInterval):
         super().__init__(interval)
 
     def run_once(self) -> None:
-        """One round: due timers, uploads never attached, and (once a day) blobs that
-        nothing names. Each part's failure is logged and leaves the others to run."""
+        """One round: due timers, uploads never attached, (once a day) blobs that
+        nothing names, and refused mail past its retention. Each part's failure is
+        logged and leaves the others to run."""
         from loket.services.attachments import clean_up_uploads
         from loket.services.blob_cleanup import clean_up_daily
 
@@ -154,3 +155,13 @@ class SweepLoop(EveryInterval):
             clean_up_daily(self.services)
         except Exception:  # Files nothing names cost space, never data: tomorrow.
             log.exception("the daily clean-up of unnamed blobs failed")
+        try:
+            # Retention (services/retention.py); on AWS the table's TTL and the bucket's
+            # lifecycle rule do this.
+            from loket.services.retention import remove_expired_refused
+
+            removed = remove_expired_refused(self.services)
+            if removed:
+                log.info("removed %s refused mail past its retention", removed)
+        except Exception:  # Kept a little longer than asked: next round.
+            log.exception("removing refused mail past its retention failed")

@@ -103,13 +103,15 @@ def _refused_key(refused_id: str) -> dict[str, str]:
 
 
 def _refused_item(mail: RefusedMail) -> dict[str, Any]:
-    """The record, without empty attributes; `expires_at` is kept as `expires` (a
-    string, not the table's TTL attribute: retention decides when it goes, and takes
-    the raw mail's blob with it)."""
+    """The record, without empty attributes; the record's `expires_at` is kept as
+    `expires`, and `expires_at` is the table's TTL attribute (epoch seconds): on AWS
+    TTL removes it after the retention (portal.yml `retention.refused_mail_days`), as
+    the bucket's lifecycle rule removes its raw message (services/retention.py)."""
     record = {k: v for k, v in refused_to_record(mail).items() if v not in (None, "")}
     record["expires"] = record.pop("expires_at")
     return {**_refused_key(mail.id), **record, "gsi1pk": REFUSED_INDEX,
-            "gsi1sk": f"{record['received_at']}#{mail.id}"}
+            "gsi1sk": f"{record['received_at']}#{mail.id}",
+            "expires_at": int(mail.expires_at.timestamp())}
 
 
 def _refused_from_item(item: dict[str, Any]) -> RefusedMail:
