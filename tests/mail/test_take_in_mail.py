@@ -180,6 +180,17 @@ def test_dutch_mail_makes_a_dutch_ticket_and_receipt(services, outbox):
     assert "Wij hebben uw melding ontvangen" in outbox.messages()[0]["Subject"]
 
 
+def test_german_mail_makes_a_german_ticket_and_receipt(services, outbox):
+    take_in_mail(services, make_mail(subject="Export", body="Geht nicht.",
+                                     headers={"Content-Language": "de-DE"}))
+    take_in_mail(services, make_mail(subject="AW: Export", body="Geht immer noch nicht."))
+    take_in_mail(services, make_mail(subject="Export", body="Fails.",
+                                     headers={"Content-Language": "fr"}))
+    assert [services.store.get_ticket(n).language for n in (10001, 10002, 10003)] == [
+        "de", "de", "en"]
+    assert "Wir haben Ihr Ticket erhalten" in outbox.messages()[0]["Subject"]
+
+
 def test_long_subject_and_description_are_shortened_with_a_note(services):
     subject = "Export " * 60
     body = "x" * 25_000

@@ -319,11 +319,17 @@ _WORD = re.compile(r"[a-zà-ÿ']+")
 
 
 def guess_language(mail: InboundMail, our_address: str) -> str:
-    """"nl" when the mail says it is Dutch or reads as Dutch; "en" otherwise."""
+    """The language the mail says it is in (Content-Language: any of the interface's),
+    "nl" when it reads as Dutch, "de" for a German client's reply; "en" otherwise."""
+    from loket.domain.forms import LANGUAGES
+
     if mail.content_language:
-        return "nl" if mail.content_language.startswith("nl") else "en"
+        said = mail.content_language.split(",")[0].strip().split("-")[0].lower()
+        return said if said in LANGUAGES else "en"
     if re.match(r"^\s*(?:antw|doorst)\s*:", mail.subject, re.IGNORECASE):
         return "nl"
+    if re.match(r"^\s*(?:aw|wg)\s*:", mail.subject, re.IGNORECASE):
+        return "de"  # Antwort, Weitergeleitet: what German mail clients write.
     # Our own mailbox at a .nl domain (support@vendor.nl), or support+nl@...
     local = base_address(our_address).rpartition("@")[0]
     for address in mail.recipients:
