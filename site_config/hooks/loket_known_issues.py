@@ -124,15 +124,28 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     return box + "\n" + markdown
 
 
-@event_priority(-150)  # After mkdocs-static-i18n (-100) has built the other languages.
+# After mkdocs-static-i18n (-100) has built the other languages and loket_search
+# (-200) has moved the new search index into place.
+@event_priority(-250)
 def on_post_build(config, **kwargs):
     _state["depth"] -= 1
     if _state["depth"]:
         return
     catalog = Catalog({issue_id: _issue(issue_id, seen)
                        for issue_id, seen in _state["issues"].items()})
-    (Path(config.site_dir) / CATALOG_FILE).write_text(catalog.to_json(), encoding="utf-8")
+    # At the site's root for `loket publish`, and beside the search index, which the
+    # AWS function ships (the desk reads it there when it serves no site folder).
+    for folder in (Path(config.site_dir), _search_index(config)):
+        if folder.is_dir():
+            (folder / CATALOG_FILE).write_text(catalog.to_json(), encoding="utf-8")
     log.info("Loket known issues: %d written to %s", len(catalog.issues), CATALOG_FILE)
+
+
+def _search_index(config) -> Path:
+    from loket.settings import Settings
+
+    out = Settings().search_index
+    return out if out.is_absolute() else Path(config.config_file_path).parent / out
 
 
 # -- what a page shows ---------------------------------------------------------------------

@@ -46,6 +46,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     from loket.web import desk_views  # Views with counts and ticket search (#12).
 
     app.register_blueprint(desk_views.bp)
+    from loket.web import desk_known_issues  # Link a ticket to a known issue (#16).
+
+    app.register_blueprint(desk_known_issues.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(suggest.bp)
