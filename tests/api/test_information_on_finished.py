@@ -71,3 +71,14 @@ def test_the_api_says_what_became_of_the_information(services, client, clock):
     assert follow.headers["Location"].endswith(f"/api/tickets/{body['number']}")
     new = client.get(f"/api/tickets/{body['number']}", query_string={"token": body["token"]})
     assert new.get_json()["messages"][0]["body"] == "Back again."
+
+
+def test_asking_again_on_a_closed_ticket_says_why_the_page_is_another_ticket(services, client):
+    number, token = submitted(client)
+    close_ticket(services, number)
+    sent = client.post(f"/portal/tickets/{number}/reopen?token={token}&lang=de",
+                       data={"body": "Es ist wieder da."})
+    location = sent.headers["Location"]
+    assert sent.status_code == 303 and location.endswith("&notice=follow-up")
+    page = client.get(location).get_data(as_text=True)
+    assert f"Ticket {number} wurde vor zu langer Zeit geschlossen" in page

@@ -11,6 +11,7 @@ from loket.domain.errors import (AlreadyExists, TicketNotFound, TransitionRefuse
 from loket.domain.workflow import Event
 from loket.services.access import open_for_customer
 from loket.services.followups import FINISHED, may_reopen_in_place, reopen_or_follow_up
+from loket.services.information import FOLLOW_UP
 from loket.services.ratings import (EMAIL_LINK, RATEABLE, rate, ticket_of_rating_link)
 from loket.services.status import close_ticket
 from loket.web.auth import form_token, viewer
@@ -93,8 +94,11 @@ def reopen(number: int):
     if done.follow_up:
         # The follow-up has its own secret link (in its receipt); a token holder is
         # sent there with it, a signed-in customer by their session.
+        # The notice says why the customer lands on another ticket, as after adding
+        # information (pages.notice_text).
         new_token = done.ticket.access_key if ticket.opens_with(token) else ""
-        return redirect(ticket_url(done.ticket, new_token, lang), code=303)
+        return redirect(f"{ticket_url(done.ticket, new_token, lang)}&notice={FOLLOW_UP}",
+                        code=303)
     return redirect(ticket_url(ticket, token, lang), code=303)
 
 
