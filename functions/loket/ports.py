@@ -348,6 +348,21 @@ class DataPort(Protocol):
         how many were written. Running it again with the same records writes nothing."""
         ...
 
+    # Erasing a person (services/erase.py) rewrites or removes records by their keys.
+    def replace_records(self, kind: str, records: "Sequence[dict]") -> None:
+        """Store each record in place of the one with its key (a ticket with all its
+        messages, events and rating)."""
+        ...
+
+    def delete_records(self, kind: str, records: "Sequence[dict]") -> None:
+        """Remove the records with these records' keys (never tickets)."""
+        ...
+
+    def erase_unexported(self, address: str) -> int:
+        """Remove the sessions, one-time links and rate-limit counters of `address`
+        (none of them is exported); how many went."""
+        ...
+
 
 class KnownIssueLinks(Protocol):
     """Which tickets a known issue is linked to (domain/known_issues.py): the same store
