@@ -56,3 +56,27 @@ def send_queued() -> None:
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)
+
+
+@mail.command("unsuppress")
+@click.argument("address")
+@click.option("--by", "lifted_by", default=None,
+              help="Who lifts it, kept with the record [default: cli:<your user name>].")
+@click.option("--note", default="", help="Why, kept with the record.")
+def unsuppress(address: str, lifted_by: str | None, note: str) -> None:
+    """Let mail go to ADDRESS again after a hard bounce or a complaint suppressed it.
+    The suppression is kept as a record with who lifted it; mail that was suppressed
+    stays so until `loket mail retry ID`."""
+    import getpass
+
+    from loket.domain.errors import Refused
+    from loket.services.suppressions import lift_suppression
+
+    by = lifted_by or f"cli:{getpass.getuser()}"
+    try:
+        lift = lift_suppression(_services(), address, by=by, note=note)
+    except Refused as exc:
+        raise click.ClickException(exc.detail) from None
+    was = lift.suppression
+    click.echo(f"{was.address}: suppression lifted by {lift.lifted_by} (it was a {was.reason} "
+               f"on {was.created_at:%Y-%m-%d %H:%M} UTC: {was.detail}); mail goes to it again")

@@ -13,6 +13,7 @@ from loket.domain.tickets import Message, NewTicket, Ticket
 if TYPE_CHECKING:
     from loket.domain.limits import HitLimit
     from loket.domain.outgoing import OutgoingMail, Suppression
+    from loket.domain.suppression_lifts import SuppressionLift
 
 
 class Clock(Protocol):
@@ -305,6 +306,16 @@ class MailQueue(Protocol):
 
     def get_suppression(self, address: str) -> "Suppression | None":
         """The address's suppression, looked up case-insensitively."""
+        ...
+
+    def lift_suppression(self, address: str, *, lifted_by: str, lifted_at: datetime,
+                         note: str = "") -> "SuppressionLift | None":
+        """Take the address's suppression away and keep a record of it with who lifted
+        it, together; None, changing nothing, when the address is not suppressed."""
+        ...
+
+    def suppression_lifts(self, address: str) -> "list[SuppressionLift]":
+        """The address's lifted suppressions, newest first."""
         ...
 
 

@@ -5,6 +5,7 @@ tests/contract/test_mail_queue_contract.py defines the behaviour."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable, Sequence
@@ -13,8 +14,10 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from loket.domain.outgoing import MailState, OutgoingMail, Suppression, address_key
-from loket.storage.mail_records import (mail_from_record, mail_to_record,
-                                        suppression_from_record, suppression_to_record)
+from loket.domain.suppression_lifts import SuppressionLift
+from loket.storage.mail_records import (lift_from_record, lift_to_record, mail_from_record,
+                                        mail_to_record, suppression_from_record,
+                                        suppression_to_record)
 from loket.storage.records import utc_iso
 
 # Pending mail sits in the `due` index under MAIL#pending by its next attempt; mail an
@@ -115,6 +118,41 @@ class DynamoDBMailQueue:
         item = self._get(_suppression_key(address_key(address)))
         return suppression_from_record(item) if item else None
 
+    def lift_suppression(self, address: str, *, lifted_by: str, lifted_at: datetime,
+                         note: str = "") -> SuppressionLift | None:
+        """One transaction: delete the suppression (only the one read: a newer one made
+        meanwhile is read again) and put the lift beside it, under the same pk."""
+        key = address_key(address)
+        for attempt in range(1, 6):
+            item = self._get(_suppression_key(key))
+            if item is None:
+                return None
+            lift = SuppressionLift(suppression_from_record(item), lifted_by, lifted_at, note)
+            try:
+                self.client.transact_write_items(TransactItems=[
+                    {"Delete": {"TableName": self.table_name,
+                                "Key": _to_item(_suppression_key(key)),
+                                "ConditionExpression": "created_at = :created",
+                                "ExpressionAttributeValues": _to_item(
+                                    {":created": item["created_at"]})}},
+                    {"Put": {"TableName": self.table_name, "Item": _to_item(
+                        {**_lift_key(key, lifted_at), **lift_to_record(lift)})}}])
+                return lift
+            except ClientError as error:
+                cancelled = error.response.get("Error", {}).get("Code") == "TransactionCanceledException"
+                if not cancelled or attempt == 5:
+                    raise
+        return None  # Not reached: the last attempt returns or raises.
+
+    def suppression_lifts(self, address: str) -> list[SuppressionLift]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :lift)",
+            ExpressionAttributeValues=_to_item(
+                {":pk": _suppression_key(address_key(address))["pk"], ":lift": "LIFT#"}),
+            ScanIndexForward=False)
+        return [lift_from_record(_from_item(item)) for page in pages for item in page["Items"]]
+
 
 def mail_item(mail: OutgoingMail) -> dict[str, Any]:
     """The mail's item, with the `due` index's keys that its state calls for."""
@@ -133,6 +171,13 @@ def _mail_key(mail_id: str) -> dict[str, str]:
 
 def _suppression_key(address: str) -> dict[str, str]:
     return {"pk": f"SUPPRESS#{address}", "sk": "SUPPRESS"}
+
+
+def _lift_key(address: str, lifted_at: datetime) -> dict[str, str]:
+    """Beside the suppression, newest last; the random tail keeps two lifts of one
+    second apart."""
+    return {"pk": f"SUPPRESS#{address}",
+            "sk": f"LIFT#{utc_iso(lifted_at)}#{secrets.token_hex(4)}"}
 
 
 def _to_item(values: dict[str, Any]) -> dict[str, dict[str, Any]]:

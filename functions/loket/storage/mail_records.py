@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from loket.domain.outgoing import MailState, OutgoingMail, Suppression
+from loket.domain.suppression_lifts import SuppressionLift
 from loket.storage.records import utc_iso
 
 # Columns the SQLite table keeps beside the JSON record, to look mail up by.
@@ -64,3 +65,14 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def lift_to_record(lift: SuppressionLift) -> dict[str, Any]:
+    return {**suppression_to_record(lift.suppression), "lifted_by": lift.lifted_by,
+            "lifted_at": utc_iso(lift.lifted_at), "note": lift.note}
+
+
+def lift_from_record(record: dict[str, Any]) -> SuppressionLift:
+    return SuppressionLift(suppression=suppression_from_record(record),
+                           lifted_by=record["lifted_by"],
+                           lifted_at=_moment(record["lifted_at"]), note=record.get("note") or "")

@@ -24,7 +24,8 @@ from loket.storage.sqlite_checkpoints import Checkpoints, checkpoints_for
 from loket.storage.sqlite_desk import DESK_MIGRATION, SQLiteDesk
 from loket.storage.sqlite_events import EVENTS_MIGRATION, SQLiteEvents
 from loket.storage.sqlite_known_issues import KNOWN_ISSUES_MIGRATION, SQLiteKnownIssues
-from loket.storage.sqlite_mail import MAIL_MIGRATION, SQLiteMailQueue
+from loket.storage.sqlite_mail import (MAIL_MIGRATION, SUPPRESSION_LIFTS_MIGRATION,
+                                       SQLiteMailQueue)
 from loket.storage.sqlite_mail_in import MAIL_IN_MIGRATION, SQLiteMailIn, check_message_key
 from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
                                    message_to_record, ticket_from_record, ticket_to_record,
@@ -120,6 +121,8 @@ MIGRATIONS: list[str] = [
     DESK_MIGRATION,
     # Known issues' linked tickets (storage/sqlite_known_issues.py).
     KNOWN_ISSUES_MIGRATION,
+    # Lifted mail suppressions, kept with who lifted them (storage/sqlite_mail.py).
+    SUPPRESSION_LIFTS_MIGRATION,
 ]
 
 

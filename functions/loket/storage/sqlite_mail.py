@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Callable, Sequence
 
 from loket.domain.outgoing import MailState, OutgoingMail, Suppression, address_key
-from loket.storage.mail_records import (MAIL_COLUMNS, mail_from_record, mail_row,
-                                        suppression_from_record, suppression_to_record)
+from loket.domain.suppression_lifts import SuppressionLift
+from loket.storage.mail_records import (MAIL_COLUMNS, lift_from_record, lift_to_record,
+                                        mail_from_record, mail_row, suppression_from_record,
+                                        suppression_to_record)
 from loket.storage.records import utc_iso
 
 
@@ -91,6 +93,27 @@ class SQLiteMailQueue:
             (address_key(address),)).fetchone()
         return suppression_from_record(dict(row)) if row else None
 
+    def lift_suppression(self, address: str, *, lifted_by: str, lifted_at: datetime,
+                         note: str = "") -> SuppressionLift | None:
+        key = address_key(address)
+        with self._write() as conn:
+            row = conn.execute("SELECT * FROM mail_suppressions WHERE address = ?",
+                               (key,)).fetchone()
+            if row is None:
+                return None
+            lift = SuppressionLift(suppression_from_record(dict(row)), lifted_by, lifted_at, note)
+            conn.execute("DELETE FROM mail_suppressions WHERE address = ?", (key,))
+            conn.execute("INSERT INTO mail_suppression_lifts (address, lifted_at, record) "
+                         "VALUES (?, ?, ?)",
+                         (key, utc_iso(lifted_at), json.dumps(lift_to_record(lift))))
+        return lift
+
+    def suppression_lifts(self, address: str) -> list[SuppressionLift]:
+        rows = self._connection().execute(
+            "SELECT record FROM mail_suppression_lifts WHERE address = ? ORDER BY id DESC",
+            (address_key(address),)).fetchall()
+        return [lift_from_record(json.loads(row[0])) for row in rows]
+
 
 # The migration that makes these tables (appended to storage/sqlite.py's MIGRATIONS).
 # Pending mail is found by its next attempt (a partial index: O(mail due)); mail an
@@ -105,4 +128,12 @@ MAIL_MIGRATION = """
     CREATE TABLE mail_suppressions (
         address TEXT PRIMARY KEY, reason TEXT NOT NULL, detail TEXT NOT NULL,
         created_at TEXT NOT NULL);
+    """
+
+# Lifted suppressions, kept (storage/sqlite.py's MIGRATIONS appends this after the rest).
+SUPPRESSION_LIFTS_MIGRATION = """
+    CREATE TABLE mail_suppression_lifts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, address TEXT NOT NULL,
+        lifted_at TEXT NOT NULL, record TEXT NOT NULL);
+    CREATE INDEX mail_suppression_lifts_by_address ON mail_suppression_lifts(address, id);
     """
