@@ -5,7 +5,7 @@ table again and compares every file's count and digest with the first export.
 The dry run sizes every item the import would write, as DynamoDB counts them, and adds
 up the write units: a put costs one unit per started KB of the item, once for the
 table and once for each index the item is in (all indexes project ALL). The indexes
-are those create_table makes, from the table's one definition.
+come from the table's one definition, storage/dynamodb_table.yml.
 """
 
 from __future__ import annotations
@@ -65,27 +65,12 @@ def estimate(port, blobs) -> Estimate:
 
 
 def index_keys() -> list[list[str]]:
-    """The key attributes of each index of the table create_table makes (the table's one
-    definition), read from the request it would send."""
-    from loket.storage.dynamodb import create_table
+    """The key attributes of each index of the table, from its one definition
+    (storage/dynamodb_table.yml, which serverless.yml and create_table read)."""
+    from loket.storage.dynamodb import table_schema
 
-    class _Recorder:
-        def create_table(self, **request):
-            self.request = request
-
-        def get_waiter(self, name):
-            return self
-
-        def wait(self, **_options):
-            pass
-
-        def update_time_to_live(self, **_options):
-            pass
-
-    recorder = _Recorder()
-    create_table(recorder, "estimate")
     return [[key["AttributeName"] for key in index["KeySchema"]]
-            for index in recorder.request["GlobalSecondaryIndexes"]]
+            for index in table_schema()["GlobalSecondaryIndexes"]]
 
 
 def item_size(item: dict[str, Any]) -> int:
