@@ -113,6 +113,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/export_bench.py
 	$(BIN)/python bench/submit_load.py
 	$(BIN)/python bench/mail_in_bench.py
+	$(BIN)/python bench/closed_send_to_queue.py
 
 # The browser tests' accessibility check injects node_modules/axe-core (package.json),
 # so a fresh clone's `make test` installs node_modules first (deploy.mk's npm ci stamp).
