@@ -6,7 +6,7 @@
 - A release note's `fixes: [PLN-142]` must name known issues; the issue's page then
   shows "Fixed in" with the release note's link (the blog's {date}/{slug} URL).
 - Under each page's title: its status, product, versions, the workaround, the fix,
-  and the "This affects me too" form (posted to the portal; it works without JS).
+  and the "This affects me too" form (to the portal; it works without JS).
 - <!-- loket:known-issues --> on a page becomes the list per product, with status.
 - After the build, known-issues.json at the site's root holds what was built
   (loket.domain.known_issues.Catalog): the desk links tickets from it and
@@ -43,16 +43,14 @@ WORDS = {
            "investigating": "Investigating", "fix-planned": "Fix planned", "fixed": "Fixed",
            "affects": "This affects me too",
            "affects_hint": "Signed in, link your ticket (or a new one) to this issue: "
-                           "you hear when the fix is out.",
-           "ticket": "Your ticket number (optional)"},
+                           "you hear when the fix is out."},
     "nl": {"status": "Status", "product": "Product", "versions": "Getroffen versies",
            "workaround": "Tijdelijke oplossing", "fixed_in": "Opgelost in",
            "issue": "Probleem", "title": "Titel", "none": "Geen bekende problemen.",
            "investigating": "Wordt onderzocht", "fix-planned": "Oplossing gepland",
            "fixed": "Opgelost", "affects": "Dit speelt bij mij ook",
            "affects_hint": "Aangemeld koppelt u uw melding (of een nieuwe) aan dit "
-                           "probleem: u hoort het als de oplossing er is.",
-           "ticket": "Uw meldingsnummer (optioneel)"},
+                           "probleem: u hoort het als de oplossing er is."},
 }
 # What the build saw; one site build holds a nested build per extra language.
 _state: dict = {"issues": {}, "fixes": {}, "sources": {}, "products": {}, "depth": 0}
@@ -183,14 +181,13 @@ def _fix(issue: KnownIssue, page) -> str:
 
 
 def _affects_form(issue: KnownIssue, lang: str, words: dict) -> str:
-    """A plain form POST to the portal: it works with no script (the portal asks who
-    the customer is and answers with a page of its own)."""
-    action = f"/portal/known-issues/{issue.id}/affects-me"
-    return (f'<form class="loket-affects-me" method="post" action="{action}">\n'
+    """A plain form to the portal: it works with no script. A GET, since the static
+    page holds no session token; the portal's page (signed in) then posts the choice
+    of ticket with the session's CSRF token (loket/web/known_issue_pages.py)."""
+    action = f"/portal/known-issues/{issue.id}"
+    return (f'<form class="loket-affects-me" method="get" action="{action}">\n'
             f'<input type="hidden" name="lang" value="{lang}">\n'
             f'<p>{escape(words["affects_hint"])}</p>\n'
-            f'<label>{escape(words["ticket"])} <input name="ticket" inputmode="numeric" '
-            f'pattern="[0-9]*" autocomplete="off"></label>\n'
             f'<button type="submit" class="md-button">{escape(words["affects"])}</button>\n'
             f"</form>")
 

@@ -116,6 +116,11 @@ OTHER_ROUTES = {
     "POST /portal/second-factor":         (404, 404, 404, 404, 404, 404),
     "GET /portal/second-factor/qr.svg":   (404, 404, 404, 404, 404, 404),
     "GET /portal/ratings/{rating}":       (404, 404, 404, 404, 404, 404),  # a forged link
+    # "This affects me too" (#16): signed-in customers, issues of their products only
+    # (no site catalog here: every issue is unknown; tests/known_issues/test_affects_me.py
+    # has one, with each viewer's rights).
+    "GET /portal/known-issues/{issue}":   (303, 404, 404, 404, 404, 303),
+    "POST /portal/known-issues/{issue}/affects-me": (303, 404, 404, 404, 404, 303),
     "POST /portal/ratings/{rating}":      (404, 404, 404, 404, 404, 404),
 }
 # Which tickets each viewer's "my tickets" lists.
@@ -215,7 +220,8 @@ def other_call(world: World, route: str):
     method, path = route.split(" ")
     path = path.format(upload="nope", secret="not-a-real-link", rating="10001.1.forged",
                        refused="0123456789abcdef0123456789abcdef",
-                       mail="0123456789abcdef0123456789abcdef", view="all")
+                       mail="0123456789abcdef0123456789abcdef", view="all",
+                       issue="PLN-142")
     headers = {"X-CSRF-Token": world.csrf} if world.csrf else {}
     form = {"csrf_token": world.csrf} if world.csrf else {}
     client = world.client
@@ -284,7 +290,7 @@ def test_every_route_is_in_the_matrix(app):
         path = path.replace("<attachment_id>", "{a}").replace("<upload_id>", "{upload}")
         path = re.sub(r"<secret>", "{secret}", path).replace("<token>", "{rating}")
         path = path.replace("<refused_id>", "{refused}").replace("<mail_id>", "{mail}")
-        path = path.replace("<view>", "{view}")
+        path = path.replace("<view>", "{view}").replace("<issue_id>", "{issue}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             routes.add(f"{method} {path}")
     assert routes == set(TICKET_ROUTES) | set(OTHER_ROUTES)

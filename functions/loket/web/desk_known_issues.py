@@ -8,34 +8,15 @@ also beside the search index, which the AWS function ships)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from loket.domain.events import Actor
-from loket.domain.known_issues import CATALOG_FILE, EMPTY, Catalog, load_catalog
 from loket.domain.tickets import AuthorRole, Ticket
 from loket.services.known_issues import find_issue, link_ticket, linked_issues
 from loket.web.current import services
+from loket.web.known_issue_pages import catalog
 
 bp = Blueprint("desk_known_issues", __name__, url_prefix="/desk")
-
-
-def catalog() -> Catalog:
-    """The catalog of the site the app serves, else the one beside the search index."""
-    places = [current_app.config.get("LOKET_SITE_DIR"),
-              getattr(services().search, "path", None)]
-    for place in places:
-        if place and (Path(place) / CATALOG_FILE).is_file():
-            path = Path(place) / CATALOG_FILE
-            return _read(path, path.stat().st_mtime_ns)
-    return EMPTY
-
-
-@lru_cache(maxsize=4)
-def _read(path: Path, _modified: int) -> Catalog:
-    return load_catalog(path.parent)
 
 
 @bp.record_once
