@@ -14,6 +14,7 @@ from flask import Blueprint, Response, redirect, request
 
 from loket.domain.accounts import Account
 from loket.domain.errors import Refused, ValidationFailed
+from loket.locale import N_, gettext_in
 from loket.services import totp
 from loket.services.sessions import start_session
 from loket.web.auth import (check_form_token, form_token, secure_cookies, set_session_cookie,
@@ -27,46 +28,28 @@ PENDING_COOKIE = "loket_second_factor"
 # The page holds the authenticator key or recovery codes: never cached, never a Referer.
 PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
-TEXT = {
-    "en": {
-        "title": "Second step of signing in",
-        "setup_title": "Set up your authenticator app",
-        "setup_intro": "Agents sign in with a code from an authenticator app as well. "
-        "Scan this code with the app (or type the key below), then enter the six-digit "
-        "code it shows.",
-        "key": "Key", "qr_alt": "QR code to set up the authenticator app",
-        "enter_intro": "Enter the six-digit code from your authenticator app, or one of "
-        "your recovery codes.",
-        "code": "Code", "send": "Continue",
-        "codes_title": "Your recovery codes",
-        "codes_intro": "Each of these codes signs you in once when your phone is not at "
-        "hand. Keep them somewhere safe: this is the only time they are shown.",
-        "codes_done": "I have kept them: go on",
-        "expired": "The sign-in took too long or was finished already. Sign in again.",
-        "expired_title": "Sign in again",
-    },
-    "nl": {
-        "title": "Tweede stap van het aanmelden",
-        "setup_title": "Stel uw authenticator-app in",
-        "setup_intro": "Medewerkers melden zich ook aan met een code uit een "
-        "authenticator-app. Scan deze code met de app (of typ de sleutel hieronder) en "
-        "vul de zescijferige code in die de app toont.",
-        "key": "Sleutel", "qr_alt": "QR-code om de authenticator-app in te stellen",
-        "enter_intro": "Vul de zescijferige code uit uw authenticator-app in, of een van "
-        "uw herstelcodes.",
-        "code": "Code", "send": "Verder",
-        "codes_title": "Uw herstelcodes",
-        "codes_intro": "Met elk van deze codes meldt u zich één keer aan als uw telefoon "
-        "er niet is. Bewaar ze op een veilige plek: ze worden alleen nu getoond.",
-        "codes_done": "Ik heb ze bewaard: verder",
-        "expired": "Het aanmelden duurde te lang of is al afgerond. Meld u opnieuw aan.",
-        "expired_title": "Opnieuw aanmelden",
-    },
+# English, translated by the catalogs (loket/locale/; `make translations`).
+TEXT_MESSAGES = {
+    "title": N_("Second step of signing in"),
+    "setup_title": N_("Set up your authenticator app"),
+    "setup_intro": N_("Agents sign in with a code from an authenticator app as well. Scan "
+                      "this code with the app (or type the key below), then enter the "
+                      "six-digit code it shows."),
+    "key": N_("Key"),
+    "qr_alt": N_("QR code to set up the authenticator app"),
+    "enter_intro": N_("Enter the six-digit code from your authenticator app, or one of your "
+                      "recovery codes."),
+    "code": N_("Code"),
+    "send": N_("Continue"),
+    "codes_title": N_("Your recovery codes"),
+    "codes_intro": N_("Each of these codes signs you in once when your phone is not at hand."
+                      " Keep them somewhere safe: this is the only time they are shown."),
+    "codes_done": N_("I have kept them: go on"),
+    "expired": N_("The sign-in took too long or was finished already. Sign in again."),
+    "expired_title": N_("Sign in again"),
 }
 
 
-def text(lang: str) -> dict[str, str]:
-    return TEXT.get(lang, TEXT["en"])
 
 
 def pending_cookie_name() -> str:
@@ -165,3 +148,7 @@ def expired() -> Response:
     response = message_page(None, s["expired"], None, status=404, title=s["expired_title"],
                             headers=PRIVATE)
     return response
+
+
+def text(lang: str) -> dict[str, str]:
+    return {name: gettext_in(lang, message) for name, message in TEXT_MESSAGES.items()}
