@@ -78,14 +78,20 @@ def fill(store, blobs=None, *, person: str = PERSON) -> dict:
 
 
 def many_tickets(store, count: int) -> None:
-    """`count` tickets through create_ticket, each with its receipt queued; every tenth
-    with a reply and a second mail (the generated set of the 10,000-ticket round trip)."""
+    """`count` tickets through create_ticket, each with its receipt queued and its place
+    in the desk's queues (as Workflow.start gives it: so on DynamoDB it is on the desk's
+    indexes, as a real one is); every tenth with a reply and a second mail (the
+    generated set of the 10,000-ticket round trip and of bench/export_bench.py)."""
+    from loket.domain.desk_queues import NO_SLA_MOMENT, SEPARATOR, order_moment
+
     for i in range(count):
         email = f"customer{i % 500}@example.com"
+        at = T0 + timedelta(seconds=i)
         ticket, _ = store.create_ticket(
-            new_ticket(f"Generated ticket {i}", email=email,
-                       created_at=T0 + timedelta(seconds=i),
-                       description=f"Generated description {i}, " + "text " * 40),
+            new_ticket(f"Generated ticket {i}", email=email, created_at=at,
+                       description=f"Generated description {i}, " + "text " * 40,
+                       queue_category="new",
+                       queue_order=SEPARATOR.join((NO_SLA_MOMENT, "01", order_moment(at)))),
             mails=lambda t, email=email, i=i: [mail(email, ticket=t.number, n=10 * i)])
         if i % 10 == 0:
             answer = Message(author="bob@example.com", role=AuthorRole.AGENT,
