@@ -116,11 +116,16 @@ class DynamoDBExport:
             found.put(error)
 
     def holds_data(self) -> bool:
-        """True when the table has any item an import could collide with."""
-        response = self.client.scan(TableName=self.table_name, Limit=25,
-                                    ProjectionExpression="pk, sk")
-        return any(_KIND_OF_SK.get(item["sk"]["S"]) or item["sk"]["S"] == "TICKET"
-                   for item in response.get("Items", ()))
+        """True when the table has any item an import could collide with: Scan pages
+        until the first (on a table in use, the first page), sessions and counters
+        passed over."""
+        pages = self.client.get_paginator("scan").paginate(
+            TableName=self.table_name, ProjectionExpression="pk",
+            FilterExpression="sk IN (:ticket, :account, :org, :mail, :refused)",
+            ExpressionAttributeValues=_to_item({":ticket": "TICKET", ":account": "ACCOUNT",
+                                                ":org": "ORG", ":mail": "MAIL",
+                                                ":refused": "REFUSED"}))
+        return any(page.get("Items") for page in pages)
 
     def import_records(self, kind: str, records: Sequence[dict[str, Any]]) -> int:
         """Write the records the table does not hold yet; return how many."""
