@@ -167,3 +167,21 @@ def test_presence_tells_each_agent_who_else_is_there_and_what_they_did(desk_serv
     assert now["others"] == [PAYROLL_AGENT] and now["version"] == version + 1
     assert [(c["who"], c["kind"]) for c in now["changes"]] == [(PAYROLL_AGENT, "status")]
     assert "desk_presence.js" in client.get(f"/desk/tickets/{number}").get_data(as_text=True)
+
+
+def test_a_link_to_another_products_ticket_shows_no_number_to_an_agent_without_it(
+        desk_services, client, agent):
+    """Linked by an agent of both products; an agent of one sees no trace of the other
+    ticket but that there is one."""
+    from types import SimpleNamespace
+
+    from loket.services.merging import link
+
+    planner = submit(desk_services, "Planner side")
+    payroll = submit(desk_services, "Payroll side", product="payroll")
+    both = SimpleNamespace(account=SimpleNamespace(is_agent=True, email=PAYROLL_AGENT),
+                           may_see=lambda ticket: True)
+    link(desk_services, both, planner, str(payroll))
+    html = client.get(f"/desk/tickets/{planner}").get_data(as_text=True)
+    assert f"#{payroll}" not in html and "Payroll side" not in html
+    assert "Linked to a ticket of another product" in html

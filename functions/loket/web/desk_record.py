@@ -37,14 +37,26 @@ class TimelineRow:
 def record_context(svc: Services, viewer, ticket: Ticket, lang: str) -> dict:
     """What desk_ticket.html shows of the record, from one read of the events."""
     events = svc.store.list_events(ticket.number)
-    rows = [timeline_row(svc.config, e, lang) for e in events]
+    linked = _visible(svc, viewer, links_of(events))
+    into = _visible(svc, viewer, [n for n in [merged_into(events)] if n])
+    sources = _visible(svc, viewer, merged_from(events))
+    shown = {t.number for t in linked + into + sources}
+    rows = [_hidden_if_foreign(timeline_row(svc.config, e, lang), shown) for e in events]
     return {"timeline": rows[::-1],  # newest first, as the conversation is read
             "rating": svc.store.get_rating(ticket.number),
-            "linked": _visible(svc, viewer, links_of(events)),
-            "merged_into": _visible(svc, viewer, [n for n in [merged_into(events)] if n]),
-            "merged_from": [(t, svc.store.list_messages(t.number))
-                            for t in _visible(svc, viewer, merged_from(events))],
+            "linked": linked, "merged_into": into,
+            "merged_from": [(t, svc.store.list_messages(t.number)) for t in sources],
             "last_version": ticket.version}
+
+
+def _hidden_if_foreign(row: TimelineRow, shown: set[int]) -> TimelineRow:
+    """A merge or link with a ticket the agent may not open keeps its row without the
+    number: it was linked by an agent of both products, and tells this one nothing."""
+    if row.ticket is None or row.ticket in shown:
+        return row
+    return TimelineRow(row.at, row.who, row.what.replace(f"#{row.ticket}",
+                                                         "a ticket of another product"),
+                       row.kind, None)
 
 
 def _visible(svc: Services, viewer, numbers: list[int]) -> list[Ticket]:
@@ -86,6 +98,9 @@ def describe(config: PortalConfig, event: TicketEvent, lang: str) -> str:
         EventKind.MERGED_INTO: lambda: f"Merged into #{d['other']} and closed",
         EventKind.MERGED_FROM: lambda: f"#{d['other']} was merged into this ticket",
         EventKind.LINKED: lambda: f"Linked to #{d['other']}",
+        EventKind.KNOWN_ISSUE: lambda: f"Linked to known issue {d.get('issue')}",
+        EventKind.FIX_RELEASED: lambda: (f"Fix for known issue {d.get('issue')} released "
+                                         f"({d.get('release')})"),
         EventKind.RATED: lambda: (f"Rated the help {d['rating']}"
                                   + (f": “{d['comment']}”" if d.get("comment") else "")),
         EventKind.UPDATED: lambda: "Timers rescheduled",
