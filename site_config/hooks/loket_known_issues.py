@@ -32,6 +32,7 @@ from loket.domain.known_issues import (CATALOG_FILE, FIXED, Catalog, KnownIssue,
 ISSUES_DIR = "known-issues/"
 POSTS_DIR = "release-notes/posts/"
 LIST_MARK = "<!-- loket:known-issues -->"
+STYLES = "assets/loket/known_issues.css"
 LANGUAGES = ("en", "nl")
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 log = logging.getLogger("mkdocs.hooks.loket_known_issues")
@@ -66,6 +67,8 @@ def on_config(config, **kwargs):
         raise PluginError(f"Loket known issues: {exc}") from None
     _state["products"] = {pid: {lang: product.get(lang) for lang in LANGUAGES}
                           for pid, product in products.items()}
+    if STYLES not in config.extra_css:
+        config.extra_css.append(STYLES)
     return config
 
 
