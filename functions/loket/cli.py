@@ -361,5 +361,15 @@ def _add_desk_commands() -> None:
 _add_desk_commands()
 
 
+def _add_publish_command() -> None:
+    from loket.cli_publish import COMMANDS  # publish: known issues' fixes (#16)
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_publish_command()
+
+
 if __name__ == "__main__":
     main()

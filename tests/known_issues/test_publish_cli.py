@@ -63,3 +63,17 @@ def test_publish_tells_a_linked_ticket_once(runner, tmp_path):
     again = runner.invoke(main, ["publish", "--site", str(tmp_path / "site")])
     assert again.output.splitlines() == ["1 known issues fixed, 0 tickets told, 1 told before"]
     assert outbox(tmp_path) == before + 1
+
+
+def test_on_aws_the_mail_is_left_for_the_dispatcher(runner, tmp_path):
+    services = build_services(Settings())
+    number = submit_ticket(services, SUBMISSION, client_address="203.0.113.7").ticket.number
+    link_ticket(services, number, FIXED, by=Actor("piet@nordwind.example", AuthorRole.AGENT))
+    send_queued(services)
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / CATALOG_FILE).write_text(Catalog({"PLN-142": FIXED}).to_json(), "utf-8")
+    before = outbox(tmp_path)
+    result = runner.invoke(main, ["publish", "--leave-mail-queued"])
+    assert result.exit_code == 0, result.output
+    assert outbox(tmp_path) == before
+    assert [m.kind for m in services.store.list_mail(pending=True)] == ["fix-released"]

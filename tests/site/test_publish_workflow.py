@@ -69,7 +69,7 @@ def test_loket_commands_in_the_workflow_exist():
     from loket.cli import main
 
     used = {words[1] for words in commands() if words[0].endswith("/loket")}
-    assert used == {"search-build"}
+    assert used == {"search-build", "publish"}
     assert used <= set(main.commands)
 
 
@@ -83,7 +83,9 @@ def test_publishing_uses_oidc_and_runs_in_order():
     assert "AWS_SECRET_ACCESS_KEY" not in WORKFLOW.read_text(encoding="utf-8")
     lines = [" ".join(words) for words in commands("publish")]
     order = ["make site", "loket search-build --site-dir site --out search/index",
-             "make deploy STAGE=", "aws s3 sync site/", "aws cloudfront create-invalidation"]
+             "make deploy STAGE=", "aws s3 sync site/", "aws cloudfront create-invalidation",
+             # Known issues (#16): linked tickets hear of their fix once the site is out.
+             "loket publish --site site --leave-mail-queued"]
     at = [next(i for i, line in enumerate(lines) if part in line) for part in order]
     assert at == sorted(at), lines
 

@@ -33,6 +33,10 @@ class EventKind(StrEnum):
     MERGED_INTO = "merged-into"
     MERGED_FROM = "merged-from"
     LINKED = "linked"
+    # Known issues: linked to one ({"issue": "PLN-142"}), and its fix released
+    # ({"issue": ..., "release": <the release note's path>}).
+    KNOWN_ISSUE = "known-issue"
+    FIX_RELEASED = "fix-released"
     RATED = "rated"
     # A change no kind above describes (a timer rescheduled after a configuration
     # change, say): still recorded, so no change goes unseen.

@@ -38,6 +38,10 @@ class Event(StrEnum):
     ASSIGNED = "assigned"
     FIRST_RESPONSE_BREACHED = "first-response-breached"
     RESOLUTION_BREACHED = "resolution-breached"
+    # Known issues (domain/known_issues.py): an agent (or the customer, "affects me
+    # too") links the ticket to one, and `loket publish` finds its fix released.
+    LINKED_TO_KNOWN_ISSUE = "linked-to-known-issue"
+    FIX_RELEASED = "fix-released"
 
 
 # Who causes each event: the status it leads to must let that role set it.
@@ -47,6 +51,7 @@ EVENT_ACTORS = {
     Event.AGENT_REPLY: AuthorRole.AGENT, Event.ASSIGNED: AuthorRole.AGENT,
     Event.FIRST_RESPONSE_BREACHED: AuthorRole.SYSTEM,
     Event.RESOLUTION_BREACHED: AuthorRole.SYSTEM,
+    Event.LINKED_TO_KNOWN_ISSUE: AuthorRole.AGENT, Event.FIX_RELEASED: AuthorRole.SYSTEM,
 }
 # Events a customer asks for on purpose: with no transition for them they are refused.
 # The others (replies, assignment, breaches) happen anyway and may leave the status be.
