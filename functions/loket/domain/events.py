@@ -101,6 +101,8 @@ def events_of_change(before: Ticket, after: Ticket, *, by: Actor, at: datetime,
     """The events of storing `after` over `before` (version before.version + 1): one per
     field that changed, message, reminder, SLA breach and `extra` (merges, links), or
     one "updated" when nothing else describes the change."""
+    # Here, not at the top: the stores import this module for its types and need not
+    # load the workflow.
     from loket.domain.workflow import Breached, Reminded, StatusChanged
 
     found: list[tuple[EventKind, dict[str, str], Actor]] = []

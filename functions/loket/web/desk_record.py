@@ -17,6 +17,7 @@ from loket.services.collision import StaleView, here
 from loket.services.context import Services
 from loket.services.desk import open_for_agent
 from loket.services.merging import link, merge
+from loket.services.ratings import EMAIL_LINK
 from loket.web import desk_view
 from loket.web.auth import require_viewer
 from loket.web.current import services
@@ -72,6 +73,8 @@ def _visible(svc: Services, viewer, numbers: list[int]) -> list[Ticket]:
 
 def timeline_row(config: PortalConfig, event: TicketEvent, lang: str) -> TimelineRow:
     who = "Loket (timer)" if event.role is AuthorRole.SYSTEM else event.by
+    if who == EMAIL_LINK:  # Rated from the e-mail's link, signed in or not.
+        who = "the customer (e-mail link)"
     other = event.detail.get("other")
     return TimelineRow(event.at, who, describe(config, event, lang), event.kind.value,
                        int(other) if other and other.isdigit() else None)
