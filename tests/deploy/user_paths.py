@@ -231,10 +231,17 @@ def agent_replies_at_the_desk(deployed: Deployment, policies: dict | None = None
         assert found.status == 200 and f"/desk/tickets/{number}" in found.text, found.status
         page = desk.get(f"/desk/tickets/{number}")
         assert page.status == 200, page.status
+        # The page's poll (#12): the agent is marked present (PutItem in the ticket's
+        # partition) and told who else is there (Query).
+        here = desk.get(f"/desk/tickets/{number}/presence?version=1")
+        assert here.status == 200 and here.json()["others"] == [], here.text
         replied = desk.post(f"/desk/tickets/{number}/reply",
                             form={"body": "Fixed in 4.2.1.", "status": "solved",
-                                  "csrf_token": page.csrf()})
+                                  "version": "1", "csrf_token": page.csrf()})
         assert replied.status == 303, replied.text
+        # The timeline lists the reply, read from the events written with it.
+        assert "Replied to the customer: Fixed in 4.2.1." in desk.get(
+            f"/desk/tickets/{number}").text
         # The "solved" mail carries a rating link signed with the key read at run time
         # (SSM SecureString); the customer opens it.
         mail = last_mail_to(deployed, CUSTOMER)
