@@ -74,3 +74,17 @@ def test_the_page_shows_the_fix_once_the_release_note_is_built(sites):
     assert "Opgelost in" in dutch and 'href="../../../release-notes/2026/12/08/' in dutch
     listing = (sites.after / "known-issues/index.html").read_text("utf-8")
     assert 'data-status="fixed"' in listing and "PLN-142" in listing
+
+
+def test_typing_a_subject_suggests_the_known_issue_as_one(sites):
+    from loket.search.query import WhooshSearcher
+
+    searcher = WhooshSearcher(sites.after.parent / "index")
+    try:
+        [first, *_] = searcher.suggest("calendar feed shows the old employee", lang="en")
+        assert first.title.startswith("Known issue PLN-142: Shifts swapped")
+        assert first.url == "/known-issues/PLN-142/"
+        [first, *_] = searcher.suggest("agendafeed toont oude medewerker", lang="nl")
+        assert first.title.startswith("Bekend probleem PLN-142: ")
+    finally:
+        searcher.close()

@@ -23,6 +23,21 @@ REQUIRED = ("id", "title", "product", "status", "workaround")
 OPTIONAL = ("fixed_in", "versions", "language", "description")
 # Written to the site folder's root by the site build (site_config/hooks/loket_known_issues.py).
 CATALOG_FILE = "known-issues.json"
+# A known issue's page on the site: /known-issues/PLN-142/, /nl/known-issues/PLN-142/.
+PAGE_PATH = re.compile(r"^/(?:[a-z]{2}/)?known-issues/([A-Z][A-Z0-9]{0,9}-[0-9]{1,7})/$")
+# What a suggestion while typing a subject calls a known issue's page.
+SUGGESTION_LABELS = {"en": "Known issue", "nl": "Bekend probleem", "de": "Bekanntes Problem"}
+
+
+def suggestion_title(url: str, title: str, lang: str) -> str:
+    """'Known issue PLN-142: <title>' for a known issue's page; other pages' titles as
+    they are. The customer typing a subject sees the bug is known (and its workaround
+    one click away) before filing it again."""
+    found = PAGE_PATH.match(url)
+    if found is None:
+        return title
+    label = SUGGESTION_LABELS.get(lang) or SUGGESTION_LABELS["en"]
+    return f"{label} {found.group(1)}: {title}"
 
 
 @dataclass(frozen=True)

@@ -385,8 +385,11 @@ def _snippet(fields: dict, matched: set[str], text: str) -> str:
 
 
 def _suggestion(fields: dict, matched: set[str], text: str, snippets: bool) -> Suggestion:
+    from loket.domain.known_issues import suggestion_title
+
     product = fields["product"]
-    return Suggestion(title=fields["title"], url=fields["url"],
+    title = suggestion_title(fields["url"], fields["title"], fields["language"])
+    return Suggestion(title=title, url=fields["url"],
                       snippet=_snippet(fields, matched, text) if snippets else "",
                       product=None if product == s.ANY_PRODUCT else product,
                       language=fields["language"])
