@@ -9,8 +9,9 @@ unresolved one assigned to one of five agents; words from a 400-word vocabulary,
 "zeppelin" in 1 ticket of 2,000. The agent sees planner only. Then, as the pages do
 (services/desk_views.py): each view's first page, the six counts, and searches.
 
-For every operation it prints store calls (SQLite: calls of the store's methods;
-DynamoDB: API requests, and the items they returned), the time, and the time as a ratio
+For every operation it prints store calls (SQLite: calls of the store's methods, and
+the tickets they returned; DynamoDB: API requests, and the items they read: a Query's
+ScannedCount, before its filter), the time, and the time as a ratio
 of one get_ticket measured in the same run on the same store (the machine is shared,
 so only ratios compare between runs). DynamoDB runs under moto, in memory: moto walks
 the whole table for a Query, so its times grow with the table and say nothing about
@@ -105,9 +106,10 @@ class Calls:
                 setattr(store, name, self._wrap(getattr(store, name)))
 
     def _response(self, parsed, model, **_):
+        # Items read, as DynamoDB bills them: a Query's ScannedCount (what its key
+        # condition read, before any filter or COUNT), a GetItem's item.
         self.calls += 1
-        self.items += len(parsed.get("Items", [])) + ("Item" in parsed) + \
-            (parsed.get("Count", 0) if model.name == "Query" and "Items" not in parsed else 0)
+        self.items += parsed.get("ScannedCount", 0) + ("Item" in parsed)
 
     def _wrap(self, method):
         def counted(*args, **kwargs):
