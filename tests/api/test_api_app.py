@@ -58,6 +58,17 @@ def test_the_api_app_has_the_whole_apps_hooks_and_error_handlers(settings, servi
     assert {k: v for k, v in api.config.items()} == {k: v for k, v in whole.config.items()}
 
 
+def test_a_page_first_builds_only_the_whole_app(settings, services):
+    built = []
+    dispatch = PrefixDispatch(lambda: built.append("api"),
+                              lambda: built.append("all") or create_app(
+                                  settings, services=services, serve_site=False))
+    client = Client(dispatch)
+    assert client.get("/portal/login").status_code == 200
+    assert client.post("/api/tickets", json=VALID).status_code == 201
+    assert built == ["all"]
+
+
 def test_the_dispatch_builds_the_whole_app_only_for_a_page(settings, services):
     built = []
 

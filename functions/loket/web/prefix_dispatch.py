@@ -26,8 +26,9 @@ class PrefixDispatch:
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        which = "api" if environ.get("PATH_INFO", "").startswith(API_PREFIX) else "all"
-        return self.app(which)(environ, start_response)
+        # Once the whole app is built it answers everything: no API app built besides.
+        api = "all" not in self._apps and environ.get("PATH_INFO", "").startswith(API_PREFIX)
+        return self.app("api" if api else "all")(environ, start_response)
 
     def app(self, which: str) -> WSGIApp:
         """The app for "api" or "all", built once."""
