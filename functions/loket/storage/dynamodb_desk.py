@@ -113,7 +113,7 @@ class DynamoDBDesk:
     def refresh_desk_keys(self, ticket: Ticket, texts: Sequence[str] = ()) -> bool:
         """As SQLiteDesk.refresh_desk_keys: one UpdateItem on the version the keys were
         worked out from (SET the keys, REMOVE the index keys the ticket no longer has),
-        then the words item's ADD when `texts` are given."""
+        then, when `texts` are given, the words item put anew from them."""
         keys = desk_index_attributes(ticket)
         values = {k: v for k, v in {"queue_category": ticket.queue_category,
                                     "queue_order": ticket.queue_order, **keys}.items()
@@ -135,10 +135,20 @@ class DynamoDBDesk:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return False
             raise
-        words = words_write(self.table_name, ticket, list(texts)) if texts else None
-        if words:
-            self.client.update_item(**words["Update"])
+        if texts:  # the ticket's whole text: its words item is made anew, not grown
+            self._replace_words(ticket, list(texts))
         return True
+
+    def _replace_words(self, ticket: Ticket, texts: list[str]) -> None:
+        key = _to_item({"pk": f"TICKET#{ticket.number}", "sk": WORDS_SK})
+        write = words_write(self.table_name, ticket, texts)
+        if write is None:
+            self.client.delete_item(TableName=self.table_name, Key=key)
+            return
+        values = write["Update"]["ExpressionAttributeValues"]
+        self.client.put_item(TableName=self.table_name, Item={
+            **key, "words": values[":words"], "words_pk": values[":pk"],
+            "words_sk": values[":sk"]})
 
     def search_tickets(self, search: TicketSearch) -> list[Ticket]:
         if not search.products:
