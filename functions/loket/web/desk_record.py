@@ -108,7 +108,8 @@ def describe(config: PortalConfig, event: TicketEvent, lang: str) -> str:
                                   + (f": “{d['comment']}”" if d.get("comment") else "")),
         EventKind.UPDATED: lambda: "Timers rescheduled",
     }
-    return texts[event.kind]()
+    # A kind this page does not know yet still shows, by its name.
+    return texts.get(event.kind, lambda: event.kind.value.replace("-", " ").capitalize())()
 
 
 def _cause(cause: str) -> str:
