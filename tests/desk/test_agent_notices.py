@@ -196,7 +196,7 @@ def test_the_account_page_lets_an_agent_choose_and_shows_customers_nothing(
     client.post("/portal/account", data={"csrf_token": csrf, "new_tickets": "on",
                                          "assignments": "on", "reminders": "on"})
     assert desk_services.store.get_account(AGENT).agent_notices == AgentNotices(
-        new_tickets=True, customer_replies=False, assignments=True)
+        new_tickets=True, customer_replies=False, assignments=True, sla_warnings=False)
     customer = client.application.test_client()
     sign_in_as(desk_services, customer, ANN)
     assert 'name="new_tickets"' not in customer.get("/portal/account").get_data(as_text=True)

@@ -106,6 +106,9 @@ class AccountsConfig(BaseModel):
     # An agent's e-mailed reply to a notice that starts with this marker becomes an
     # internal note instead of a public reply (services/agent_mail_in.py).
     agent_note_marker: str = Field(default="#note", min_length=1, max_length=20)
+    # The sweeper warns agents this many minutes before a ticket breaches its SLA
+    # (services/sla_warnings.py); 0: no warnings.
+    sla_warning_minutes: int = Field(default=60, ge=0, le=24 * 60)
     # A solved or closed ticket is reopened within this many days of being solved;
     # after that the customer gets a follow-up ticket linked to it.
     reopen_within_days: int = Field(default=14, ge=0)

@@ -99,7 +99,9 @@ class AgentNotices:
     new_tickets: bool = False      # a new ticket for a product of their boards
     customer_replies: bool = True  # the customer wrote on a ticket assigned to them
     assignments: bool = True       # a ticket was assigned to them
-    sla_warnings: bool = True      # a ticket assigned to them is about to breach its SLA
+    # A ticket assigned to them (or unassigned, of their boards) is about to breach
+    # its SLA (services/sla_warnings.py).
+    sla_warnings: bool = True
 
 
 @dataclass(frozen=True)

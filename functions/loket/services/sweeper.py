@@ -70,6 +70,11 @@ def sweep(services: Services, *, now: datetime | None = None, dry_run: bool = Fa
             report.more = len(due) == batch
             return report
         if len(due) < batch or not fresh:
+            # Then what comes due soon, with what was due now moved on (#12): agents
+            # hear of SLA deadlines ahead (services/sla_warnings.py).
+            from loket.services.sla_warnings import warn_before_breach
+
+            warn_before_breach(services, report.now)
             return report
 
 

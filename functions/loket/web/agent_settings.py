@@ -14,23 +14,29 @@ LABELS = {
                    "with {marker} for an internal note.",
            "new_tickets": "A new ticket for a product of my boards",
            "customer_replies": "A customer's reply on a ticket assigned to me",
-           "assignments": "A ticket assigned to me"},
+           "assignments": "A ticket assigned to me",
+           "sla_warnings": "A ticket of mine (or unassigned, of my boards) about to breach "
+                           "its SLA"},
     "nl": {"legend": "E-mails over het werk in de desk",
            "help": "Beantwoord zo'n e-mail om de klant te antwoorden, of begin uw antwoord "
                    "met {marker} voor een interne notitie.",
            "new_tickets": "Een nieuwe melding voor een product van mijn teams",
            "customer_replies": "Een antwoord van een klant op een melding die aan mij is "
                                "toegewezen",
-           "assignments": "Een melding die aan mij is toegewezen"},
+           "assignments": "Een melding die aan mij is toegewezen",
+           "sla_warnings": "Een melding van mij (of zonder eigenaar, van mijn teams) die "
+                           "bijna de SLA overschrijdt"},
     "de": {"legend": "E-Mails zur Arbeit im Desk",
            "help": "Antworten Sie auf eine solche E-Mail, um dem Kunden zu antworten, oder "
                    "beginnen Sie Ihre Antwort mit {marker} für eine interne Notiz.",
            "new_tickets": "Ein neues Ticket für ein Produkt meiner Teams",
            "customer_replies": "Eine Kundenantwort auf ein mir zugewiesenes Ticket",
-           "assignments": "Ein mir zugewiesenes Ticket"},
+           "assignments": "Ein mir zugewiesenes Ticket",
+           "sla_warnings": "Ein Ticket von mir (oder ohne Zuständigen, meiner Teams), das "
+                           "bald das SLA verfehlt"},
 }
-# The choices the page offers (sla_warnings waits for the sweeper's warning).
-CHOICES = ("new_tickets", "customer_replies", "assignments")
+# The choices the page offers.
+CHOICES = ("new_tickets", "customer_replies", "assignments", "sla_warnings")
 
 
 def agent_choices(account: Account, lang: str, marker: str) -> dict | None:
