@@ -43,6 +43,31 @@ def test_the_wal_starts_over_after_each_checkpoint(tmp_path, monkeypatch):
     assert store.get_ticket(10001).subject == "first 0"
 
 
+def test_only_past_its_limit_does_the_checkpoint_catch_up_under_the_write_lock(
+        tmp_path, monkeypatch):
+    """A writer that began before the checkpoint ended keeps SQLite from starting the
+    WAL over; past RESTART_PAGES the thread catches up holding the write lock, so the
+    next writer does. Below it, writers never wait for a checkpoint."""
+    store = SQLiteStore(tmp_path / "loket.db")
+    taken = []
+
+    class RecordingLock:
+        def __enter__(self):
+            taken.append("locked")
+
+        def __exit__(self, *exc):
+            return None
+
+    monkeypatch.setattr(store._checkpoints, "write_lock", RecordingLock())
+    store.create_ticket(new_ticket("below the limit"))
+    store._checkpoints.run()
+    assert taken == []
+    monkeypatch.setattr(checkpoints, "RESTART_PAGES", 0)
+    store.create_ticket(new_ticket("past the limit"))
+    store._checkpoints.run()
+    assert taken == ["locked"]
+
+
 def test_the_worker_thread_checkpoints_what_is_due(tmp_path, monkeypatch):
     store = SQLiteStore(tmp_path / "loket.db")
     ran = threading.Event()

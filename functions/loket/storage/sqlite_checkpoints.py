@@ -7,11 +7,13 @@ tail of concurrent submissions. So the store's connections turn that off
 (wal_autocheckpoint=0) and report their commits here; after every `EVERY` commits a
 daemon thread runs a PASSIVE checkpoint on a connection of its own, which waits for no
 reader or writer, while Python's sqlite3 lets the other threads run (it releases the
-GIL around SQLite's work). Then it checkpoints again, holding the write lock, the few
-pages committed meanwhile: SQLite starts the WAL file over only when a writer begins
-with every page of it checkpointed, so without that step a busy server's WAL would
-grow without end. The last connection to close checkpoints what is left, as SQLite
-always does, so a short CLI run leaves no WAL behind.
+GIL around SQLite's work). SQLite starts the WAL file over only when a writer begins
+with every page of it checkpointed: a quiet moment does that, but a server that never
+has one would see its WAL grow without end, so once the WAL holds more than
+`RESTART_PAGES` the thread checkpoints again, holding the write lock, the few pages
+committed meanwhile (its fsyncs are then the only ones writers wait for, and rarely).
+The last connection to close checkpoints what is left, as SQLite always does, so a
+short CLI run leaves no WAL behind.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import threading
 log = logging.getLogger(__name__)
 # About 1,000 pages of WAL at the ~10 pages a submission writes: SQLite's own default.
 EVERY = 100
+# 16 MB of WAL: past this, the next checkpoint makes sure the WAL starts over.
+RESTART_PAGES = 4000
 
 
 class Checkpoints:
@@ -48,9 +52,10 @@ class Checkpoints:
             # an exclusive lock, which a writer of this process must never meet.
             self.connection = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                               check_same_thread=False)
-        self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        with self.write_lock:  # What was committed meanwhile, so the WAL starts over.
-            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        _, pages, _ = self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if pages > RESTART_PAGES:
+            with self.write_lock:  # What was committed meanwhile: the WAL starts over.
+                self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 class _Worker:
