@@ -112,6 +112,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/reset_timing.py
 	$(BIN)/python bench/export_bench.py
 	$(BIN)/python bench/submit_load.py
+	$(BIN)/python bench/submit_cpu.py
 	$(BIN)/python bench/mail_in_bench.py
 	$(BIN)/python bench/closed_send_to_queue.py
 

@@ -141,9 +141,11 @@ class Server:
 
 # Variants of `loket serve`, started through `python -c` with one thing changed, to
 # see what it costs. "no-lock": SQLite's writers left to SQLite's busy handler, as
-# before the in-process write lock (storage/sqlite.py). "mail-later": the mail loop
+# before the in-process write lock (storage/sqlite.py). "mail-later": the mail process
 # does not run while the clients submit (the mail stays queued), so the figures show
-# the request alone, without the receipts being rendered and sent in the same process.
+# the request alone, without the receipts being rendered and sent beside it (about 5
+# CPU ms a receipt, mostly its article suggestions: bench/submit_cpu.py), on the
+# same cores as the server and the clients.
 VARIANTS = {
     "no-lock": """
 import loket.storage.sqlite as sqlite
@@ -158,6 +160,7 @@ sqlite._write_lock_for = lambda path: NoLock()
 import loket.services.mail_dispatch as dispatch
 
 dispatch.MailLoop.start = lambda self: self
+dispatch.MailProcess.start = lambda self: self
 """,
 }
 RUN_LOKET = """
