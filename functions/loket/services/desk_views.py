@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from loket.domain.desk_queues import at_risk_bound
 from loket.domain.errors import FieldError, ValidationFailed
-from loket.domain.tickets import Ticket
+from loket.domain.tickets import StatusCategory, Ticket
 from loket.services.context import Services
 from loket.services.desk import PAGE_SIZE, is_agent
 from loket.services.sessions import Viewer
@@ -183,9 +183,16 @@ def search_query(services: Services, viewer: Viewer, form: dict[str, str], q: st
     return TicketSearch(
         products, words=tuple(found_words), requester=form.get("requester", "").strip() or None,
         organization=form.get("organization", "").strip() or None, status=status,
-        category=config.statuses[status].category.value if status else None,
+        category=index_category(config.statuses[status].category) if status else None,
         priority=priority, created_from=start,
         created_before=end + timedelta(days=1) if end else None, before=before, limit=limit)
+
+
+def index_category(category: StatusCategory) -> str | None:
+    """The desk category that holds every ticket of a status of `category`: the store
+    may read that index. None for open: an unanswered open ticket counts as new
+    (domain/desk_queues.py), so the product's index is read instead."""
+    return None if category is StatusCategory.OPEN else category.value
 
 
 def day_start(text: str, field: str, tz, errors: list[FieldError]) -> datetime | None:
