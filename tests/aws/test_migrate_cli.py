@@ -117,3 +117,29 @@ def test_item_sizes_follow_dynamodb_rules():
     assert item_size({"pk": "TICKET#1"}) == 2 + 8
     assert item_size({"n": 12345}) == 1 + 1 + 3
     assert item_size({"m": {"a": "xy"}, "l": [True]}) == 1 + (3 + 1 + 1 + 2) + 1 + (3 + 1 + 1)
+
+
+def test_export_from_dynamodb_says_it_scans_and_import_goes_on_after_a_crash(
+        local, aws, tmp_path, monkeypatch):
+    assert run("export", str(tmp_path / "out")).exit_code == 0
+    monkeypatch.setenv("LOKET_STORE", "dynamodb")
+    monkeypatch.setenv("LOKET_DYNAMODB_TABLE", "loket-cli")
+    monkeypatch.setenv("LOKET_BLOBS", "s3")
+    monkeypatch.setenv("LOKET_ATTACHMENTS_BUCKET", BUCKET)
+    from loket.storage.dynamodb import create_table
+
+    create_table(boto3.client("dynamodb", region_name=AWS_REGION), "loket-cli")
+    # A crash after the first tickets: the same import run again finishes the job.
+    table = DynamoDBStore("loket-cli", region=AWS_REGION)
+    first = json.loads((tmp_path / "out" / "tickets.jsonl").read_text().splitlines()[0])
+    data_port(table).import_records("tickets", [first])
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    table.add_to_counter(f"import#{manifest['id']}", 1)
+    result = run("import", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "tickets 1 of 2" in result.output and "blobs 3 of 3" in result.output
+    again = run("export", str(tmp_path / "back"))
+    assert again.exit_code == 0, again.output
+    assert "reading table loket-cli with a parallel Scan (4 segments)" in again.output
+    back = json.loads((tmp_path / "back" / "manifest.json").read_text())
+    assert back["files"] == manifest["files"]
