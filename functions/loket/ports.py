@@ -292,6 +292,11 @@ class MailQueue(Protocol):
         """Store the mail's delivery state (state, attempts, next attempt, error)."""
         ...
 
+    def update_mails(self, mails: "Sequence[OutgoingMail]") -> None:
+        """update_mail for each, in one write where the store has one (the dispatcher
+        stores a batch's outcomes so: SQLite takes its write lock once)."""
+        ...
+
     def get_mail(self, mail_id: str) -> "OutgoingMail | None":
         ...
 

@@ -28,6 +28,9 @@ LEASE = timedelta(minutes=5)
 BATCH = 50
 # How much lower the mail process's CPU priority is than the server's (nice(2)).
 MAIL_PROCESS_NICENESS = 10
+# Outcomes are stored together (Outcomes): at most this many mails, or this long, apart.
+FLUSH_EVERY = 10
+FLUSH_SECONDS = 1.0
 
 
 @dataclass
@@ -54,50 +57,90 @@ def send_queued(services: Services, *, batch: int = BATCH,
             return report
         now = services.clock.now()
         claimed = services.store.claim_mail(now, now + LEASE, limit=batch)
-        for mail in claimed:
-            deliver(services, mail, report)
+        outcomes = Outcomes(services)
+        try:
+            for mail in claimed:
+                deliver(services, mail, report, outcomes)
+        finally:
+            outcomes.flush()
         if len(claimed) < batch:
             return report
 
 
-def deliver(services: Services, mail: OutgoingMail, report: DispatchReport) -> OutgoingMail:
-    """Try one claimed mail once and store how it went."""
+class Outcomes:
+    """How claimed mails went, stored several at a time (store.update_mails: on SQLite
+    one transaction, which the server's writers, in another process, meet once instead
+    of once per mail). Stored every FLUSH_EVERY mails or FLUSH_SECONDS, so a dispatcher
+    that dies sends again (same Message-ID, at least once) only the few whose outcome
+    was not stored yet."""
+
+    def __init__(self, services: Services):
+        self.services = services
+        self.pending: list[OutgoingMail] = []
+        self.since = time.monotonic()
+
+    def add(self, mail: OutgoingMail) -> OutgoingMail:
+        self.pending.append(mail)
+        if len(self.pending) >= FLUSH_EVERY or time.monotonic() - self.since >= FLUSH_SECONDS:
+            self.flush()
+        return mail
+
+    def flush(self) -> None:
+        if self.pending:
+            self.services.store.update_mails(self.pending)
+        self.pending, self.since = [], time.monotonic()
+
+
+def deliver(services: Services, mail: OutgoingMail, report: DispatchReport,
+            outcomes: Outcomes | None = None) -> OutgoingMail:
+    """Try one claimed mail once and store how it went (with `outcomes`: later, with
+    others)."""
+    outcomes = outcomes or _AtOnce(services)
     now = services.clock.now()
     suppression = services.store.get_suppression(mail.to)
     if suppression is not None:
         report.suppressed += 1
-        return _store(services, replace(
+        return outcomes.add(replace(
             mail, state=MailState.SUPPRESSED, next_attempt_at=None,
             last_error=f"address suppressed after a {suppression.reason}: {suppression.detail}"))
     try:
         services.mail.send(render_mail(services, mail))
     except MailFailure as failure:
-        return _failed(services, mail, str(failure), failure.temporary, now, report)
+        return outcomes.add(_failed(services, mail, str(failure), failure.temporary, now,
+                                    report))
     except Exception as error:  # An unknown failure: worth another try later.
         log.exception("sending mail %s failed", mail.id)
-        return _failed(services, mail, f"{type(error).__name__}: {error}", True, now, report)
+        return outcomes.add(_failed(services, mail, f"{type(error).__name__}: {error}", True,
+                                    now, report))
     report.sent += 1
-    return _store(services, replace(mail, state=MailState.SENT, attempts=mail.attempts + 1,
-                                    sent_at=now, next_attempt_at=None, last_error=""))
+    return outcomes.add(replace(mail, state=MailState.SENT, attempts=mail.attempts + 1,
+                                sent_at=now, next_attempt_at=None, last_error=""))
 
 
 def _failed(services: Services, mail: OutgoingMail, reason: str, temporary: bool,
             now: datetime, report: DispatchReport) -> OutgoingMail:
+    """The mail after a failed attempt: due again later, or failed for good."""
     tried = replace(mail, attempts=mail.attempts + 1, last_error=reason[:1000])
     retry_at = services.mail_retry.next_attempt(tried, now) if temporary else None
     if retry_at is not None:
         report.retrying += 1
-        return _store(services, replace(tried, next_attempt_at=retry_at))
+        return replace(tried, next_attempt_at=retry_at)
     if temporary:
         tried = replace(tried, last_error=f"gave up after {tried.attempts} attempts: {reason}"[:1000])
     log.warning("mail %s to %s failed for good: %s", mail.id, mail.to, tried.last_error)
     report.failed += 1
-    return _store(services, replace(tried, state=MailState.FAILED, next_attempt_at=None))
+    return replace(tried, state=MailState.FAILED, next_attempt_at=None)
 
 
-def _store(services: Services, mail: OutgoingMail) -> OutgoingMail:
-    services.store.update_mail(mail)
-    return mail
+class _AtOnce:
+    """Outcomes stored one by one, as they come (deliver() without Outcomes)."""
+
+    def __init__(self, services: Services):
+        self.services = services
+
+    def add(self, mail: OutgoingMail) -> OutgoingMail:
+        self.services.store.update_mail(mail)
+        return mail
 
 
 def retry_mail(services: Services, mail_id: str) -> OutgoingMail:

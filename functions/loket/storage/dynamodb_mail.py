@@ -94,6 +94,12 @@ class DynamoDBMailQueue:
         self.client.put_item(TableName=self.table_name, Item=_to_item(mail_item(mail)),
                              ConditionExpression="attribute_exists(pk)")
 
+    def update_mails(self, mails: Sequence[OutgoingMail]) -> None:
+        # One PutItem each, as update_mail: the table has no lock to share, and a
+        # BatchWriteItem could not keep the attribute_exists condition.
+        for mail in mails:
+            self.update_mail(mail)
+
     def get_mail(self, mail_id: str) -> OutgoingMail | None:
         item = self._get(_mail_key(mail_id))
         return mail_from_record(item) if item else None

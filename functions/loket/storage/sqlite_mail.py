@@ -59,6 +59,13 @@ class SQLiteMailQueue:
         with self._write() as conn:
             self._write_mail(conn, mail)
 
+    def update_mails(self, mails: Sequence[OutgoingMail]) -> None:
+        if not mails:
+            return
+        with self._write() as conn:  # One transaction: the dispatcher's batch.
+            for mail in mails:
+                self._write_mail(conn, mail)
+
     def _write_mail(self, conn: sqlite3.Connection, mail: OutgoingMail) -> None:
         row = mail_row(mail)
         conn.execute("UPDATE mail_queue SET state = ?, next_attempt_at = ?, record = ? "
