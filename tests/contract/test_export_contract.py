@@ -127,3 +127,40 @@ def test_export_wants_an_empty_folder(store, tmp_path):
     (tmp_path / "a" / "keep.txt").write_text("mine")
     with pytest.raises(ExportFormatError, match="not empty"):
         export_data(data_port(store), None, tmp_path / "a", source="test")
+
+
+def test_a_ticket_changed_during_the_export_comes_out_as_one_version(store):
+    """SQLite reads one snapshot: the ticket as it was when the export began. DynamoDB's
+    Scan is no snapshot, so a ticket changed while it ran is read again at the end."""
+    from dataclasses import replace
+
+    from tests.sample_data import save_audited
+
+    made = fill(store)["other"]
+    port = data_port(store)
+
+    def change():
+        ticket = store.get_ticket(made.number)
+        save_audited(store, replace(ticket, subject="Changed meanwhile"),
+                     expected_version=ticket.version)
+
+    if store.__class__.__name__ == "DynamoDBStore":
+        scan = port._scan
+
+        def scan_then_change():
+            yield from scan()
+            change()  # after the Scan read the ticket, before the lines come out
+
+        port._scan = scan_then_change
+        expected = "Changed meanwhile"
+        records = port.export_records()
+    else:
+        records = port.export_records()
+        first = next(records)  # the snapshot is taken
+        change()
+        records = iter([first, *records])
+        expected = made.subject
+    tickets = {r["ticket"]["number"]: r for kind, r in records if kind == "tickets"}
+    assert tickets[made.number]["ticket"]["subject"] == expected
+    assert len(tickets[made.number]["events"]) == len(store.list_events(made.number)) - (
+        expected == made.subject)

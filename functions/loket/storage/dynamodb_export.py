@@ -79,12 +79,45 @@ class DynamoDBExport:
                     entry = _export_entry(_from_item(item))
                     if entry is not None:
                         yield entry
-                for partition in parts.partitions():
-                    line = _ticket_line(partition)
-                    if line is not None:
+                lines = filter(None, map(_ticket_line, parts.partitions()))
+                for chunk in _chunks(lines, BATCH_GET):
+                    for line in self._as_now(chunk):
                         yield "tickets", line
             finally:
                 parts.close()
+
+    def _as_now(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The lines, each ticket changed since the Scan read it (another version now)
+        read again, whole, with one Query: the export is not a snapshot, but no ticket
+        in it is older than the Scan's end. One BatchGetItem of versions per 100."""
+        keys = [{"pk": _ticket_pk(int(line["ticket"]["number"])), "sk": "TICKET"}
+                for line in lines]
+        now = self._versions(keys)
+        return [line if now.get(_ticket_pk(int(line["ticket"]["number"])))
+                == int(line["ticket"]["version"]) else self._read_again(line)
+                for line in lines]
+
+    def _versions(self, keys: list[dict[str, str]]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        request = {self.table_name: {"Keys": [_to_item(k) for k in keys],
+                                     "ConsistentRead": True,
+                                     "ProjectionExpression": "pk, version"}}
+        while request:
+            response = self.client.batch_get_item(RequestItems=request)
+            for item in map(_from_item, response["Responses"].get(self.table_name, ())):
+                found[item["pk"]] = int(item["version"])
+            request = response.get("UnprocessedKeys") or None
+            if request:
+                time.sleep(0.05)
+        return found
+
+    def _read_again(self, line: dict[str, Any]) -> dict[str, Any]:
+        pk = _ticket_pk(int(line["ticket"]["number"]))
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk", ExpressionAttributeValues=_to_item({":pk": pk}))
+        again = _ticket_line([_from_item(item) for page in pages for item in page["Items"]])
+        return again or line
 
     def _scan(self) -> Iterator[dict[str, Any]]:
         """The table's items (low-level form), segments read by threads into a short
@@ -335,6 +368,17 @@ _READERS = {
     "REFUSED": lambda i: refused_to_record(_refused_from_item(i)),
     "UPLOAD": lambda i: upload_to_record(_upload_from_item(i)),
 }
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _key_id(key: dict[str, Any]) -> tuple[str, str]:
