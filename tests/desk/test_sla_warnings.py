@@ -81,3 +81,19 @@ def test_no_warnings_when_turned_off_or_past_the_deadline(desk_services, outbox,
     services.config.accounts.sla_warning_minutes = 60
     clock.move(minutes=2)  # breached meanwhile: the breach is news, not a warning
     assert warn_before_breach(services, clock.now()) == 0
+
+
+def test_a_failing_warning_never_fails_the_sweep(desk_services, outbox, clock, monkeypatch):
+    services = desk_services
+    ticket = submit(services)
+    clock.set(first_response_due(services, ticket) - timedelta(minutes=30))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the store said no")
+
+    monkeypatch.setattr("loket.services.sla_warnings.warn_before_breach", broken)
+    report = sweep(services)
+    assert report.due == 0 and warnings(outbox) == []
+    monkeypatch.undo()
+    sweep(services)
+    assert len(warnings(outbox)) == 1  # the next sweep warns

@@ -72,10 +72,19 @@ def sweep(services: Services, *, now: datetime | None = None, dry_run: bool = Fa
         if len(due) < batch or not fresh:
             # Then what comes due soon, with what was due now moved on (#12): agents
             # hear of SLA deadlines ahead (services/sla_warnings.py).
-            from loket.services.sla_warnings import warn_before_breach
-
-            warn_before_breach(services, report.now)
+            _warn_before_breach(services, report.now)
             return report
+
+
+def _warn_before_breach(services: Services, now: datetime) -> None:
+    """A warning is a courtesy: failing to send one must not fail the sweep, whose
+    changes are stored already (the next sweep tries the warning again)."""
+    from loket.services.sla_warnings import warn_before_breach
+
+    try:
+        warn_before_breach(services, now)
+    except Exception:
+        log.exception("SLA warnings failed at %s; the next sweep tries again", now)
 
 
 def _sweep_ticket(services: Services, ticket: Ticket, report: SweepReport) -> None:
