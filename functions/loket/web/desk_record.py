@@ -161,6 +161,8 @@ def presence(number: int):
 
 
 # -- moves -------------------------------------------------------------------------------
+# desk_pages imports this module (record_context, stale_text), so its act() is imported
+# when a move runs: the same checks, page and answers as the desk's other moves.
 
 @bp.post("/tickets/<int:number>/merge")
 def merge_into(number: int):
