@@ -81,3 +81,20 @@ def test_an_agent_of_another_product_gets_not_found(desk_services, client, site)
                          data={"csrf_token": token, "issue": "PLN-142"})
     assert answer.status_code == 404
     assert desk_services.store.known_issue_tickets("PLN-142") == []
+
+
+def test_the_timeline_says_publish_told_the_customer(desk_services, client, agent):
+    from dataclasses import replace
+
+    from loket.domain.known_issues import Release
+    from loket.services.known_issues import publish
+
+    number = submit(desk_services)
+    client.post(f"/desk/tickets/{number}/known-issue", data={"csrf_token": agent,
+                                                             "issue": "PLN-142"})
+    fixed = replace(ISSUE, release=Release("Planner 2026.3", "/release-notes/2026/12/08/p/"))
+    assert publish(desk_services, Catalog({"PLN-142": fixed})).told == [("PLN-142", number)]
+    assert desk_services.store.get_ticket(number).status == "solved"
+    page = client.get(f"/desk/tickets/{number}").get_data(as_text=True)
+    assert "Loket (publish)" in page
+    assert "Fix for known issue PLN-142 released (/release-notes/2026/12/08/p/)" in page

@@ -72,7 +72,9 @@ def _visible(svc: Services, viewer, numbers: list[int]) -> list[Ticket]:
 
 
 def timeline_row(config: PortalConfig, event: TicketEvent, lang: str) -> TimelineRow:
-    who = "Loket (timer)" if event.role is AuthorRole.SYSTEM else event.by
+    who = event.by
+    if event.role is AuthorRole.SYSTEM:  # A timer, or `loket publish` (a fix released).
+        who = "Loket (publish)" if event.kind is EventKind.FIX_RELEASED else "Loket (timer)"
     if who == EMAIL_LINK:  # Rated from the e-mail's link, signed in or not.
         who = "the customer (e-mail link)"
     other = event.detail.get("other")
