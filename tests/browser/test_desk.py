@@ -50,7 +50,8 @@ def test_an_agent_answers_from_the_desk_with_a_png(portal, page, chromium, tmp_p
     expect(page.locator(".loket-desk-ticket h1")).to_contain_text(f"#{ticket.number}")
     page.fill("#loket-desk-body", "It is under Reports; see the screenshot.")
     page.set_input_files("#loket-desk-files", str(screenshot))
-    page.click(".loket-desk-reply button[type=submit]")
+    # Send, not the canned replies' Insert button beside it in the same form (#12).
+    page.click(".loket-desk-reply button[type=submit]:not(.loket-canned-insert)")
     answer = page.locator(".loket-message--agent")
     expect(answer).to_contain_text("It is under Reports")
     expect(answer.locator(".loket-attachment")).to_contain_text("menu.png")
