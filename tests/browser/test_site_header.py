@@ -8,6 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_accounts import accept, customer  # noqa: F401 (a fixture)
+from tests.paths import ROOT
+
+SHOTS = ROOT / "build" / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,6 +25,10 @@ def test_a_signed_in_customer_sees_their_name_on_the_knowledge_base(portal, page
     expect(header.locator(".loket-portal-who")).to_have_text("Ann de Vries")
     expect(header.locator("a[href='/portal/my-tickets?lang=nl']")).to_have_text("Mijn meldingen")
     expect(header.locator("a[href='/desk/']")).to_have_count(0)  # A customer: no desk.
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 375):  # For people to look at (build/screenshots/, not committed).
+        page.set_viewport_size({"width": width, "height": 800})
+        page.screenshot(path=str(SHOTS / f"kb-header-signed-in-nl-{width}.png"))
 
     header.locator("form.loket-portal-logout button").click()
     page.goto(f"{portal.url}/kb/")
