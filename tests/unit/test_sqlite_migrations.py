@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from loket.storage import sqlite
+from loket.storage.desk_queries import TicketSearch
 from loket.storage.sqlite import SQLiteStore
 from tests.contract.test_store_contract import T0, new_ticket
 
@@ -15,6 +16,9 @@ def test_an_old_database_is_migrated_and_its_tickets_still_read(tmp_path, monkey
     old_columns = sqlite.TICKET_COLUMNS[:13]  # up to due_at, as migration 2 left it
     monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS[:2])
     monkeypatch.setattr(sqlite, "TICKET_COLUMNS", old_columns)
+    # The code of that time wrote neither the desk's words nor timeline events.
+    monkeypatch.setattr(SQLiteStore, "_index_words", lambda *args, **kwargs: None)
+    monkeypatch.setattr(SQLiteStore, "_insert_events", lambda *args, **kwargs: None)
     old = SQLiteStore(path)
     ticket, _ = old.create_ticket(new_ticket())
     old.close()
@@ -26,3 +30,7 @@ def test_an_old_database_is_migrated_and_its_tickets_still_read(tmp_path, monkey
     assert found.subject == ticket.subject and found.status == "open"
     assert found.status_since is None and found.entered_status_at == T0
     assert found.sla_used == timedelta(0) and found.sla_breaches == () and found.priority is None
+    # The desk's word index is filled from the tickets already there.
+    found_by_words = store.search_tickets(TicketSearch(products=frozenset({"planner"}),
+                                                       words=("excel",)))
+    assert [t.number for t in found_by_words] == [ticket.number]
