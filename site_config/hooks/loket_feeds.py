@@ -7,6 +7,12 @@
   navigation, the language switch), but the i18n plugin writes it for the default
   language only, so every Dutch page asked for a /nl/sitemap.xml that was not there:
   each language's build gets a copy of the site's own (it lists every page).
+- The same script fetches `sitemap.xml` beside every `<link rel="alternate">` of a
+  page's head, and the i18n plugin points those at the page's own translations, so
+  every page but the homes asked for a `<page>/sitemap.xml` that is not there. The
+  language links in the head are dropped: the sitemap lists each page's translations
+  (`xhtml:link hreflang`, which search engines read as well), and the language menu
+  keeps its links (`target="_self"`, which the script leaves alone).
 """
 
 from __future__ import annotations
@@ -15,8 +21,25 @@ import re
 import shutil
 from pathlib import Path
 
+# A language link of the head (the feeds' links carry a type and stay).
+_HEAD_LANGUAGE_LINK = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+
 # The <image> element whose <url> is the plugin's "None".
 _EMPTY_IMAGE = re.compile(r"\s*<image>\s*<url>None</url>.*?</image>", re.DOTALL)
+
+
+def on_post_page(output: str, page, config) -> str:
+    return _without_head_language_links(output)
+
+
+def on_post_template(output: str, template_name: str, config) -> str:
+    # 404.html: rendered as a template, with the language links of the last page built.
+    return _without_head_language_links(output)
+
+
+def _without_head_language_links(html: str) -> str:
+    head, separator, body = html.partition("</head>")
+    return _HEAD_LANGUAGE_LINK.sub("", head) + separator + body
 
 
 def on_post_build(config) -> None:

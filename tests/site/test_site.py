@@ -6,6 +6,7 @@ A broken link, a broken anchor or bad front matter in a page fails the build, na
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
 
@@ -169,6 +170,29 @@ def test_every_language_has_the_sitemap_materials_script_asks_for(demo_site):
     for folder in (demo_site, demo_site / "nl"):
         sitemap = ET.parse(folder / "sitemap.xml").getroot()
         assert len(list(sitemap)) > 10
+
+
+def test_no_page_makes_materials_script_ask_for_a_missing_sitemap(demo_site):
+    # Issue #11: Material's script fetches `sitemap.xml` beside each link[rel=alternate]
+    # of a page's head; the i18n plugin pointed them at the page's translations, so
+    # every page but the homes asked for <page>/sitemap.xml and got a 404.
+    missing = set()
+    for page in demo_site.rglob("*.html"):
+        head = page.read_text(encoding="utf-8").partition("</head>")[0]
+        url = "/" + page.relative_to(demo_site).as_posix()
+        for href in re.findall(r'<link rel="alternate"[^>]*href="([^"]+)"', head):
+            sitemap = urljoin(urljoin(url, href), "sitemap.xml")
+            if not (demo_site / sitemap.lstrip("/")).is_file():
+                missing.add(f"{url} -> {sitemap}")
+    assert not missing, sorted(missing)[:10]
+
+
+def test_the_sitemap_names_every_page_s_translations(demo_site):
+    # What the head's language links said, the sitemap says for search engines.
+    sitemap = (demo_site / "sitemap.xml").read_text(encoding="utf-8")
+    entry = re.search(r"<loc>[^<]*/kb/</loc>.*?</url>", sitemap, re.DOTALL).group(0)
+    for language in ("nl", "de"):
+        assert re.search(rf'hreflang="{language}" href="[^"]*/{language}/kb/"', entry)
 
 
 def test_the_dutch_release_notes_page_lists_the_english_notes(demo_site):
