@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 
 import pytest
 
 from loket.config import ConfigError, load_portal_config
+from loket.domain.accounts import Role
 from loket.domain.errors import ValidationFailed
+from loket.services.accounts import invite
 from loket.services.assignment import assign_from_list, assignees
+from loket.services.organizations import create_organization
+from loket.services.passwords import hash_password
 from loket.services.submission import submit_ticket
 from tests.api.conftest import VALID
-from tests.desk.conftest import AGENT, ANN, PAYROLL_AGENT, sign_in_as
+from tests.desk.conftest import AGENT, ANN, PASSWORD, PAYROLL_AGENT, sign_in_as
 from tests.paths import SITE_CONFIG
 
 
@@ -36,6 +41,31 @@ def test_the_list_holds_the_products_agents_and_teams_only(desk_services):
     assert PAYROLL_AGENT not in planner and "payroll-specialists" not in planner
     assert PAYROLL_AGENT in payroll and "payroll-specialists" in payroll
     assert ANN not in planner  # a customer is no assignee
+
+
+def test_the_list_reads_the_agents_only_never_every_account(desk_services, monkeypatch):
+    """One indexed query of the vendor's own accounts: the customers are never read."""
+    def every_account():
+        raise AssertionError("assignees() read every account")
+
+    monkeypatch.setattr(desk_services.store, "list_accounts", every_account)
+    assert AGENT in [a.value for a in assignees(desk_services, "planner")]
+
+
+def test_the_list_is_the_same_on_both_stores(services, store):
+    """The board's active agents, from store.list_agents on SQLite and DynamoDB (moto):
+    no customer of an organization, no agent of another board, no invited agent who
+    has not set a password yet."""
+    services.store = store
+    create_organization(services, "acme", "Acme B.V.", products=["planner"])
+    invite(services, ANN, organization="acme", products=["planner"])
+    for email in (AGENT, PAYROLL_AGENT, "invited@nordwind.example"):
+        invite(services, email, organization=None,
+               products=["payroll"] if email == PAYROLL_AGENT else ["planner"], role=Role.AGENT)
+    for email in (ANN, AGENT, PAYROLL_AGENT):
+        account = store.get_account(email)
+        store.save_account(replace(account, password_hash=hash_password(services, PASSWORD)))
+    assert [a.value for a in assignees(services, "planner") if "@" in a.value] == [AGENT]
 
 
 def test_the_desk_offers_the_list_and_assigns_a_team(desk_services, client, agent, outbox):

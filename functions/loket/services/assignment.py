@@ -29,11 +29,11 @@ class Assignee:
 
 def assignees(services: Services, product: str, lang: str = "en") -> list[Assignee]:
     """Who a ticket of `product` may be assigned to: its board's active agents, then
-    its teams. The accounts are read as the operator's list (one indexed query; see
-    storage/dynamodb.md): a handful of agents, never the tickets."""
+    its teams. Only the vendor's own accounts are read (store.list_agents: one indexed
+    query, however many customers there are), never the tickets."""
     agents = [Assignee(a.email, f"{a.name} <{a.email}>" if a.name != a.email else a.email,
                        a.email, a.language)
-              for a in services.store.list_accounts()
+              for a in services.store.list_agents()
               if a.is_agent and a.active and product in a.products]
     teams = [Assignee(t.id, f"{t.name.get(lang)} (team)", t.email, lang)
              for t in services.config.teams.values() if product in t.products]
