@@ -36,7 +36,8 @@ def mail(to: str, *, ticket: int | None = None, state=MailState.PENDING, n: int 
 def fill(store, blobs=None, *, person: str = PERSON) -> dict:
     """One organization, two accounts, tickets of the person and of someone else (with
     replies, an attachment, a keyed message, a rating, an idempotency key), queued and
-    sent mail, a suppression, refused mail with its raw blob, uploads."""
+    sent mail, a suppression and the record of an earlier one lifted, a known-issue link,
+    refused mail with its raw blob, uploads."""
     store.create_organization(Organization("acme", "Acme BV", T0, frozenset({"planner"})))
     store.create_account(Account(person, Role.CUSTOMER, T0, organization="acme",
                                  first_name=PERSON_NAME[0], last_name=PERSON_NAME[1],
@@ -62,7 +63,12 @@ def fill(store, blobs=None, *, person: str = PERSON) -> dict:
     store.add_to_counter("plan:acme:2026-11", 2)
     store.enqueue_mail([mail(person, ticket=mine.number, n=2, state=MailState.SENT),
                         mail("ann@example.com", ticket=other.number, n=3)])
+    store.suppress_address(Suppression(person, "complaint", "marked as spam",
+                                       T0 - timedelta(days=2)))
+    store.lift_suppression(person, lifted_by="bob@example.com",
+                           lifted_at=T0 - timedelta(days=1), note="her filter is fixed")
     store.suppress_address(Suppression(person, "bounce", "550 no such user", T0))
+    store.add_known_issue_link("PLN-142", mine.number, T0 + timedelta(hours=4))
     raw_key = "refused/r1.eml"
     store.keep_refused(RefusedMail("r1", T0, T0 + KEEP_REFUSED, RefusalKind.RATE_LIMITED,
                                    "too many", sender=person, subject="Again",

@@ -352,7 +352,8 @@ class DataPort(Protocol):
 
     def export_records(self) -> "Iterator[tuple[str, dict]]":
         """(kind, record) for everything worth moving (tickets with their messages and
-        rating, accounts, organizations, counters, mail, ...), streamed, consistent."""
+        rating, accounts, organizations, counters, mail, suppressions and their lifts,
+        known-issue links, ...; export_format.KINDS), streamed, consistent."""
         ...
 
     def holds_data(self) -> bool:

@@ -80,6 +80,26 @@ def test_nothing_of_the_person_is_left_and_their_tickets_still_count(store, blob
     assert store.get_token("t" * 64, TokenPurpose.PASSWORD_RESET, T0) is None
     assert blobs.size(f"attachments/{FILE_ID}") is None
     assert erasure.removed["accounts"] == 1 and erasure.blobs == 3
+    # The record of their lifted suppression goes; the ticket stays linked to its issue.
+    assert store.suppression_lifts(PERSON) == [] and erasure.removed["suppression_lifts"] == 1
+    assert store.known_issue_tickets("PLN-142") == [mine.number]
+
+
+def test_a_suppression_they_lifted_keeps_its_record_without_them(store, blobs):
+    """Someone else's lift that names the person (they lifted it) is rewritten: the
+    record stays, once, with the placeholder as who lifted it."""
+    from loket.domain.outgoing import Suppression
+
+    fill(store, blobs)
+    store.suppress_address(Suppression("ann@example.com", "bounce", "full", T0))
+    store.lift_suppression("ann@example.com", lifted_by=PERSON,
+                           lifted_at=T0 + timedelta(days=1), note=f"asked by {PERSON}")
+    erasure = erase_person(store, data_port(store), blobs, PERSON)
+    [lift] = store.suppression_lifts("ann@example.com")
+    assert lift.lifted_by == erasure.placeholder
+    assert lift.note == f"asked by {erasure.placeholder}"
+    assert lift.suppression.detail == "full"
+    assert traces(store, blobs) == []
 
 
 def test_without_messages_their_words_stay_but_not_their_address(store, blobs):

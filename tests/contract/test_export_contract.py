@@ -39,8 +39,10 @@ def test_everything_goes_out_and_comes_back_the_same(store, twin, tmp_path):
     first = export_data(data_port(store), None, tmp_path / "a", source="test")
     counts = {name: f["count"] for name, f in first.files.items()}
     assert counts == {"accounts.jsonl": 2, "counters.jsonl": 2, "idempotency_keys.jsonl": 1,
-                      "mail.jsonl": 3, "organizations.jsonl": 1, "refused.jsonl": 1,
-                      "suppressions.jsonl": 1, "tickets.jsonl": 2, "uploads.jsonl": 1}
+                      "known_issue_links.jsonl": 1, "mail.jsonl": 3,
+                      "organizations.jsonl": 1, "refused.jsonl": 1,
+                      "suppression_lifts.jsonl": 1, "suppressions.jsonl": 1,
+                      "tickets.jsonl": 2, "uploads.jsonl": 1}
     report = import_data(twin, data_port(twin), None, tmp_path / "a")
     assert report.written["tickets"] == 2
     again = export_data(data_port(twin), None, tmp_path / "b", source="test")
@@ -62,6 +64,8 @@ def test_a_ticket_comes_back_with_its_messages_events_rating_number_and_access_k
                                              words=("broken",)))
     assert [t.number for t in found] == [made.number]
     assert twin.get_suppression(PERSON) == store.get_suppression(PERSON)
+    assert twin.suppression_lifts(PERSON) == store.suppression_lifts(PERSON) != []
+    assert twin.known_issue_tickets("PLN-142") == [made.number]
     assert twin.get_refused("r1") == store.get_refused("r1")
     # Numbers go on after the highest imported one.
     from tests.contract.test_store_contract import new_ticket

@@ -1,7 +1,7 @@
 """Erase a person on request (`loket accounts erase ADDRESS`, the desk's erase action).
 
 What goes: their account, sessions, one-time links and rate-limit counters; mail queued
-or sent to them; their suppression entry; mail of theirs that was refused (record and
+or sent to them; their suppression entry and the records of its lifts; mail of theirs that was refused (record and
 raw message); the files of their messages. What is rewritten: everywhere else their
 address and full name appear (tickets they submitted, messages they wrote, ratings,
 mail to others) they become a placeholder, one per erasure (`erased-<random>@erased.invalid`),
@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REMOVED_TEXT = "[removed at the customer's request]"
+# Records with no key of their own (a lift of a suppression, say one the person lifted
+# as an agent): rewritten by removing the old record and storing the new one.
+KEYED_BY_CONTENT = ("suppression_lifts",)
 
 
 @dataclass
@@ -81,6 +84,7 @@ def erase_person(store, port, blobs, address: str, *, messages: bool = False) ->
     scrub = _Scrubber(address, names, erasure.placeholder)
     removed: dict[str, list] = {}
     rewritten: dict[str, list] = {}
+    originals: dict[str, list] = {}
     blob_keys: list[str] = []
     for kind, record in port.export_records():
         if not scrub.mentions(record):
@@ -93,8 +97,13 @@ def erase_person(store, port, blobs, address: str, *, messages: bool = False) ->
             if kind == "tickets":
                 record = _erase_messages(record, address, messages, blob_keys)
             rewritten.setdefault(kind, []).append(scrub.value(record))
+            originals.setdefault(kind, []).append(record)
     for kind, records in rewritten.items():
-        port.replace_records(kind, records)
+        if kind in KEYED_BY_CONTENT:
+            port.delete_records(kind, originals[kind])
+            port.import_records(kind, records)
+        else:
+            port.replace_records(kind, records)
         erasure.rewritten[kind] = len(records)
     for kind, records in removed.items():
         port.delete_records(kind, records)
@@ -117,7 +126,7 @@ def _names(account) -> list[str]:
 def _belongs_to(kind: str, record: dict[str, Any], address: str) -> bool:
     """Records that are the person's alone: removed whole, not rewritten."""
     owner = {"accounts": "email", "mail": "to", "suppressions": "address",
-             "refused": "sender"}.get(kind)
+             "suppression_lifts": "address", "refused": "sender"}.get(kind)
     return owner is not None and str(record.get(owner, "")).casefold() == address.casefold()
 
 

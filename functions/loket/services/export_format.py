@@ -21,9 +21,9 @@ FORMAT = "loket-export"
 VERSION = 1
 MANIFEST = "manifest.json"
 BLOBS = "blobs"
-# In import order: a ticket before the idempotency keys and ratings that name it.
-KINDS = ("tickets", "idempotency_keys", "organizations", "accounts", "counters", "mail",
-         "suppressions", "refused", "uploads")
+# In import order: a ticket before the idempotency keys and known-issue links that name it.
+KINDS = ("tickets", "idempotency_keys", "known_issue_links", "organizations", "accounts",
+         "counters", "mail", "suppressions", "suppression_lifts", "refused", "uploads")
 # Blob prefixes the application writes (domain/attachments.py, services/refused_mail.py).
 BLOB_PREFIXES = ("attachments/", "thumbnails/", "uploads/", "refused/")
 # Left out unless `--with-secrets`: they let whoever holds the export sign in.

@@ -11,6 +11,7 @@ The behaviour is defined by tests/contract/test_export_contract.py."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import queue
@@ -34,11 +35,13 @@ from loket.storage.dynamodb_accounts import _account_item, _org_item
 from loket.storage.dynamodb_desk import words_write
 from loket.storage.dynamodb_events import EVENT_PREFIX, event_item
 from loket.storage.event_records import event_from_record, event_to_record
+from loket.storage.dynamodb_known_issues import link_item
 from loket.storage.dynamodb_mail import _suppression_key, mail_item
 from loket.storage.dynamodb_mail_in import (MESSAGE_KEY_PREFIX, _refused_from_item,
                                             _refused_item)
-from loket.storage.mail_records import (mail_from_record, mail_to_record,
-                                        suppression_from_record, suppression_to_record)
+from loket.storage.mail_records import (lift_from_record, lift_to_record, mail_from_record,
+                                        mail_to_record, suppression_from_record,
+                                        suppression_to_record)
 from loket.storage.records import (message_from_record, message_to_record,
                                    ticket_from_record, ticket_to_record, upload_from_record,
                                    upload_to_record)
@@ -278,6 +281,12 @@ def _ticket_line(items: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _export_entry(item: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    if item["pk"].startswith(KNOWN_ISSUE_PREFIX):
+        return "known_issue_links", {"issue": item["pk"].removeprefix(KNOWN_ISSUE_PREFIX),
+                                     "ticket": int(item["ticket"]),
+                                     "linked_at": item["linked_at"]}
+    if item["sk"].startswith(LIFT_PREFIX):
+        return "suppression_lifts", lift_to_record(lift_from_record(item))
     reader = _READERS.get(item["sk"])
     if reader is None:  # Sessions, one-time links, hit counters: not exported.
         return None
@@ -331,8 +340,23 @@ def _suppression_items(record: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**_suppression_key(key), **suppression_to_record(suppression), "address": key}]
 
 
+KNOWN_ISSUE_PREFIX = "KNOWNISSUE#"
+LIFT_PREFIX = "LIFT#"
+
+
+def _lift_items(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Beside the suppression, as storage/dynamodb_mail.py puts it, but with a tail made
+    from the content instead of a random one: an import run again writes the same key."""
+    lift = lift_to_record(lift_from_record(record))
+    tail = hashlib.sha256(json.dumps(lift, sort_keys=True).encode()).hexdigest()[:8]
+    return [{"pk": _suppression_key(address_key(lift["address"]))["pk"],
+             "sk": f"{LIFT_PREFIX}{lift['lifted_at']}#{tail}", **lift}]
+
+
 _ITEMS = {
     "tickets": _ticket_items,
+    "known_issue_links": lambda r: [link_item(r["issue"], int(r["ticket"]), r["linked_at"])],
+    "suppression_lifts": _lift_items,
     "idempotency_keys": lambda r: [{**_idempotency_key(r["key"]), "fingerprint": r["fingerprint"],
                                     "ticket": int(r["ticket"])}],
     "organizations": lambda r: [_org_item(organization_from_record(r))],
@@ -410,7 +434,24 @@ class DynamoDBErase(DynamoDBExport):
             self._batch_write(items)
 
     def delete_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
+        if kind == "suppression_lifts":
+            self._delete_keys([key for record in records for key in self._lift_keys(record)])
+            return
         self._delete_keys([dynamodb_items(kind, record)[0] for record in records])
+
+    def _lift_keys(self, record: dict[str, Any]) -> list[dict[str, str]]:
+        """The keys of the items that hold this lift: its key's tail is random
+        (storage/dynamodb_mail.py), so they are found by moment and content."""
+        lift = lift_to_record(lift_from_record(record))
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
+            ExpressionAttributeValues=_to_item({
+                ":pk": _suppression_key(address_key(lift["address"]))["pk"],
+                ":sk": f"{LIFT_PREFIX}{lift['lifted_at']}#"}))
+        return [{"pk": item["pk"], "sk": item["sk"]}
+                for item in (_from_item(i) for page in pages for i in page["Items"])
+                if lift_to_record(lift_from_record(item)) == lift]
 
     def erase_unexported(self, address: str) -> int:
         """Sessions, one-time links and rate-limit counters of `address`: on no index

@@ -19,8 +19,7 @@ class DynamoDBKnownIssues:
     """Mixed into DynamoDBStore; expects its client and table_name."""
 
     def add_known_issue_link(self, issue: str, number: int, at: datetime) -> None:
-        item = {"pk": _issue_pk(issue), "sk": f"TICKET#{number:020d}", "ticket": number,
-                "linked_at": utc_iso(at)}
+        item = link_item(issue, number, utc_iso(at))
         try:
             # The first link stands: linking again changes nothing.
             self.client.put_item(TableName=self.table_name,
@@ -36,6 +35,12 @@ class DynamoDBKnownIssues:
             KeyConditionExpression="pk = :pk", ProjectionExpression="ticket",
             ExpressionAttributeValues={":pk": {"S": _issue_pk(issue)}})
         return [int(item["ticket"]["N"]) for page in pages for item in page["Items"]]
+
+
+def link_item(issue: str, number: int, linked_at: str) -> dict:
+    """The link's item (plain values); `loket import` writes the same."""
+    return {"pk": _issue_pk(issue), "sk": f"TICKET#{number:020d}", "ticket": number,
+            "linked_at": linked_at}
 
 
 def _issue_pk(issue: str) -> str:

@@ -18,9 +18,10 @@ from loket.storage.sqlite_events import EVENTS_MIGRATION
 from loket.storage.account_records import (account_from_record, account_to_record,
                                            organization_from_record, organization_to_record,
                                            rating_from_record, rating_to_record)
-from loket.storage.mail_records import (MAIL_COLUMNS, mail_from_record, mail_row,
-                                        mail_to_record, suppression_from_record,
-                                        suppression_to_record)
+from loket.domain.outgoing import address_key
+from loket.storage.mail_records import (MAIL_COLUMNS, lift_from_record, lift_to_record,
+                                        mail_from_record, mail_row, mail_to_record,
+                                        suppression_from_record, suppression_to_record)
 from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
                                    message_to_record, ticket_from_record, ticket_to_record,
                                    upload_from_record, upload_to_record)
@@ -52,6 +53,9 @@ class SQLiteExport:
             yield from _simple(conn, "idempotency_keys",
                                "SELECT key, fingerprint, ticket FROM idempotency_keys "
                                "ORDER BY key", dict)
+            yield from _simple(conn, "known_issue_links",
+                               "SELECT issue, ticket, linked_at FROM known_issue_links "
+                               "ORDER BY issue, ticket", dict)
             yield from _simple(conn, "organizations",
                                "SELECT record FROM organizations ORDER BY id",
                                _json_record(organization_from_record, organization_to_record))
@@ -67,6 +71,9 @@ class SQLiteExport:
                                "SELECT address, reason, detail, created_at "
                                "FROM mail_suppressions ORDER BY address",
                                _row(suppression_from_record, suppression_to_record))
+            yield from _simple(conn, "suppression_lifts",
+                               "SELECT record FROM mail_suppression_lifts ORDER BY id",
+                               _json_record(lift_from_record, lift_to_record))
             yield from _simple(conn, "refused", "SELECT * FROM refused_mail ORDER BY id",
                                _row(refused_from_record, refused_to_record))
             yield from _simple(conn, "uploads", "SELECT * FROM uploads ORDER BY id",
@@ -222,15 +229,37 @@ def _write_columns(table: str, columns: Sequence[str]):
     return write
 
 
+def _stored_lifts(conn: sqlite3.Connection, record: dict[str, Any]) -> list[int]:
+    """The ids of lift rows that hold this very record. A lift has no key of its own
+    (an id the store counts), so it is known by its address, moment and content."""
+    lift = lift_to_record(lift_from_record(record))
+    rows = conn.execute("SELECT id, record FROM mail_suppression_lifts "
+                        "WHERE address = ? AND lifted_at = ?",
+                        (address_key(lift["address"]), lift["lifted_at"])).fetchall()
+    return [row[0] for row in rows
+            if lift_to_record(lift_from_record(json.loads(row[1]))) == lift]
+
+
+def _write_lift(conn: sqlite3.Connection, record: dict[str, Any]) -> int:
+    if _stored_lifts(conn, record):
+        return 0
+    lift = lift_to_record(lift_from_record(record))
+    return _insert(conn, "mail_suppression_lifts",
+                   {"address": address_key(lift["address"]), "lifted_at": lift["lifted_at"],
+                    "record": json.dumps(lift)})
+
+
 _WRITERS = {
     "tickets": _write_ticket,
     "idempotency_keys": _write_columns("idempotency_keys", ("key", "fingerprint", "ticket")),
+    "known_issue_links": _write_columns("known_issue_links", ("issue", "ticket", "linked_at")),
     "organizations": _write_json_row("organizations", "id"),
     "accounts": _write_json_row("accounts", "email", "organization"),
     "counters": _write_counter,
     "mail": _write_mail,
     "suppressions": _write_columns("mail_suppressions",
                                    ("address", "reason", "detail", "created_at")),
+    "suppression_lifts": _write_lift,
     "refused": _write_columns("refused_mail", REFUSED_COLUMNS),
     "uploads": _write_columns("uploads", UPLOAD_COLUMNS),
 }
@@ -247,10 +276,9 @@ class SQLiteErase(SQLiteExport):
                 _REPLACERS[kind](conn, record)
 
     def delete_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
-        table, key = _KEYS[kind]
         with self.store._write() as conn:
-            conn.executemany(f"DELETE FROM {table} WHERE {key} = ?",
-                             [(record[key],) for record in records])
+            for record in records:
+                _DELETERS[kind](conn, record)
 
     def erase_unexported(self, address: str) -> int:
         """Sessions, one-time links and rate-limit counters of `address`: never
@@ -310,3 +338,25 @@ _KEYS = {"tickets": ("tickets", "number"), "accounts": ("accounts", "email"),
          "counters": ("counters", "name")}
 _REPLACERS = {kind: _replacing(kind) for kind in _KEYS if kind != "tickets"}
 _REPLACERS["tickets"] = _replace_ticket
+
+
+def _deleting(kind: str):
+    table, key = _KEYS[kind]
+
+    def delete(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
+        conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (record[key],))
+    return delete
+
+
+def _delete_lift(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
+    conn.executemany("DELETE FROM mail_suppression_lifts WHERE id = ?",
+                     [(row_id,) for row_id in _stored_lifts(conn, record)])
+
+
+def _delete_link(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
+    conn.execute("DELETE FROM known_issue_links WHERE issue = ? AND ticket = ?",
+                 (record["issue"], int(record["ticket"])))
+
+
+_DELETERS = {kind: _deleting(kind) for kind in _KEYS}
+_DELETERS.update(suppression_lifts=_delete_lift, known_issue_links=_delete_link)
