@@ -61,10 +61,11 @@ SUBMIT_PROBE = """
 import json, sys
 from loket.handlers.http import handle
 response = handle({event!r}, None)
+modules = sorted(sys.modules)
 from loket.config.model import PortalFile
 from loket.config.workflow import WorkflowFile
-from loket.domain.forms import FormDefinition
-print(json.dumps({{"status": response["statusCode"], "modules": sorted(sys.modules),
+from loket.config.form_file import FormDefinition
+print(json.dumps({{"status": response["statusCode"], "modules": modules,
                   "built": [m.__name__ for m in (PortalFile, WorkflowFile, FormDefinition)
                             if m.__pydantic_complete__]}}))
 """
@@ -91,10 +92,12 @@ def first_submission(tmp_path_factory):
 
 
 # holidays: the compiled configuration carries this year's public holidays, so working
-# out the SLA deadlines needs no package (config/workflow.py, ClosedDays).
+# out the SLA deadlines needs no package (config/workflow.py, ClosedDays). pydantic: the
+# compiled configuration holds plain frozen dataclasses (config/frozen.py).
 @pytest.mark.parametrize("heavy", ["whoosh", "loket.mail.inbound", "PIL", "zxcvbn", "argon2",
                                    "yaml", "email_validator", "holidays",
-                                   "pydantic_settings", "loket.web.pages", "loket.web.desk_pages",
+                                   "pydantic", "pydantic_core", "pydantic_settings",
+                                   "loket.web.pages", "loket.web.desk_pages",
                                    "loket.web.account_pages", "loket.web.ticket_pages"])
 def test_a_cold_submission_skips_what_it_does_not_use(first_submission, heavy):
     assert first_submission["status"] == 201

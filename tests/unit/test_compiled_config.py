@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from loket.config import load_portal_config
 from loket.config.compiled import COMPILED, compile_config, load_compiled
+from loket.domain.forms import FrozenLabels
 from tests.paths import ROOT, SITE_CONFIG
 
 
@@ -27,14 +28,19 @@ def config_dir(tmp_path):
 
 def canonical(value):
     """A plain structure to compare two configurations by what they hold (pickles of
-    equal sets can differ in order; ClosedDays has no __eq__)."""
+    equal sets can differ in order; ClosedDays has no __eq__). A pydantic model and its
+    frozen twin (config/frozen.py) come out alike: their fields, without a class name."""
     if isinstance(value, BaseModel):
-        return [type(value).__name__, canonical(value.model_dump())]
+        fields = {name: getattr(value, name) for name in type(value).model_fields}
+        return canonical({**fields, **(value.model_extra or {})})
+    if isinstance(value, FrozenLabels):
+        return canonical(vars(value))
     if isinstance(value, enum.Enum):
         return value.value
     if dataclasses.is_dataclass(value):
-        return [type(value).__name__, {f.name: canonical(getattr(value, f.name))
-                                       for f in dataclasses.fields(value)}]
+        fields = {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return fields if type(value).__name__.startswith("Frozen") \
+            else [type(value).__name__, fields]
     if isinstance(value, dict):
         return {str(k): canonical(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -55,6 +61,36 @@ def test_the_compiled_configuration_is_the_one_the_files_give(config_dir):
     assert canonical(compiled) == canonical(fresh)
     assert load_portal_config(config_dir) is not fresh  # the compiled one, loaded again
     assert canonical(load_portal_config(config_dir, load_holidays=True)) == canonical(fresh)
+
+
+def test_the_compiled_form_checks_a_submission_as_the_validated_one_does(config_dir):
+    from loket.domain.errors import ValidationFailed
+
+    compile_config(config_dir)
+    compiled, fresh = load_compiled(config_dir), load_portal_config(config_dir, compiled=False)
+    assert type(compiled.form).__name__ == "FrozenForm"
+    good = {"email": "Ann@Example.com", "product": "planner", "type": "problem-report",
+            "subject": " Export  fails ", "description": "It fails.", "language": "nl"}
+    assert (compiled.form.validate_submission(good, compiled.products)
+            == fresh.form.validate_submission(good, fresh.products))
+    bad = {**good, "product": "nothing", "email": "", "extra": "x"}
+    errors = []
+    for config in (compiled, fresh):
+        with pytest.raises(ValidationFailed) as failed:
+            config.form.validate_submission(bad, config.products)
+        errors.append([(e.field, e.message) for e in failed.value.errors])
+    assert errors[0] == errors[1] and len(errors[0]) == 3
+    assert compiled.products["payroll"].get("de") == fresh.products["payroll"].get("de")
+    assert compiled.products["planner"].get("de") == "Nordwind Planner"  # English, then
+    assert compiled.accounts.default_plan.build() == fresh.accounts.default_plan.build()
+
+
+def test_freezing_a_model_without_a_twin_fails_loudly():
+    from loket.config.frozen import freeze
+    from loket.config.workflow import WorkflowFile
+
+    with pytest.raises(KeyError):
+        freeze(WorkflowFile.model_construct())
 
 
 def test_a_changed_file_makes_the_compiled_one_stale_until_compiled_again(config_dir):
@@ -100,27 +136,30 @@ import json, sys
 from pathlib import Path
 from loket.config import load_portal_config
 config = load_portal_config(Path(sys.argv[1]))
+pydantic = "pydantic" in sys.modules
 from loket.config.model import AccountsConfig, PortalFile, SubmissionLimits
 from loket.config.workflow import WorkflowFile
 from loket.domain.attachments import AttachmentLimits
 from loket.domain.forms import FormDefinition
 models = (PortalFile, WorkflowFile, FormDefinition, SubmissionLimits, AttachmentLimits,
           AccountsConfig)
-print(json.dumps({"yaml": "yaml" in sys.modules, "vendor": config.vendor,
+print(json.dumps({"yaml": "yaml" in sys.modules, "pydantic": pydantic,
+                  "vendor": config.vendor,
                   "built": [m.__name__ for m in models if m.__pydantic_complete__]}))
 """
 
 
-def test_loading_the_compiled_configuration_reads_no_yaml_and_builds_no_validator(config_dir):
+def test_loading_the_compiled_configuration_reads_no_yaml_and_imports_no_pydantic(config_dir):
     compile_config(config_dir)
     out = subprocess.run([sys.executable, "-c", PROBE, str(config_dir)], cwd=ROOT,
                          capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout) == {"yaml": False, "vendor": "Nordwind Software",
-                                      "built": []}
+    assert json.loads(out.stdout) == {"yaml": False, "pydantic": False,
+                                      "vendor": "Nordwind Software", "built": []}
     (config_dir / COMPILED).unlink()
     out = subprocess.run([sys.executable, "-c", PROBE, str(config_dir)], cwd=ROOT,
                          capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout)["yaml"] is True  # the probe notices the difference
+    loaded = json.loads(out.stdout)  # the probe notices the difference
+    assert loaded["yaml"] is True and loaded["pydantic"] is True
 
 
 def test_a_pickled_calendar_knows_the_coming_years_holidays_without_the_package(monkeypatch):

@@ -4,9 +4,11 @@ Reading site_config/ means parsing YAML and validating it with pydantic, which b
 each model's validator first: tens of milliseconds that every cold start would pay for
 the same files. The build (tools/build_lambda_package.py, `loket config-compile`) runs
 `compile_config`, which validates as always and pickles the resulting PortalConfig
-beside the files; `load_compiled` returns it, without YAML or validation, as long as
-the fingerprint still matches: the same configuration files, the same Loket code that
-defines what they mean, the same Python and pydantic. Anything else, and the
+beside the files, its pydantic models turned into plain frozen dataclasses
+(config/frozen.py: loading it imports no pydantic, a third of a bare handler's cold
+start); `load_compiled` returns it, without YAML or validation, as long as the
+fingerprint still matches: the same configuration files, the same Loket code that
+defines what they mean, the same Python. Anything else, and the
 configuration is read from the files again (load_portal_config falls back by itself).
 
 The pickle is part of the deployment package, made by the same build as the code next to
@@ -30,11 +32,10 @@ _CODE = ("config", "domain")
 def fingerprint(config_dir: Path) -> str:
     """What the compiled configuration was made from: every YAML file under config_dir
     (presets too: portal.yml may name any of them), the code that reads them, and the
-    versions of Python and pydantic that pickled it."""
-    import pydantic
-
+    version of Python that pickled it. (Not pydantic's: the pickle holds none of its
+    objects, and asking its version would import it.)"""
     digest = hashlib.sha256()
-    digest.update(f"{sys.version_info[:2]} pydantic {pydantic.VERSION}\n".encode())
+    digest.update(f"{sys.version_info[:2]}\n".encode())
     files = [(p.relative_to(config_dir).as_posix(), p) for p in _config_files(config_dir)]
     package = Path(__file__).resolve().parent.parent
     files += [(f"loket/{p.relative_to(package).as_posix()}", p)
@@ -53,10 +54,11 @@ def _config_files(config_dir: Path) -> list[Path]:
 
 def compile_config(config_dir: Path) -> Path:
     """Validate config_dir's configuration and write it, pickled, to config_dir/COMPILED."""
+    from loket.config.frozen import freeze_config
     from loket.config.loader import load_portal_config
 
     config_dir = Path(config_dir)
-    config = load_portal_config(config_dir, compiled=False)
+    config = freeze_config(load_portal_config(config_dir, compiled=False))
     out = config_dir / COMPILED
     out.parent.mkdir(parents=True, exist_ok=True)
     # Two pickles: the fingerprint first, so a stale file is known before its objects

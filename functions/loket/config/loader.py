@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
-M = TypeVar("M", bound=BaseModel)
+# pydantic is imported where files are read, not here: a cold start with the compiled
+# configuration (config/compiled.py) imports this module but never pydantic.
+M = TypeVar("M")
 
 
 class ConfigError(Exception):
@@ -18,6 +18,7 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
     """Parse `path` into `model`, or raise ConfigError naming file, line and field."""
     # Imported here: a cold start with the precompiled configuration reads no YAML.
     import yaml
+    from pydantic import ValidationError
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -133,9 +134,9 @@ def _holidays_ok(config, load_holidays: bool) -> bool:
 
 
 def _load_files(config_dir: Path, load_holidays: bool):
+    from loket.config.form_file import FormDefinition
     from loket.config.model import AccountsConfig, PortalConfig, PortalFile
     from loket.config.workflow import WorkflowFile
-    from loket.domain.forms import FormDefinition
 
     portal_path = config_dir / "portal.yml"
     portal = load_yaml_model(portal_path, PortalFile)

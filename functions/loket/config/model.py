@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from loket.config.portal import PortalConfig  # noqa: F401  (where it was)
 from loket.domain.accounts import OverPlan, SupportPlan
-from loket.domain.canned_replies import CannedReply
 from loket.domain.attachments import AttachmentLimits
 from loket.domain.forms import FormDefinition, Labels
-from loket.domain.tickets import Status
-from loket.domain.workflow import Workflow
 
 
 class ProductConfig(BaseModel):
@@ -169,50 +166,3 @@ class PortalFile(BaseModel):
             raise ValueError(f"mail_in.default_product '{self.mail_in.default_product}' "
                              "is not a listed product")
         return self
-
-
-@dataclass(frozen=True)
-class PortalConfig:
-    """Everything site_config/ says, validated and joined up."""
-
-    vendor: str
-    first_ticket_number: int
-    products: dict[str, Labels]
-    workflow: Workflow
-    submissions: SubmissionLimits
-    form: FormDefinition
-    # Without a mail_in section, mail in uses the sender address and the first product.
-    mail_in: MailInConfig | None = None
-    # Product id -> its review board's e-mail address.
-    review_boards: dict[str, str] = field(default_factory=dict)
-    attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
-    accounts: AccountsConfig = field(default_factory=AccountsConfig)
-    # Team id -> the team (portal.yml `teams:`).
-    teams: dict[str, TeamConfig] = field(default_factory=dict)
-    # Reply id -> language -> the canned reply (site_config/replies/, #12).
-    canned_replies: dict[str, dict[str, CannedReply]] = field(default_factory=dict)
-    retention: RetentionConfig = field(default_factory=RetentionConfig)
-
-    @classmethod
-    def assemble(cls, portal: PortalFile, form: FormDefinition, workflow: Workflow,
-                 accounts: AccountsConfig | None = None) -> "PortalConfig":
-        return cls(vendor=portal.vendor, first_ticket_number=portal.first_ticket_number,
-                   products={p.id: p.name for p in portal.products}, workflow=workflow,
-                   submissions=portal.submissions, form=form, mail_in=portal.mail_in,
-                   review_boards={p.id: p.review_board for p in portal.products
-                                  if p.review_board}, attachments=portal.attachments,
-                   accounts=accounts or (portal.accounts if isinstance(
-                       portal.accounts, AccountsConfig) else AccountsConfig()),
-                   teams={team.id: team for team in portal.teams},
-                   retention=portal.retention)
-
-    @property
-    def statuses(self) -> dict[str, Status]:
-        return dict(self.workflow.statuses)
-
-    @property
-    def initial_status(self) -> str:
-        return self.workflow.initial_status
-
-    def status(self, status_id: str) -> Status:
-        return self.workflow.status(status_id)

@@ -9,11 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Annotated
 from urllib.parse import quote
-
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, field_validator,
-                      model_validator)
 
 MiB = 1024 * 1024
 MAX_NAME_LENGTH = 120
@@ -56,48 +52,27 @@ _EXTENSION = re.compile(r"^[A-Za-z0-9]{1,10}$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-def _inert_type(name: str) -> str:
-    if not _TYPE.match(name):
-        raise ValueError(f"'{name}' is not a content type like image/png")
-    if name in ACTIVE_TYPES:
-        raise ValueError(f"'{name}' can run scripts in a browser; it is never accepted")
-    return name
+def __getattr__(name: str):
+    # The pydantic model that validates portal.yml's `attachments:` lives with the
+    # configuration (config/attachment_limits.py), imported only when asked for: the
+    # request path reads the limits from a plain object (FrozenAttachmentLimits) and a
+    # cold start never imports pydantic.
+    if name in ("AttachmentLimits", "ContentType"):
+        from loket.config import attachment_limits
+
+        return getattr(attachment_limits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Checked one by one, so an error names the item (and its line in portal.yml).
-ContentType = Annotated[str, AfterValidator(_inert_type)]
+@dataclass(frozen=True)
+class FrozenAttachmentLimits:
+    """AttachmentLimits as validated, without pydantic: what the configuration holds."""
 
-
-class AttachmentLimits(BaseModel):
-    """portal.yml `attachments:`: what a customer or agent may attach."""
-
-    # defer_build: the validator is built on first use, so a cold start that loads the
-    # precompiled configuration (loket.config.compiled) never builds it.
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    max_file_bytes: int = Field(default=25 * MiB, gt=0)
-    max_files_per_message: int = Field(default=10, gt=0, le=100)
-    max_bytes_per_ticket: int = Field(default=100 * MiB, gt=0)
-    # What one client address may upload ahead of its messages in a day (UTC), so no
-    # one parks gigabytes in uploads that are never attached.
-    max_upload_bytes_per_address_per_day: int = Field(default=500 * MiB, gt=0)
-    allowed_types: list[ContentType] = Field(default_factory=lambda: list(DEFAULT_TYPES),
-                                             min_length=1)
-
-    @field_validator("allowed_types")
-    @classmethod
-    def _listed_once(cls, types: list[str]) -> list[str]:
-        if len(types) != len(set(types)):
-            raise ValueError("content types must be listed once each")
-        return types
-
-    @model_validator(mode="after")
-    def _file_fits_ticket(self) -> "AttachmentLimits":
-        if self.max_file_bytes > self.max_bytes_per_ticket:
-            raise ValueError("max_file_bytes must not be larger than max_bytes_per_ticket")
-        if self.max_file_bytes > self.max_upload_bytes_per_address_per_day:
-            raise ValueError("max_file_bytes must not be larger than "
-                             "max_upload_bytes_per_address_per_day")
-        return self
+    max_file_bytes: int
+    max_files_per_message: int
+    max_bytes_per_ticket: int
+    max_upload_bytes_per_address_per_day: int
+    allowed_types: list[str]
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,9 @@ HTML attributes), and the server validates with it here, so the two never disagr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Mapping
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Any, Mapping
 
 from loket.domain.email_address import normalized_address
 from loket.domain.errors import FieldError, ValidationFailed
@@ -27,88 +26,60 @@ ATTACHMENTS = "attachments"
 RESERVED_KEYS = {"language"}
 
 
-class Labels(BaseModel):
-    """A text in English and Dutch, and in any other interface language given (`de:`);
-    a language without its own text shows the English."""
-    # defer_build: the validator is built on first use, so a cold start that loads the
-    # precompiled configuration (loket.config.compiled) never builds it.
-    model_config = ConfigDict(extra="allow", defer_build=True)
-    en: str
-    nl: str
+def __getattr__(name: str):
+    # The pydantic models that validate a form file live with the configuration
+    # (config/form_file.py), imported only when asked for: the request path works on
+    # the Frozen* classes below, so a cold start never imports pydantic.
+    if name in ("Labels", "Choice", "FieldSpec", "FormDefinition"):
+        from loket.config import form_file
 
-    @model_validator(mode="after")
-    def _interface_languages_only(self) -> "Labels":
-        for lang, text in (self.model_extra or {}).items():
-            if lang not in LANGUAGES:
-                raise ValueError(f"{lang} is not a language of the interface "
-                                 f"({', '.join(LANGUAGES)})")
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError(f"{lang} must be text")
-        return self
+        return getattr(form_file, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class LabelsMethods:
+    """What the pages ask of a text in several languages (Labels and FrozenLabels)."""
 
     def get(self, lang: str) -> str:
         return getattr(self, lang, None) or self.en
 
 
-class Choice(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    value: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    label: Labels
+class FrozenLabels(LabelsMethods):
+    """Labels as validated, without pydantic: `en`, `nl` and any other language given."""
+
+    def __init__(self, **texts: str) -> None:
+        self.__dict__.update(texts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrozenLabels) and vars(self) == vars(other)
+
+    def __repr__(self) -> str:
+        return f"FrozenLabels({vars(self)!r})"
 
 
-class FieldSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    # "attachments": the files that come with the ticket; limits are in portal.yml.
-    type: Literal["text", "textarea", "email", "choice", "integer", "datetime",
-                  "attachments"]
-    label: Labels
-    help: Labels | None = None
+@dataclass(frozen=True)
+class FrozenChoice:
+    value: str
+    label: Any
+
+
+@dataclass(frozen=True)
+class FrozenField:
+    """A FieldSpec as validated (max_length filled in), without pydantic."""
+
+    name: str
+    type: str
+    label: Any
+    help: Any = None
     required: bool = False
-    max_length: int | None = Field(default=None, gt=0)
+    max_length: int | None = None
     min: int | None = None
     max: int | None = None
-    # A list of choices, or "products" for the portal's product list.
-    choices: list[Choice] | Literal["products"] | None = None
-
-    @model_validator(mode="after")
-    def _fits_type(self) -> "FieldSpec":
-        if self.type == "choice" and not self.choices:
-            raise ValueError("a choice field needs choices (a list, or 'products')")
-        if self.type != "choice" and self.choices:
-            raise ValueError(f"choices only fit a choice field, not {self.type}")
-        if self.type == "attachments" and self.name != ATTACHMENTS:
-            raise ValueError(f"the attachments field must be named '{ATTACHMENTS}'")
-        if self.max_length is None and self.type in DEFAULT_MAX_LENGTH:
-            self.max_length = DEFAULT_MAX_LENGTH[self.type]
-        return self
+    choices: Any = None
 
 
-class FormDefinition(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-    honeypot: str = Field(default="homepage", pattern=r"^[a-z][a-z0-9_]*$")
-    fields: list[FieldSpec] = Field(min_length=1)
-
-    @field_validator("fields")
-    @classmethod
-    def _names_unique_and_core_present(cls, fields: list[FieldSpec]) -> list[FieldSpec]:
-        names = [f.name for f in fields]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"field names must be unique: {', '.join(duplicates)}")
-        by_name = {f.name: f for f in fields}
-        for name, kind in CORE_FIELDS.items():
-            if name not in by_name:
-                raise ValueError(f"the form needs a '{name}' field")
-            if by_name[name].type != kind or not by_name[name].required:
-                raise ValueError(f"the '{name}' field must be a required {kind} field")
-        return fields
-
-    @model_validator(mode="after")
-    def _honeypot_free(self) -> "FormDefinition":
-        if self.honeypot in {f.name for f in self.fields} | RESERVED_KEYS:
-            raise ValueError(f"honeypot '{self.honeypot}' clashes with a field name")
-        return self
+class FormMethods:
+    """What the server does with a form definition (FormDefinition and FrozenForm)."""
 
     @property
     def attachments(self) -> FieldSpec | None:
@@ -126,7 +97,7 @@ class FormDefinition(BaseModel):
 
     def choices(self, spec: FieldSpec, products: Mapping[str, Labels]) -> list[Choice]:
         if spec.choices == "products":
-            return [Choice(value=pid, label=name) for pid, name in products.items()]
+            return [FrozenChoice(value=pid, label=name) for pid, name in products.items()]
         return list(spec.choices or [])
 
     def validate_submission(self, data: Mapping[str, Any],
@@ -152,6 +123,16 @@ class FormDefinition(BaseModel):
         if errors:
             raise ValidationFailed(errors)
         return clean
+
+
+
+
+@dataclass(frozen=True)
+class FrozenForm(FormMethods):
+    """A FormDefinition as validated, without pydantic: what the configuration holds."""
+
+    honeypot: str
+    fields: list[FrozenField]
 
 
 def _clean_language(value: Any, errors: list[FieldError]) -> str:
