@@ -28,31 +28,16 @@ from mkdocs.plugins import event_priority
 
 from loket.domain.known_issues import (CATALOG_FILE, FIXED, Catalog, KnownIssue, Release,
                                        check_front_matter, fixes_of)
+from loket.locale import LANGUAGES
+from loket.web.known_issue_words import known_issue_words
 
 ISSUES_DIR = "known-issues/"
 POSTS_DIR = "release-notes/posts/"
 LIST_MARK = "<!-- loket:known-issues -->"
 STYLES = "assets/loket/known_issues.css"
-LANGUAGES = ("en", "nl")
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 log = logging.getLogger("mkdocs.hooks.loket_known_issues")
 
-WORDS = {
-    "en": {"status": "Status", "product": "Product", "versions": "Versions affected",
-           "workaround": "Workaround", "fixed_in": "Fixed in", "issue": "Issue",
-           "title": "Title", "none": "No known issues.",
-           "investigating": "Investigating", "fix-planned": "Fix planned", "fixed": "Fixed",
-           "affects": "This affects me too",
-           "affects_hint": "Signed in, link your ticket (or a new one) to this issue: "
-                           "you hear when the fix is out."},
-    "nl": {"status": "Status", "product": "Product", "versions": "Getroffen versies",
-           "workaround": "Tijdelijke oplossing", "fixed_in": "Opgelost in",
-           "issue": "Probleem", "title": "Titel", "none": "Geen bekende problemen.",
-           "investigating": "Wordt onderzocht", "fix-planned": "Oplossing gepland",
-           "fixed": "Opgelost", "affects": "Dit speelt bij mij ook",
-           "affects_hint": "Aangemeld koppelt u uw melding (of een nieuwe) aan dit "
-                           "probleem: u hoort het als de oplossing er is."},
-}
 # What the build saw; one site build holds a nested build per extra language.
 _state: dict = {"issues": {}, "fixes": {}, "sources": {}, "products": {}, "depth": 0}
 
@@ -152,7 +137,7 @@ def _search_index(config) -> Path:
 # -- what a page shows ---------------------------------------------------------------------
 
 def _box(issue: KnownIssue, page, lang: str) -> str:
-    words = WORDS.get(lang, WORDS["en"])
+    words = known_issue_words(lang)
     product = _state["products"].get(issue.product, {}).get(lang) or issue.product
     status = FIXED if issue.fixed else issue.status
     lines = [f'<dl class="loket-known-issue" data-status="{status}">',
@@ -196,7 +181,7 @@ def _affects_form(issue: KnownIssue, lang: str, words: dict) -> str:
 
 
 def _listing(page, lang: str) -> str:
-    words = WORDS.get(lang, WORDS["en"])
+    words = known_issue_words(lang)
     sources = _state.get("sources") or {}
     if not sources:
         return f"<p>{escape(words['none'])}</p>"

@@ -195,6 +195,20 @@ def test_the_sitemap_names_every_page_s_translations(demo_site):
         assert re.search(rf'hreflang="{language}" href="[^"]*/{language}/kb/"', entry)
 
 
+def test_a_known_issue_page_speaks_its_language(demo_site):
+    # The facts under the title come from the catalogs (loket/web/known_issue_words.py),
+    # so every language with a catalog has them, German too.
+    from loket.web.known_issue_words import known_issue_words
+
+    for prefix, language in (("", "en"), ("nl/", "nl"), ("de/", "de")):
+        html = (demo_site / f"{prefix}known-issues/PLN-142/index.html").read_text("utf-8")
+        facts = re.search(r'<dl class="loket-known-issue".*?</dl>', html, re.DOTALL).group(0)
+        words = known_issue_words(language)
+        assert f"<dt>{words['product']}</dt>" in facts and f"<dt>{words['versions']}</dt>" in facts
+        assert words["affects"] in html
+    assert "Betroffene Versionen" in (demo_site / "de/known-issues/PLN-142/index.html").read_text("utf-8")
+
+
 def test_the_dutch_release_notes_page_lists_the_english_notes(demo_site):
     # Issue #11: /nl/release-notes/ showed no notes at all.
     html = (demo_site / "nl/release-notes/index.html").read_text(encoding="utf-8")
