@@ -185,3 +185,29 @@ def test_a_link_to_another_products_ticket_shows_no_number_to_an_agent_without_i
     html = client.get(f"/desk/tickets/{planner}").get_data(as_text=True)
     assert f"#{payroll}" not in html and "Payroll side" not in html
     assert "Linked to a ticket of another product" in html
+
+
+def test_presence_and_a_stale_notice_show_no_number_of_another_products_ticket(
+        desk_services, client, agent):
+    """What others did since the page was shown, polled as JSON or told when a reply is
+    held back, hides a linked ticket of a product the agent may not open, as the page
+    does: the agent of one product learns only that there is one."""
+    from types import SimpleNamespace
+
+    from loket.services.merging import link
+
+    planner = submit(desk_services, "Planner side")
+    payroll = submit(desk_services, "Payroll side", product="payroll")
+    version = desk_services.store.get_ticket(planner).version
+    both = SimpleNamespace(account=SimpleNamespace(is_agent=True, email=PAYROLL_AGENT),
+                           may_see=lambda ticket: True)
+    link(desk_services, both, planner, str(payroll))
+    polled = client.get(f"/desk/tickets/{planner}/presence?version={version}").get_json()
+    [change] = [c for c in polled["changes"] if c["kind"] == "linked"]
+    assert change["what"] == "Linked to a ticket of another product"
+    assert f"#{payroll}" not in str(polled) and "Payroll side" not in str(polled)
+    held = client.post(f"/desk/tickets/{planner}/reply",
+                       data={"csrf_token": agent, "body": "Any news?", "version": version})
+    assert held.status_code == 409
+    text = held.get_data(as_text=True)
+    assert "Linked to a ticket of another product" in text and f"#{payroll}" not in text

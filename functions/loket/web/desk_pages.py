@@ -150,7 +150,7 @@ def act(number: int, move):
         return show(me, ticket, lang, error=f"Not possible from '{exc.status}' ({exc.action}).",
                     status=409)
     except StaleView as exc:  # The ticket as it is now; the typed text kept, unsent.
-        return show(me, exc.ticket, lang, error=stale_text(services().config, exc, lang),
+        return show(me, exc.ticket, lang, error=stale_text(services(), me, exc, lang),
                     body=request.form.get("body", ""), status=409)
     return redirect(f"/desk/tickets/{number}?lang={lang}", code=303)
 

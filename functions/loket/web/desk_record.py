@@ -130,10 +130,20 @@ def _excerpt(detail) -> str:
                                             if files else "")
 
 
-def stale_text(config: PortalConfig, stale: StaleView, lang: str) -> str:
+def shown_row(svc: Services, viewer, event: TicketEvent, lang: str) -> TimelineRow:
+    """One event's row for this agent: a merge or link with a ticket they may not open
+    loses its number (as on the page), wherever the row goes (presence JSON, stale
+    notice)."""
+    row = timeline_row(svc.config, event, lang)
+    if row.ticket is None:
+        return row
+    return _hidden_if_foreign(row, {t.number for t in _visible(svc, viewer, [row.ticket])})
+
+
+def stale_text(svc: Services, viewer, stale: StaleView, lang: str) -> str:
     """Why a move was not made: what others did since the page was shown."""
-    done = "; ".join(f"{timeline_row(config, e, lang).who}: {describe(config, e, lang)}"
-                     for e in stale.changes[-5:])
+    done = "; ".join(f"{row.who}: {row.what}" for row in
+                     (shown_row(svc, viewer, e, lang) for e in stale.changes[-5:]))
     return (f"Not sent: the ticket changed since you opened it ({done}). Below is the "
             "ticket as it is now; your text is kept, so check it and send it again.")
 
@@ -158,7 +168,7 @@ def presence(number: int):
         "version": found.version, "others": found.others,
         "changes": [{"who": row.who, "what": row.what, "kind": row.kind,
                      "at": desk_view.local_time(services().config, row.at, lang)}
-                    for row in (timeline_row(services().config, e, lang)
+                    for row in (shown_row(services(), me, e, lang)
                                 for e in found.changes)]})
 
 
