@@ -119,8 +119,13 @@ OTHER_ROUTES = {
     # "This affects me too" (#16): signed-in customers, issues of their products only
     # (no site catalog here: every issue is unknown; tests/known_issues/test_affects_me.py
     # has one, with each viewer's rights).
-    "GET /portal/known-issues/{issue}":   (303, 404, 404, 404, 404, 303),
+    # Signed out, the page asks for an address (test_affects_me_by_mail.py): an unknown
+    # issue answers as missing to everyone; the e-mailed link's pages likewise.
+    "GET /portal/known-issues/{issue}":   (404, 404, 404, 404, 404, 404),
     "POST /portal/known-issues/{issue}/affects-me": (303, 404, 404, 404, 404, 303),
+    "POST /portal/known-issues/{issue}/by-mail": (404, 404, 404, 404, 404, 404),
+    "GET /portal/known-issues/{issue}/confirm/{rating}": (404, 404, 404, 404, 404, 404),
+    "POST /portal/known-issues/{issue}/confirm/{rating}": (404, 404, 404, 404, 404, 404),
     "POST /portal/ratings/{rating}":      (404, 404, 404, 404, 404, 404),
 }
 # Which tickets each viewer's "my tickets" lists.

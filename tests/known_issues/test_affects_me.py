@@ -40,8 +40,12 @@ def ticket_of(services, email, subject="Calendar feed shows the old employee"):
                          client_address="203.0.113.9", viewer=viewer).ticket.number
 
 
-def test_signed_out_the_form_leads_to_signing_in(client, site, people):
+def test_signed_out_the_page_leads_to_signing_in(client, site, people):
+    # It asks for an e-mail address too (test_affects_me_by_mail.py); posting a ticket
+    # needs the session.
     answer = client.get("/portal/known-issues/PLN-142?lang=en")
+    assert answer.status_code == 200 and "/portal/login?" in answer.get_data(as_text=True)
+    answer = client.post("/portal/known-issues/PLN-142/affects-me", data={"ticket": "new"})
     assert answer.status_code == 303 and "/portal/login" in answer.headers["Location"]
 
 
