@@ -35,6 +35,15 @@ def test_a_new_ticket_has_its_created_event(store):
     assert created.ticket == ticket.number and created.detail == {"status": "open"}
 
 
+def test_a_ticket_taken_by_telephone_names_the_agent_in_its_created_event(store):
+    ticket, _ = store.create_ticket(new_ticket(taken_by=AGENT.name))
+    [created] = store.list_events(ticket.number)
+    assert created.kind is EventKind.CREATED and created.by == AGENT.name
+    assert created.role is AuthorRole.AGENT
+    assert created.detail == {"status": "open", "for": "ann@example.com", "channel": "phone"}
+    assert store.get_ticket(ticket.number).email == "ann@example.com"  # still hers
+
+
 def test_a_change_saves_its_events_with_it_and_they_list_oldest_first(store):
     ticket, _ = store.create_ticket(new_ticket())
     later = T0 + timedelta(minutes=5)

@@ -48,6 +48,16 @@ def test_an_agents_ticket_for_a_customer_is_theirs_and_the_receipt_goes_to_them(
     assert f'data-number="{number}"' in customer.get("/portal/my-tickets").get_data(as_text=True)
 
 
+def test_the_timeline_names_the_agent_who_took_the_call(desk_services, client):
+    csrf = sign_in_as(desk_services, client, AGENT)
+    answer = post(client, csrf, customer=ANN)
+    number = int(answer.headers["Location"].split("/")[3].split("?")[0])
+    [created] = desk_services.store.list_events(number)
+    assert (created.by, created.role.value) == (AGENT, "agent")
+    html = client.get(f"/desk/tickets/{number}").get_data(as_text=True)
+    assert f"Took the ticket by telephone for {ANN}" in html
+
+
 def test_someone_without_an_account_gets_the_ticket_and_files_come_along(
         desk_services, client, outbox):
     csrf = sign_in_as(desk_services, client, AGENT)

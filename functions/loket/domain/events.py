@@ -138,10 +138,15 @@ def events_of_change(before: Ticket, after: Ticket, *, by: Actor, at: datetime,
             for i, (kind, detail, actor) in enumerate(found)]
 
 
-def created_event(ticket: Ticket) -> TicketEvent:
-    """The first event of every ticket: the customer (or whoever took it in) made it."""
-    return TicketEvent(ticket.number, ticket.created_at, ticket.email, AuthorRole.CUSTOMER,
-                       EventKind.CREATED, {"status": ticket.status},
+def created_event(ticket: Ticket, taken_by: str | None = None) -> TicketEvent:
+    """The first event of every ticket: the customer made it, or the agent `taken_by`
+    took it for them on the telephone (the customer's address under "for")."""
+    if taken_by:
+        by, role = taken_by, AuthorRole.AGENT
+        detail = {"status": ticket.status, "for": ticket.email, "channel": "phone"}
+    else:
+        by, role, detail = ticket.email, AuthorRole.CUSTOMER, {"status": ticket.status}
+    return TicketEvent(ticket.number, ticket.created_at, by, role, EventKind.CREATED, detail,
                        event_key(ticket.created_at, ticket.version, 0))
 
 

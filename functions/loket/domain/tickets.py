@@ -111,6 +111,9 @@ class NewTicket:
     # Its place in the agents' queues (domain/desk_queues.py), set by Workflow.start.
     queue_category: str | None = None
     queue_order: str | None = None
+    # The agent who took it on the telephone (services/intake.py): the actor of its
+    # created event only; the ticket itself is the customer's.
+    taken_by: str | None = None
 
     def first_message(self) -> Message:
         return Message(author=self.email, role=AuthorRole.CUSTOMER,

@@ -39,7 +39,7 @@ def take_phone_ticket(services: Services, agent: Viewer, data: Mapping[str, obje
     fields = {k: v for k, v in data.items() if k != CUSTOMER_FIELD}
     return submit_ticket(services, {**fields, "email": address},
                          client_address=f"desk:{agent.account.email}", viewer=customer,
-                         files=files, limits=False)
+                         files=files, limits=False, taken_by=agent.account.email)
 
 
 def customer_viewer(services: Services, address: str) -> Viewer | None:

@@ -40,7 +40,8 @@ class Receipt:
 def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address: str,
                   idempotency_key: str | None = None,
                   files: Sequence[InlineFile] = (), viewer: "Viewer | None" = None,
-                  follow_up_of: int | None = None, limits: bool = True) -> Receipt:
+                  follow_up_of: int | None = None, limits: bool = True,
+                  taken_by: str | None = None) -> Receipt:
     """Store a new ticket (or find the one this idempotency key made) and send a receipt.
 
     Files come as upload ids under "attachments" (when the form has that field) or
@@ -54,6 +55,7 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
 
     `limits=False` when an agent takes in mail that was refused: their decision
     stands in for the rate limit and the rules on who may submit (a plan still counts).
+    `taken_by`: the agent who took it on the telephone, the actor of its created event.
     """
     if limits:
         check_may_submit(services, viewer)
@@ -75,7 +77,7 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
                     language=clean["language"], status=services.config.initial_status,
                     created_at=services.clock.now(), attachments=batch.store(services),
                     organization=viewer.account.organization if viewer else None,
-                    follow_up_of=follow_up_of)
+                    follow_up_of=follow_up_of, taken_by=taken_by)
     # The workflow's starting state (priority, SLA clock, first deadline) is stored
     # with the ticket itself, so no ticket ever lacks its timers.
     new = services.config.workflow.start(new)

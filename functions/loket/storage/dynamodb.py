@@ -116,7 +116,7 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
         ticket = Ticket.from_new(self._next_number(), new)
         queued = list(mails(ticket)) if mails else []
         writes = self._ticket_writes(ticket, new.first_message(), idempotency_key,
-                                     fingerprint) + self._mail_puts(queued)
+                                     fingerprint, new.taken_by) + self._mail_puts(queued)
         # Last, so their cancellation reasons are found by position (raise_if_over).
         writes += hit_updates(self.table_name, hits, _to_item)
         for attempt in itertools.count(1):
@@ -155,13 +155,13 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
         return int(response["Attributes"]["value"]["N"])
 
     def _ticket_writes(self, ticket: Ticket, first: Message, idempotency_key: str | None,
-                       fingerprint: str) -> list[dict[str, Any]]:
+                       fingerprint: str, taken_by: str | None = None) -> list[dict[str, Any]]:
         """The one transaction that stores a ticket: all of it, or nothing."""
         items = [
             _ticket_item(ticket),
             {"pk": _ticket_pk(ticket.number), "sk": _message_sk(first, 1),
              **message_to_record(first)},
-            event_item(created_event(ticket)),
+            event_item(created_event(ticket, taken_by)),
         ]
         if idempotency_key is not None:
             items.append({**_idempotency_key(idempotency_key), "fingerprint": fingerprint,

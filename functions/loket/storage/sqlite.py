@@ -208,7 +208,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
                          [rec[c] for c in TICKET_COLUMNS])
             self._insert_message(conn, ticket.number, new.first_message())
             self._index_words(conn, ticket, [new.first_message()], new=True)
-            self._insert_events(conn, [created_event(ticket)])
+            self._insert_events(conn, [created_event(ticket, new.taken_by)])
             if idempotency_key is not None:
                 conn.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?)",
                              (idempotency_key, fingerprint, ticket.number))

@@ -86,7 +86,9 @@ def describe(config: PortalConfig, event: TicketEvent, lang: str) -> str:
     """One line in words an agent reads (statuses by their agent labels)."""
     d, status = event.detail, (lambda s: desk_view.status_label(config, s, lang))
     texts = {
-        EventKind.CREATED: lambda: f"Submitted the ticket ({status(d.get('status', ''))})",
+        EventKind.CREATED: lambda: (f"Took the ticket by telephone for {d['for']}"
+                                    if d.get("for") else "Submitted the ticket")
+                                   + f" ({status(d.get('status', ''))})",
         EventKind.STATUS: lambda: (f"Status {status(d['old'])} → {status(d['new'])}"
                                    + _cause(d.get("cause", ""))),
         EventKind.PRIORITY: lambda: (f"Priority {d['old'] or '—'} → {d['new']} (impact "
