@@ -5,6 +5,7 @@ the results. Screenshots at 1280 and 375 px go to the test's tmp_path (run with
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 
 import pytest
@@ -32,7 +33,9 @@ def test_an_agent_finds_tickets_through_views_and_search(portal, chromium, tmp_p
     account, _ = invite(services, AGENT, organization=None, products=["planner"],
                         role=Role.AGENT)
     services.store.save_account(replace(account, password_hash=hash_password(services, PASSWORD)))
-    mine = submit(services, "Roster export shows the wrong week")
+    # The session's portal holds other tests' roster tickets: a word of this one's own.
+    marker = f"ref{secrets.token_hex(4)}"
+    mine = submit(services, f"Roster export shows the wrong week ({marker})")
     other = submit(services, "Payroll slip in the wrong language", product="payroll")
 
     context = chromium.new_context(java_script_enabled=False,
@@ -51,7 +54,7 @@ def test_an_agent_finds_tickets_through_views_and_search(portal, chromium, tmp_p
     page.click(".loket-views a[href^='/desk/views/unassigned']")
     expect(page.locator(f"tr[data-number='{mine}']")).to_be_visible()
     page.goto(f"{portal.url}/desk/search")
-    page.fill("#loket-search-q", "roster")
+    page.fill("#loket-search-q", marker)
     page.click(".loket-search button[type=submit]")
     expect(page.locator("tr[data-number]")).to_have_count(1)
     page.screenshot(path=tmp_path / "search-1280.png", full_page=True)
