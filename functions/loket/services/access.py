@@ -64,7 +64,7 @@ def my_tickets(services: Services, viewer: Viewer, *, q: str | None = None,
     q = (q or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
         raise ValidationFailed([FieldError("q", f"is too long (at most {MAX_QUERY_LENGTH})")])
-    statuses = _statuses(services, status)
+    statuses = statuses_of(services, status)
     org = viewer.organization
     scope = (Visibility.ORGANIZATION if org is not None and not viewer.account.is_agent
              and org.visibility is Visibility.ORGANIZATION else Visibility.OWN)
@@ -84,7 +84,9 @@ def status_choices(services: Services) -> list[str]:
     return [*STATUS_GROUPS, *services.config.statuses]
 
 
-def _statuses(services: Services, status: str | None) -> frozenset[str] | None:
+def statuses_of(services: Services, status: str | None) -> frozenset[str] | None:
+    """The statuses a customer's filter means: a group ("active", "resolved") or one
+    status; None for no filter. An unknown one is a 422 naming `status`."""
     if not status:
         return None
     config = services.config.statuses

@@ -77,7 +77,7 @@ def link_by_address(services: Services, issue: KnownIssue, email: str, *,
     its number. An address with an account acts as that account (its rights and
     plan apply); TicketNotFound when the account may not see the issue's product.
     `new_ticket`: the form data of the new ticket, when one is made."""
-    from loket.services.access import _statuses
+    from loket.services.access import statuses_of
     from loket.services.submission import submit_ticket
 
     viewer = _viewer(services, email)
@@ -86,7 +86,7 @@ def link_by_address(services: Services, issue: KnownIssue, email: str, *,
         raise TicketNotFound(0)
     found = services.store.list_tickets(TicketQuery(
         products=frozenset({issue.product}), account=email, limit=1,
-        statuses=_statuses(services, "active")))
+        statuses=statuses_of(services, "active")))
     if found:
         number = found[0].number
     else:
