@@ -57,12 +57,17 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> N
 
 @pytest.fixture(scope="session")
 def portal(built_site, tmp_path_factory):
-    var = tmp_path_factory.mktemp("var")
+    yield from serve_portal(built_site, tmp_path_factory.mktemp("var"))
+
+
+def serve_portal(built_site: Path, var: Path, **settings: str):
+    """`loket serve` on a free port with its store, outbox and files in `var` (and any
+    other LOKET_* `settings`): yields its Portal, stops it afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "LOKET_SITE_DIR": str(built_site), "LOKET_SQLITE_PATH": str(var / "loket.db"),
            "LOKET_OUTBOX_DIR": str(var / "outbox"), "LOKET_BASE_URL": url,
-           "LOKET_BLOB_DIR": str(var / "blobs")}
+           "LOKET_BLOB_DIR": str(var / "blobs"), **settings}
     loket = Path(sys.executable).parent / "loket"
     process = subprocess.Popen([str(loket), "serve", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -6,12 +6,8 @@ without leaving the page. (#12)"""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -24,7 +20,7 @@ from loket.services.passwords import hash_password
 from loket.services.submission import submit_ticket
 from loket.settings import Settings
 from loket.wiring import build_services
-from tests.browser.conftest import Portal, free_port, wait_until_up
+from tests.browser.conftest import Portal, serve_portal
 from tests.browser.test_accounts import PASSWORD
 from tests.paths import ROOT
 
@@ -42,21 +38,7 @@ def strict_portal(built_site, tmp_path_factory):
     data = yaml.safe_load(portal_file.read_text())
     data["accounts"]["agents_second_factor"] = True
     portal_file.write_text(yaml.safe_dump(data, allow_unicode=True))
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "LOKET_SITE_DIR": str(built_site), "LOKET_CONFIG_DIR": str(config),
-           "LOKET_SQLITE_PATH": str(var / "loket.db"), "LOKET_OUTBOX_DIR": str(var / "outbox"),
-           "LOKET_BASE_URL": url, "LOKET_BLOB_DIR": str(var / "blobs")}
-    loket = Path(sys.executable).parent / "loket"
-    process = subprocess.Popen([str(loket), "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_until_up(url, process)
-        yield Portal(url=url, var=var)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
+    yield from serve_portal(built_site, var, LOKET_CONFIG_DIR=str(config))
 
 
 def services_of(portal: Portal):
