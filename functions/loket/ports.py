@@ -381,6 +381,29 @@ class DataPort(Protocol):
         ...
 
 
+class EraseJobs(Protocol):
+    """Erase jobs (domain/erase_jobs.py), the desk's erase action run by the sweeper in
+    chunks: the same store object as TicketStore. Behaviour:
+    tests/contract/test_erase_jobs_contract.py."""
+
+    def create_erase_job(self, job) -> None: ...
+
+    def save_erase_job(self, job, *, expected_version: int):
+        """Store the job's progress as the next version, or raise VersionConflict when
+        another sweeper saved it meanwhile; return the job as saved."""
+        ...
+
+    def get_erase_job(self, job_id: str): ...
+
+    def due_erase_jobs(self, now: datetime, limit: int = 10) -> list:
+        """Jobs not done whose due_at is at or before `now`, earliest first: O(due)."""
+        ...
+
+    def list_erase_jobs(self, limit: int = 50) -> list:
+        """The newest jobs first, finished ones too (the desk's list)."""
+        ...
+
+
 class KnownIssueLinks(Protocol):
     """Which tickets a known issue is linked to (domain/known_issues.py): the same store
     object as TicketStore. The ticket's timeline holds the link's event; this index

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
 from loket.storage.dynamodb_desk import DynamoDBDesk, desk_index_attributes, words_write
+from loket.storage.dynamodb_erase_jobs import DynamoDBEraseJobs
 from loket.storage.dynamodb_events import DynamoDBEvents, event_item
 from loket.storage.dynamodb_known_issues import DynamoDBKnownIssues
 from loket.storage.dynamodb_limits import hit_updates, raise_if_over
@@ -82,7 +83,7 @@ def table_schema() -> dict[str, Any]:
 
 
 class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoDBEvents,
-                    DynamoDBDesk, DynamoDBKnownIssues):
+                    DynamoDBDesk, DynamoDBKnownIssues, DynamoDBEraseJobs):
     """A TicketStore on one DynamoDB table; safe to share between threads. Accounts,
     sessions and the portal's ticket lists are in dynamodb_accounts.py; the mail queue
     in dynamodb_mail.py."""

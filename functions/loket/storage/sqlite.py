@@ -22,6 +22,7 @@ from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.sqlite_accounts import SQLiteAccounts
 from loket.storage.sqlite_checkpoints import Checkpoints, checkpoints_for
 from loket.storage.sqlite_desk import DESK_MIGRATION, SQLiteDesk
+from loket.storage.sqlite_erase_jobs import ERASE_JOBS_MIGRATION, SQLiteEraseJobs
 from loket.storage.sqlite_events import EVENTS_MIGRATION, SQLiteEvents
 from loket.storage.sqlite_known_issues import KNOWN_ISSUES_MIGRATION, SQLiteKnownIssues
 from loket.storage.sqlite_mail import (MAIL_MIGRATION, SUPPRESSION_LIFTS_MIGRATION,
@@ -123,11 +124,13 @@ MIGRATIONS: list[str] = [
     KNOWN_ISSUES_MIGRATION,
     # Lifted mail suppressions, kept with who lifted them (storage/sqlite_mail.py).
     SUPPRESSION_LIFTS_MIGRATION,
+    # Erase jobs: the desk's erase action, run by the sweeper (storage/sqlite_erase_jobs.py).
+    ERASE_JOBS_MIGRATION,
 ]
 
 
 class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, SQLiteDesk,
-                  SQLiteKnownIssues):
+                  SQLiteKnownIssues, SQLiteEraseJobs):
     """A TicketStore on one SQLite file; safe to share between threads and processes.
     Accounts, sessions and the portal's ticket lists are in sqlite_accounts.py; the
     mail queue in sqlite_mail.py."""
