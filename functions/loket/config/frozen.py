@@ -85,6 +85,7 @@ class FrozenAccounts:
 @dataclass(frozen=True)
 class FrozenRetention:
     refused_mail_days: int
+    closed_ticket_months: int | None = None
 
 
 # The pydantic model's class name -> its twin.

@@ -121,6 +121,9 @@ class RetentionConfig(BaseModel):
     # by the sweeper of `loket serve`, and on AWS by the table's TTL and the bucket's
     # lifecycle rule (serverless.yml reads this value).
     refused_mail_days: int = Field(default=30, ge=1, le=3650)
+    # A closed (or cancelled) ticket loses its personal data this many months after it
+    # was closed (domain/retention.py; the sweeper does it). None (the default): kept.
+    closed_ticket_months: int | None = Field(default=None, ge=1, le=1200, strict=True)
 
 
 class PortalFile(BaseModel):

@@ -60,8 +60,13 @@ class PortalConfig:
     @classmethod
     def assemble(cls, portal, form, workflow: Workflow, accounts=None) -> "PortalConfig":
         """From the validated files (config/model.py's pydantic models)."""
+        from dataclasses import replace
+
         from loket.config.model import AccountsConfig
 
+        # The workflow works out every ticket's due moment, its retention's included.
+        workflow = replace(workflow,
+                           closed_ticket_months=portal.retention.closed_ticket_months)
         return cls(vendor=portal.vendor, first_ticket_number=portal.first_ticket_number,
                    products={p.id: p.name for p in portal.products}, workflow=workflow,
                    submissions=portal.submissions, form=form, mail_in=portal.mail_in,

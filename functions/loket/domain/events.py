@@ -38,6 +38,9 @@ class EventKind(StrEnum):
     KNOWN_ISSUE = "known-issue"
     FIX_RELEASED = "fix-released"
     RATED = "rated"
+    # Retention (domain/retention.py): the personal data of a ticket closed long ago
+    # went; the ticket stays countable.
+    PERSONAL_DATA_REMOVED = "personal-data-removed"
     # A change no kind above describes (a timer rescheduled after a configuration
     # change, say): still recorded, so no change goes unseen.
     UPDATED = "updated"

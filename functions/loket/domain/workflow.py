@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Mapping
 
-from loket.domain import desk_queues, sla
+from loket.domain import desk_queues, retention, sla
 from loket.domain.calendar import BusinessCalendar, Duration
 from loket.domain.errors import FieldError, TransitionRefused, ValidationFailed
 from loket.domain.sla import SlaPolicy, SlaTarget
@@ -126,6 +126,9 @@ class Workflow:
     # A late sweep sends a missed reminder and gives the customer at least this long
     # to answer before the timer it preceded moves the ticket on.
     min_notice: timedelta = timedelta(days=1)
+    # portal.yml `retention: closed_ticket_months` (domain/retention.py): a finished
+    # ticket's personal data is due to go this long after it was closed; None: kept.
+    closed_ticket_months: int | None = None
 
     def status(self, status_id: str) -> Status:
         """The status, or a plain open one for an id the configuration no longer has,
@@ -249,7 +252,13 @@ class Workflow:
     def due_at(self, ticket: Ticket) -> datetime | None:
         moments = [at for at, _ in self.timer_deadlines(ticket)]
         moments += self.sla_deadlines(ticket).values()
+        moments += filter(None, [self.removal_at(ticket)])
         return min(moments, default=None)
+
+    def removal_at(self, ticket: Ticket) -> datetime | None:
+        """When retention removes the finished ticket's personal data, if it does."""
+        return retention.removal_at(ticket, self.status(ticket.status).category,
+                                    self.closed_ticket_months)
 
     def answer_before(self, ticket: Ticket) -> datetime | None:
         """When a timer will move the ticket on unless the customer answers first."""

@@ -37,7 +37,7 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log.info("%s", action)
     return {"swept": True, "now": report.now.isoformat(), "due": report.due,
             "changed": report.changed, "emails": report.emails,
-            "conflicts": report.conflicts, "more": report.more}
+            "conflicts": report.conflicts, "removed": report.removed, "more": report.more}
 
 
 def reset() -> None:

@@ -1,5 +1,6 @@
 """Retention (portal.yml `retention:`; README.md, "Retention"): refused mail goes, with
-its raw message, `refused_mail_days` after it came.
+its raw message, `refused_mail_days` after it came; a ticket closed
+`closed_ticket_months` ago loses its personal data (domain/retention.py).
 
 The sweeper of `loket serve` runs this each round. It asks the refused mail's index by
 time for what came before the cut-off, a page at a time, so a round costs O(mail due),
@@ -10,6 +11,7 @@ setting) remove it instead, with no function's time or rights.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from loket.services.context import Services
@@ -40,3 +42,109 @@ def remove_expired_refused(services: Services, now: datetime | None = None,
         port.delete_records("refused", [refused_to_record(mail) for mail in due])
         removed += len(due)
     return removed
+
+
+# -- closed tickets -----------------------------------------------------------------------
+# Their moment is part of the ticket's due_at (domain/workflow.py): the sweeper finds them
+# in the due index with the timers and calls remove_ticket_data (services/sweeper.py).
+
+def remove_ticket_data(services: Services, number: int, now: datetime) -> bool:
+    """Remove the personal data of ticket `number` if its retention is due at `now`:
+    files first, then the ticket with its messages, events and rating in one rewrite,
+    one version on. False when it is not due (any more) or changed meanwhile; then the
+    ticket is worked out afresh next round. A crash between the two leaves it due, and
+    the next round finishes (deleting no file is fine)."""
+    from loket.domain.retention import strip_ticket
+
+    store = services.store
+    ticket = store.get_ticket(number)
+    removal = services.config.workflow.removal_at(ticket) if ticket else None
+    if removal is None or removal > now:
+        return False
+    stripped = strip_ticket(ticket, store.list_messages(number), store.list_events(number),
+                            store.get_rating(number), now=now,
+                            countable_fields=countable_fields(services))
+    for key in stripped.blob_keys:
+        if services.blobs is not None:
+            services.blobs.delete(key)
+    # The rewrite keeps no version check of its own: a change since the read above (an
+    # agent reopening the ticket) is seen here and wins; the window left is one write.
+    if (store.get_ticket(number) or ticket).version != ticket.version:
+        return False
+    _rewrite(services, stripped)
+    return True
+
+
+def countable_fields(services: Services) -> list[str]:
+    """The form's fields whose values are picked, not typed (kept for reports)."""
+    from loket.domain.retention import COUNTABLE_FIELD_TYPES
+
+    return [f.name for f in services.config.form.fields if f.type in COUNTABLE_FIELD_TYPES]
+
+
+def _rewrite(services: Services, stripped) -> None:
+    from dataclasses import replace
+
+    from loket.storage.account_records import rating_to_record
+    from loket.storage.data_port import data_port
+    from loket.storage.event_records import event_to_record
+    from loket.storage.records import message_to_record, ticket_to_record
+
+    # The due moment again, now that nothing is left to remove (a timer, else none).
+    ticket = stripped.ticket
+    ticket = replace(ticket, due_at=services.config.workflow.due_at(ticket))
+    line = {"ticket": ticket_to_record(ticket),
+            "messages": [message_to_record(m) for m in stripped.messages],
+            "events": [event_to_record(e) for e in stripped.events],
+            "rating": rating_to_record(stripped.rating) if stripped.rating else None}
+    data_port(services.store).replace_records("tickets", [line])
+
+
+def schedule_closed_tickets(services: Services, products: list[str]) -> "ScheduleReport":
+    """Give finished tickets stored before retention was set (or changed) their moment
+    in the due index (`loket retention-schedule`): each product's tickets a page at a
+    time from the product index, the finished ones whose due moment differs saved with
+    an "updated" event. A ticket changed meanwhile worked its moment out itself."""
+    from dataclasses import replace
+
+    from loket.domain.errors import VersionConflict
+    from loket.domain.events import SYSTEM, events_of_change
+    from loket.domain.retention import FINISHED
+    from loket.storage.account_records import TicketQuery
+
+    report, workflow, now = ScheduleReport(), services.config.workflow, services.clock.now()
+    for product in products:
+        after = None
+        while True:
+            page = services.store.list_tickets(TicketQuery(
+                frozenset({product}), product=product, limit=PAGE, newest_first=False,
+                after=after))
+            for ticket in page[:PAGE]:
+                report.seen += 1
+                due = workflow.due_at(ticket)
+                if workflow.status(ticket.status).category not in FINISHED or \
+                        due == ticket.due_at:
+                    continue
+                fresh = replace(ticket, due_at=due)
+                try:
+                    services.store.save_ticket(fresh, expected_version=ticket.version,
+                                               events=events_of_change(ticket, fresh,
+                                                                       by=SYSTEM, at=now))
+                    report.scheduled += 1
+                except VersionConflict:
+                    report.skipped += 1
+            if len(page) <= PAGE:
+                break
+            after = page[PAGE - 1].number
+    return report
+
+
+@dataclass
+class ScheduleReport:
+    seen: int = 0
+    scheduled: int = 0
+    skipped: int = 0  # changed meanwhile: that save worked its moment out itself
+
+    def summary(self) -> str:
+        return (f"{self.seen} tickets seen, {self.scheduled} finished ones given their "
+                f"retention moment, {self.skipped} changed meanwhile")

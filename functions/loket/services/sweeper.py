@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 # Due tickets read at a time. Larger batches mean fewer index queries (one per shard
 # per batch); a batch is held in memory, and a few hundred tickets are small.
 BATCH = 500
+# Tickets whose personal data a sweep removes at most (retention, services/retention.py):
+# each costs a few reads and a rewrite, so a backlog (after retention was first set)
+# drains over several rounds; the rest stays due in the index for the next.
+RETENTION_LIMIT = 200
 
 
 @dataclass
@@ -37,22 +41,28 @@ class SweepReport:
     changed: int = 0     # tickets saved with a change
     emails: int = 0
     conflicts: int = 0   # saves that lost a race and were worked out again
+    removed: int = 0     # tickets whose personal data went (retention)
+    removal_limit: int = RETENTION_LIMIT
     actions: list[str] = field(default_factory=list)
     more: bool = False   # stopped early (a dry run's batch, a deadline): more may be due
 
     def summary(self) -> str:
         verb = "would change" if self.dry_run else "changed"
         return (f"{self.due} due, {verb} {self.changed}, {self.emails} e-mails, "
-                f"{self.conflicts} conflicts" + (" (more may be due)" if self.more else ""))
+                f"{self.conflicts} conflicts"
+                + (f", personal data of {self.removed} removed" if self.removed else "")
+                + (" (more may be due)" if self.more else ""))
 
 
 def sweep(services: Services, *, now: datetime | None = None, dry_run: bool = False,
-          batch: int = BATCH, deadline: float | None = None) -> SweepReport:
+          batch: int = BATCH, deadline: float | None = None,
+          removal_limit: int = RETENTION_LIMIT) -> SweepReport:
     """Fire what is due at `now` (default: the clock's now). A dry run changes and
     sends nothing and lists what it would do, for one batch. With a `deadline` (a
     time.monotonic() value) it stops between tickets when that comes, leaving the rest
-    for the next sweep, as a Lambda function must before its timeout."""
-    report = SweepReport(now or services.clock.now(), dry_run)
+    for the next sweep, as a Lambda function must before its timeout. Retention
+    removes the personal data of at most `removal_limit` tickets."""
+    report = SweepReport(now or services.clock.now(), dry_run, removal_limit=removal_limit)
     seen: set[int] = set()
     while True:
         due = services.store.due_tickets(report.now, limit=batch)
@@ -93,6 +103,10 @@ def _sweep_ticket(services: Services, ticket: Ticket, report: SweepReport) -> No
     workflow = services.config.workflow
     for _ in range(SAVE_ATTEMPTS):
         step = workflow.fire_due(ticket, report.now)
+        removal = workflow.removal_at(step.ticket)
+        if not step.changes and removal is not None and removal <= report.now:
+            _remove_personal_data(services, ticket.number, report)
+            return
         if not step.changes and step.ticket.due_at == ticket.due_at:
             return  # Nothing (left) to do: someone else did it.
         # Worked out in a dry run too (nothing is stored), so it counts the e-mails.
@@ -121,6 +135,24 @@ def _sweep_ticket(services: Services, ticket: Ticket, report: SweepReport) -> No
         return
     log.warning("ticket %s kept changing while the sweeper worked on it; the next sweep "
                 "takes it up again", ticket.number)
+
+
+def _remove_personal_data(services: Services, number: int, report: SweepReport) -> None:
+    """Retention (services/retention.py), within the round's limit: past it the ticket
+    stays due for the next round."""
+    from loket.services.retention import remove_ticket_data
+
+    if report.dry_run:
+        report.changed += 1
+        report.actions.append(f"#{number}: personal data removed (retention)")
+        return
+    if report.removed >= report.removal_limit:
+        report.more = True
+        return
+    if remove_ticket_data(services, number, report.now):
+        report.removed += 1
+        report.changed += 1
+        report.actions.append(f"#{number}: personal data removed (retention)")
 
 
 def describe(number: int, change: Change) -> str:

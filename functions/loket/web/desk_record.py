@@ -111,6 +111,7 @@ def describe(config: PortalConfig, event: TicketEvent, lang: str) -> str:
         EventKind.RATED: lambda: (f"Rated the help {d['rating']}"
                                   + (f": “{d['comment']}”" if d.get("comment") else "")),
         EventKind.UPDATED: lambda: "Timers rescheduled",
+        EventKind.PERSONAL_DATA_REMOVED: lambda: "Personal data removed (retention period)",
     }
     # A kind this page does not know yet still shows, by its name.
     return texts.get(event.kind, lambda: event.kind.value.replace("-", " ").capitalize())()
