@@ -375,6 +375,12 @@ class DataPort(Protocol):
         """Remove the records with these records' keys (never tickets)."""
         ...
 
+    def erase_chunk(self, eraser, cursor: "str | None", *, limit: int) -> "str | None":
+        """One bounded, idempotent step of an erasure (services/erase.py's Eraser
+        holds the rules and the counts): from `cursor` (None: the start), returning
+        where the next step starts, or None when the whole store has been through."""
+        ...
+
     def erase_unexported(self, address: str) -> int:
         """Remove the sessions, one-time links and rate-limit counters of `address`
         (none of them is exported); how many went."""

@@ -1,9 +1,10 @@
 """An erase job: an agent's request to erase a person (the desk's erase action), kept in
 the store until the sweeper has run it to the end in bounded chunks (services/erase_jobs.py).
 
-While it waits or runs it holds the person's address: the work needs it. When it is done
-the address goes and only its SHA-256 (`address_hash`) and the erasure's placeholder stay,
-with who asked, when and what was removed: the audit record, which names no one. (A hash
+While it waits or runs it holds the person's address and names: the work needs them.
+When it is done they go, and only the address's SHA-256 (`address_hash`) and the
+erasure's placeholder stay, with who asked, when and what was removed: the audit
+record, which names no one. (A hash
 of an address can be checked against a guess; it is kept so that an operator asked "was
 this person erased?" can answer, not to hide the address from someone who knows it.)
 """
@@ -31,6 +32,9 @@ class EraseJob:
     placeholder: str           # chosen once: every chunk rewrites the person as the same one
     messages: bool             # their messages' text goes too (--messages)
     address: str | None        # None once done
+    # Their full and last name, read from the account when the job was made (a later
+    # chunk runs after the account has gone); emptied once done.
+    names: tuple[str, ...] = ()
     address_hash: str
     state: JobState = JobState.PENDING
     due_at: datetime | None = None   # when the sweeper takes it up next; None once done
@@ -48,8 +52,8 @@ class EraseJob:
 
     def finished(self, at: datetime) -> "EraseJob":
         """The audit record: the address gone, its hash and the counts kept."""
-        return replace(self, state=JobState.DONE, address=None, due_at=None, cursor=None,
-                       finished_at=at)
+        return replace(self, state=JobState.DONE, address=None, names=(), due_at=None,
+                       cursor=None, finished_at=at)
 
 
 def address_hash(address: str) -> str:
@@ -63,6 +67,7 @@ def job_to_record(job: EraseJob) -> dict[str, Any]:
     return {"id": job.id, "requested_by": job.requested_by,
             "requested_at": utc_iso(job.requested_at), "placeholder": job.placeholder,
             "messages": job.messages, "address": job.address,
+            "names": json.dumps(list(job.names)),
             "address_hash": job.address_hash, "state": job.state.value,
             "due_at": utc_iso(job.due_at) if job.due_at else None, "cursor": job.cursor,
             "chunks": job.chunks,
@@ -80,6 +85,7 @@ def job_from_record(record: dict[str, Any]) -> EraseJob:
         requested_at=datetime.fromisoformat(record["requested_at"]),
         placeholder=record["placeholder"], messages=bool(record["messages"]),
         address=record.get("address") or None, address_hash=record["address_hash"],
+        names=tuple(json.loads(record.get("names") or "[]")),
         state=JobState(record["state"]), due_at=moment(record.get("due_at")),
         cursor=record.get("cursor") or None, chunks=int(record["chunks"]),
         removed={k: int(v) for k, v in counts["removed"].items()},

@@ -10,7 +10,9 @@ With `messages=True` the text of their messages and rating comments is removed t
 without it their words stay, with the address and name in them replaced.
 
 It reads every record once through the store's DataPort (a full read, a Scan on
-DynamoDB: an erasure is rare and must miss nothing) and writes only what changes.
+DynamoDB: an erasure is rare and must miss nothing) and writes only what changes, in
+bounded chunks (`erase_chunk`): the CLI runs them all at once, the desk's erase job one
+sweep at a time, resuming from the chunk's cursor after a crash.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ REMOVED_TEXT = "[removed at the customer's request]"
 # Records with no key of their own (a lift of a suppression, say one the person lifted
 # as an agent): rewritten by removing the old record and storing the new one.
 KEYED_BY_CONTENT = ("suppression_lifts",)
+# Records (SQLite: tickets; DynamoDB: items) a chunk reads at most: a chunk must end well
+# within a Lambda's run, and a crash costs at most one chunk read again.
+CHUNK = 200
+# The CLI has no such limit: bigger steps, fewer round trips.
+CLI_CHUNK = 1000
 
 
 @dataclass
@@ -66,53 +73,120 @@ class _Scrubber:
             return {k: self.value(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.value(v) for v in value]
+        if isinstance(value, (set, frozenset)):  # a DynamoDB string set (words)
+            return {self.value(v) for v in value}
         return value
 
     def mentions(self, record: dict[str, Any]) -> bool:
-        return bool(self.pattern.search(json.dumps(record, ensure_ascii=False))) or \
-            bool(self.pattern.search(json.dumps(record)))
+        return bool(self.pattern.search(json.dumps(record, ensure_ascii=False,
+                                                   default=_plain))) or \
+            bool(self.pattern.search(json.dumps(record, default=_plain)))
+
+    def mentions_text(self, text: str) -> bool:
+        return bool(self.pattern.search(text))
 
 
-def erase_person(store, port, blobs, address: str, *, messages: bool = False) -> Erasure:
-    """Erase `address` from the store and the blob store; what went is in the result."""
+def _plain(value: Any) -> Any:
+    """What json.dumps makes of a DynamoDB item's sets and numbers."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(str, value))
+    return str(value)
+
+
+class Eraser:
+    """One erasure's rules, which both stores' chunks apply (storage/*_export.py's
+    `erase_chunk`), and its running counts. Every rule is idempotent: what it rewrote
+    no longer names the person and what it removed is gone, so a chunk run again after
+    a crash finds nothing more to do and counts nothing twice."""
+
+    def __init__(self, address: str, names: list[str], placeholder: str, blobs, *,
+                 messages: bool = False):
+        self.address = address
+        self.messages = messages
+        self.blobs = blobs
+        self.scrub = _Scrubber(address, names, placeholder)
+        self.erasure = Erasure(address, placeholder)
+
+    def mentions(self, record: dict[str, Any]) -> bool:
+        return self.scrub.mentions(record)
+
+    def is_theirs(self, value: Any) -> bool:
+        return str(value or "").casefold() == self.address.casefold()
+
+    def count(self, table: dict[str, int], kind: str, n: int = 1) -> None:
+        if n:
+            table[kind] = table.get(kind, 0) + n
+
+    def drop_blobs(self, keys: list[str]) -> None:
+        """Files go before the record that names them is rewritten: a crash between
+        the two leaves the record, and the chunk run again deletes them again."""
+        for key in keys:
+            self.blobs.delete(key)
+        self.erasure.blobs += len(keys)
+
+    def apply(self, port, records) -> None:
+        """Remove or rewrite the (kind, record) pairs that name the person (SQLite)."""
+        removed: dict[str, list] = {}
+        rewritten: dict[str, list] = {}
+        originals: dict[str, list] = {}
+        blob_keys: list[str] = []
+        for kind, record in records:
+            if not self.mentions(record):
+                continue
+            if _belongs_to(kind, record, self.address):
+                removed.setdefault(kind, []).append(record)
+                if kind == "refused" and record.get("raw_key"):
+                    blob_keys.append(record["raw_key"])
+                continue
+            if kind == "tickets":
+                record = _erase_messages(record, self.address, self.messages, blob_keys)
+            rewritten.setdefault(kind, []).append(self.scrub.value(record))
+            originals.setdefault(kind, []).append(record)
+        self.drop_blobs(blob_keys)
+        for kind, records_of_kind in rewritten.items():
+            if kind in KEYED_BY_CONTENT:
+                port.delete_records(kind, originals[kind])
+                port.import_records(kind, records_of_kind)
+            else:
+                port.replace_records(kind, records_of_kind)
+            self.count(self.erasure.rewritten, kind, len(records_of_kind))
+        for kind, records_of_kind in removed.items():
+            port.delete_records(kind, records_of_kind)
+            self.count(self.erasure.removed, kind, len(records_of_kind))
+
+
+def start_erasure(store, blobs, address: str, *, messages: bool = False,
+                  placeholder: str | None = None, names: list[str] | None = None) -> Eraser:
+    """The eraser for `address`: its names read from the account now (a later chunk
+    runs after the account has gone), its placeholder new unless a job chose it."""
     from loket.domain.accounts import email_key
 
     address = email_key(address)
-    account = store.get_account(address)
-    names = _names(account)
-    erasure = Erasure(address, f"erased-{secrets.token_hex(6)}@erased.invalid")
-    scrub = _Scrubber(address, names, erasure.placeholder)
-    removed: dict[str, list] = {}
-    rewritten: dict[str, list] = {}
-    originals: dict[str, list] = {}
-    blob_keys: list[str] = []
-    for kind, record in port.export_records():
-        if not scrub.mentions(record):
-            continue
-        if _belongs_to(kind, record, address):
-            removed.setdefault(kind, []).append(record)
-            if kind == "refused" and record.get("raw_key"):
-                blob_keys.append(record["raw_key"])
-        else:
-            if kind == "tickets":
-                record = _erase_messages(record, address, messages, blob_keys)
-            rewritten.setdefault(kind, []).append(scrub.value(record))
-            originals.setdefault(kind, []).append(record)
-    for kind, records in rewritten.items():
-        if kind in KEYED_BY_CONTENT:
-            port.delete_records(kind, originals[kind])
-            port.import_records(kind, records)
-        else:
-            port.replace_records(kind, records)
-        erasure.rewritten[kind] = len(records)
-    for kind, records in removed.items():
-        port.delete_records(kind, records)
-        erasure.removed[kind] = len(records)
-    erasure.removed["sessions, links and counters"] = port.erase_unexported(address)
-    for key in blob_keys:
-        blobs.delete(key)
-    erasure.blobs = len(blob_keys)
-    return erasure
+    if names is None:
+        names = _names(store.get_account(address))
+    placeholder = placeholder or new_placeholder()
+    return Eraser(address, names, placeholder, blobs, messages=messages)
+
+
+def new_placeholder() -> str:
+    return f"erased-{secrets.token_hex(6)}@erased.invalid"
+
+
+def erase_chunk(port, eraser: Eraser, cursor: str | None, *, limit: int = CHUNK) -> str | None:
+    """One bounded step of the erasure from `cursor` (None: the start); returns where
+    the next starts, or None when nothing is left."""
+    return port.erase_chunk(eraser, cursor, limit=limit)
+
+
+def erase_person(store, port, blobs, address: str, *, messages: bool = False) -> Erasure:
+    """Erase `address` from the store and the blob store, every step at once (the CLI);
+    what went is in the result. The desk's erase job runs the same steps a few at a
+    time (services/erase_jobs.py)."""
+    eraser = start_erasure(store, blobs, address, messages=messages)
+    cursor = erase_chunk(port, eraser, None, limit=CLI_CHUNK)
+    while cursor is not None:
+        cursor = erase_chunk(port, eraser, cursor, limit=CLI_CHUNK)
+    return eraser.erasure
 
 
 def _names(account) -> list[str]:

@@ -453,6 +453,12 @@ class DynamoDBErase(DynamoDBExport):
                 for item in (_from_item(i) for page in pages for i in page["Items"])
                 if lift_to_record(lift_from_record(item)) == lift]
 
+    def erase_chunk(self, eraser, cursor: str | None, *, limit: int) -> str | None:
+        """One Scan page of an erasure, item by item (storage/dynamodb_erase.py)."""
+        from loket.storage.dynamodb_erase import erase_page
+
+        return erase_page(self, eraser, cursor, limit)
+
     def erase_unexported(self, address: str) -> int:
         """Sessions, one-time links and rate-limit counters of `address`: on no index
         by address, so found with a Scan that reads only those item types."""

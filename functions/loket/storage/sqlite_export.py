@@ -50,36 +50,14 @@ class SQLiteExport:
         try:
             conn.execute("BEGIN")  # WAL: the snapshot is taken at the first read.
             yield from _tickets(conn)
-            yield from _simple(conn, "idempotency_keys",
-                               "SELECT key, fingerprint, ticket FROM idempotency_keys "
-                               "ORDER BY key", dict)
-            yield from _simple(conn, "known_issue_links",
-                               "SELECT issue, ticket, linked_at FROM known_issue_links "
-                               "ORDER BY issue, ticket", dict)
-            yield from _simple(conn, "organizations",
-                               "SELECT record FROM organizations ORDER BY id",
-                               _json_record(organization_from_record, organization_to_record))
-            yield from _simple(conn, "accounts",
-                               "SELECT record FROM accounts ORDER BY email",
-                               _json_record(account_from_record, account_to_record))
-            yield from _simple(conn, "counters",
-                               "SELECT name, value FROM counters WHERE name NOT LIKE ? "
-                               "ORDER BY name", dict, (PRIVATE_COUNTER_PREFIX + "%",))
-            yield from _simple(conn, "mail", "SELECT record FROM mail_queue ORDER BY id",
-                               _json_record(mail_from_record, mail_to_record))
-            yield from _simple(conn, "suppressions",
-                               "SELECT address, reason, detail, created_at "
-                               "FROM mail_suppressions ORDER BY address",
-                               _row(suppression_from_record, suppression_to_record))
-            yield from _simple(conn, "suppression_lifts",
-                               "SELECT record FROM mail_suppression_lifts ORDER BY id",
-                               _json_record(lift_from_record, lift_to_record))
-            yield from _simple(conn, "refused", "SELECT * FROM refused_mail ORDER BY id",
-                               _row(refused_from_record, refused_to_record))
-            yield from _simple(conn, "uploads", "SELECT * FROM uploads ORDER BY id",
-                               _row(upload_from_record, upload_to_record))
+            yield from _other_records(conn)
         finally:
             conn.close()
+
+    def _snapshot(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        return conn
 
     def holds_data(self) -> bool:
         """True when the store has anything an import could collide with."""
@@ -98,22 +76,58 @@ class SQLiteExport:
 
 # -- reading ------------------------------------------------------------------------------
 
-def _tickets(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str, Any]]]:
+def _tickets(conn: sqlite3.Connection, after: int = 0,
+             limit: int = -1) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each ticket with its messages (oldest first), events and rating: three cursors
-    walked side by side in ticket order, so memory holds one ticket at a time."""
+    walked side by side in ticket order, so memory holds one ticket at a time. Only
+    tickets numbered above `after`, at most `limit` (-1: all) of them."""
     tickets = conn.execute(
         "SELECT t.*, r.good AS r_good, r.comment AS r_comment, r.created_at AS r_created_at, "
         "r.rated_by AS r_rated_by FROM tickets t LEFT JOIN ratings r ON r.ticket = t.number "
-        "ORDER BY t.number")
-    messages = _Follower(conn.execute("SELECT * FROM messages ORDER BY ticket, id"),
+        "WHERE t.number > ? ORDER BY t.number LIMIT ?", (after, limit))
+    messages = _Follower(conn.execute("SELECT * FROM messages WHERE ticket > ? "
+                                      "ORDER BY ticket, id", (after,)),
                          lambda row: message_to_record(message_from_record(dict(row))))
-    events = _Follower(conn.execute("SELECT * FROM ticket_events ORDER BY ticket, key"),
+    events = _Follower(conn.execute("SELECT * FROM ticket_events WHERE ticket > ? "
+                                    "ORDER BY ticket, key", (after,)),
                        lambda row: event_to_record(event_from_record(dict(row))))
     for row in tickets:
         number = row["number"]
         yield "tickets", {"ticket": ticket_to_record(ticket_from_record(dict(row))),
                           "messages": messages.take(number), "events": events.take(number),
                           "rating": _rating(row)}
+
+
+def _other_records(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every record but the tickets, kind by kind."""
+    yield from _simple(conn, "idempotency_keys",
+                       "SELECT key, fingerprint, ticket FROM idempotency_keys "
+                       "ORDER BY key", dict)
+    yield from _simple(conn, "known_issue_links",
+                       "SELECT issue, ticket, linked_at FROM known_issue_links "
+                       "ORDER BY issue, ticket", dict)
+    yield from _simple(conn, "organizations",
+                       "SELECT record FROM organizations ORDER BY id",
+                       _json_record(organization_from_record, organization_to_record))
+    yield from _simple(conn, "accounts",
+                       "SELECT record FROM accounts ORDER BY email",
+                       _json_record(account_from_record, account_to_record))
+    yield from _simple(conn, "counters",
+                       "SELECT name, value FROM counters WHERE name NOT LIKE ? "
+                       "ORDER BY name", dict, (PRIVATE_COUNTER_PREFIX + "%",))
+    yield from _simple(conn, "mail", "SELECT record FROM mail_queue ORDER BY id",
+                       _json_record(mail_from_record, mail_to_record))
+    yield from _simple(conn, "suppressions",
+                       "SELECT address, reason, detail, created_at "
+                       "FROM mail_suppressions ORDER BY address",
+                       _row(suppression_from_record, suppression_to_record))
+    yield from _simple(conn, "suppression_lifts",
+                       "SELECT record FROM mail_suppression_lifts ORDER BY id",
+                       _json_record(lift_from_record, lift_to_record))
+    yield from _simple(conn, "refused", "SELECT * FROM refused_mail ORDER BY id",
+                       _row(refused_from_record, refused_to_record))
+    yield from _simple(conn, "uploads", "SELECT * FROM uploads ORDER BY id",
+                       _row(upload_from_record, upload_to_record))
 
 
 class _Follower:
@@ -279,6 +293,32 @@ class SQLiteErase(SQLiteExport):
         with self.store._write() as conn:
             for record in records:
                 _DELETERS[kind](conn, record)
+
+    def erase_chunk(self, eraser, cursor: str | None, *, limit: int) -> str | None:
+        """One step of an erasure (services/erase.py): `limit` tickets from the cursor
+        (`tickets:<last number>`), then every other record at once (`others`: the
+        person's own records and the few that name them), then what is never exported
+        (`sessions`). Each step's writes are one transaction a kind, and each is
+        idempotent (a rewritten record no longer names the person)."""
+        step, _, after = (cursor or "tickets:0").partition(":")
+        if step == "sessions":
+            removed = self.erase_unexported(eraser.address)
+            eraser.count(eraser.erasure.removed, "sessions, links and counters", removed)
+            return None
+        conn = self._snapshot()
+        try:
+            if step == "others":
+                records = list(_other_records(conn))
+            else:
+                records = list(_tickets(conn, int(after), limit))
+        finally:
+            conn.close()
+        eraser.apply(self, records)
+        if step == "others":
+            return "sessions"
+        if len(records) < limit:
+            return "others"
+        return f"tickets:{records[-1][1]['ticket']['number']}"
 
     def erase_unexported(self, address: str) -> int:
         """Sessions, one-time links and rate-limit counters of `address`: never
