@@ -32,10 +32,10 @@ class EraseJob:
     placeholder: str           # chosen once: every chunk rewrites the person as the same one
     messages: bool             # their messages' text goes too (--messages)
     address: str | None        # None once done
+    address_hash: str
     # Their full and last name, read from the account when the job was made (a later
     # chunk runs after the account has gone); emptied once done.
     names: tuple[str, ...] = ()
-    address_hash: str
     state: JobState = JobState.PENDING
     due_at: datetime | None = None   # when the sweeper takes it up next; None once done
     cursor: str | None = None        # where the next chunk starts (the store's own mark)
