@@ -45,6 +45,7 @@ class SweepReport:
     removal_limit: int = RETENTION_LIMIT
     actions: list[str] = field(default_factory=list)
     more: bool = False   # stopped early (a dry run's batch, a deadline): more may be due
+    erase_chunks: int = 0  # chunks of the desk's erase jobs run (services/erase_jobs.py)
 
     def summary(self) -> str:
         verb = "would change" if self.dry_run else "changed"
@@ -83,6 +84,7 @@ def sweep(services: Services, *, now: datetime | None = None, dry_run: bool = Fa
             # Then what comes due soon, with what was due now moved on (#12): agents
             # hear of SLA deadlines ahead (services/sla_warnings.py).
             _warn_before_breach(services, report.now)
+            _erase(services, report, deadline)
             return report
 
 
@@ -95,6 +97,20 @@ def _warn_before_breach(services: Services, now: datetime) -> None:
         warn_before_breach(services, now)
     except Exception:
         log.exception("SLA warnings failed at %s; the next sweep tries again", now)
+
+
+def _erase(services: Services, report: SweepReport, deadline: float | None) -> None:
+    """The desk's erase jobs (services/erase_jobs.py), after the timers, in the time
+    that is left; a failure is logged and the job goes on at a later sweep."""
+    from loket.services.erase_jobs import run_erase_jobs
+
+    try:
+        jobs = run_erase_jobs(services, report.now, deadline=deadline)
+    except Exception:
+        log.exception("erase jobs failed at %s; a later sweep goes on", report.now)
+        return
+    report.erase_chunks = jobs.chunks
+    report.more = report.more or jobs.more
 
 
 def _sweep_ticket(services: Services, ticket: Ticket, report: SweepReport) -> None:
@@ -149,7 +165,13 @@ def _remove_personal_data(services: Services, number: int, report: SweepReport) 
     if report.removed >= report.removal_limit:
         report.more = True
         return
-    if remove_ticket_data(services, number, report.now):
+    try:
+        removed = remove_ticket_data(services, number, report.now)
+    except Exception:  # One ticket's failure must not stop the timers: next round.
+        log.exception("removing the personal data of ticket %s failed; the next sweep "
+                      "tries again", number)
+        return
+    if removed:
         report.removed += 1
         report.changed += 1
         report.actions.append(f"#{number}: personal data removed (retention)")
