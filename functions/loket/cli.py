@@ -361,6 +361,15 @@ def _add_desk_commands() -> None:
 _add_desk_commands()
 
 
+def _add_retention_command() -> None:
+    from loket.cli_retention import retention_schedule  # closed tickets' moment (#15)
+
+    main.add_command(retention_schedule)
+
+
+_add_retention_command()
+
+
 def _add_publish_command() -> None:
     from loket.cli_publish import COMMANDS  # publish: known issues' fixes (#16)
 

@@ -10,8 +10,6 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-
 from loket.clock import FixedClock
 from loket.config.model import RetentionConfig
 from loket.domain.events import EventKind
@@ -153,8 +151,7 @@ def test_a_crash_after_the_files_went_is_finished_next_round(store, blobs, monke
 
     monkeypatch.setattr(retention, "_rewrite", crash)
     due = add_months(CLOSED_AT, MONTHS)
-    with pytest.raises(RuntimeError):
-        sweep(services, now=due)
+    assert sweep(services, now=due).removed == 0  # logged; the timers went on
     assert blobs.size(f"attachments/{'f' * 22}") is None and traces(store, number)
     monkeypatch.undo()
     assert sweep(services, now=due).removed == 1 and traces(store, number) == []
