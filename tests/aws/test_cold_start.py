@@ -58,14 +58,15 @@ SUBMIT = {"version": "2.0", "routeKey": "$default", "rawPath": "/api/tickets",
                              "stage": "$default", "requestId": "r"}}
 
 SUBMIT_PROBE = """
-import json, sys
+import gc, json, sys
 from loket.handlers.http import handle
 response = handle({event!r}, None)
 modules = sorted(sys.modules)
+gc_after = {{"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}}
 from loket.config.model import PortalFile
 from loket.config.workflow import WorkflowFile
 from loket.config.form_file import FormDefinition
-print(json.dumps({{"status": response["statusCode"], "modules": modules,
+print(json.dumps({{"status": response["statusCode"], "modules": modules, "gc": gc_after,
                   "built": [m.__name__ for m in (PortalFile, WorkflowFile, FormDefinition)
                             if m.__pydantic_complete__]}}))
 """
@@ -110,3 +111,11 @@ def test_a_cold_submission_builds_no_configuration_validator(first_submission):
     validate the files never build their validators."""
     assert first_submission["status"] == 201
     assert first_submission["built"] == []
+
+
+def test_a_cold_start_leaves_the_garbage_collector_on(first_submission):
+    """The cold start runs without the cyclic collector (handlers/runtime.py): after it,
+    the collector is on again and what the cold start built is frozen out of its sight."""
+    assert first_submission["status"] == 201
+    assert first_submission["gc"]["enabled"] is True
+    assert first_submission["gc"]["frozen"] > 10_000

@@ -5,8 +5,10 @@ looks like. Imports nothing heavy: the handlers' cold-start tests count on it.""
 
 from __future__ import annotations
 
+import gc
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 
 class ServicesOnFirstEvent:
@@ -28,6 +30,35 @@ class ServicesOnFirstEvent:
     def reset(self) -> None:
         """Forget the services, so the next event builds them again (tests change settings)."""
         self._services = None
+
+
+_cold_start_frozen = False
+
+
+@contextmanager
+def cold_start_without_gc() -> Iterator[None]:
+    """Run a cold start (imports, services, the first event) without the cyclic garbage
+    collector, then freeze what it built; once per process.
+
+    Why: a cold start makes some hundred thousand objects that live as long as the
+    container (modules, classes, the configuration, botocore's service models), and each
+    full collection on the way walks all of them again: two of them, some 40 ms each on
+    a quiet machine, fell while botocore read DynamoDB's model on the first submission
+    (bench/cold_start.py). Reference counting still frees all that is not in a cycle; a
+    cycle left on this one pass stays, a bounded one-off. gc.freeze() then takes the
+    survivors out of the collector's sight, so later collections walk only what requests
+    make (the disable, freeze, enable of the gc module's documentation)."""
+    global _cold_start_frozen
+    if _cold_start_frozen or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        _cold_start_frozen = True
+        gc.freeze()
+        gc.enable()
 
 
 def deadline(context: Any, safety_margin_s: float) -> float | None:

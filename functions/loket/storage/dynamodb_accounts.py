@@ -22,6 +22,7 @@ from loket.storage.account_records import (TicketQuery, account_from_record,
                                            rating_to_record, session_from_record,
                                            session_to_record, token_from_record,
                                            token_to_record)
+from loket.storage.dynamodb_pages import query_items
 from loket.storage.records import ticket_from_record, utc_iso
 
 _serializer = TypeSerializer()
@@ -96,10 +97,11 @@ class DynamoDBAccounts:
         list, read in 1 MB pages."""
         condition = "gsi1pk = :pk" + (" AND begins_with(gsi1sk, :prefix)" if prefix else "")
         values = {":pk": partition, **({":prefix": prefix} if prefix else {})}
-        pages = self.client.get_paginator("query").paginate(
-            TableName=self.table_name, IndexName="gsi1", KeyConditionExpression=condition,
-            ExpressionAttributeValues=_to_item(values))
-        return [_from_item(item) for page in pages for item in page["Items"]]
+        # Not the paginator: a cold submission's list_agents comes here (dynamodb_pages.py).
+        items = query_items(
+            self.client, TableName=self.table_name, IndexName="gsi1",
+            KeyConditionExpression=condition, ExpressionAttributeValues=_to_item(values))
+        return [_from_item(item) for item in items]
 
     # -- one-time links ------------------------------------------------------------------
 
