@@ -100,6 +100,10 @@ OTHER_ROUTES = {
     "GET /desk/views/{view}":             (303, 404, 404, 404, 200, 303),
     "GET /desk/search":                   (303, 404, 404, 404, 200, 303),
     "POST /desk/mail/{mail}/retry":       (303, 404, 404, 404, 404, 303),  # unknown id
+    # Lifting a suppression (#13): desk admins only (portal.yml accounts.desk_admins,
+    # none here): the agent gets 403; tests/desk/test_desk_suppressions.py has an admin.
+    "GET /desk/mail/suppressions/lift":   (303, 404, 404, 404, 403, 303),
+    "POST /desk/mail/suppressions/lift":  (303, 404, 404, 404, 403, 303),
     "GET /portal/account":                (303, 200, 200, 200, 200, 303),
     "POST /portal/account":               (303, 303, 303, 303, 303, 303),
     "GET /portal/login":                  (200, 200, 200, 200, 200, 200),

@@ -80,6 +80,7 @@ class FrozenAccounts:
     sla_warning_minutes: int
     reopen_within_days: int
     rating_window_days: int
+    desk_admins: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)

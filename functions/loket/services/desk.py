@@ -37,6 +37,12 @@ def is_agent(viewer: Viewer | None) -> bool:
     return viewer is not None and viewer.account.is_agent
 
 
+def is_desk_admin(services: Services, viewer: Viewer | None) -> bool:
+    """An agent portal.yml names in accounts.desk_admins: they make the vendor-wide
+    decisions on the desk (lifting a mail suppression); other agents get 403 there."""
+    return is_agent(viewer) and viewer.account.email in services.config.accounts.desk_admins
+
+
 def open_for_agent(services: Services, viewer: Viewer | None, number: int) -> Ticket:
     """The ticket, for an agent on its product's review board; TicketNotFound else."""
     ticket = services.store.get_ticket(number) if is_ticket_number(number) else None

@@ -28,3 +28,12 @@ def lift_suppression(services: Services, address: str, *, by: str,
     log.info("suppression of %s (%s) lifted by %s", lift.suppression.address,
              lift.suppression.reason, by)
     return lift
+
+
+def may_lift(services: Services, viewer) -> bool:
+    """Lifting is a vendor-wide decision about the sender's reputation (a complaint or
+    hard bounce counts against it at SES): only the agents portal.yml names in
+    accounts.desk_admins may make it on the desk. The command line is the operator's."""
+    from loket.services.desk import is_desk_admin
+
+    return is_desk_admin(services, viewer)

@@ -49,6 +49,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     from loket.web import desk_known_issues  # Link a ticket to a known issue (#16).
 
     app.register_blueprint(desk_known_issues.bp)
+    from loket.web import desk_suppressions  # Lift a bounce/complaint suppression (#13).
+
+    app.register_blueprint(desk_suppressions.bp)
     from loket.web import known_issue_pages  # "This affects me too" (#16).
 
     app.register_blueprint(known_issue_pages.bp)

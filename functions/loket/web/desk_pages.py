@@ -22,6 +22,7 @@ from loket.services.plans import mark_warranty
 from loket.services.canned_replies import choices as canned_choices
 from loket.services.assignment import assign_from_list, assignees
 from loket.services.status import agent_reply, set_priority, set_status
+from loket.services.suppressions import may_lift
 from loket.services.collision import StaleView, check_fresh
 from loket.web.auth import require_viewer
 from loket.web import desk_view
@@ -125,13 +126,24 @@ def show(me, ticket, lang: str, *, error: str = "", body: str = "", status: int 
         sla=workflow.sla, deadlines=workflow.sla_deadlines(ticket),
         clock=clock_text(sla_clock(services(), ticket)),
         attachments=services().config.attachments, csrf_token=me.session.csrf,
-        suppressed=services().store.get_suppression(ticket.email),
+        **suppression_context(me, ticket),
         fields=desk_view.field_rows(services().config, ticket, lang),
         assignees=assignees(services(), ticket.product, lang),
         **record_context(services(), me, ticket, lang),
         type_label=desk_view.type_label(services().config, ticket, lang),
         canned=canned_choices(services(), ticket, me.account), **labels(lang))
     return page(content, title=f"#{ticket.number} {ticket.subject}", lang=lang, status=status)
+
+
+def suppression_context(me, ticket) -> dict:
+    """The requester's suppression (no mail reaches them) with the lift button for a
+    desk admin; else the last lift of one, so the page says who let mail go again."""
+    store = services().store
+    suppressed = store.get_suppression(ticket.email)
+    last_lift = None if suppressed else next(iter(store.suppression_lifts(ticket.email)), None)
+    return {"suppressed": suppressed, "last_lift": last_lift,
+            "may_lift": suppressed is not None and may_lift(services(), me),
+            "lifted": request.args.get("lifted") == "1" and last_lift is not None}
 
 
 def act(number: int, move):

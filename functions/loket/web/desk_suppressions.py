@@ -1,0 +1,95 @@
+"""Lifting a suppression on the desk, under /desk/mail/suppressions/: a desk admin
+(portal.yml accounts.desk_admins) says why an address that bounced hard or complained
+may get mail again, and services/suppressions.lift_suppression (the same as `loket mail
+unsuppress`) lifts it and keeps the record with who, when and why.
+
+Anyone but an agent gets the desk's "not found" page, as on every desk page; an agent
+who is not a desk admin gets 403 saying who may do it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, redirect, request
+
+from loket.domain.errors import Refused, TicketNotFound
+from loket.services.desk import is_agent, open_for_agent
+from loket.services.suppressions import lift_suppression, may_lift
+from loket.web.auth import require_viewer
+from loket.web.current import services
+from loket.web.desk_pages import not_found
+from loket.web.pages import language, page
+from loket.web.rendering import render_fragment
+
+bp = Blueprint("desk_suppressions", __name__, url_prefix="/desk/mail/suppressions")
+NOTE_MAX = 500
+NOTE_MISSING = ("Say why mail may go to this address again, for example "
+                "\u201cthe customer fixed their mailbox\u201d: it is kept with the record.")
+
+
+@bp.get("/lift")
+def lift_form():
+    me, lang = require_viewer(), language()
+    refused = _refuse(me, lang)
+    if refused is not None:
+        return refused
+    return _show(me, lang, request.args.get("address", ""), _ticket(me, request.args))
+
+
+@bp.post("/lift")
+def lift():
+    me, lang = require_viewer(), language()
+    refused = _refuse(me, lang)
+    if refused is not None:
+        return refused
+    address, note = request.form.get("address", ""), request.form.get("note", "").strip()
+    ticket = _ticket(me, request.form)
+    if not note:
+        return _show(me, lang, address, ticket, note_error=NOTE_MISSING, status=422)
+    try:
+        lift_suppression(services(), address, by=me.account.email, note=note[:NOTE_MAX])
+    except Refused as exc:  # Not an address, or not suppressed (any more).
+        return _show(me, lang, address, ticket, error=exc.detail, status=409)
+    if ticket is None:
+        return redirect("/desk/mail/?" + urlencode({"lang": lang}), code=303)
+    return redirect(f"/desk/tickets/{ticket}?" + urlencode({"lang": lang, "lifted": "1"}),
+                    code=303)
+
+
+def _refuse(me, lang: str):
+    """The answer for a viewer who may not lift suppressions; None for a desk admin."""
+    if not is_agent(me):
+        return not_found(lang)
+    if may_lift(services(), me):
+        return None
+    content = render_fragment("desk_suppression_lift.html", lang=lang, forbidden=True,
+                              admins=services().config.accounts.desk_admins,
+                              back=_ticket(me, request.values))
+    return page(content, title="Only desk admins lift suppressions", lang=lang, status=403)
+
+
+def _ticket(me, values) -> int | None:
+    """The ticket the admin came from, to go back to; only one they may open."""
+    number = values.get("ticket", "")
+    if not number.isdigit():
+        return None
+    try:
+        return open_for_agent(services(), me, int(number)).number
+    except TicketNotFound:
+        return None
+
+
+def _show(me, lang: str, address: str, ticket: int | None, *, error: str = "",
+          note_error: str = "", status: int = 200):
+    store = services().store
+    suppression = store.get_suppression(address) if "@" in address else None
+    if suppression is None and not error:
+        error = f"{address or 'No address'} is not suppressed: mail already goes to it."
+        status = 409 if request.method == "POST" else status
+    content = render_fragment(
+        "desk_suppression_lift.html", lang=lang, viewer=me, address=address, ticket=ticket,
+        suppression=suppression, error=error, note_error=note_error,
+        note=request.form.get("note", ""), note_max=NOTE_MAX, csrf_token=me.session.csrf,
+        forbidden=False)
+    return page(content, title="Lift a suppression", lang=lang, status=status)

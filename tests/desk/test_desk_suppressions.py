@@ -1,0 +1,171 @@
+"""Lifting a suppression on the desk: a desk admin (portal.yml accounts.desk_admins)
+follows the ticket's "Lift suppression" button, says why, and the same service as
+`loket mail unsuppress` lifts it; the ticket then says so and who did it. Other agents
+get 403, customers the desk's "not found"; a missing note and an address that is not
+suppressed are told, never a 500."""
+
+from __future__ import annotations
+
+import dataclasses
+import html as html_lib
+import re
+
+import pytest
+
+from loket.domain.outgoing import MailState, Suppression
+from loket.services.mail_dispatch import send_queued
+from tests.desk.conftest import AGENT, ANN, PAYROLL_AGENT, sign_in_as
+from tests.desk.test_desk_pages import submit
+
+ZED = "zed@elsewhere.example"
+LIFT = "/desk/mail/suppressions/lift"
+
+
+@pytest.fixture
+def admin_services(desk_services):
+    """The planner board's agent is a desk admin; the payroll agent is not."""
+    config = desk_services.config
+    desk_services.config = dataclasses.replace(
+        config, accounts=config.accounts.model_copy(update={"desk_admins": [AGENT]}))
+    return desk_services
+
+
+@pytest.fixture
+def suppressed(admin_services):
+    """A planner ticket of Zed, whose address bounced hard."""
+    number = submit(admin_services, "Bounced")
+    admin_services.store.suppress_address(Suppression(
+        address=ZED, reason="bounce", detail="smtp; 550 5.1.1 user unknown",
+        created_at=admin_services.clock.now()))
+    return number
+
+
+def text(response) -> str:
+    return html_lib.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
+
+
+def test_an_admin_lifts_it_from_the_ticket_and_the_ticket_says_who(
+        admin_services, client, suppressed):
+    csrf = sign_in_as(admin_services, client, AGENT)
+    page = client.get(f"/desk/tickets/{suppressed}").get_data(as_text=True)
+    button = re.search(r'<a class="md-button loket-lift" href="([^"]+)">Lift suppression</a>', page)
+    assert button, page
+    form = client.get(html_lib.unescape(button.group(1)))
+    assert form.status_code == 200
+    assert f'name="address" value="{ZED}"' in form.get_data(as_text=True)
+    assert "550 5.1.1 user unknown" in text(form)
+
+    response = client.post(LIFT, data={"csrf_token": csrf, "address": ZED,
+                                       "ticket": str(suppressed),
+                                       "note": "Customer fixed their mailbox"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/desk/tickets/{suppressed}?lang=en&lifted=1"
+    assert admin_services.store.get_suppression(ZED) is None
+    [lift] = admin_services.store.suppression_lifts(ZED)
+    assert (lift.lifted_by, lift.note, lift.suppression.reason) == (
+        AGENT, "Customer fixed their mailbox", "bounce")
+
+    shown = text(client.get(response.headers["Location"]))
+    assert "Suppression lifted: mail goes to this address again." in shown
+    assert f"lifted by {AGENT}" in shown and "“Customer fixed their mailbox”" in shown
+    assert "No e-mail reaches this address" not in shown
+    # Later visits still say who lifted it, without the confirmation.
+    later = text(client.get(f"/desk/tickets/{suppressed}"))
+    assert f"lifted by {AGENT}" in later and "Suppression lifted:" not in later
+
+
+def test_mail_goes_to_the_address_again_after_the_lift(admin_services, client, suppressed,
+                                                       outbox):
+    send_queued(admin_services)
+    csrf = sign_in_as(admin_services, client, AGENT)
+    client.post(LIFT, data={"csrf_token": csrf, "address": ZED, "note": "Mailbox fixed"})
+    client.post(f"/desk/tickets/{suppressed}/reply",
+                data={"csrf_token": csrf, "body": "Can you try again?",
+                      "version": str(admin_services.store.get_ticket(suppressed).version)})
+    send_queued(admin_services)
+    # The receipt, suppressed before the lift, stays so (a retry would send it).
+    [held] = [m for m in admin_services.store.list_mail(pending=False) if m.to == ZED]
+    assert (held.kind, held.state) == ("receipt", MailState.SUPPRESSED)
+    assert any("Can you try again?" in str(m.get_body(("plain",)).get_content())
+               for m in outbox.messages() if ZED in m["To"])
+
+
+def test_without_a_ticket_it_goes_back_to_outgoing_mail(admin_services, client, suppressed):
+    csrf = sign_in_as(admin_services, client, AGENT)
+    response = client.post(LIFT, data={"csrf_token": csrf, "address": ZED.upper(),
+                                       "note": "Fixed"})
+    assert response.status_code == 303 and response.headers["Location"] == "/desk/mail/?lang=en"
+    assert admin_services.store.get_suppression(ZED) is None
+
+
+def test_a_missing_note_is_a_field_error_and_lifts_nothing(admin_services, client, suppressed):
+    csrf = sign_in_as(admin_services, client, AGENT)
+    response = client.post(LIFT, data={"csrf_token": csrf, "address": ZED,
+                                       "ticket": str(suppressed), "note": "   "})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'class="loket-field loket-field--invalid"' in html and 'aria-invalid="true"' in html
+    assert "Say why mail may go to this address again" in text(response)
+    assert admin_services.store.get_suppression(ZED) is not None
+    assert admin_services.store.suppression_lifts(ZED) == []
+
+
+@pytest.mark.parametrize("address", ["ok@elsewhere.example", "not an address", ""])
+def test_an_address_that_is_not_suppressed_is_told_so(admin_services, client, address):
+    csrf = sign_in_as(admin_services, client, AGENT)
+    response = client.post(LIFT, data={"csrf_token": csrf, "address": address, "note": "x"})
+    assert response.status_code == 409
+    assert "is not suppressed" in text(response) or "not an e-mail address" in text(response)
+    form = client.get(LIFT, query_string={"address": address})
+    assert form.status_code == 200 and "is not suppressed" in text(form)
+    assert 'name="note"' not in form.get_data(as_text=True)
+
+
+def test_lifting_twice_says_it_is_no_longer_suppressed(admin_services, client, suppressed):
+    csrf = sign_in_as(admin_services, client, AGENT)
+    data = {"csrf_token": csrf, "address": ZED, "note": "Fixed"}
+    assert client.post(LIFT, data=data).status_code == 303
+    again = client.post(LIFT, data=data)
+    assert again.status_code == 409 and f"{ZED} is not suppressed" in text(again)
+    assert len(admin_services.store.suppression_lifts(ZED)) == 1
+
+
+def test_an_agent_who_is_not_a_desk_admin_gets_403_and_no_button(
+        admin_services, client, suppressed):
+    payroll = submit(admin_services, "Payroll bounced", product="payroll")
+    csrf = sign_in_as(admin_services, client, PAYROLL_AGENT)
+    page = text(client.get(f"/desk/tickets/{payroll}"))
+    assert "No e-mail reaches this address" in page and "Lift suppression" not in page
+    for response in (client.get(LIFT, query_string={"address": ZED}),
+                     client.post(LIFT, data={"csrf_token": csrf, "address": ZED,
+                                             "note": "Fixed"})):
+        assert response.status_code == 403
+        assert "only the agents named in <code>accounts.desk_admins</code> of portal.yml" in text(response)
+        assert f"Ask {AGENT}." in text(response)
+    assert admin_services.store.get_suppression(ZED) is not None
+
+
+def test_customers_get_the_desks_not_found_page(admin_services, client, suppressed):
+    csrf = sign_in_as(admin_services, client, ANN)
+    assert client.get(LIFT, query_string={"address": ZED}).status_code == 404
+    assert client.post(LIFT, data={"csrf_token": csrf, "address": ZED,
+                                   "note": "Fixed"}).status_code == 404
+    assert admin_services.store.get_suppression(ZED) is not None
+
+
+def test_a_lift_without_the_csrf_token_is_refused(admin_services, client, suppressed):
+    sign_in_as(admin_services, client, AGENT)
+    response = client.post(LIFT, data={"address": ZED, "note": "Fixed"})
+    assert response.status_code in (400, 403)
+    assert admin_services.store.get_suppression(ZED) is not None
+
+
+def test_the_return_ticket_must_be_one_the_admin_may_open(admin_services, client, suppressed):
+    """A ticket number of another product (or none) is not linked back to."""
+    payroll = submit(admin_services, "Payroll", product="payroll")
+    csrf = sign_in_as(admin_services, client, AGENT)
+    form = client.get(LIFT, query_string={"address": ZED, "ticket": str(payroll)})
+    assert f"#{payroll}" not in text(form)
+    response = client.post(LIFT, data={"csrf_token": csrf, "address": ZED,
+                                       "ticket": str(payroll), "note": "Fixed"})
+    assert response.headers["Location"] == "/desk/mail/?lang=en"
