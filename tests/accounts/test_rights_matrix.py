@@ -100,6 +100,12 @@ OTHER_ROUTES = {
     "GET /desk/views/{view}":             (303, 404, 404, 404, 200, 303),
     "GET /desk/search":                   (303, 404, 404, 404, 200, 303),
     "POST /desk/mail/{mail}/retry":       (303, 404, 404, 404, 404, 303),  # unknown id
+    # A person and the erase action (#15): desk admins only (portal.yml accounts.desk_admins,
+    # none here): the agent gets 403; tests/desk/test_desk_erase.py has an admin.
+    "GET /desk/people/":                  (303, 404, 404, 404, 403, 303),
+    "GET /desk/people/erase":             (303, 404, 404, 404, 403, 303),
+    "POST /desk/people/erase":            (303, 404, 404, 404, 403, 303),
+    "GET /desk/people/erasures":          (303, 404, 404, 404, 403, 303),
     # Lifting a suppression (#13): desk admins only (portal.yml accounts.desk_admins,
     # none here): the agent gets 403; tests/desk/test_desk_suppressions.py has an admin.
     "GET /desk/mail/suppressions/lift":   (303, 404, 404, 404, 403, 303),

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 # The confirmation page reads at most this many of the person's tickets for its counts.
 PREVIEW_TICKETS = 200
+PAGE = 100
 
 
 def is_desk_admin(services: Services, viewer) -> bool:
@@ -55,7 +56,7 @@ class ErasePreview:
 def preview(services: Services, address: str) -> ErasePreview:
     address = checked_address(address)
     store = services.store
-    tickets = store.list_tickets(_their_tickets(services, address))
+    tickets = _their_tickets(services, address)
     more = len(tickets) > PREVIEW_TICKETS
     messages = [m for t in tickets[:PREVIEW_TICKETS] for m in store.list_messages(t.number)
                 if m.author.casefold() == address.casefold()]
@@ -66,11 +67,19 @@ def preview(services: Services, address: str) -> ErasePreview:
                         sum(len(m.attachments) for m in messages), len(queued), more)
 
 
-def _their_tickets(services: Services, address: str):
+def _their_tickets(services: Services, address: str) -> list:
+    """Up to PREVIEW_TICKETS + 1 of the tickets they asked for, a page at a time."""
     from loket.storage.account_records import TicketQuery
 
-    return TicketQuery(frozenset(services.config.products), account=address,
-                       limit=PREVIEW_TICKETS + 1)
+    found: list = []
+    while len(found) <= PREVIEW_TICKETS:
+        page = services.store.list_tickets(TicketQuery(
+            frozenset(services.config.products), account=address, limit=PAGE,
+            after=found[-1].number if found else None))
+        found += page
+        if len(page) < PAGE:
+            break
+    return found
 
 
 def checked_address(address: str) -> str:

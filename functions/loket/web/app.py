@@ -49,6 +49,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     from loket.web import desk_known_issues  # Link a ticket to a known issue (#16).
 
     app.register_blueprint(desk_known_issues.bp)
+    from loket.web import desk_people  # Look up and erase a person (#15).
+
+    app.register_blueprint(desk_people.bp)
     from loket.web import desk_suppressions  # Lift a bounce/complaint suppression (#13).
 
     app.register_blueprint(desk_suppressions.bp)

@@ -19,6 +19,7 @@ from loket.domain.sla import SlaClock
 from loket.services.desk import (ACTIVE, ALL, STATUS, agent_statuses, category_choices,
                                  is_agent, open_for_agent, queue, sla_clock)
 from loket.services.plans import mark_warranty
+from loket.services.erase_jobs import is_desk_admin
 from loket.services.canned_replies import choices as canned_choices
 from loket.services.assignment import assign_from_list, assignees
 from loket.services.status import agent_reply, set_priority, set_status
@@ -131,7 +132,8 @@ def show(me, ticket, lang: str, *, error: str = "", body: str = "", status: int 
         assignees=assignees(services(), ticket.product, lang),
         **record_context(services(), me, ticket, lang),
         type_label=desk_view.type_label(services().config, ticket, lang),
-        canned=canned_choices(services(), ticket, me.account), **labels(lang))
+        canned=canned_choices(services(), ticket, me.account),
+        may_erase=is_desk_admin(services(), me), **labels(lang))
     return page(content, title=f"#{ticket.number} {ticket.subject}", lang=lang, status=status)
 
 

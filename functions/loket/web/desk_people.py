@@ -1,0 +1,125 @@
+"""A person on the desk, under /desk/people/: look someone up by address, see what the
+portal holds of them, and erase it (services/erase_jobs.py).
+
+The erase action is a desk admin's (portal.yml accounts.desk_admins), as lifting a
+suppression is: the confirmation page says exactly what will go, the admin types the
+address again, and the desk records an erase job and answers at once ("Erase queued");
+the sweeper does the work, chunk by chunk, and the list of erasures shows each job's
+state and, when done, what went: never the address (only who asked and the counts).
+
+Anyone but an agent gets the desk's "not found" page, as on every desk page; an agent who
+is not a desk admin gets 403 saying who may do it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, redirect, request
+
+from loket.domain.errors import ValidationFailed
+from loket.services.desk import is_agent
+from loket.services.erase_jobs import is_desk_admin, preview, request_erase
+from loket.web.auth import require_viewer
+from loket.web.current import services
+from loket.web.desk_pages import not_found
+from loket.web.pages import field_messages, language, page
+from loket.web.rendering import render_fragment
+
+bp = Blueprint("desk_people", __name__, url_prefix="/desk/people")
+JOBS_SHOWN = 50
+
+
+@bp.get("/")
+def person_page():
+    me, lang = require_viewer(), language()
+    refused = _refuse(me, lang)
+    if refused is not None:
+        return refused
+    address, found, error = request.args.get("address", "").strip(), None, ""
+    if address:
+        try:
+            found = preview(services(), address)
+        except ValidationFailed as exc:
+            error = " ".join(field_messages(exc).values())
+    content = render_fragment("desk_person.html", lang=lang, address=address, found=found,
+                              error=error, ticket=_ticket(request.args), forbidden=False)
+    return page(content, title="Look up a person", lang=lang, status=422 if error else 200)
+
+
+@bp.get("/erase")
+def confirm_page():
+    me, lang = require_viewer(), language()
+    refused = _refuse(me, lang)
+    if refused is not None:
+        return refused
+    return _confirm(me, lang, request.args.get("address", ""), messages=False)
+
+
+@bp.post("/erase")
+def erase():
+    me, lang = require_viewer(), language()
+    refused = _refuse(me, lang)
+    if refused is not None:
+        return refused
+    form = request.form
+    messages = form.get("messages") == "yes"
+    try:
+        job = request_erase(services(), form.get("address", ""), confirm=form.get("confirm", ""),
+                            messages=messages, requested_by=me.account.email)
+    except ValidationFailed as exc:
+        return _confirm(me, lang, form.get("address", ""), messages=messages,
+                        errors=field_messages(exc), status=422)
+    return redirect("/desk/people/erasures?" + urlencode({"lang": lang, "queued": job.id}),
+                    code=303)
+
+
+@bp.get("/erasures")
+def jobs_page():
+    me, lang = require_viewer(), language()
+    refused = _refuse(me, lang)
+    if refused is not None:
+        return refused
+    jobs = services().store.list_erase_jobs(limit=JOBS_SHOWN)
+    queued = request.args.get("queued", "")
+    content = render_fragment("desk_erasures.html", lang=lang, jobs=jobs,
+                              queued=next((j for j in jobs if j.id == queued), None))
+    return page(content, title="Erasures", lang=lang)
+
+
+def _confirm(me, lang: str, address: str, *, messages: bool, errors: dict | None = None,
+             status: int = 200):
+    try:
+        found = preview(services(), address)
+    except ValidationFailed as exc:
+        return _bad_address(lang, address, exc)
+    content = render_fragment("desk_erase.html", lang=lang, found=found, messages=messages,
+                              errors=errors or {}, csrf_token=me.session.csrf,
+                              confirm=request.form.get("confirm", ""))
+    return page(content, title="Erase a person's data", lang=lang, status=status)
+
+
+def _bad_address(lang: str, address: str, exc: ValidationFailed):
+    content = render_fragment("desk_person.html", lang=lang, address=address, found=None,
+                              error=" ".join(field_messages(exc).values()), ticket=None,
+                              forbidden=False)
+    return page(content, title="Look up a person", lang=lang, status=422)
+
+
+def _refuse(me, lang: str):
+    """The answer for a viewer who may not be here; None for a desk admin."""
+    if not is_agent(me):
+        return not_found(lang)
+    if is_desk_admin(services(), me):
+        return None
+    content = render_fragment("desk_person.html", lang=lang, forbidden=True,
+                              admins=services().config.accounts.desk_admins,
+                              address="", found=None, error="", ticket=None)
+    return page(content, title="Only desk admins erase people's data", lang=lang, status=403)
+
+
+def _ticket(values) -> int | None:
+    """The ticket the admin came from, for the way back (its page checks their rights)."""
+    number = values.get("ticket", "")
+    return int(number) if number.isdigit() and len(number) < 19 else None
+

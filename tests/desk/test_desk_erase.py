@@ -1,0 +1,122 @@
+"""The desk's erase action (#15): a desk admin (portal.yml accounts.desk_admins) opens the
+requester from a ticket, sees on the confirmation page what will go, types the address
+and gets "Erase queued" at once; the sweep erases them, and the list of erasures shows
+the counts and no address. A wrong address is refused with a clear error and queues
+nothing; other agents get 403 and no button; a post without the CSRF token is refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import html as html_lib
+import re
+
+import pytest
+
+from loket.services.sweeper import sweep
+from tests.desk.conftest import AGENT, PAYROLL_AGENT, sign_in_as
+from tests.desk.test_desk_pages import submit
+
+ZED = "zed@elsewhere.example"
+ERASE = "/desk/people/erase"
+
+
+@pytest.fixture
+def admin_services(desk_services):
+    """The planner board's agent is a desk admin; the payroll agent is not."""
+    config = desk_services.config
+    desk_services.config = dataclasses.replace(
+        config, accounts=config.accounts.model_copy(update={"desk_admins": [AGENT]}))
+    return desk_services
+
+
+def text(response) -> str:
+    return html_lib.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
+
+
+def test_an_admin_erases_the_requester_from_the_ticket(admin_services, client):
+    number = submit(admin_services, "Zed's export fails")
+    submit(admin_services, "Zed again")
+    csrf = sign_in_as(admin_services, client, AGENT)
+    page = client.get(f"/desk/tickets/{number}").get_data(as_text=True)
+    link = re.search(r'<a class="loket-erase-link" href="([^"]+)">Erase this person\'s data</a>',
+                     page)
+    assert link, page
+    confirm = client.get(html_lib.unescape(link.group(1)))
+    assert confirm.status_code == 200
+    shown = text(confirm)
+    assert f"Erase {ZED}" in shown and "their name and address on 2 tickets" in shown
+    assert "Their 2 messages" in shown and "0 files" in shown
+    assert 'name="csrf_token"' in confirm.get_data(as_text=True)
+
+    response = client.post(ERASE, data={"csrf_token": csrf, "address": ZED, "confirm": ZED,
+                                        "messages": "yes"})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/desk/people/erasures?lang=en&queued=")
+    listed = text(client.get(response.headers["Location"]))
+    assert "Erase queued" in listed and "waiting for the sweep" in listed
+    # Answered at once: nothing is erased until the sweep.
+    assert admin_services.store.get_ticket(number).email == ZED
+
+    sweep(admin_services)
+    ticket = admin_services.store.get_ticket(number)
+    assert ticket.email.startswith("erased-") and ticket.subject.startswith("[removed")
+    done = text(client.get("/desk/people/erasures"))
+    assert "done" in done and ticket.email in done and ZED not in done
+    assert f">{AGENT}</td>" in re.sub(r"\s+", " ", client.get(
+        "/desk/people/erasures").get_data(as_text=True))
+    [job] = admin_services.store.list_erase_jobs()
+    assert job.address is None and job.rewritten and job.requested_by == AGENT
+
+
+@pytest.mark.parametrize("typed", ["", "zed@elsewhere.exampl", "someone@else.example"])
+def test_a_wrong_address_is_refused_with_a_clear_error(admin_services, client, typed):
+    number = submit(admin_services)
+    csrf = sign_in_as(admin_services, client, AGENT)
+    response = client.post(ERASE, data={"csrf_token": csrf, "address": ZED, "confirm": typed})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html and "Nothing was erased" in text(response)
+    assert "Type the person's address exactly as shown to confirm." in text(response)
+    assert admin_services.store.list_erase_jobs() == []
+    assert admin_services.store.get_ticket(number).email == ZED
+
+
+def test_not_an_address_is_told_and_queues_nothing(admin_services, client):
+    csrf = sign_in_as(admin_services, client, AGENT)
+    for response in (client.get(ERASE, query_string={"address": "not an address"}),
+                     client.post(ERASE, data={"csrf_token": csrf, "address": "nobody",
+                                              "confirm": "nobody"}),
+                     client.get("/desk/people/", query_string={"address": "x"})):
+        assert response.status_code == 422
+        assert "Give the person's e-mail address." in text(response)
+    assert admin_services.store.list_erase_jobs() == []
+
+
+def test_the_person_page_says_what_the_portal_holds(admin_services, client):
+    submit(admin_services)
+    sign_in_as(admin_services, client, AGENT)
+    shown = text(client.get("/desk/people/", query_string={"address": ZED.upper()}))
+    assert "<dt>Tickets they asked for</dt><dd>1</dd>" in shown
+    assert "<dt>Account</dt><dd>none</dd>" in shown and "Erase this person's data" in shown
+
+
+def test_an_agent_who_is_not_a_desk_admin_gets_403_and_no_button(admin_services, client):
+    payroll = submit(admin_services, "Payroll", product="payroll")
+    csrf = sign_in_as(admin_services, client, PAYROLL_AGENT)
+    assert "Erase this person" not in text(client.get(f"/desk/tickets/{payroll}"))
+    for response in (client.get("/desk/people/"), client.get(ERASE, query_string={"address": ZED}),
+                     client.post(ERASE, data={"csrf_token": csrf, "address": ZED,
+                                              "confirm": ZED}),
+                     client.get("/desk/people/erasures")):
+        assert response.status_code == 403
+        assert "Only desk admins erase people's data" in text(response)
+        assert AGENT in text(response)
+    assert admin_services.store.list_erase_jobs() == []
+
+
+def test_a_post_without_the_csrf_token_is_refused(admin_services, client):
+    submit(admin_services)
+    sign_in_as(admin_services, client, AGENT)
+    response = client.post(ERASE, data={"address": ZED, "confirm": ZED})
+    assert response.status_code in (400, 403)
+    assert admin_services.store.list_erase_jobs() == []
