@@ -313,6 +313,11 @@ class MailQueue(Protocol):
         """The address's suppression, looked up case-insensitively."""
         ...
 
+    def list_suppressions(self, limit: int = 100) -> "list[Suppression]":
+        """Suppressed addresses, newest first (the desk's list for admins): an index
+        read of the suppressions alone, never of other records."""
+        ...
+
     def lift_suppression(self, address: str, *, lifted_by: str, lifted_at: datetime,
                          note: str = "") -> "SuppressionLift | None":
         """Take the address's suppression away and keep a record of it with who lifted

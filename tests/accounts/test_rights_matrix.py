@@ -108,6 +108,7 @@ OTHER_ROUTES = {
     "GET /desk/people/erasures":          (303, 404, 404, 404, 403, 303),
     # Lifting a suppression (#13): desk admins only (portal.yml accounts.desk_admins,
     # none here): the agent gets 403; tests/desk/test_desk_suppressions.py has an admin.
+    "GET /desk/mail/suppressions/":       (303, 404, 404, 404, 403, 303),
     "GET /desk/mail/suppressions/lift":   (303, 404, 404, 404, 403, 303),
     "POST /desk/mail/suppressions/lift":  (303, 404, 404, 404, 403, 303),
     "GET /portal/account":                (303, 200, 200, 200, 200, 303),

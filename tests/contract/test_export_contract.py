@@ -64,6 +64,7 @@ def test_a_ticket_comes_back_with_its_messages_events_rating_number_and_access_k
                                              words=("broken",)))
     assert [t.number for t in found] == [made.number]
     assert twin.get_suppression(PERSON) == store.get_suppression(PERSON)
+    assert twin.list_suppressions() == store.list_suppressions()  # the desk's list too
     assert twin.suppression_lifts(PERSON) == store.suppression_lifts(PERSON) != []
     assert twin.known_issue_tickets("PLN-142") == [made.number]
     assert twin.get_refused("r1") == store.get_refused("r1")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import html as html_lib
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -90,11 +91,12 @@ def test_mail_goes_to_the_address_again_after_the_lift(admin_services, client, s
                for m in outbox.messages() if ZED in m["To"])
 
 
-def test_without_a_ticket_it_goes_back_to_outgoing_mail(admin_services, client, suppressed):
+def test_without_a_ticket_it_goes_back_to_the_list(admin_services, client, suppressed):
     csrf = sign_in_as(admin_services, client, AGENT)
     response = client.post(LIFT, data={"csrf_token": csrf, "address": ZED.upper(),
                                        "note": "Fixed"})
-    assert response.status_code == 303 and response.headers["Location"] == "/desk/mail/?lang=en"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/desk/mail/suppressions/?lang=en"
     assert admin_services.store.get_suppression(ZED) is None
 
 
@@ -168,4 +170,34 @@ def test_the_return_ticket_must_be_one_the_admin_may_open(admin_services, client
     assert f"#{payroll}" not in text(form)
     response = client.post(LIFT, data={"csrf_token": csrf, "address": ZED,
                                        "ticket": str(payroll), "note": "Fixed"})
-    assert response.headers["Location"] == "/desk/mail/?lang=en"
+    assert response.headers["Location"] == "/desk/mail/suppressions/?lang=en"
+
+
+def test_an_admin_lists_the_suppressed_addresses_and_lifts_one_from_there(
+        admin_services, client, suppressed):
+    admin_services.store.suppress_address(Suppression(
+        address="later@elsewhere.example", reason="complaint", detail="abuse",
+        created_at=admin_services.clock.now().replace(microsecond=0) + timedelta(hours=1)))
+    csrf = sign_in_as(admin_services, client, AGENT)
+    mail_page = client.get("/desk/mail/").get_data(as_text=True)
+    assert 'href="/desk/mail/suppressions/?lang=en"' in mail_page
+    listed = client.get("/desk/mail/suppressions/")
+    assert listed.status_code == 200
+    assert re.findall(r'<tr data-address="([^"]+)"', listed.get_data(as_text=True)) == [
+        "later@elsewhere.example", ZED]  # newest first
+    lift = re.search(r'href="(/desk/mail/suppressions/lift\?address=zed[^"]+)"',
+                     listed.get_data(as_text=True)).group(1)
+    assert client.get(html_lib.unescape(lift)).status_code == 200
+    response = client.post(LIFT, data={"csrf_token": csrf, "address": ZED, "note": "Fixed"})
+    assert response.headers["Location"] == "/desk/mail/suppressions/?lang=en"
+    after = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.findall(r'<tr data-address="([^"]+)"', after) == ["later@elsewhere.example"]
+
+
+def test_the_list_is_for_desk_admins_only(admin_services, client, suppressed):
+    sign_in_as(admin_services, client, PAYROLL_AGENT)
+    assert "/desk/mail/suppressions/" not in client.get("/desk/mail/").get_data(as_text=True)
+    refused = client.get("/desk/mail/suppressions/")
+    assert refused.status_code == 403 and ZED not in refused.get_data(as_text=True)
+    sign_in_as(admin_services, client, ANN)
+    assert client.get("/desk/mail/suppressions/").status_code == 404

@@ -36,7 +36,7 @@ from loket.storage.dynamodb_desk import words_write
 from loket.storage.dynamodb_events import EVENT_PREFIX, event_item
 from loket.storage.event_records import event_from_record, event_to_record
 from loket.storage.dynamodb_known_issues import link_item
-from loket.storage.dynamodb_mail import _suppression_key, mail_item
+from loket.storage.dynamodb_mail import _suppression_key, mail_item, suppression_item
 from loket.storage.dynamodb_mail_in import (MESSAGE_KEY_PREFIX, _refused_from_item,
                                             _refused_item)
 from loket.storage.mail_records import (lift_from_record, lift_to_record, mail_from_record,
@@ -335,9 +335,7 @@ def _words_item(ticket, line: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _suppression_items(record: dict[str, Any]) -> list[dict[str, Any]]:
-    suppression = suppression_from_record(record)
-    key = address_key(suppression.address)
-    return [{**_suppression_key(key), **suppression_to_record(suppression), "address": key}]
+    return [suppression_item(suppression_from_record(record))]
 
 
 KNOWN_ISSUE_PREFIX = "KNOWNISSUE#"

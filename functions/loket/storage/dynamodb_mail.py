@@ -26,6 +26,9 @@ from loket.storage.records import utc_iso
 # partition takes.
 PENDING_SHARD = "MAIL#pending"
 UNDELIVERED_SHARD = "MAIL#failed"
+# Suppressed addresses sit there too, by when they were suppressed (the desk's list);
+# a lift deletes the item, and so its index entry.
+SUPPRESSED_SHARD = "SUPPRESS#all"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -115,10 +118,17 @@ class DynamoDBMailQueue:
         return [mail_from_record(_from_item(item)) for page in pages for item in page["Items"]]
 
     def suppress_address(self, suppression: Suppression) -> None:
-        record = suppression_to_record(suppression)
-        key = address_key(suppression.address)
-        self.client.put_item(TableName=self.table_name, Item=_to_item(
-            {**_suppression_key(key), **record, "address": key}))
+        self.client.put_item(TableName=self.table_name,
+                             Item=_to_item(suppression_item(suppression)))
+
+    def list_suppressions(self, limit: int = 100) -> list[Suppression]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table_name, IndexName="due",
+            KeyConditionExpression="due_shard = :shard",
+            ExpressionAttributeValues=_to_item({":shard": SUPPRESSED_SHARD}),
+            ScanIndexForward=False, PaginationConfig={"MaxItems": limit, "PageSize": limit})
+        return [suppression_from_record(_from_item(item))
+                for page in pages for item in page["Items"]]
 
     def get_suppression(self, address: str) -> Suppression | None:
         item = self._get(_suppression_key(address_key(address)))
@@ -169,6 +179,14 @@ def mail_item(mail: OutgoingMail) -> dict[str, Any]:
     elif mail.state is not MailState.SENT:
         item.update(due_shard=UNDELIVERED_SHARD, due_at=record["created_at"])
     return item
+
+
+def suppression_item(suppression: Suppression) -> dict[str, Any]:
+    """The suppression's item, on the `due` index under SUPPRESSED_SHARD."""
+    record = suppression_to_record(suppression)
+    key = address_key(suppression.address)
+    return {**_suppression_key(key), **record, "address": key,
+            "due_shard": SUPPRESSED_SHARD, "due_at": record["created_at"]}
 
 
 def _mail_key(mail_id: str) -> dict[str, str]:

@@ -100,6 +100,14 @@ class SQLiteMailQueue:
             (address_key(address),)).fetchone()
         return suppression_from_record(dict(row)) if row else None
 
+    def list_suppressions(self, limit: int = 100) -> list[Suppression]:
+        # The table holds suppressions only, one row per address that bounced hard or
+        # complained: sorting it is sorting that list.
+        rows = self._connection().execute(
+            "SELECT * FROM mail_suppressions ORDER BY created_at DESC, address LIMIT ?",
+            (limit,)).fetchall()
+        return [suppression_from_record(dict(row)) for row in rows]
+
     def lift_suppression(self, address: str, *, lifted_by: str, lifted_at: datetime,
                          note: str = "") -> SuppressionLift | None:
         key = address_key(address)

@@ -11,7 +11,7 @@ from flask import Blueprint, redirect
 
 from loket.domain.errors import Refused, TicketNotFound
 from loket.domain.outgoing import OutgoingMail
-from loket.services.desk import is_agent, open_for_agent
+from loket.services.desk import is_agent, is_desk_admin, open_for_agent
 from loket.services.mail_dispatch import retry_mail
 from loket.web.auth import require_viewer
 from loket.web.current import services
@@ -49,7 +49,8 @@ def _show(me, lang: str, *, error: str = "", status: int = 200):
     failed = [m for m in store.list_mail(pending=False, limit=PAGE_SIZE) if _may_see(me, m)]
     waiting = [m for m in store.list_mail(pending=True, limit=PAGE_SIZE) if _may_see(me, m)]
     content = render_fragment("desk_mail.html", lang=lang, viewer=me, failed=failed,
-                              waiting=waiting, error=error, csrf_token=me.session.csrf)
+                              waiting=waiting, error=error, csrf_token=me.session.csrf,
+                              desk_admin=is_desk_admin(services(), me))
     return page(content, title="Outgoing mail", lang=lang, status=status)
 
 

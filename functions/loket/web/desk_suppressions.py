@@ -1,6 +1,6 @@
-"""Lifting a suppression on the desk, under /desk/mail/suppressions/: a desk admin
-(portal.yml accounts.desk_admins) says why an address that bounced hard or complained
-may get mail again, and services/suppressions.lift_suppression (the same as `loket mail
+"""Suppressed addresses on the desk, under /desk/mail/suppressions/: the list, and the
+lift: a desk admin (portal.yml accounts.desk_admins) says why an address that bounced
+hard or complained may get mail again, and services/suppressions.lift_suppression (the same as `loket mail
 unsuppress`) lifts it and keeps the record with who, when and why.
 
 Anyone but an agent gets the desk's "not found" page, as on every desk page; an agent
@@ -23,9 +23,23 @@ from loket.web.pages import language, page
 from loket.web.rendering import render_fragment
 
 bp = Blueprint("desk_suppressions", __name__, url_prefix="/desk/mail/suppressions")
+PAGE_SIZE = 200
 NOTE_MAX = 500
 NOTE_MISSING = ("Say why mail may go to this address again, for example "
                 "\u201cthe customer fixed their mailbox\u201d: it is kept with the record.")
+
+
+@bp.get("/")
+def list_page():
+    """Every suppressed address, newest first, each with its Lift button."""
+    me, lang = require_viewer(), language()
+    refused = _refuse(me, lang)
+    if refused is not None:
+        return refused
+    content = render_fragment("desk_suppressions.html", lang=lang, viewer=me,
+                              suppressions=services().store.list_suppressions(PAGE_SIZE),
+                              page_size=PAGE_SIZE)
+    return page(content, title="Suppressed addresses", lang=lang)
 
 
 @bp.get("/lift")
@@ -52,7 +66,7 @@ def lift():
     except Refused as exc:  # Not an address, or not suppressed (any more).
         return _show(me, lang, address, ticket, error=exc.detail, status=409)
     if ticket is None:
-        return redirect("/desk/mail/?" + urlencode({"lang": lang}), code=303)
+        return redirect("/desk/mail/suppressions/?" + urlencode({"lang": lang}), code=303)
     return redirect(f"/desk/tickets/{ticket}?" + urlencode({"lang": lang, "lifted": "1"}),
                     code=303)
 
