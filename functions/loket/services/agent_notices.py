@@ -35,13 +35,21 @@ _SIGNED_ID = re.compile(r"^<agent-(\d{1,12})\.([0-9a-f]{12})\.([0-9a-f]{32})@([^
 
 # -- which agents hear of what ---------------------------------------------------------
 
-def new_ticket_notices(services: Services, ticket: Ticket,
-                       description: str) -> list[OutgoingMail]:
-    """To every agent of the ticket's product who asked for new tickets: one indexed
-    query for the agents (never the customers)."""
-    agents = [a for a in services.store.list_agents()
-              if _on_board(a, ticket) and a.agent_notices.new_tickets]
+def new_ticket_notices(services: Services, ticket: Ticket, description: str,
+                       agents: "list[Account] | None" = None) -> list[OutgoingMail]:
+    """To every agent of the ticket's product who asked for new tickets: `agents` from
+    new_ticket_listeners, else one indexed query for them (never the customers)."""
+    if agents is None:
+        agents = new_ticket_listeners(services, ticket.product)
     return [notice(services, ticket, agent, "new-ticket", description) for agent in agents]
+
+
+def new_ticket_listeners(services: Services, product: str) -> list[Account]:
+    """The agents of `product`'s board who asked to hear of new tickets. Read before
+    a submission's write (services/submission.py), so the write holds no read."""
+    return [a for a in services.store.list_agents()
+            if a.is_agent and a.active and product in a.products
+            and a.agent_notices.new_tickets]
 
 
 def customer_reply_notices(services: Services, ticket: Ticket, text: str) -> list[OutgoingMail]:

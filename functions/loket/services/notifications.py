@@ -68,9 +68,10 @@ def _asks_for_answer(changes: Sequence[Change], moves: list[StatusChanged]) -> b
 
 
 def new_ticket_mails(services: Services, ticket: Ticket, files=(), *,
-                     description: str = "") -> list[OutgoingMail]:
+                     description: str = "", agents=None) -> list[OutgoingMail]:
     """The receipt (listing the ticket's `files`, domain/attachments.Attachment), and the
-    review board's news when the workflow asks for it."""
+    review board's news when the workflow asks for it; `agents`: the board's agents who
+    hear of new tickets (agent_notices.new_ticket_listeners), read when not given."""
     from loket.mail.notices import receipt_email
 
     from loket.services.agent_notices import new_ticket_notices
@@ -79,4 +80,4 @@ def new_ticket_mails(services: Services, ticket: Ticket, files=(), *,
     if "new-ticket" in services.config.workflow.review_board_news:
         mails.append(review_board_email(services, ticket, "new-ticket"))
     # The board's agents who asked for new tickets in their settings (#12).
-    return mails + new_ticket_notices(services, ticket, description)
+    return mails + new_ticket_notices(services, ticket, description, agents)

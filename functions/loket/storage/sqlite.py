@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.sqlite_accounts import SQLiteAccounts
 from loket.storage.sqlite_checkpoints import Checkpoints, checkpoints_for
+from loket.storage.sqlite_group_commit import group_commit_for
 from loket.storage.sqlite_desk import DESK_MIGRATION, SQLiteDesk
 from loket.storage.sqlite_erase_jobs import ERASE_JOBS_MIGRATION, SQLiteEraseJobs
 from loket.storage.sqlite_events import EVENTS_MIGRATION, SQLiteEvents
@@ -141,6 +142,8 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
         self._local = threading.local()
         self._write_lock = _write_lock_for(self.path)
         self._checkpoints = checkpoints_for(self.path, self._write_lock)
+        # New tickets of concurrent submissions share a transaction (sqlite_group_commit.py).
+        self._group = group_commit_for(self.path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
@@ -189,41 +192,46 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
                       fingerprint: str = "",
                       mails: "Callable[[Ticket], Sequence[OutgoingMail]] | None" = None,
                       hits: Sequence[HitLimit] = ()) -> tuple[Ticket, bool]:
-        ticket, queued = self._create_ticket(new, idempotency_key, fingerprint, mails, hits)
+        def work(conn: sqlite3.Connection):
+            return self._create_ticket(conn, new, idempotency_key, fingerprint, mails, hits)
+
+        if self._group is None:
+            with self._write() as conn:
+                ticket, queued = work(conn)
+        else:
+            ticket, queued = self._group.run(self._write, work)
         self._mail_queued(queued)
         return ticket, queued is not None
 
-    def _create_ticket(self, new, idempotency_key, fingerprint, mails, hits):
-        """The ticket, and the mails queued with it (None when nothing was created)."""
-        with self._write() as conn:
-            if idempotency_key is not None:
-                row = conn.execute("SELECT fingerprint, ticket FROM idempotency_keys "
-                                   "WHERE key = ?", (idempotency_key,)).fetchone()
-                if row is not None:
-                    if row["fingerprint"] != fingerprint:
-                        raise IdempotencyConflict(idempotency_key)
-                    return self._ticket(conn, row["ticket"]), None
-            self._count_hits(conn, hits)
-            ticket = Ticket.from_new(self._next_number(conn), new)
-            rec = ticket_to_record(ticket)
-            conn.execute(f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) VALUES "
-                         f"({', '.join('?' for _ in TICKET_COLUMNS)})",
-                         [rec[c] for c in TICKET_COLUMNS])
-            self._insert_message(conn, ticket.number, new.first_message())
-            self._index_words(conn, ticket, [new.first_message()], new=True)
-            self._insert_events(conn, [created_event(ticket, new.taken_by)])
-            if idempotency_key is not None:
-                conn.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?)",
-                             (idempotency_key, fingerprint, ticket.number))
-            queued = list(mails(ticket)) if mails else []
-            self._insert_mails(conn, queued)
-            return ticket, queued
+    def _create_ticket(self, conn, new, idempotency_key, fingerprint, mails, hits):
+        """Inside a write: the ticket, and the mails queued with it (None when nothing
+        was created)."""
+        if idempotency_key is not None:
+            row = conn.execute("SELECT fingerprint, ticket FROM idempotency_keys "
+                               "WHERE key = ?", (idempotency_key,)).fetchone()
+            if row is not None:
+                if row["fingerprint"] != fingerprint:
+                    raise IdempotencyConflict(idempotency_key)
+                return self._ticket(conn, row["ticket"]), None
+        self._count_hits(conn, hits)
+        ticket = Ticket.from_new(self._next_number(conn), new)
+        rec = ticket_to_record(ticket)
+        conn.execute(_INSERT_TICKET, [rec[c] for c in TICKET_COLUMNS])
+        self._insert_message(conn, ticket.number, new.first_message())
+        self._index_words(conn, ticket, [new.first_message()], new=True)
+        self._insert_events(conn, [created_event(ticket, new.taken_by)])
+        if idempotency_key is not None:
+            conn.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?)",
+                         (idempotency_key, fingerprint, ticket.number))
+        queued = list(mails(ticket)) if mails else []
+        self._insert_mails(conn, queued)
+        return ticket, queued
 
     def _next_number(self, conn: sqlite3.Connection) -> int:
-        conn.execute("INSERT OR IGNORE INTO counters VALUES ('ticket', ?)",
-                     (self.first_number - 1,))
-        row = conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'ticket' "
-                           "RETURNING value").fetchone()
+        # One statement: the first ticket starts the counter, every later one adds one.
+        row = conn.execute("INSERT INTO counters VALUES ('ticket', ?) ON CONFLICT(name) "
+                           "DO UPDATE SET value = value + 1 RETURNING value",
+                           (self.first_number,)).fetchone()
         return int(row[0])
 
     def _insert_message(self, conn: sqlite3.Connection, number: int, message: Message) -> None:
@@ -321,9 +329,22 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
 
     def _count_hits(self, conn: sqlite3.Connection, hits: Sequence[HitLimit]) -> None:
         """Inside a write: one hit on each counter, or OverLimit (the caller's
-        transaction rolls back, so a refused write counts nothing)."""
-        for hit in hits:
-            if self._add_hit(conn, hit.key, hit.window_start, hit.expires_at, 1) > hit.limit:
+        transaction rolls back, so a refused write counts nothing). Two statements
+        whatever the number of hits: the expired counters go (those of the latest
+        window's start, which covers the others'), then one upsert adds every hit."""
+        if not hits:
+            return
+        conn.execute("DELETE FROM hit_counters WHERE expires_at < ?",
+                     (max(hit.window_start for hit in hits).isoformat(),))
+        keys = [f"{hit.key}@{hit.window_start.isoformat()}" for hit in hits]
+        counts = dict(conn.execute(
+            "INSERT INTO hit_counters VALUES " + ", ".join(["(?, ?, ?)"] * len(hits))
+            + " ON CONFLICT(key) DO UPDATE SET count = count + excluded.count "
+            "RETURNING key, count",
+            [v for key, hit in zip(keys, hits) for v in (key, 1, hit.expires_at.isoformat())]
+        ).fetchall())
+        for key, hit in zip(keys, hits):
+            if counts[key] > hit.limit:
                 raise OverLimit(hit)
 
     @staticmethod
@@ -337,6 +358,10 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
             "DO UPDATE SET count = count + excluded.count RETURNING count",
             (window_key, amount, expires_at.isoformat())).fetchone()
         return int(row[0])
+
+
+_INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) VALUES "
+                  f"({', '.join('?' for _ in TICKET_COLUMNS)})")
 
 
 def _statements(script: str) -> list[str]:

@@ -1,0 +1,130 @@
+"""Group commit: the new tickets of concurrent submissions written in one transaction.
+
+Writers of one process take turns on the file's write lock (storage/sqlite.py), and a
+submission's write is a dozen short statements and a COMMIT that writes some 30 pages
+to the WAL, most of them the same few pages (the last leaf of each index). Under load
+each of those statements also lets other threads take the GIL, so the writer holding
+the lock waits for it again and again while the writers queued behind it wait for the
+lock: the write lock, not the CPU, set the throughput and the tail.
+
+So a writer does not queue on the lock alone: it puts its work (a function of the
+connection) in the file's queue. A writer that finds no batch being written leads:
+it takes everything queued, runs each piece in a SAVEPOINT of its own in one
+transaction and commits once; the others wait for it and get their own result or
+exception. One piece failing (over a limit, an idempotency conflict) rolls back that
+piece alone. Nobody is told of a success before the COMMIT: if it fails, every piece
+of the batch fails with it, and nothing of any was written. With one writer at a time
+the batch holds its one piece and runs as a plain transaction, as before.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from contextlib import AbstractContextManager
+from typing import Any, Callable
+
+Work = Callable[[sqlite3.Connection], Any]
+
+
+class _Piece:
+    """One writer's work and, once its batch is over, what came of it."""
+
+    __slots__ = ("work", "done", "result", "error")
+
+    def __init__(self, work: Work):
+        self.work = work
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class GroupCommit:
+    """The queue of one database file's grouped writes in this process."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._queued: list[_Piece] = []
+        self._leading = False
+
+    def run(self, transaction: Callable[[], AbstractContextManager[sqlite3.Connection]],
+            work: Work) -> Any:
+        """`work(conn)` inside a write transaction, maybe with other writers' work;
+        its result once committed, or its exception (nothing of it written)."""
+        piece = _Piece(work)
+        with self._cond:
+            self._queued.append(piece)
+            while self._leading and not piece.done:
+                self._cond.wait()
+            if piece.done:
+                return piece.outcome()
+            self._leading = True
+            batch, self._queued = self._queued, []
+        try:
+            _write_batch(transaction, batch)
+        finally:
+            with self._cond:
+                self._leading = False
+                self._cond.notify_all()
+        return piece.outcome()
+
+
+def _write_batch(transaction, batch: list[_Piece]) -> None:
+    """Every piece in one transaction; the outcomes are given out only after COMMIT."""
+    results: list[tuple[_Piece, Any, BaseException | None]] = []
+    try:
+        with transaction() as conn:
+            if len(batch) == 1:  # Alone: its error rolls the transaction back.
+                piece = batch[0]
+                try:
+                    results.append((piece, piece.work(conn), None))
+                except Exception as exc:
+                    results.append((piece, None, exc))
+                    raise
+            else:
+                for piece in batch:
+                    results.append((piece, *_in_savepoint(conn, piece.work)))
+    except BaseException as exc:
+        # A lone piece's error, or a failed BEGIN or COMMIT: nothing of the batch was
+        # written. A piece keeps its own error; the others get the transaction's.
+        own = {id(piece): error for piece, _, error in results if error is not None}
+        for piece in batch:
+            piece.error = own.get(id(piece), exc)
+            piece.done = True
+        if not isinstance(exc, Exception):
+            raise
+        return
+    for piece, result, error in results:
+        piece.result, piece.error, piece.done = result, error, True
+
+
+def _in_savepoint(conn: sqlite3.Connection, work: Work) -> tuple[Any, Exception | None]:
+    conn.execute("SAVEPOINT piece")
+    try:
+        result = work(conn)
+    except Exception as exc:
+        conn.execute("ROLLBACK TO piece")
+        conn.execute("RELEASE piece")
+        return None, exc
+    conn.execute("RELEASE piece")
+    return result, None
+
+
+_BY_PATH: dict[str, GroupCommit] = {}
+_BY_PATH_GUARD = threading.Lock()
+
+
+def group_commit_for(path: str) -> GroupCommit | None:
+    """The file's one GroupCommit in this process; None for an in-memory database
+    (each connection is a database of its own: another thread's work cannot run on it)."""
+    if path == ":memory:":
+        return None
+    real = os.path.realpath(path)
+    with _BY_PATH_GUARD:
+        return _BY_PATH.setdefault(real, GroupCommit())

@@ -1,0 +1,116 @@
+"""New tickets of concurrent writers share one transaction (storage/sqlite_group_commit.py):
+each writer gets its own result or error, one piece failing rolls back that piece
+alone, and nobody is told of a success that was not committed."""
+
+from __future__ import annotations
+
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+
+from loket.domain.errors import IdempotencyConflict
+from loket.domain.limits import OverLimit
+from loket.storage.sqlite import SQLiteStore
+from loket.storage.sqlite_group_commit import _Piece, _write_batch, group_commit_for
+from tests.contract.test_store_contract import new_ticket
+from tests.contract.test_submission_limits_contract import counted, hits
+
+
+def creating(store: SQLiteStore, subject: str, **options) -> _Piece:
+    """A piece that stores a new ticket, as create_ticket hands it to the group."""
+    args = dict(idempotency_key=None, fingerprint="", mails=None, hits=())
+    args.update(options)
+    return _Piece(lambda conn: store._create_ticket(conn, new_ticket(subject), **args))
+
+
+def subjects(store: SQLiteStore) -> list[str]:
+    rows = store._connection().execute("SELECT subject FROM tickets ORDER BY number")
+    return [row[0] for row in rows]
+
+
+def test_a_failing_piece_rolls_back_alone_and_the_others_are_committed(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+    limit = hits(per_hour=1)
+    store.create_ticket(new_ticket("Earlier"), idempotency_key="k", fingerprint="a",
+                        hits=limit)
+    batch = [creating(store, "First"),
+             creating(store, "Over the limit", hits=limit),  # counts, then is refused
+             creating(store, "Conflict", idempotency_key="k", fingerprint="b"),
+             creating(store, "Last")]
+    _write_batch(store._write, batch)
+    assert all(piece.done for piece in batch)
+    first, over, conflict, last = batch
+    assert first.outcome()[0].number == 10002 and last.outcome()[0].number == 10003
+    with pytest.raises(OverLimit):
+        over.outcome()
+    with pytest.raises(IdempotencyConflict):
+        conflict.outcome()
+    assert subjects(store) == ["Earlier", "First", "Last"]
+    # The refused piece's hits were rolled back with it: only the earlier one counts.
+    assert [counted(store, hit) for hit in limit] == [1, 1]
+    assert [e.ticket for n in (10002, 10003) for e in store.list_events(n)] == [10002, 10003]
+
+
+def test_a_failed_commit_fails_every_piece_and_writes_nothing(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+
+    @contextmanager
+    def failing_commit():
+        with store._write() as conn:
+            yield conn
+            raise sqlite3.OperationalError("disk I/O error")  # in place of COMMIT's
+
+    batch = [creating(store, "One"), creating(store, "Two")]
+    _write_batch(failing_commit, batch)
+    for piece in batch:
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+            piece.outcome()
+    assert subjects(store) == []
+    # The lock and the connection are free for the next writer.
+    assert store.create_ticket(new_ticket("After"))[0].number == 10001
+
+
+def test_a_lone_piece_runs_as_a_plain_transaction(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+    statements = []
+    store._connection().set_trace_callback(statements.append)
+    batch = [creating(store, "Alone", hits=hits(per_hour=0))]
+    _write_batch(store._write, batch)
+    with pytest.raises(OverLimit):
+        batch[0].outcome()
+    assert not [s for s in statements if "SAVEPOINT" in s]
+    assert statements[0] == "BEGIN IMMEDIATE" and statements[-1] == "ROLLBACK"
+    assert subjects(store) == []
+
+
+def test_concurrent_submissions_each_get_their_own_outcome(tmp_path):
+    # Two stores on one file share the group, as two app instances of one process.
+    stores = [SQLiteStore(tmp_path / "loket.db"), SQLiteStore(tmp_path / "." / "loket.db")]
+    assert group_commit_for(stores[0].path) is group_commit_for(stores[1].path)
+    limit = hits(per_hour=150)
+
+    def submit(i: int):
+        try:
+            ticket, created = stores[i % 2].create_ticket(
+                new_ticket(f"Ticket {i}"), idempotency_key=f"key-{i % 180}",
+                fingerprint=f"body-{i}", hits=limit)
+        except (OverLimit, IdempotencyConflict) as refused:
+            return i, type(refused).__name__
+        return i, ticket.number
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = dict(pool.map(submit, range(200)))
+    stored = {n: s for n, s in stores[0]._connection().execute(
+        "SELECT number, subject FROM tickets")}
+    acknowledged = {n: f"Ticket {i}" for i, n in outcomes.items() if isinstance(n, int)}
+    # Every acknowledged ticket is stored with its own subject, and nothing else is.
+    assert stored == acknowledged
+    assert sorted(stored) == list(range(10001, 10001 + len(stored)))
+    # 150 under the limit; of the other 50, the 20 reusing a key are conflicts
+    # (each with its own body) when their key was stored first, else over the limit.
+    assert len(stored) == 150
+    assert counted(stores[0], limit[0]) == 150
+    refused = [o for o in outcomes.values() if not isinstance(o, int)]
+    assert len(refused) == 50 and set(refused) <= {"OverLimit", "IdempotencyConflict"}
