@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+# The catalogs (as every string a customer reads): a language with one has the label.
+from loket.locale import pgettext_in
+
 # "PLN-142": a product's prefix, a dash, a number.
 ISSUE_ID = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{1,7}$")
 STATUSES = ("investigating", "fix-planned", "fixed")
@@ -25,8 +28,6 @@ OPTIONAL = ("fixed_in", "versions", "language", "description")
 CATALOG_FILE = "known-issues.json"
 # A known issue's page on the site: /known-issues/PLN-142/, /nl/known-issues/PLN-142/.
 PAGE_PATH = re.compile(r"^/(?:[a-z]{2}/)?known-issues/([A-Z][A-Z0-9]{0,9}-[0-9]{1,7})/$")
-# What a suggestion while typing a subject calls a known issue's page.
-SUGGESTION_LABELS = {"en": "Known issue", "nl": "Bekend probleem", "de": "Bekanntes Problem"}
 
 
 def suggestion_title(url: str, title: str, lang: str) -> str:
@@ -36,7 +37,8 @@ def suggestion_title(url: str, title: str, lang: str) -> str:
     found = PAGE_PATH.match(url)
     if found is None:
         return title
-    label = SUGGESTION_LABELS.get(lang) or SUGGESTION_LABELS["en"]
+    # Translators: before a known issue's id in a suggestion: "Known issue PLN-142: <title>".
+    label = pgettext_in(lang, "suggestion", "Known issue")
     return f"{label} {found.group(1)}: {title}"
 
 
