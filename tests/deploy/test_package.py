@@ -287,8 +287,18 @@ def test_each_function_has_its_own_least_privilege_role(packaged):
     assert scanning <= {"SweepLambdaFunction"}, scanning
     # The sweep queries the timers' index, and the agents' (gsi1) for its SLA warnings;
     # never the table itself or the customers' indexes.
+    # Retention (#15) reads and rewrites a closed ticket's own items: on the table, but
+    # only where the partition key is a ticket's (dynamodb:LeadingKeys), never accounts.
+    partition_only = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TICKET#*"]}}
+    sweep_conditional = [s for r, s in statements
+                         if r == roles["SweepLambdaFunction"] and "Condition" in s]
+    assert sweep_conditional and all(s["Condition"] == partition_only
+                                     for s in sweep_conditional)
+    assert {a for s in sweep_conditional for a in as_list(s["Action"])} == {
+        "dynamodb:Query", "dynamodb:BatchWriteItem"}
     sweep_queries = [s for r, s in statements
-                     if r == roles["SweepLambdaFunction"] and "dynamodb:Query" in as_list(s["Action"])]
+                     if r == roles["SweepLambdaFunction"] and "dynamodb:Query" in as_list(s["Action"])
+                     and "Condition" not in s]
     sweep_indexes = [{"Fn::Sub": "${Table.Arn}/index/due"}, {"Fn::Sub": "${Table.Arn}/index/gsi1"}]
     assert sweep_queries and all(
         resource in sweep_indexes for s in sweep_queries for resource in as_list(s["Resource"]))

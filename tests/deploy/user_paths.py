@@ -303,6 +303,56 @@ def sweep_closes_an_overdue_ticket(deployed: Deployment, policies: dict | None =
     assert mail["To"] == CUSTOMER and mail["Subject"].startswith(f"[#{number}] "), mail["Subject"]
 
 
+def retention_config(months: int) -> str:
+    """site_config/ as shipped, with `retention: closed_ticket_months` set."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from tests.paths import SITE_CONFIG
+
+    target = Path(tempfile.mkdtemp(prefix="loket-retention-")) / "site_config"
+    shutil.copytree(SITE_CONFIG, target, ignore=shutil.ignore_patterns(".compiled"))
+    portal = target / "portal.yml"
+    setting = "retention:\n  refused_mail_days: 30\n"
+    assert setting in portal.read_text()
+    portal.write_text(portal.read_text().replace(
+        setting, setting + f"  closed_ticket_months: {months}\n"))
+    return str(target)
+
+
+def sweep_strips_a_long_closed_ticket(deployed: Deployment, policies: dict | None = None) -> None:
+    """Retention (#15): a ticket with a file, closed seven months ago under six months'
+    retention; the sweep removes its texts, address and file."""
+    from pathlib import Path
+
+    from loket.clock import FixedClock
+    from loket.config import load_portal_config
+    from loket.domain.attachments import Attachment
+    from loket.domain.retention import REMOVED_TEXT
+    from loket.services.status import close_ticket
+    from tests.contract.test_store_contract import new_ticket
+
+    config_dir = retention_config(months=6)
+    services = deployed.operator_services()
+    services.config = load_portal_config(Path(config_dir))
+    services.clock = FixedClock(datetime.now(timezone.utc) - timedelta(days=7 * 31))
+    shot = Attachment("r" * 22, "screen.png", "image/png", 4, f"attachments/{'r' * 22}",
+                      f"thumbnails/{'r' * 22}.png")
+    for key in (shot.key, shot.thumbnail_key):
+        services.blobs.put(key, io.BytesIO(b"\x89PNG"), content_type="image/png")
+    ticket, _ = services.store.create_ticket(new_ticket(
+        email=CUSTOMER, created_at=services.clock.now(), attachments=(shot,)))
+    close_ticket(services, ticket.number)
+    with deployed.running(SWEEP, policies=policies,
+                          extra_env={"LOKET_CONFIG_DIR": config_dir}) as handle:
+        result = handle(corpus_event(SCHEDULE), None)
+    assert result["swept"] and result["removed"] == 1, result
+    stripped = services.store.get_ticket(ticket.number)
+    assert stripped.subject == REMOVED_TEXT and stripped.email != CUSTOMER
+    assert services.blobs.size(shot.key) is None and services.blobs.size(shot.thumbnail_key) is None
+
+
 def inbound_bucket(deployed: Deployment) -> str:
     """The bucket the receipt rule stores mail in."""
     [rule] = deployed.stack.of_type("AWS::SES::ReceiptRule").values()
@@ -426,6 +476,7 @@ PATHS: dict[str, tuple[str, Callable[..., None]]] = {
     "desk reply": (HTTP, agent_replies_at_the_desk),
     "upload and download": (HTTP, upload_attach_and_download),
     "sweep": (SWEEP, sweep_closes_an_overdue_ticket),
+    "retention": (SWEEP, sweep_strips_a_long_closed_ticket),
     "mail in": (MAIL_IN, mail_in_makes_a_ticket),
     "mail out": (MAIL_DISPATCH, dispatcher_sends_queued_mail),
     "bounce": (SES_FEEDBACK, bounce_suppresses_the_address),
