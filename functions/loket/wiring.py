@@ -70,12 +70,13 @@ def build_blobs(settings: Settings):
 
 
 def build_searcher(settings: Settings):
-    """The search index, when one was built; it is opened on the first suggestion."""
+    """The search index, when one was built; its code is imported and the index opened
+    on the first suggestion (search/on_first_use.py)."""
     if not settings.search_index.is_dir():
         return None
-    from loket.search.query import WhooshSearcher
+    from loket.search.on_first_use import SearcherOnFirstUse
 
-    return WhooshSearcher(settings.search_index)
+    return SearcherOnFirstUse(settings.search_index)
 
 
 def build_mailer(settings: Settings):

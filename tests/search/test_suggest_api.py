@@ -101,10 +101,13 @@ def test_bad_parameters_are_reported_before_a_missing_index(tmp_path):
 
 
 def test_the_app_wires_the_index_only_when_it_was_built(small_site, tmp_path):
-    from loket.search.query import WhooshSearcher
     from loket.wiring import build_searcher
 
-    assert isinstance(build_searcher(Settings(search_index=small_site.index)), WhooshSearcher)
+    # The searcher's code is imported on the first suggestion (search/on_first_use.py).
+    searcher = build_searcher(Settings(search_index=small_site.index))
+    assert searcher.path == small_site.index
+    found = searcher.suggest("payslip emailed ", lang="en", snippets=False)
+    assert found[0].url == "/kb/payroll/payslips/"
     assert build_searcher(Settings(search_index=tmp_path / "nothing")) is None
 
 

@@ -8,13 +8,15 @@ unverified sender is refused for good, and kept visible.
 
 from __future__ import annotations
 
-from email.message import EmailMessage
-from email.policy import SMTP
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from loket.aws import LazyClient
 from loket.domain.outgoing import MailFailure
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 # Error codes worth another try later; every other one is refused for good
 # (MessageRejected, MailFromDomainNotVerified, ConfigurationSetDoesNotExist, ...).
@@ -33,6 +35,11 @@ class SESMailer:
         return self._client.get()
 
     def send(self, message: EmailMessage) -> None:
+        # Imported here, not with the module: email.policy (its header registry and
+        # content manager) is for sending, and the http function wires this mailer on
+        # every cold start without sending (mail is queued; the dispatcher sends).
+        from email.policy import SMTP
+
         extra = ({"ConfigurationSetName": self.configuration_set}
                  if self.configuration_set else {})
         try:

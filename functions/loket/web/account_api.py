@@ -8,10 +8,8 @@ from flask import Blueprint, jsonify, request
 from loket.domain.accounts import Preferences, Role
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.services.access import my_tickets, open_for_customer, open_ticket_as
-from loket.services.accounts import invite
 from loket.services.plans import mark_warranty
 from loket.services.preferences import set_preferences
-from loket.services.ratings import rate
 from loket.web.auth import require_viewer, viewer
 from loket.web.converters import ticket_cursor
 from loket.web.current import services
@@ -102,6 +100,10 @@ def rate_ticket(number: int):
     token = request.args.get("token")
     ticket = open_for_customer(services(), number, token=token, viewer=me)
     data = only(read_payload(request), {"rating", "comment"})
+    # Imported here, as invite below: the http function's cold start registers this
+    # blueprint for every /api/ request, and its first is most often a submission.
+    from loket.services.ratings import rate
+
     rating = rate(services(), ticket, data.get("rating"), data.get("comment"),
                   by=me.account.email if me else ticket.email)
     return no_store({"number": number, "rating": "good" if rating.good else "bad",
@@ -127,6 +129,8 @@ def create_invitation():
     products = data.get("products") or []
     if not isinstance(products, list):
         raise ValidationFailed([FieldError("products", "must be a list of product ids")])
+    from loket.services.accounts import invite
+
     account, _ = invite(services(), data.get("email"), organization=data.get("organization"),
                         products=products, role=Role.CUSTOMER,
                         support_contact=data.get("support_contact") is True,

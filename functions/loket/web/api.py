@@ -9,8 +9,6 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.services.access import open_for_customer, open_ticket_as
 from loket.services.lookup import TicketView, view_of
-from loket.services.information import FOLLOW_UP, add_information
-from loket.services.status import close_ticket, reject_solution, reopen_ticket
 from loket.services.submission import Receipt, submit_ticket
 from loket.web.attachments import attachment_json
 from loket.web.auth import viewer
@@ -67,6 +65,10 @@ def add_message(number: int):
         raise ValidationFailed([FieldError(k, "unknown field") for k in unknown])
     by_link = ticket.opens_with(request.args.get("token"))
     author = me.account.email if me and not by_link else ticket.email
+    # Imported here, as the other moves' services below: a cold start's first request
+    # is most often a submission, which needs none of them (bench/cold_start.py).
+    from loket.services.information import FOLLOW_UP, add_information
+
     added = add_information(services(), ticket, data.get("body"), author=author,
                             attachments=data.get("attachments"),
                             viewer=None if by_link else me,
@@ -100,8 +102,10 @@ def idempotency_key(value: str | None) -> str | None:
     return value
 
 
-# The customer's own moves; the workflow says from which statuses each is possible.
-CUSTOMER_ACTIONS = {"close": close_ticket, "reopen": reopen_ticket, "reject": reject_solution}
+# The customer's own moves (functions of services/status.py, imported on the first
+# one); the workflow says from which statuses each is possible.
+CUSTOMER_ACTIONS = {"close": "close_ticket", "reopen": "reopen_ticket",
+                    "reject": "reject_solution"}
 
 
 @bp.post("/tickets/<int:number>/close", endpoint="close_ticket", defaults={"action": "close"})
@@ -118,8 +122,10 @@ def customer_action(number: int, action: str):
         raise ValidationFailed([FieldError(k, "unknown field") for k in unknown])
     if action == "reopen":
         return reopen(ticket, data.get("body"))
-    ticket = CUSTOMER_ACTIONS[action](services(), number, body=data.get("body"),
-                                      ticket=ticket)
+    from loket.services import status
+
+    move = getattr(status, CUSTOMER_ACTIONS[action])
+    ticket = move(services(), number, body=data.get("body"), ticket=ticket)
     response = jsonify(ticket_json(view_of(services(), ticket), ticket.language))
     response.headers["Cache-Control"] = "no-store"
     return response
