@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from functools import cached_property
 from pathlib import Path
@@ -51,6 +52,35 @@ def package() -> str:
     if result.returncode != 0:
         raise AssertionError(f"make -f deploy.mk package failed:\n{output[-6000:]}")
     return output
+
+
+def service_copy(directory: Path) -> Path:
+    """A folder for `osls package` runs of its own: a copy of serverless.yml (as it is
+    now) and links to what it reads. osls deletes its service folder's .serverless/
+    before packaging, so it never runs in ROOT here (other tests read that one)."""
+    service = directory / "service"
+    service.mkdir(parents=True)
+    shutil.copy2(ROOT / "serverless.yml", service / "serverless.yml")
+    for name in ("package.json", "node_modules", "site_config", "functions", "build"):
+        (service / name).symlink_to(ROOT / name)
+    return service
+
+
+def package_with_params(service: Path, out: Path, params: dict[str, str],
+                        stage: str = "dev") -> Path:
+    """`osls package` of `service` (service_copy) with `--param`s into `out`; returns
+    the update template's path. Needs what `package()` made first (node_modules, the
+    zip, the headers file)."""
+    args = [f"--param={name}={value}" for name, value in params.items()]
+    env = {**clean_env(), "AWS_CONFIG_FILE": "/dev/null",
+           "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "npm_config_update_notifier": "false"}
+    result = subprocess.run(
+        [str(ROOT / "node_modules" / ".bin" / "osls"), "package", "--stage", stage,
+         "--package", str(out), *args],
+        cwd=service, env=env, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise AssertionError(f"osls package {args} failed:\n{(result.stdout + result.stderr)[-6000:]}")
+    return out / TEMPLATE.name
 
 
 def load_template(path: Path = TEMPLATE) -> dict:

@@ -123,6 +123,7 @@ class Deployment:
 
 def deploy(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Deployment:
     _create_table(stack)
+    _restore_existing_table(stack)
     s3 = boto3.client("s3", region_name=REGION)
     for bucket in stack.of_type("AWS::S3::Bucket"):
         s3.create_bucket(Bucket=stack.name(bucket),
@@ -159,3 +160,22 @@ def _create_table(stack: Stack) -> None:
     ttl = props.get("TimeToLiveSpecification")
     if ttl:
         client.update_time_to_live(TableName=props["TableName"], TimeToLiveSpecification=ttl)
+
+
+def _restore_existing_table(stack: Stack) -> None:
+    """The table serverless.yml's `table` param names, made as README.md's restore makes
+    it: a point-in-time restore of the stack's own table (its keys, indexes and items),
+    then TTL and point-in-time recovery turned on as the README says."""
+    name = stack.parameters.get("ExistingTable")
+    if not name:
+        return
+    client = boto3.client("dynamodb", region_name=REGION)
+    own = stack.name("Table")
+    client.update_continuous_backups(TableName=own, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})
+    client.restore_table_to_point_in_time(SourceTableName=own, TargetTableName=name,
+                                          UseLatestRestorableTime=True)
+    ttl = stack.resolve(stack.resources["Table"]["Properties"]["TimeToLiveSpecification"])
+    client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    client.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})

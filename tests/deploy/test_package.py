@@ -19,6 +19,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.deploy.cloudformation import Stack
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -299,6 +301,8 @@ def test_each_function_has_its_own_least_privilege_role(packaged):
     sweep_queries = [s for r, s in statements
                      if r == roles["SweepLambdaFunction"] and "dynamodb:Query" in as_list(s["Action"])
                      and "Condition" not in s]
-    sweep_indexes = [{"Fn::Sub": "${Table.Arn}/index/due"}, {"Fn::Sub": "${Table.Arn}/index/gsi1"}]
-    assert sweep_queries and all(
-        resource in sweep_indexes for s in sweep_queries for resource in as_list(s["Resource"]))
+    stack = Stack(template)
+    table = stack.arn("Table")
+    sweep_indexes = [f"{table}/index/due", f"{table}/index/gsi1"]
+    assert sweep_queries and all(stack.resolve(resource) in sweep_indexes
+                                 for s in sweep_queries for resource in as_list(s["Resource"]))
