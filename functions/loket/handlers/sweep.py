@@ -37,7 +37,8 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log.info("%s", action)
     return {"swept": True, "now": report.now.isoformat(), "due": report.due,
             "changed": report.changed, "emails": report.emails,
-            "conflicts": report.conflicts, "removed": report.removed, "more": report.more}
+            "conflicts": report.conflicts, "removed": report.removed,
+            "erase_chunks": report.erase_chunks, "more": report.more}
 
 
 def reset() -> None:
