@@ -104,15 +104,22 @@ def schedule_closed_tickets(services: Services, products: list[str]) -> "Schedul
     """Give finished tickets stored before retention was set (or changed) their moment
     in the due index (`loket retention-schedule`): each product's tickets a page at a
     time from the product index, the finished ones whose due moment differs saved with
-    an "updated" event. A ticket changed meanwhile worked its moment out itself."""
+    an "updated" event (services/changes.py). One that keeps changing is skipped: each
+    change works its moment out itself."""
     from dataclasses import replace
 
     from loket.domain.errors import VersionConflict
-    from loket.domain.events import SYSTEM, events_of_change
+    from loket.domain.events import SYSTEM
     from loket.domain.retention import FINISHED
+    from loket.domain.workflow import Step
+    from loket.services.changes import change_ticket
     from loket.storage.account_records import TicketQuery
 
-    report, workflow, now = ScheduleReport(), services.config.workflow, services.clock.now()
+    report, workflow = ScheduleReport(), services.config.workflow
+
+    def rescheduled(ticket, now):
+        return Step(replace(ticket, due_at=workflow.due_at(ticket)))
+
     for product in products:
         after = None
         while True:
@@ -125,11 +132,9 @@ def schedule_closed_tickets(services: Services, products: list[str]) -> "Schedul
                 if workflow.status(ticket.status).category not in FINISHED or \
                         due == ticket.due_at:
                     continue
-                fresh = replace(ticket, due_at=due)
-                try:
-                    services.store.save_ticket(fresh, expected_version=ticket.version,
-                                               events=events_of_change(ticket, fresh,
-                                                                       by=SYSTEM, at=now))
+                try:  # Saved with its "updated" event, read again on a conflict.
+                    change_ticket(services, ticket.number, rescheduled, by=SYSTEM,
+                                  ticket=ticket)
                     report.scheduled += 1
                 except VersionConflict:
                     report.skipped += 1
