@@ -19,6 +19,8 @@ _ZERO = timedelta(0)
 # A calendar with no working time at all would make the search for the next open
 # hour endless; ten years is far beyond any timer and still ends.
 _SEARCH_DAYS = 3660
+_ONE_DAY = timedelta(days=1)
+_WORKING_DAY = "working-day"  # its key in BusinessCalendar._memo, beside the dates
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,16 @@ class BusinessCalendar:
     hours: Mapping[int, tuple[tuple[time, time], ...]] = field(default_factory=lambda: {
         day: ((time(9), time(17)),) for day in range(5)})
     closed_days: Container[date] = frozenset()
+    # Worked out once per calendar, not on every deadline (each new ticket's SLA
+    # deadlines and queue key ask for the same few days): each day's opening periods
+    # in UTC, and the working day's length. Left out of pickles and comparisons.
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_memo"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _memo={})
 
     def is_working_day(self, day: date) -> bool:
         return bool(self.hours.get(day.weekday())) and day not in self.closed_days
@@ -106,21 +118,33 @@ class BusinessCalendar:
     def working_day(self) -> timedelta:
         """The opening time of an average working weekday: what "a working day" of an
         SLA target is worth (eight hours for 09:00-17:00)."""
-        days = [sum((_length(o, c) for o, c in periods), _ZERO)
-                for periods in self.hours.values() if periods]
-        return sum(days, _ZERO) / len(days) if days else _ZERO
+        found = self._memo.get(_WORKING_DAY)
+        if found is None:
+            days = [sum((_length(o, c) for o, c in periods), _ZERO)
+                    for periods in self.hours.values() if periods]
+            found = self._memo[_WORKING_DAY] = (sum(days, _ZERO) / len(days) if days
+                                                else _ZERO)
+        return found
 
     def _open_periods(self, start: datetime):
         """Opening periods, in UTC, that end after `start`, in time order."""
         day = start.astimezone(self.zone).date()
         for _ in range(_SEARCH_DAYS):
-            if self.is_working_day(day):
-                for opens, closes in self.hours[day.weekday()]:
-                    period = (_utc(datetime.combine(day, opens, tzinfo=self.zone)),
-                              _utc(datetime.combine(day, closes, tzinfo=self.zone)))
-                    if period[1] > start:
-                        yield period
-            day += timedelta(days=1)
+            for period in self._periods_of(day):
+                if period[1] > start:
+                    yield period
+            day += _ONE_DAY
+
+    def _periods_of(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The day's opening periods in UTC; none on a day it is closed."""
+        periods = self._memo.get(day)
+        if periods is None:
+            periods = self._memo[day] = tuple(
+                (_utc(datetime.combine(day, opens, tzinfo=self.zone)),
+                 _utc(datetime.combine(day, closes, tzinfo=self.zone)))
+                for opens, closes in self.hours[day.weekday()]
+            ) if self.is_working_day(day) else ()
+        return periods
 
 
 def _utc(moment: datetime) -> datetime:

@@ -94,8 +94,11 @@ _WORD = re.compile(r"\w+")
 def words(text: str) -> list[str]:
     """The distinct words of `text` as both stores index and search them: case and
     accents folded ("Café" finds "cafe"), in order of first appearance."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text)
-                    if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # Most text: nothing to fold but case, and no loop per character.
+        plain = text.lower()
+    else:
+        plain = "".join(c for c in unicodedata.normalize("NFKD", text)
+                        if not unicodedata.combining(c)).casefold()
     seen: dict[str, None] = {}
     for word in _WORD.findall(plain):
         seen.setdefault(word[:MAX_WORD], None)

@@ -217,8 +217,9 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
         ticket = Ticket.from_new(self._next_number(conn), new)
         rec = ticket_to_record(ticket)
         conn.execute(_INSERT_TICKET, [rec[c] for c in TICKET_COLUMNS])
-        self._insert_message(conn, ticket.number, new.first_message())
-        self._index_words(conn, ticket, [new.first_message()], new=True)
+        first = new.first_message()
+        self._insert_message(conn, ticket.number, first)
+        self._index_words(conn, ticket, [first], new=True)
         self._insert_events(conn, [created_event(ticket, new.taken_by)])
         if idempotency_key is not None:
             conn.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?)",
