@@ -4,9 +4,9 @@ the store until the sweeper has run it to the end in bounded chunks (services/er
 While it waits or runs it holds the person's address and names: the work needs them.
 When it is done they go, and only the address's SHA-256 (`address_hash`) and the
 erasure's placeholder stay, with who asked, when and what was removed: the audit
-record, which names no one. (A hash
-of an address can be checked against a guess; it is kept so that an operator asked "was
-this person erased?" can answer, not to hide the address from someone who knows it.)
+record, which names no one. (A hash of an address can be checked against a guess; it is
+kept so that an operator asked "was this person erased?" can answer, not to hide the
+address from someone who knows it.)
 """
 
 from __future__ import annotations

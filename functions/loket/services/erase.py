@@ -99,6 +99,8 @@ class Eraser:
     no longer names the person and what it removed is gone, so a chunk run again after
     a crash finds nothing more to do and counts nothing twice."""
 
+    removed_text = REMOVED_TEXT  # what takes the place of their words (with `messages`)
+
     def __init__(self, address: str, names: list[str], placeholder: str, blobs, *,
                  messages: bool = False):
         self.address = address
@@ -163,7 +165,7 @@ def start_erasure(store, blobs, address: str, *, messages: bool = False,
 
     address = email_key(address)
     if names is None:
-        names = _names(store.get_account(address))
+        names = account_names(store.get_account(address))
     placeholder = placeholder or new_placeholder()
     return Eraser(address, names, placeholder, blobs, messages=messages)
 
@@ -189,7 +191,7 @@ def erase_person(store, port, blobs, address: str, *, messages: bool = False) ->
     return eraser.erasure
 
 
-def _names(account) -> list[str]:
+def account_names(account) -> list[str]:
     """The full name, then the last name, as the account has them."""
     if account is None:
         return []

@@ -23,7 +23,7 @@ from loket.domain.accounts import email_key
 from loket.domain.erase_jobs import EraseJob, address_hash
 from loket.domain.errors import FieldError, ValidationFailed, VersionConflict
 from loket.services.context import Services
-from loket.services.erase import CHUNK, Eraser, erase_chunk, new_placeholder, _names
+from loket.services.erase import CHUNK, Eraser, account_names, erase_chunk, new_placeholder
 
 log = logging.getLogger(__name__)
 # Long enough for a sweep (the sweep function's timeout is 60 s), short enough that a job
@@ -100,7 +100,7 @@ def request_erase(services: Services, address: str, *, confirm: str, messages: b
     job = EraseJob(id=f"{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}", requested_by=requested_by,
                    requested_at=now, placeholder=new_placeholder(), messages=messages,
                    address=address, address_hash=address_hash(address),
-                   names=tuple(_names(services.store.get_account(address))), due_at=now)
+                   names=tuple(account_names(services.store.get_account(address))), due_at=now)
     services.store.create_erase_job(job)
     log.info("erase job %s queued by %s", job.id, requested_by)
     return job

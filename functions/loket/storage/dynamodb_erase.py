@@ -104,10 +104,10 @@ class _Page:
             item = {k: v for k, v in item.items() if k != "attachments"}
             if eraser.messages:
                 self._forget_words(item["pk"], item.get("body", ""))
-                item["body"] = eraser_removed_text()
+                item["body"] = eraser.removed_text
         elif sk == "TICKET" and eraser.messages and eraser.is_theirs(item.get("email")):
             self._forget_words(item["pk"], item.get("subject", ""))
-            item = {**item, "subject": eraser_removed_text()}
+            item = {**item, "subject": eraser.removed_text}
         elif sk == "RATING" and eraser.messages and eraser.is_theirs(item.get("rated_by")):
             item = {**item, "comment": ""}
         elif sk == "WORDS" and item["pk"] in self.gone_words:
@@ -154,12 +154,6 @@ class _Page:
                 return
             item = self.eraser.scrub.value(self._without_their_words(_from_item(fresh)))
         raise RuntimeError(f"{item['pk']} kept changing while being erased; run it again")
-
-
-def eraser_removed_text() -> str:
-    from loket.services.erase import REMOVED_TEXT
-
-    return REMOVED_TEXT
 
 
 def _kind(item: dict[str, Any]) -> str:
