@@ -201,3 +201,14 @@ def test_the_list_is_for_desk_admins_only(admin_services, client, suppressed):
     assert refused.status_code == 403 and ZED not in refused.get_data(as_text=True)
     sign_in_as(admin_services, client, ANN)
     assert client.get("/desk/mail/suppressions/").status_code == 404
+
+
+def test_desk_admins_must_be_addresses_and_are_matched_in_lower_case():
+    from pydantic import ValidationError
+
+    from loket.config.model import AccountsConfig
+
+    with pytest.raises(ValidationError, match="desk_admins: 'desk team' is not an e-mail address"):
+        AccountsConfig(desk_admins=["desk team"])
+    assert AccountsConfig(desk_admins=["Desk@Nordwind.example"]).desk_admins == [
+        "desk@nordwind.example"]
