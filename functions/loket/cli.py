@@ -334,9 +334,11 @@ _add_mail_retry_command()
 
 def _add_backup_command() -> None:
     from loket.cli_backup import backup, restore  # SQLite; DynamoDB has PITR
+    from loket.cli_table_check import table_check  # a restored table before its use
 
     main.add_command(backup)
     main.add_command(restore)
+    main.add_command(table_check)
 
 
 _add_backup_command()
