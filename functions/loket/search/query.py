@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from loket.search.languages import LANGUAGES
 from loket.ports import Suggestion
-from loket.search import SearchIndexMissing
+from loket.search import SearchIndexMissing, caches
 from loket.search import schema as s
 from loket.search import vocabulary as v
 from loket.search.snippets import Hits, fold, snippet
@@ -44,24 +45,37 @@ STEM_ENDING_MAX = 5            # the most a stemmer takes off a word's end (-igi
 
 
 class WhooshSearcher:
-    """The Searcher port over a whoosh index folder, opened on first use, once per process."""
+    """The Searcher port over a whoosh index folder: opened on first use, once per
+    process (a searcher per thread), and again when a build publishes a new index
+    there. What searches repeat is kept with the opened index (caches.py)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._index = None
         self._lock = threading.Lock()
-        self._local = threading.local()  # a whoosh searcher per thread: they are not shared
+        self._local = threading.local()  # (opened index, its searcher) per thread
+        self._current: _OpenedIndex | None = None
         self._opened: list = []
-        self._rules = None
 
     def suggest(self, text: str, *, lang: str, product: str | None = None,
                 limit: int = 5, snippets: bool = True) -> list[Suggestion]:
-        searcher = self._searcher()
-        query = build_query(text, lang, searcher.reader(), self._rules)
+        opened = self._open()
+        key = (text, lang, product, limit, snippets)
+        found = opened.answers.get(key)
+        if found is None:
+            found = opened.answers.put(key, tuple(self._suggest(
+                opened, text, lang=lang, product=product, limit=limit, snippets=snippets)))
+        return list(found)
+
+    def _suggest(self, opened: "_OpenedIndex", text: str, *, lang: str, product: str | None,
+                 limit: int, snippets: bool) -> list[Suggestion]:
+        searcher = self._searcher(opened)
+        query = build_query(text, lang, searcher.reader(), opened.rules)
         if query is None:
             return []
-        results = searcher.search(query, limit=limit * 4, filter=_product_filter(product),
-                                  terms=True)
+        allowed = caches.product_documents(searcher, _product_filter(product), opened.filters)
+        if allowed is not None and len(allowed) == 0:
+            return []  # whoosh takes an empty filter for none at all
+        results = searcher.search(query, limit=limit * 4, filter=allowed, terms=True)
         found = rank([(hit.score, hit.fields(), hit.matched_terms()) for hit in results], lang,
                      words=len(query_stems(text, lang)))
         return [_suggestion(_in_language(searcher, fields, lang), terms, text, snippets)
@@ -72,31 +86,55 @@ class WhooshSearcher:
             for searcher in self._opened:
                 searcher.close()
             self._opened.clear()
-            self._index = None
+            self._current = None
         self._local = threading.local()
 
-    def _searcher(self):
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self._local.searcher = self._open().searcher()
-            with self._lock:
-                self._opened.append(searcher)
+    def _searcher(self, opened: "_OpenedIndex"):
+        mine = getattr(self._local, "searcher", None)
+        if mine is not None and mine[0] is opened:
+            return mine[1]
+        searcher = opened.index.searcher()
+        with self._lock:
+            if mine is not None and mine[1] in self._opened:
+                # This thread's searcher on an index since replaced: no one else uses it.
+                self._opened.remove(mine[1])
+                mine[1].close()
+            self._opened.append(searcher)
+        self._local.searcher = (opened, searcher)
         return searcher
 
-    def _open(self):
+    def _open(self) -> "_OpenedIndex":
+        """The index as published now: a stat per search notices a new one."""
+        stamp = caches.stamp(self.path)
+        current = self._current
+        if current is not None and (stamp == current.stamp or stamp is None):
+            return current  # unchanged, or in the middle of being swapped: keep the last
         with self._lock:
-            if self._index is None:
-                from whoosh.index import EmptyIndexError, open_dir
+            if self._current is None or self._current.stamp != stamp:
+                self._current = _OpenedIndex.of(self.path, stamp)
+            return self._current
 
-                # An index written for other fields would answer wrongly, not fail.
-                if s.written_version(self.path) != s.SCHEMA_VERSION:
-                    raise SearchIndexMissing(f"{self.path}: missing or built by another version")
-                try:
-                    self._index = open_dir(str(self.path), readonly=True)
-                except (EmptyIndexError, OSError):
-                    raise SearchIndexMissing(str(self.path)) from None
-                self._rules = expansion_rules(v.read_index(self.path))
-            return self._index
+
+class _OpenedIndex:
+    """An opened index with what searching it keeps (see caches.py)."""
+
+    def __init__(self, index, rules, stamp):
+        self.index, self.rules, self.stamp = index, rules, stamp
+        self.answers = caches.Bounded(caches.ANSWERS)
+        self.filters = caches.Bounded(16)
+
+    @classmethod
+    def of(cls, path: Path, stamp) -> "_OpenedIndex":
+        from whoosh.index import EmptyIndexError, open_dir
+
+        # An index written for other fields would answer wrongly, not fail.
+        if stamp is None or s.written_version(path) != s.SCHEMA_VERSION:
+            raise SearchIndexMissing(f"{path}: missing or built by another version")
+        try:
+            index = open_dir(str(path), readonly=True)
+        except (EmptyIndexError, OSError):
+            raise SearchIndexMissing(str(path)) from None
+        return cls(index, expansion_rules(v.read_index(path)), stamp)
 
 
 def build_query(text: str, lang: str, reader, rules=None):
@@ -263,7 +301,7 @@ def _typo_clauses(reader, lang: str, stem: str, typed: str, last: bool = False) 
     customer's language, and for the word being typed only when no title or heading
     word starts with it.
     """
-    from whoosh.query import FuzzyTerm, Term
+    from whoosh.query import Term
 
     if len(stem) < FUZZY_MIN_LENGTH:
         return []
@@ -275,8 +313,8 @@ def _typo_clauses(reader, lang: str, stem: str, typed: str, last: bool = False) 
     # Bodies hold far more words: only the last word is looked up in them, one typo away.
     kinds = (s.TITLE, s.OUTLINE, s.BODY) if last else (s.TITLE, s.OUTLINE)
     edits = 2 if len(stem) >= FUZZY_TWO_EDITS_LENGTH else 1
-    clauses = [FuzzyTerm(s.field(kind, lang), stem, boost=BOOSTS[kind] * FUZZY_WEIGHT,
-                         maxdist=edits, prefixlength=edits) for kind in kinds]
+    clauses = [caches.fuzzy_term(s.field(kind, lang), stem, boost=BOOSTS[kind] * FUZZY_WEIGHT,
+                                 maxdist=edits, prefixlength=edits) for kind in kinds]
     swaps = {stem[:i] + stem[i + 1] + stem[i] + stem[i + 2:] for i in range(len(stem) - 1)}
     for swapped in swaps - {stem}:
         clauses += [Term(s.field(kind, lang), swapped, boost=boost * FUZZY_WEIGHT)
@@ -307,8 +345,13 @@ def _stem_of_misspelt(reader, lang: str, word: str, kinds) -> list:
 
 
 def query_stems(text: str, lang: str) -> list[str]:
+    return list(_stems(text, lang))
+
+
+@lru_cache(maxsize=4096)  # A query asks for its stems several times; analysing is costly.
+def _stems(text: str, lang: str) -> tuple[str, ...]:
     stems = dict.fromkeys(t.text for t in s.stemming_analyzer(lang)(text, mode="query"))
-    return list(stems)[:MAX_WORDS]
+    return tuple(stems)[:MAX_WORDS]
 
 
 def typed_prefix(text: str) -> str:

@@ -1,0 +1,115 @@
+"""What a searcher keeps between suggestions while its index stays the same.
+
+A receipt's suggestions cost the mail dispatcher more than the rest of the receipt,
+and most of that work repeats from one search to the next: the product filter turned
+into a set of documents, a word the index does not know expanded over a field's term
+dictionary (a Levenshtein automaton built and walked, twice a search: whoosh sizes the
+query with the expansion, then matches it), the same subject asked again. All of it
+depends on the index alone, so it is kept with the opened index and dropped with it
+when a build publishes a new one (index.py swaps a new folder into place, which
+stamp() notices).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Hashable, Iterable
+
+# Subjects remembered per opened index: enough for a day of receipts' repeats.
+ANSWERS = 2048
+# Expanded words remembered per reader: each is a few terms at most.
+EXPANSIONS = 4096
+
+
+def stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes when the index folder is replaced (a new inode) or written in
+    place (its modification time); None while it is missing, as between the two
+    renames of a build that swaps a new index in."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_mtime_ns)
+
+
+class Bounded:
+    """A thread-safe mapping that forgets its least recently used entries."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value):
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def product_documents(searcher, product_filter, remembered: Bounded):
+    """The documents a product filter allows, as whoosh itself turns a filter query into
+    a set (Searcher._query_to_comb), made once per index instead of once per search.
+    Document numbers are the index's, the same for every searcher opened on it."""
+    from whoosh.idsets import BitSet
+
+    if product_filter is None:
+        return None
+    found = remembered.get(product_filter)
+    if found is None:
+        found = remembered.put(product_filter, BitSet(searcher.docs_for_query(product_filter),
+                                                      size=searcher.doc_count_all()))
+    return found
+
+
+# Per reader (each searcher has its own): (field, word, edits, prefix) -> matching terms.
+_expansions: "weakref.WeakKeyDictionary[object, Bounded]" = weakref.WeakKeyDictionary()
+_expansions_lock = threading.Lock()
+
+
+def expansion(reader, key: tuple, expand: Callable[[], Iterable[str]]) -> tuple[str, ...]:
+    with _expansions_lock:
+        remembered = _expansions.get(reader)
+        if remembered is None:
+            remembered = _expansions[reader] = Bounded(EXPANSIONS)
+    found = remembered.get(key)
+    if found is None:
+        found = remembered.put(key, tuple(expand()))
+    return found
+
+
+def fuzzy_term(fieldname: str, text: str, **options):
+    """A whoosh FuzzyTerm (matched and scored as one) whose expansion over the term
+    dictionary is computed once per reader and word, not twice per search."""
+    return _remembering_fuzzy_term()(fieldname, text, **options)
+
+
+@lru_cache(maxsize=1)
+def _remembering_fuzzy_term():
+    # Defined on first use: whoosh is imported only by code that searches.
+    from whoosh.query import FuzzyTerm
+
+    class RememberingFuzzyTerm(FuzzyTerm):
+        def _btexts(self, ixreader):
+            key = (self.fieldname, self.text, self.maxdist, self.prefixlength)
+            return expansion(ixreader, key, lambda: super(RememberingFuzzyTerm, self)
+                             ._btexts(ixreader))
+
+    return RememberingFuzzyTerm
