@@ -353,6 +353,42 @@ def sweep_strips_a_long_closed_ticket(deployed: Deployment, policies: dict | Non
     assert services.blobs.size(shot.key) is None and services.blobs.size(shot.thumbnail_key) is None
 
 
+def sweep_runs_an_erase_job(deployed: Deployment, policies: dict | None = None) -> None:
+    """The desk's erase action (#15): a desk admin queued the erasure of a customer with a
+    session, a file on their ticket and refused mail; the sweep erases all of it."""
+    from loket.domain.accounts import Session
+    from loket.domain.attachments import Attachment
+    from loket.domain.refused import RefusalKind, RefusedMail
+    from loket.services.erase_jobs import request_erase
+    from tests.contract.test_store_contract import new_ticket
+
+    person = "leaving@elsewhere.example"
+    services = deployed.operator_services()
+    now = services.clock.now()
+    shot = Attachment("e" * 22, "mine.png", "image/png", 4, f"attachments/{'e' * 22}", None)
+    services.blobs.put(shot.key, io.BytesIO(b"\x89PNG"), content_type="image/png")
+    services.blobs.put("refused/erase-path.eml", io.BytesIO(b"From: " + person.encode()),
+                       content_type="message/rfc822")
+    ticket, _ = services.store.create_ticket(new_ticket(email=person, created_at=now,
+                                                        attachments=(shot,)))
+    services.store.create_session(Session("e" * 64, person, "csrf", 0, now,
+                                          now + timedelta(days=1)))
+    services.store.keep_refused(RefusedMail(
+        "erase-path", now, now + timedelta(days=30), RefusalKind.RATE_LIMITED, "too many",
+        sender=person, raw_key="refused/erase-path.eml"))
+    job = request_erase(services, person, confirm=person, messages=True, requested_by=AGENT)
+    with deployed.running(SWEEP, policies=policies) as handle:
+        result = handle(corpus_event(SCHEDULE), None)
+    assert result["swept"], result
+    done = services.store.get_erase_job(job.id)
+    assert done.done and done.address is None, done
+    assert services.store.get_ticket(ticket.number).email == job.placeholder
+    assert services.store.get_session("e" * 64, now) is None
+    assert services.store.get_refused("erase-path") is None
+    assert services.blobs.size(shot.key) is None
+    assert services.blobs.size("refused/erase-path.eml") is None
+
+
 def inbound_bucket(deployed: Deployment) -> str:
     """The bucket the receipt rule stores mail in."""
     [rule] = deployed.stack.of_type("AWS::SES::ReceiptRule").values()
@@ -476,6 +512,7 @@ PATHS: dict[str, tuple[str, Callable[..., None]]] = {
     "desk reply": (HTTP, agent_replies_at_the_desk),
     "upload and download": (HTTP, upload_attach_and_download),
     "sweep": (SWEEP, sweep_closes_an_overdue_ticket),
+    "erase job": (SWEEP, sweep_runs_an_erase_job),
     "retention": (SWEEP, sweep_strips_a_long_closed_ticket),
     "mail in": (MAIL_IN, mail_in_makes_a_ticket),
     "mail out": (MAIL_DISPATCH, dispatcher_sends_queued_mail),
