@@ -109,7 +109,30 @@ def _remembering_fuzzy_term():
     class RememberingFuzzyTerm(FuzzyTerm):
         def _btexts(self, ixreader):
             key = (self.fieldname, self.text, self.maxdist, self.prefixlength)
-            return expansion(ixreader, key, lambda: super(RememberingFuzzyTerm, self)
-                             ._btexts(ixreader))
+            return expansion(ixreader, key, lambda: terms_within(ixreader, *key))
 
     return RememberingFuzzyTerm
+
+
+def terms_within(reader, fieldname: str, text: str, maxdist: int, prefix: int):
+    """reader.terms_within(): the field's words at most `maxdist` edits from `text`, by
+    walking the term dictionary with a Levenshtein automaton. whoosh builds the
+    automaton again for every field and every search, and building it (in Python) is
+    most of what a typo costs; it depends on the word alone, so it is built once."""
+    from whoosh.codec.base import Automata
+    from whoosh.reading.segment_reader import SegmentReader
+
+    if type(reader) is not SegmentReader:  # another reader walks its own way
+        return reader.terms_within(fieldname, text, maxdist, prefix=prefix)
+    # As SegmentReader.terms_within does, with the automaton remembered.
+    cursor = reader.cursor(reader.schema[fieldname].spelling_fieldname(fieldname))
+    return Automata.find_matches(_automaton(text, maxdist, prefix), cursor)
+
+
+@lru_cache(maxsize=1024)
+def _automaton(text: str, maxdist: int, prefix: int):
+    """Built once per word; only read afterwards (but for a memo of its sorted labels,
+    the same whoever fills it), so searchers in several threads may share it."""
+    from whoosh.codec.base import Automata
+
+    return Automata.levenshtein_dfa(text, maxdist, prefix)
