@@ -156,6 +156,13 @@ class NoLock:
 
 sqlite._write_lock_for = lambda path: NoLock()
 """,
+    # "no-group": each new ticket in a transaction of its own, as before group commit
+    # (storage/sqlite_group_commit.py).
+    "no-group": """
+import loket.storage.sqlite as sqlite
+
+sqlite.group_commit_for = lambda path: None
+""",
     "mail-later": """
 import loket.services.mail_dispatch as dispatch
 
@@ -327,10 +334,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=THREADS,
                         help="waitress threads of both servers")
     parser.add_argument("--variant", action="append", default=[],
-                        choices=[*VARIANTS, "mail-later+no-lock"],
+                        choices=[*VARIANTS, "mail-later+no-lock", "mail-later+no-group"],
                         help="also measure this variant of Loket (repeatable): no-lock "
-                             "(SQLite's in-process write lock taken out), mail-later (the "
-                             "mail loop held back while the clients submit), or both")
+                             "(SQLite's in-process write lock taken out), no-group (no group "
+                             "commit: a transaction per new ticket), mail-later (the "
+                             "mail loop held back while the clients submit), or mail-later "
+                             "with no-lock or no-group")
     parser.add_argument("--checkout", action="append", default=[], type=Path, metavar="DIR",
                         help="also measure `loket serve` of another checkout, e.g. `git "
                              "worktree add ../before <commit>` (repeatable)")
