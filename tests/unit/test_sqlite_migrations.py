@@ -16,6 +16,9 @@ def test_an_old_database_is_migrated_and_its_tickets_still_read(tmp_path, monkey
     old_columns = sqlite.TICKET_COLUMNS[:13]  # up to due_at, as migration 2 left it
     monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS[:2])
     monkeypatch.setattr(sqlite, "TICKET_COLUMNS", old_columns)
+    monkeypatch.setattr(sqlite, "_INSERT_TICKET",
+                        f"INSERT INTO tickets ({', '.join(old_columns)}) "
+                        f"VALUES ({', '.join('?' for _ in old_columns)})")
     # The code of that time wrote neither the desk's words nor timeline events.
     monkeypatch.setattr(SQLiteStore, "_index_words", lambda *args, **kwargs: None)
     monkeypatch.setattr(SQLiteStore, "_insert_events", lambda *args, **kwargs: None)
