@@ -318,6 +318,12 @@ class MailQueue(Protocol):
         read of the suppressions alone, never of other records."""
         ...
 
+    def index_suppressions(self) -> int:
+        """An upgrade step (`loket desk-reindex --suppressions`): put suppressions stored
+        before the desk's list on it; how many it put there (0 the second time, and
+        always where the list needs no keys of its own). May read the whole store."""
+        ...
+
     def lift_suppression(self, address: str, *, lifted_by: str, lifted_at: datetime,
                          note: str = "") -> "SuppressionLift | None":
         """Take the address's suppression away and keep a record of it with who lifted

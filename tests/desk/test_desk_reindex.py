@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from loket.cli import main
+from loket.domain.outgoing import Suppression
 from loket.services.desk_views import view_page
 from loket.services.sessions import Viewer
 from loket.services.submission import submit_ticket
@@ -49,3 +50,13 @@ def test_tickets_without_keys_come_into_the_views(runner):
     assert sorted(t.number for t in view_page(services, viewer, "new").tickets) == numbers
     again = runner.invoke(main, ["desk-reindex", "--product", "planner"])
     assert "3 tickets seen, 0 updated" in again.output
+
+
+def test_suppressions_need_nothing_on_sqlite(runner):
+    services = build_services(Settings())
+    services.store.suppress_address(Suppression(
+        address="zed@example.com", reason="bounce", detail="", created_at=services.clock.now()))
+    result = runner.invoke(main, ["desk-reindex", "--suppressions"])
+    assert result.exit_code == 0, result.output
+    assert "0 suppressions put on the desk's list (nothing to do on SQLite" in result.output
+    assert [s.address for s in services.store.list_suppressions()] == ["zed@example.com"]

@@ -7,7 +7,8 @@ priorities' order and targets, the calendar). This walks each product's tickets 
 at a time, oldest first, from the product index (never a scan of everything at once),
 and stores the keys that differ; with `words`, it also makes the messages of each
 ticket searchable (a DynamoDB table from before the desk's search; SQLite's migration
-did that itself).
+did that itself); with `suppressions`, it puts suppressed addresses stored before the
+desk's list of them on that list (index_suppressions).
 """
 
 from __future__ import annotations
@@ -55,3 +56,11 @@ def reindex_desk(services: Services, products: list[str], *, words: bool = False
                 break
             after = page[PAGE - 1].number
     return report
+
+
+def index_suppressions(services: Services) -> int:
+    """Suppressions stored before the desk's list (a DynamoDB table from before it; on
+    SQLite every suppression is on it): how many were put on it. Asked for by a flag
+    of its own: on DynamoDB it is a Scan of the whole table, worth it once after that
+    upgrade, not after every change of the SLA."""
+    return services.store.index_suppressions()

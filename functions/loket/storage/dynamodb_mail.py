@@ -130,6 +130,35 @@ class DynamoDBMailQueue:
         return [suppression_from_record(_from_item(item))
                 for page in pages for item in page["Items"]]
 
+    def index_suppressions(self) -> int:
+        """Give suppression items put before the desk's list (no `due` keys) their place
+        in it. Their key is the address and no index holds them, so only a Scan finds
+        them: a page (1 MB) at a time, keeping suppression items without the keys."""
+        pages = self.client.get_paginator("scan").paginate(
+            TableName=self.table_name, ConsistentRead=True,
+            FilterExpression=("begins_with(pk, :suppress) AND sk = :kind"
+                              " AND attribute_not_exists(due_shard)"),
+            ProjectionExpression="pk, created_at",
+            ExpressionAttributeValues=_to_item({":suppress": "SUPPRESS#", ":kind": "SUPPRESS"}))
+        return sum(self._index_suppression(item)
+                   for page in pages for item in map(_from_item, page["Items"]))
+
+    def _index_suppression(self, seen: dict[str, Any]) -> bool:
+        """The keys suppression_item writes, on the suppression the Scan saw only: one
+        lifted or suppressed again meanwhile is gone or has them already."""
+        try:
+            self.client.update_item(
+                TableName=self.table_name, Key=_to_item({"pk": seen["pk"], "sk": "SUPPRESS"}),
+                UpdateExpression="SET due_shard = :shard, due_at = :created",
+                ConditionExpression="created_at = :created AND attribute_not_exists(due_shard)",
+                ExpressionAttributeValues=_to_item({":shard": SUPPRESSED_SHARD,
+                                                    ":created": seen["created_at"]}))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def get_suppression(self, address: str) -> Suppression | None:
         item = self._get(_suppression_key(address_key(address)))
         return suppression_from_record(item) if item else None

@@ -108,6 +108,11 @@ class SQLiteMailQueue:
             (limit,)).fetchall()
         return [suppression_from_record(dict(row)) for row in rows]
 
+    def index_suppressions(self) -> int:
+        # Nothing to do: the table is the list (list_suppressions sorts it), so every
+        # suppression, however old, is on it.
+        return 0
+
     def lift_suppression(self, address: str, *, lifted_by: str, lifted_at: datetime,
                          note: str = "") -> SuppressionLift | None:
         key = address_key(address)
