@@ -84,3 +84,26 @@ def test_the_next_receipt_suggests_an_article_published_meanwhile(tmp_path):
         assert "http://portal.test/kb/planner/roster-export/" in receipt_text(tmp_path, client)
     finally:
         searcher.close()
+
+
+def test_typo_expansions_are_whooshs_own(tmp_path):
+    # caches.terms_within walks the term dictionary with an automaton built once per
+    # word: it must find what whoosh's reader.terms_within finds, field by field.
+    from loket.search.caches import terms_within
+
+    build_index([*BEFORE, NEW], tmp_path / "index")
+    searcher = WhooshSearcher(tmp_path / "index")
+    try:
+        searcher.suggest("warm up", lang="en")
+        reader = searcher._searcher(searcher._open()).reader()
+        found = set()
+        for field in ("title_en", "outline_en", "body_en"):
+            for word, edits in (("rostr", 1), ("exporr", 1), ("holidy", 1), ("payslipz", 1),
+                                ("percentagge", 2), ("zzzz", 1)):
+                expected = sorted(reader.terms_within(field, word, edits, prefix=edits))
+                assert sorted(terms_within(reader, field, word, edits, edits)) == expected
+                assert sorted(terms_within(reader, field, word, edits, edits)) == expected
+                found.update(expected)
+        assert {"roster", "export", "holiday", "payslip"} <= found
+    finally:
+        searcher.close()
