@@ -1,11 +1,11 @@
 """Group commit: the new tickets of concurrent submissions written in one transaction.
 
 Writers of one process take turns on the file's write lock (storage/sqlite.py), and a
-submission's write is a dozen short statements and a COMMIT that writes some 30 pages
-to the WAL, most of them the same few pages (the last leaf of each index). Under load
-each of those statements also lets other threads take the GIL, so the writer holding
-the lock waits for it again and again while the writers queued behind it wait for the
-lock: the write lock, not the CPU, set the throughput and the tail.
+submission's write is some ten short statements and a COMMIT that writes about 28 pages
+to the WAL (a quarter of them the desk's FTS5 words), most of them pages the next
+submission writes again (the last leaf of each index). Under load each of those
+statements also lets other threads take the GIL, so the writer holding the lock waits
+for it again and again while the writers queued behind it wait for the lock.
 
 So a writer does not queue on the lock alone: it puts its work (a function of the
 connection) in the file's queue. A writer that finds no batch being written leads:
