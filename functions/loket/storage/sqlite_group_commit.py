@@ -14,7 +14,9 @@ transaction and commits once; the others wait for it and get their own result or
 exception. One piece failing (over a limit, an idempotency conflict) rolls back that
 piece alone. Nobody is told of a success before the COMMIT: if it fails, every piece
 of the batch fails with it, and nothing of any was written. With one writer at a time
-the batch holds its one piece and runs as a plain transaction, as before.
+the batch holds its one piece and runs as a plain transaction, as before. A batch of
+eight writes about 3.5 WAL pages a ticket instead of 22-28 (`bench/submit_load.py
+--variant no-group` measures the difference through a server).
 """
 
 from __future__ import annotations
