@@ -120,9 +120,13 @@ class ReadCounter:
         self.items = self.requests = 0
 
 
-def sqlite_due_query_plan(store) -> str:
-    """How SQLite answers due_tickets: it must search the due_at index, not scan."""
+def sqlite_due_query_plan(store, removals: bool = False) -> str:
+    """How SQLite answers due_tickets (or due_removals): it must search the index of
+    that due part (storage/due_kinds.py), not scan."""
+    from loket.storage.due_kinds import SQLITE_REMOVALS_DUE, SQLITE_TIMERS_DUE
+
+    part = SQLITE_REMOVALS_DUE if removals else SQLITE_TIMERS_DUE
     rows = store._connection().execute(
-        "EXPLAIN QUERY PLAN SELECT * FROM tickets WHERE due_at IS NOT NULL AND due_at <= ? "
+        f"EXPLAIN QUERY PLAN SELECT * FROM tickets WHERE {part} AND due_at <= ? "
         "ORDER BY due_at LIMIT ?", ("2026-01-01", 100)).fetchall()
     return " / ".join(row[-1] for row in rows)

@@ -65,10 +65,17 @@ class TicketStore(Protocol):
         ...
 
     def due_tickets(self, now: datetime, limit: int = 100) -> list[Ticket]:
-        """Tickets whose due_at is at or before `now`, earliest first, at most `limit`.
+        """Tickets with a timer or SLA deadline (not closed or cancelled) whose due_at is
+        at or before `now`, earliest first, at most `limit`.
 
         Costs O(tickets due), never O(all tickets): stores answer from an index.
         """
+        ...
+
+    def due_removals(self, now: datetime, limit: int = 100) -> list[Ticket]:
+        """Closed or cancelled tickets whose due_at (retention's removal) is at or before
+        `now`, earliest first, at most `limit`; O(due), from an index part of their own
+        (storage/due_kinds.py), so a backlog of them never delays due_tickets."""
         ...
 
     def count_hit(self, key: str, window_start: datetime, expires_at: datetime,

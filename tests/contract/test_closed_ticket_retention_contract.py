@@ -141,6 +141,37 @@ def test_a_round_removes_at_most_its_limit_and_the_rest_next_round(store, blobs)
     assert store.get_ticket(numbers[1]).fields == {"environment": "test"}  # typed text went
 
 
+def test_a_backlog_of_removals_never_delays_a_timer_that_is_due(store, blobs):
+    """More closed tickets due for removal than a round removes, all due before an open
+    ticket's timer (the first retention-schedule on a store of old closed tickets): the
+    first round runs the timer, its reminder queued, and removes at most its limit; the
+    next rounds drain the rest. Small batches stand for a backlog of thousands."""
+    services = desk(store, blobs)
+    closed = [store.create_ticket(replace(_new(i), status="open"))[0].number
+              for i in range(5)]
+    for number in closed:
+        use_cases.set_status(services, number, "closed", by="bob@example.com")
+    removal = add_months(CLOSED_AT, MONTHS)
+    services.clock.set(removal + timedelta(days=1))
+    waiting = store.create_ticket(replace(_new(9), status="open"))[0].number
+    use_cases.set_status(services, waiting, "awaiting-customer-response", by="bob@example.com")
+    timer = store.get_ticket(waiting).due_at
+    assert timer > removal  # the whole backlog sorts before the timer
+    now = timer + timedelta(hours=1)
+
+    first = sweep(services, now=now, batch=2, removal_limit=2)
+
+    assert store.get_ticket(waiting).status == "confirmation-pending"
+    assert f"#{waiting}: awaiting-customer-response -> confirmation-pending (timer with " \
+           "a reminder)" in first.actions
+    assert first.emails == 1
+    assert first.removed == 2 and first.more
+    rounds = [sweep(services, now=now, batch=2, removal_limit=2) for _ in range(2)]
+    assert [r.removed for r in rounds] == [2, 1] and not rounds[-1].more
+    assert all(store.get_ticket(n).subject == REMOVED_TEXT for n in closed)
+    assert store.due_removals(now) == []
+
+
 def test_a_crash_after_the_files_went_is_finished_next_round(store, blobs, monkeypatch):
     services = desk(store, blobs)
     number = closed_ticket(store, blobs, services)
@@ -169,7 +200,11 @@ def test_tickets_closed_before_retention_was_set_get_their_moment(store, blobs):
     assert (report.scheduled, report.skipped) == (1, 0)
     assert store.get_ticket(number).due_at == add_months(CLOSED_AT, MONTHS)
     assert schedule_closed_tickets(services, ["planner"]).scheduled == 0  # once
-    assert sweep(services, now=add_months(CLOSED_AT, MONTHS)).removed == 1
+    removal = add_months(CLOSED_AT, MONTHS)
+    # In the due index's removal part (storage/due_kinds.py), not with the timers.
+    assert [t.number for t in store.due_removals(removal)] == [number]
+    assert store.due_tickets(removal) == []
+    assert sweep(services, now=removal).removed == 1
     assert traces(store, number) == []
 
 

@@ -94,6 +94,8 @@ def test_a_sweep_reads_the_due_closed_tickets_not_every_closed_one(store):
     insert(kind, store, _closed_tickets(CLOSED[kind], now, config.workflow))
     if kind == "sqlite":
         assert "USING INDEX tickets_by_due_at" in sqlite_due_query_plan(store)
+        assert "USING INDEX tickets_removals_by_due_at" in sqlite_due_query_plan(
+            store, removals=True)
     services = Services(config=config, store=store, mail=MailBag(), clock=FixedClock(now),
                         base_url="https://support.nordwind.example",
                         mail_from="Nordwind Support <support@nordwind.example>")
@@ -116,4 +118,4 @@ def _closed_tickets(count: int, now, workflow):
         since = now - (timedelta(days=7 * 31) if i % step == 0 else timedelta(days=31))
         ticket = replace(TEMPLATE, number=10001 + i, status="closed", status_since=since,
                          created_at=since - timedelta(days=3), updated_at=since)
-        yield replace(ticket, due_at=workflow.due_at(ticket))
+        yield replace(ticket, due_at=workflow.due_at(ticket), **workflow.queue_keys(ticket))

@@ -118,7 +118,10 @@ def schedule_closed_tickets(services: Services, products: list[str]) -> "Schedul
     report, workflow = ScheduleReport(), services.config.workflow
 
     def rescheduled(ticket, now):
-        return Step(replace(ticket, due_at=workflow.due_at(ticket)))
+        # The queue keys too: a finished ticket's category puts its moment in the due
+        # index's removal part (storage/due_kinds.py), whatever it was saved with.
+        return Step(replace(ticket, due_at=workflow.due_at(ticket),
+                            **workflow.queue_keys(ticket)))
 
     for product in products:
         after = None
@@ -128,9 +131,8 @@ def schedule_closed_tickets(services: Services, products: list[str]) -> "Schedul
                 after=after))
             for ticket in page[:PAGE]:
                 report.seen += 1
-                due = workflow.due_at(ticket)
                 if workflow.status(ticket.status).category not in FINISHED or \
-                        due == ticket.due_at:
+                        rescheduled(ticket, None).ticket == ticket:
                     continue
                 try:  # Saved with its "updated" event, read again on a conflict.
                     change_ticket(services, ticket.number, rescheduled, by=SYSTEM,

@@ -62,30 +62,73 @@ def sweep(services: Services, *, now: datetime | None = None, dry_run: bool = Fa
     sends nothing and lists what it would do, for one batch. With a `deadline` (a
     time.monotonic() value) it stops between tickets when that comes, leaving the rest
     for the next sweep, as a Lambda function must before its timeout. Retention
-    removes the personal data of at most `removal_limit` tickets."""
+    removes the personal data of at most `removal_limit` tickets, read from the due
+    index's part of their own after the timers (storage/due_kinds.py): a backlog of
+    removals never delays a reminder, an auto-close or an SLA timer."""
     report = SweepReport(now or services.clock.now(), dry_run, removal_limit=removal_limit)
+    if not _sweep_timers(services, report, batch, deadline):
+        return report
+    if not dry_run:
+        # Then what comes due soon, with what was due now moved on (#12): agents
+        # hear of SLA deadlines ahead (services/sla_warnings.py).
+        _warn_before_breach(services, report.now)
+    if not _sweep_removals(services, report, deadline) or dry_run:
+        return report
+    _erase(services, report, deadline)
+    return report
+
+
+def _sweep_timers(services: Services, report: SweepReport, batch: int,
+                  deadline: float | None) -> bool:
+    """Every due timer and SLA deadline, a batch at a time (a dry run: one batch).
+    False when the deadline came first."""
     seen: set[int] = set()
     while True:
         due = services.store.due_tickets(report.now, limit=batch)
         # A ticket seen already is one the index has not caught up with yet (DynamoDB's
         # indexes are eventually consistent): it was done, or will be next sweep.
         fresh = [ticket for ticket in due if ticket.number not in seen]
-        for ticket in fresh:
-            if deadline is not None and time.monotonic() >= deadline:
-                report.more = True
-                return report
-            seen.add(ticket.number)
-            report.due += 1
-            _sweep_ticket(services, ticket, report)
-        if dry_run:
+        if not _sweep_tickets(services, fresh, report, deadline, seen):
+            return False
+        if report.dry_run:
             report.more = len(due) == batch
-            return report
+            return True
         if len(due) < batch or not fresh:
-            # Then what comes due soon, with what was due now moved on (#12): agents
-            # hear of SLA deadlines ahead (services/sla_warnings.py).
-            _warn_before_breach(services, report.now)
-            _erase(services, report, deadline)
-            return report
+            return True
+
+
+def _sweep_removals(services: Services, report: SweepReport,
+                    deadline: float | None) -> bool:
+    """Retention's due removals, at most the round's limit (one read of the index's
+    removal part); the rest stays due for the next round. False when the deadline came
+    first. Not read when nothing can be there (storage/due_kinds.py)."""
+    left = report.removal_limit - report.removed
+    if left <= 0 or not _removals_possible(services.config.workflow):
+        return True
+    due = services.store.due_removals(report.now, limit=left + 1)  # one more: "more?"
+    report.more = report.more or len(due) > left
+    return _sweep_tickets(services, due[:left], report, deadline, set())
+
+
+def _removals_possible(workflow) -> bool:
+    """Whether the due index's removal part can hold anything: retention is set, or a
+    timer waits in a closed or cancelled status (such a ticket is in that part too)."""
+    from loket.domain.retention import FINISHED
+
+    return workflow.closed_ticket_months is not None or any(
+        workflow.status(timer.status).category in FINISHED for timer in workflow.timers)
+
+
+def _sweep_tickets(services: Services, tickets: list[Ticket], report: SweepReport,
+                   deadline: float | None, seen: set[int]) -> bool:
+    for ticket in tickets:
+        if deadline is not None and time.monotonic() >= deadline:
+            report.more = True
+            return False
+        seen.add(ticket.number)
+        report.due += 1
+        _sweep_ticket(services, ticket, report)
+    return True
 
 
 def _warn_before_breach(services: Services, now: datetime) -> None:

@@ -27,6 +27,9 @@ from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
 from loket.storage.dynamodb_desk import DynamoDBDesk, desk_index_attributes, words_write
 from loket.storage.dynamodb_erase_jobs import DynamoDBEraseJobs
+# Due tickets spread over a few index partitions (DUE_SHARDS); timers and retention's
+# removals have shards of their own (storage/due_kinds.py).
+from loket.storage.due_kinds import DUE_SHARDS, REMOVAL_SHARD, TIMER_SHARD, dynamodb_shard
 from loket.storage.dynamodb_events import DynamoDBEvents, event_item
 from loket.storage.dynamodb_known_issues import DynamoDBKnownIssues
 from loket.storage.dynamodb_limits import hit_updates, raise_if_over
@@ -43,9 +46,6 @@ from loket.storage.records import (message_from_record, message_to_record,
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8})
 
 COUNTER_KEY = {"pk": "COUNTER#ticket", "sk": "COUNTER"}
-# Due tickets spread over a few index partitions, so a burst of timers never makes
-# one partition hot; the sweeper queries each.
-DUE_SHARDS = 4
 MESSAGE_PREFIX = "MSG#"
 # Pending uploads sit in the sparse `due` index under one key of their own (uploads are
 # few next to the index's write capacity), until a message claims them.
@@ -226,12 +226,21 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
         return saved
 
     def due_tickets(self, now: datetime, limit: int = 100) -> list[Ticket]:
-        """Merge the shards of the sparse `due` index, earliest first. Each shard is read
-        in pages of about limit / shards, and a shard's next page only when the merge
-        needs it, so a call reads little more than `limit` due items, whatever the
-        spread over the shards (asking each shard for `limit` would read four times that)."""
+        """Merge the timer shards (DUE#<n>) of the sparse `due` index, earliest first.
+        Each shard is read in pages of about limit / shards, and a shard's next page
+        only when the merge needs it, so a call reads little more than `limit` due
+        items, whatever the spread over the shards (asking each shard for `limit` would
+        read four times that)."""
+        return self._due(TIMER_SHARD, now, limit)
+
+    def due_removals(self, now: datetime, limit: int = 100) -> list[Ticket]:
+        """As due_tickets, from the removal shards (RETAIN#<n>; storage/due_kinds.py)."""
+        return self._due(REMOVAL_SHARD, now, limit)
+
+    def _due(self, part: str, now: datetime, limit: int) -> list[Ticket]:
         page = -(-limit // DUE_SHARDS) + 1
-        shards = [_DueShard(self, shard, now, page) for shard in range(DUE_SHARDS)]
+        shards = [_DueShard(self, f"{part}#{shard}", now, page)
+                  for shard in range(DUE_SHARDS)]
         found: list[Ticket] = []
         while len(found) < limit:
             heads = [shard for shard in shards if shard.head() is not None]
@@ -335,11 +344,11 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
 class _DueShard:
     """One shard of the `due` index, read a page at a time as the merge asks for more."""
 
-    def __init__(self, store: DynamoDBStore, shard: int, now: datetime, page: int):
+    def __init__(self, store: DynamoDBStore, shard: str, now: datetime, page: int):
         self.store = store
         self.query = {"TableName": store.table_name, "IndexName": "due", "Limit": page,
                       "KeyConditionExpression": "due_shard = :shard AND due_at <= :now",
-                      "ExpressionAttributeValues": _to_item({":shard": f"DUE#{shard}",
+                      "ExpressionAttributeValues": _to_item({":shard": shard,
                                                              ":now": utc_iso(now)})}
         self.buffer: list[Ticket] = []
         self.next_key: dict | None = None
@@ -369,13 +378,14 @@ def _ticket_key(number: int) -> dict[str, str]:
 
 
 def _ticket_item(ticket: Ticket) -> dict[str, Any]:
-    """The ticket's item. Only a ticket with a pending timer carries the `due` index's
-    keys, so the index holds just the tickets the sweeper may have to act on."""
+    """The ticket's item. Only a ticket with a pending timer (or retention's removal)
+    carries the `due` index's keys, under its part's shard (storage/due_kinds.py), so
+    the index holds just the tickets the sweeper may have to act on."""
     record = {k: v for k, v in ticket_to_record(ticket).items() if v is not None}
     item = {**_ticket_key(ticket.number), **record, **ticket_index_attributes(ticket),
             **desk_index_attributes(ticket)}
     if ticket.due_at is not None:
-        item.update(due_shard=f"DUE#{ticket.number % DUE_SHARDS}", due_at=record["due_at"])
+        item.update(due_shard=dynamodb_shard(ticket, DUE_SHARDS), due_at=record["due_at"])
     return item
 
 

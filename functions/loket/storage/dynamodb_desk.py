@@ -44,6 +44,7 @@ from loket.domain.tickets import Ticket
 from loket.storage.desk_queries import (NEWEST, RESOLVED_CATEGORIES, WORK, DeskView,
                                         TicketSearch, created_text, split_work_key,
                                         work_key, words)
+from loket.storage.due_kinds import dynamodb_shard
 from loket.storage.records import ticket_from_record
 
 _serializer = TypeSerializer()
@@ -115,8 +116,11 @@ class DynamoDBDesk:
         worked out from (SET the keys, REMOVE the index keys the ticket no longer has),
         then, when `texts` are given, the words item put anew from them."""
         keys = desk_index_attributes(ticket)
+        # The category picks the due part (storage/due_kinds.py): its shard follows it.
+        shard = dynamodb_shard(ticket) if ticket.due_at is not None else None
         values = {k: v for k, v in {"queue_category": ticket.queue_category,
-                                    "queue_order": ticket.queue_order, **keys}.items()
+                                    "queue_order": ticket.queue_order, **keys,
+                                    "due_shard": shard}.items()
                   if v is not None}
         gone = [k for k in ("queue_category", "queue_order", *DESK_KEYS) if k not in values]
         names = {f"#{k}": k for k in (*values, *gone)}

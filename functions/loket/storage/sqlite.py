@@ -29,6 +29,8 @@ from loket.storage.sqlite_known_issues import KNOWN_ISSUES_MIGRATION, SQLiteKnow
 from loket.storage.sqlite_mail import (MAIL_MIGRATION, SUPPRESSION_LIFTS_MIGRATION,
                                        SQLiteMailQueue)
 from loket.storage.sqlite_mail_in import MAIL_IN_MIGRATION, SQLiteMailIn, check_message_key
+from loket.storage.due_kinds import (SQLITE_MIGRATION as DUE_KINDS_MIGRATION,
+                                      SQLITE_REMOVALS_DUE, SQLITE_TIMERS_DUE)
 from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
                                    message_to_record, ticket_from_record, ticket_to_record,
                                    upload_from_record, upload_to_record, utc_iso)
@@ -127,6 +129,8 @@ MIGRATIONS: list[str] = [
     SUPPRESSION_LIFTS_MIGRATION,
     # Erase jobs: the desk's erase action, run by the sweeper (storage/sqlite_erase_jobs.py).
     ERASE_JOBS_MIGRATION,
+    # The due index in two parts, timers and retention's removals (storage/due_kinds.py).
+    DUE_KINDS_MIGRATION,
 ]
 
 
@@ -273,9 +277,16 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
         return saved
 
     def due_tickets(self, now: datetime, limit: int = 100) -> list[Ticket]:
+        return self._due(SQLITE_TIMERS_DUE, now, limit)
+
+    def due_removals(self, now: datetime, limit: int = 100) -> list[Ticket]:
+        return self._due(SQLITE_REMOVALS_DUE, now, limit)
+
+    def _due(self, part: str, now: datetime, limit: int) -> list[Ticket]:
+        # `part` repeats its partial index's condition, so SQLite searches that index.
         rows = self._connection().execute(
-            "SELECT * FROM tickets WHERE due_at IS NOT NULL AND due_at <= ? "
-            "ORDER BY due_at LIMIT ?", (utc_iso(now), limit)).fetchall()
+            f"SELECT * FROM tickets WHERE {part} AND due_at <= ? ORDER BY due_at LIMIT ?",
+            (utc_iso(now), limit)).fetchall()
         return [ticket_from_record(dict(r)) for r in rows]
 
     def list_messages(self, number: int) -> list[Message]:
