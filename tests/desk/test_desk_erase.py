@@ -81,6 +81,62 @@ def test_a_wrong_address_is_refused_with_a_clear_error(admin_services, client, t
     assert admin_services.store.get_ticket(number).email == ZED
 
 
+@pytest.mark.parametrize("typed", [ZED.upper(), f" {ZED} ", f"{ZED}\x00", "\u212a" + ZED[1:],
+                                   "zed@elsewhere.exampl\u212a"])
+def test_the_address_must_be_typed_exactly_as_shown(admin_services, client, typed):
+    """Not another case of it, nor with blanks around it: typing it is how the admin
+    shows they read it (the stored form, shown on the page, is what must be typed)."""
+    submit(admin_services)
+    csrf = sign_in_as(admin_services, client, AGENT)
+    response = client.post(ERASE, data={"csrf_token": csrf, "address": f" {ZED.upper()} ",
+                                        "confirm": typed})
+    assert response.status_code == 422
+    assert re.search(r'name="confirm"[^>]*aria-invalid="true"', response.get_data(as_text=True))
+    assert "Type the person's address exactly as shown to confirm." in text(response)
+    assert admin_services.store.list_erase_jobs() == []
+    shown = client.get(ERASE, query_string={"address": f" {ZED.upper()} "})
+    assert f"Type <strong>{ZED}</strong> to confirm" in text(shown)
+    assert client.post(ERASE, data={"csrf_token": csrf, "address": f" {ZED.upper()} ",
+                                    "confirm": ZED}).status_code == 303
+
+
+@pytest.mark.parametrize("address", [f"{ZED}\x00", f"zed\x00@elsewhere.example",
+                                     f"\u202e{ZED}", f"zed\u200b@elsewhere.example",
+                                     f"zed @elsewhere.example", "@", "zed@",
+                                     "x" * 3000 + "@elsewhere.example"])
+def test_an_address_no_one_has_is_a_field_error_and_queues_nothing(admin_services, client,
+                                                                   address):
+    csrf = sign_in_as(admin_services, client, AGENT)
+    for response in (client.get("/desk/people/", query_string={"address": address}),
+                     client.get(ERASE, query_string={"address": address}),
+                     client.post(ERASE, data={"csrf_token": csrf, "address": address,
+                                              "confirm": address})):
+        assert response.status_code == 422
+        assert re.search(r'name="address"[^>]*aria-invalid="true"',
+                         response.get_data(as_text=True))
+        assert "Give the person's e-mail address." in text(response)
+    assert admin_services.store.list_erase_jobs() == []
+
+
+@pytest.mark.parametrize("choice", ["maybe", "", "YES", "\x00"])
+def test_an_odd_choice_for_their_messages_is_a_field_error(admin_services, client, choice):
+    submit(admin_services)
+    csrf = sign_in_as(admin_services, client, AGENT)
+    response = client.post(ERASE, data={"csrf_token": csrf, "address": ZED, "confirm": ZED,
+                                        "messages": choice})
+    assert response.status_code == 422
+    assert re.search(r'name="messages"[^>]*aria-invalid="true"', response.get_data(as_text=True))
+    assert "Choose whether their messages' text stays or goes." in text(response)
+    assert admin_services.store.list_erase_jobs() == []
+
+
+def test_an_odd_return_ticket_is_ignored(admin_services, client):
+    sign_in_as(admin_services, client, AGENT)
+    for ticket in ("\u00b2", "\u0661", "1" * 5000):
+        page = client.get("/desk/people/", query_string={"address": ZED, "ticket": ticket})
+        assert page.status_code == 200 and "Back to the queue" in text(page)
+
+
 def test_not_an_address_is_told_and_queues_nothing(admin_services, client):
     csrf = sign_in_as(admin_services, client, AGENT)
     for response in (client.get(ERASE, query_string={"address": "not an address"}),

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from loket.config.portal import PortalConfig  # noqa: F401  (where it was)
-from loket.domain.accounts import OverPlan, SupportPlan
+from loket.domain.accounts import OverPlan, SupportPlan, email_key
 from loket.domain.attachments import AttachmentLimits
 from loket.domain.forms import FormDefinition, Labels
 
@@ -121,7 +121,9 @@ class AccountsConfig(BaseModel):
         for address in self.desk_admins:
             if "@" not in address or address != address.strip():
                 raise ValueError(f"desk_admins: {address!r} is not an e-mail address")
-        self.desk_admins = [address.lower() for address in self.desk_admins]
+        # The stores' form of an address (ASCII letters folded, as sign-in compares):
+        # str.lower() would also fold e.g. the Kelvin sign into "k", naming another agent.
+        self.desk_admins = [email_key(address) for address in self.desk_admins]
         return self
 
 

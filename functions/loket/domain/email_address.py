@@ -48,3 +48,18 @@ def plain_address(value: str) -> str | None:
     if "--" in domain or domain.endswith(SPECIAL_USE):
         return None
     return value[:found.start(1)] + domain
+
+
+# What no stored address holds: blanks, C0/C1 controls, line separators, zero-width and
+# bidi formatting characters (an RTL override makes one address read as another).
+_NEVER_IN_AN_ADDRESS = re.compile(
+    "[\\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def could_be_address(value: str) -> bool:
+    """A loose check for an address the desk is given to look up (it may name mail the
+    stores hold that email-validator would refuse today): something@something, at most
+    254 characters, none of them blank, control or invisible formatting."""
+    local, at, domain = value.rpartition("@")
+    return (bool(at and local and domain) and len(value) <= 254
+            and _NEVER_IN_AN_ADDRESS.search(value) is None)

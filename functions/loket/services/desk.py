@@ -39,7 +39,8 @@ def is_agent(viewer: Viewer | None) -> bool:
 
 def is_desk_admin(services: Services, viewer: Viewer | None) -> bool:
     """An agent portal.yml names in accounts.desk_admins: they make the vendor-wide
-    decisions on the desk (lifting a mail suppression); other agents get 403 there."""
+    decisions on the desk (lifting a mail suppression, erasing a person); other agents
+    get 403 there. The one check of it: both actions' pages and services ask here."""
     return is_agent(viewer) and viewer.account.email in services.config.accounts.desk_admins
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from loket.domain.accounts import email_key
+from loket.domain.email_address import could_be_address
 from loket.domain.erase_jobs import EraseJob, address_hash
 from loket.domain.errors import FieldError, ValidationFailed, VersionConflict
 from loket.services.context import Services
@@ -32,13 +33,6 @@ LEASE = timedelta(minutes=5)
 # The confirmation page reads at most this many of the person's tickets for its counts.
 PREVIEW_TICKETS = 200
 PAGE = 100
-
-
-def is_desk_admin(services: Services, viewer) -> bool:
-    """Erasing is the vendor's decision (portal.yml accounts.desk_admins), as lifting a
-    suppression is (services/suppressions.may_lift)."""
-    return (viewer is not None and viewer.account.is_agent
-            and viewer.account.email in services.config.accounts.desk_admins)
 
 
 @dataclass(frozen=True)
@@ -83,17 +77,23 @@ def _their_tickets(services: Services, address: str) -> list:
 
 
 def checked_address(address: str) -> str:
+    """The address in the form the stores key it by (domain/accounts.email_key, as sign-in
+    and accounts.desk_admins compare it); refused when it cannot be one (a NUL, an RTL
+    mark, a blank inside, no @, too long)."""
     address = email_key(address or "")
-    if "@" not in address or len(address) > 254:
+    if not could_be_address(address):
         raise ValidationFailed([FieldError("address", "Give the person's e-mail address.")])
     return address
 
 
 def request_erase(services: Services, address: str, *, confirm: str, messages: bool,
                   requested_by: str) -> EraseJob:
-    """Record the job after the admin typed the address again; it runs at the next sweep."""
+    """Record the job after the admin typed the address again; it runs at the next sweep.
+    `confirm` must be the address exactly as the page shows it (its stored form, from
+    checked_address): typing is how the admin shows they read it, so another case of it
+    or blanks around it are refused, not folded as email_key folds a sign-in."""
     address = checked_address(address)
-    if email_key(confirm or "").casefold() != address.casefold():
+    if confirm != address:
         raise ValidationFailed([FieldError(
             "confirm", "Type the person's address exactly as shown to confirm.")])
     now = services.clock.now()

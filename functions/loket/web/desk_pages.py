@@ -17,9 +17,8 @@ from flask import Blueprint, redirect, request
 from loket.domain.errors import TicketNotFound, TransitionRefused, ValidationFailed
 from loket.domain.sla import SlaClock
 from loket.services.desk import (ACTIVE, ALL, STATUS, agent_statuses, category_choices,
-                                 is_agent, open_for_agent, queue, sla_clock)
+                                 is_agent, is_desk_admin, open_for_agent, queue, sla_clock)
 from loket.services.plans import mark_warranty
-from loket.services.erase_jobs import is_desk_admin
 from loket.services.canned_replies import choices as canned_choices
 from loket.services.assignment import assign_from_list, assignees
 from loket.services.status import agent_reply, set_priority, set_status

@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, redirect, request
 
 from loket.domain.errors import ValidationFailed
-from loket.services.desk import is_agent
-from loket.services.erase_jobs import is_desk_admin, preview, request_erase
+from loket.services.desk import is_agent, is_desk_admin
+from loket.services.erase_jobs import preview, request_erase
 from loket.web.auth import require_viewer
 from loket.web.current import services
 from loket.web.desk_pages import not_found
@@ -28,6 +28,7 @@ from loket.web.rendering import render_fragment
 
 bp = Blueprint("desk_people", __name__, url_prefix="/desk/people")
 JOBS_SHOWN = 50
+MESSAGES_CHOICE = "Choose whether their messages' text stays or goes."
 
 
 @bp.get("/")
@@ -63,7 +64,10 @@ def erase():
     if refused is not None:
         return refused
     form = request.form
-    messages = form.get("messages") == "yes"
+    messages = form.get("messages", "no") == "yes"
+    if form.get("messages", "no") not in ("yes", "no"):
+        return _confirm(me, lang, form.get("address", ""), messages=False,
+                        errors={"messages": MESSAGES_CHOICE}, status=422)
     try:
         job = request_erase(services(), form.get("address", ""), confirm=form.get("confirm", ""),
                             messages=messages, requested_by=me.account.email)
@@ -121,5 +125,6 @@ def _refuse(me, lang: str):
 def _ticket(values) -> int | None:
     """The ticket the admin came from, for the way back (its page checks their rights)."""
     number = values.get("ticket", "")
-    return int(number) if number.isdigit() and len(number) < 19 else None
+    # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+    return int(number) if number.isascii() and number.isdigit() and len(number) < 19 else None
 

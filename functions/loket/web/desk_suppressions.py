@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, redirect, request
 
+from loket.domain.email_address import could_be_address
 from loket.domain.errors import Refused, TicketNotFound
+from loket.domain.text import has_visible_character, multi_line
 from loket.services.desk import is_agent, open_for_agent
 from loket.services.suppressions import lift_suppression, may_lift
 from loket.web.auth import require_viewer
@@ -27,6 +29,9 @@ PAGE_SIZE = 200
 NOTE_MAX = 500
 NOTE_MISSING = ("Say why mail may go to this address again, for example "
                 "\u201cthe customer fixed their mailbox\u201d: it is kept with the record.")
+NOTE_TOO_LONG = "Say it in at most {max} characters ({length} now)."
+# How much of a wrong address the page repeats.
+SHOWN = 80
 
 
 @bp.get("/")
@@ -57,12 +62,15 @@ def lift():
     refused = _refuse(me, lang)
     if refused is not None:
         return refused
-    address, note = request.form.get("address", ""), request.form.get("note", "").strip()
+    address, note = request.form.get("address", ""), multi_line(request.form.get("note", ""))
     ticket = _ticket(me, request.form)
-    if not note:
-        return _show(me, lang, address, ticket, note_error=NOTE_MISSING, status=422)
+    note_error = (NOTE_MISSING if not has_visible_character(note) else
+                  NOTE_TOO_LONG.format(max=NOTE_MAX, length=len(note))
+                  if len(note) > NOTE_MAX else "")
+    if note_error or not _is_address(address):
+        return _show(me, lang, address, ticket, note_error=note_error, status=422)
     try:
-        lift_suppression(services(), address, by=me.account.email, note=note[:NOTE_MAX])
+        lift_suppression(services(), address, by=me.account.email, note=note)
     except Refused as exc:  # Not an address, or not suppressed (any more).
         return _show(me, lang, address, ticket, error=exc.detail, status=409)
     if ticket is None:
@@ -86,7 +94,8 @@ def _refuse(me, lang: str):
 def _ticket(me, values) -> int | None:
     """The ticket the admin came from, to go back to; only one they may open."""
     number = values.get("ticket", "")
-    if not number.isdigit():
+    # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+    if not (number.isascii() and number.isdigit() and len(number) < 19):
         return None
     try:
         return open_for_agent(services(), me, int(number)).number
@@ -94,12 +103,21 @@ def _ticket(me, values) -> int | None:
         return None
 
 
+def _is_address(address: str) -> bool:
+    return could_be_address(address.strip())
+
+
 def _show(me, lang: str, address: str, ticket: int | None, *, error: str = "",
           note_error: str = "", status: int = 200):
     store = services().store
-    suppression = store.get_suppression(address) if "@" in address else None
-    if suppression is None and not error:
-        error = f"{address or 'No address'} is not suppressed: mail already goes to it."
+    suppression = store.get_suppression(address) if _is_address(address) else None
+    if not _is_address(address):
+        shown = address if len(address) <= SHOWN else address[:SHOWN] + "\u2026"
+        error = (f"{shown!r} is not an e-mail address." if address.strip() else
+                 "No address: open the lift from the list of suppressed addresses.")
+        status = 422
+    elif suppression is None and not error:
+        error = f"{address} is not suppressed: mail already goes to it."
         status = 409 if request.method == "POST" else status
     content = render_fragment(
         "desk_suppression_lift.html", lang=lang, viewer=me, address=address, ticket=ticket,
