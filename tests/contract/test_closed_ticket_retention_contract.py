@@ -172,6 +172,25 @@ def test_a_backlog_of_removals_never_delays_a_timer_that_is_due(store, blobs):
     assert store.due_removals(now) == []
 
 
+def test_desk_reindex_moves_a_removal_to_the_due_part_of_its_category(store, blobs):
+    """A closed ticket stored without queue keys (from before the desk's views) is read
+    with the timers; `loket desk-reindex` gives it its category, and with it the
+    removals' part of the due index (on DynamoDB its due_shard RETAIN#<n>)."""
+    from loket.services.desk_reindex import reindex_desk
+
+    services = desk(store, blobs)
+    number = closed_ticket(store, blobs, services)
+    ticket = store.get_ticket(number)
+    assert store.refresh_desk_keys(replace(ticket, queue_category=None, queue_order=None))
+    removal = ticket.due_at
+    assert [t.number for t in store.due_tickets(removal)] == [number]
+
+    assert reindex_desk(services, ["planner"]).updated >= 1
+
+    assert [t.number for t in store.due_removals(removal)] == [number]
+    assert store.due_tickets(removal) == []
+
+
 def test_a_crash_after_the_files_went_is_finished_next_round(store, blobs, monkeypatch):
     services = desk(store, blobs)
     number = closed_ticket(store, blobs, services)
