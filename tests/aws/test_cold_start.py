@@ -94,12 +94,17 @@ def first_submission(tmp_path_factory):
 
 # holidays: the compiled configuration carries this year's public holidays, so working
 # out the SLA deadlines needs no package (config/workflow.py, ClosedDays). pydantic: the
-# compiled configuration holds plain frozen dataclasses (config/frozen.py).
+# compiled configuration holds plain frozen dataclasses (config/frozen.py). The search
+# code comes with the first suggestion (search/on_first_use.py; the repository's built
+# index is wired here), the other API views' services with their first request.
 @pytest.mark.parametrize("heavy", ["whoosh", "loket.mail.inbound", "PIL", "zxcvbn", "argon2",
                                    "yaml", "email_validator", "holidays",
                                    "pydantic", "pydantic_core", "pydantic_settings",
                                    "loket.web.pages", "loket.web.desk_pages",
-                                   "loket.web.account_pages", "loket.web.ticket_pages"])
+                                   "loket.web.account_pages", "loket.web.ticket_pages",
+                                   "loket.search.query", "loket.services.information",
+                                   "loket.services.status", "loket.services.accounts",
+                                   "loket.services.ratings"])
 def test_a_cold_submission_skips_what_it_does_not_use(first_submission, heavy):
     assert first_submission["status"] == 201
     loaded = [m for m in first_submission["modules"] if m == heavy or m.startswith(heavy + ".")]
