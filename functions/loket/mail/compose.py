@@ -11,7 +11,6 @@ import re
 import sys
 from datetime import datetime
 from email.header import Header
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, formatdate, make_msgid, parseaddr, parsedate_to_datetime
 from functools import lru_cache
@@ -72,8 +71,7 @@ def compose(kind: str, *, lang: str, mail_from: str, to: str, data: dict[str, An
     msg = EmailMessage()
     set_subject(msg, " ".join(render["subject.txt"].split()))
     set_header(msg, "From", mail_from, _MAILBOX)
-    set_header(msg, "To", to if _ADDRESS.fullmatch(to) else str(Address(addr_spec=to)),
-               _ADDRESS)
+    set_header(msg, "To", to if _ADDRESS.fullmatch(to) else _address_header(to), _ADDRESS)
     # What the Date header reads back as (DateHeader): "+0000", where formatdate says GMT.
     msg.set_raw("Date", format_datetime(parsedate_to_datetime(
         formatdate(date.timestamp() if date else None, localtime=False, usegmt=True))))
@@ -101,6 +99,15 @@ _MAILBOX = re.compile(rf"(?:{_ATEXT}(?: {_ATEXT})* <{_ADDRESS.pattern}>|{_ADDRES
 _MSG_ID = re.compile(rf"<{_DOT_ATOM}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>")
 _TEXT = re.compile(r"[!-~]+(?: [!-~]+)*")  # printable ASCII words, one space apart
 _LINE = 78
+
+
+def _address_header(address: str) -> str:
+    # Imported here, not with the module: email.headerregistry (and its header parser)
+    # is only for the rare address that is not plain, and the http function's cold
+    # start imports this module with every submission's letter() (bench/cold_start.py).
+    from email.headerregistry import Address
+
+    return str(Address(addr_spec=address))
 
 
 def set_header(msg: EmailMessage, name: str, value: str, plain: re.Pattern) -> str:
