@@ -20,8 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Hashable, Iterable
 
-# Subjects remembered per opened index: enough for a day of receipts' repeats.
-ANSWERS = 2048
+# Subjects remembered per opened index (a few KiB each with snippets): a day's repeats.
+ANSWERS = 1024
 # Expanded words remembered per reader: each is a few terms at most.
 EXPANSIONS = 4096
 
@@ -129,7 +129,9 @@ def terms_within(reader, fieldname: str, text: str, maxdist: int, prefix: int):
     return Automata.find_matches(_automaton(text, maxdist, prefix), cursor)
 
 
-@lru_cache(maxsize=1024)
+# An automaton of a long word two edits away holds a few hundred states (up to ~300 KiB):
+# the most recent words' are enough for a batch of receipts, and bound the memory.
+@lru_cache(maxsize=128)
 def _automaton(text: str, maxdist: int, prefix: int):
     """Built once per word; only read afterwards (but for a memo of its sorted labels,
     the same whoever fills it), so searchers in several threads may share it."""
