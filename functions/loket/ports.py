@@ -399,11 +399,6 @@ class DataPort(Protocol):
         where the next step starts, or None when the whole store has been through."""
         ...
 
-    def erase_unexported(self, address: str) -> int:
-        """Remove the sessions, one-time links and rate-limit counters of `address`
-        (none of them is exported); how many went."""
-        ...
-
 
 class EraseJobs(Protocol):
     """Erase jobs (domain/erase_jobs.py), the desk's erase action run by the sweeper in

@@ -98,3 +98,50 @@ def test_a_wrong_confirmation_queues_nothing(services):
                       messages=False)
     assert [e.field for e in refused.value.errors] == ["confirm"]
     assert services.store.list_erase_jobs() == []
+
+
+def test_the_lease_runs_from_the_last_saved_chunk(services, monkeypatch):
+    """A sweep with no deadline (`loket serve`) may run a job past LEASE: each saved
+    chunk holds the job for LEASE from then, so no other sweep takes it up meanwhile."""
+    import loket.services.erase_jobs as erase_jobs
+
+    fill(services.store, services.blobs)
+    job = queue_job(services)
+    leases = []
+    real_chunk = erase_jobs.erase_chunk
+
+    def slow_chunk(port, eraser, cursor, *, limit):
+        if cursor is not None:  # the job as the last chunk's save left it
+            leases.append(services.store.get_erase_job(job.id).due_at
+                          - services.clock.now())
+        services.clock.move(minutes=4)  # chunks slower than LEASE together
+        return real_chunk(port, eraser, cursor, limit=limit)
+
+    monkeypatch.setattr(erase_jobs, "erase_chunk", slow_chunk)
+    report = run_erase_jobs(services, T0, chunk=2)
+    assert report.finished == 1 and report.chunks > 2
+    assert leases and all(lease == LEASE for lease in leases)
+
+
+def test_a_job_taken_over_by_another_sweep_is_left_to_it(services, monkeypatch):
+    """A sweep that outlived its lease loses its next save to the sweep that took the
+    job over: it leaves the job to that one and goes on with the next job."""
+    import loket.services.erase_jobs as erase_jobs
+
+    fill(services.store, services.blobs)
+    first = queue_job(services)
+    services.clock.move(seconds=1)
+    second = request_erase(services, "nobody@example.org", confirm="nobody@example.org",
+                           requested_by=ADMIN, messages=False)
+    real_chunk = erase_jobs.erase_chunk
+
+    def taken_over(port, eraser, cursor, *, limit):
+        stored = services.store.get_erase_job(first.id)
+        if eraser.address == first.address and stored.chunks == 1:
+            services.store.save_erase_job(stored, expected_version=stored.version)
+        return real_chunk(port, eraser, cursor, limit=limit)
+
+    monkeypatch.setattr(erase_jobs, "erase_chunk", taken_over)
+    report = run_erase_jobs(services, services.clock.now(), chunk=2)
+    assert not services.store.get_erase_job(first.id).done
+    assert services.store.get_erase_job(second.id).done and report.finished == 1

@@ -4,8 +4,9 @@ Erasing someone with many tickets takes longer than one request may (API Gateway
 Lambda 29 s), so the desk only records an erase job (domain/erase_jobs.py) and answers at
 once; every sweep (`loket serve`'s background loop, the scheduled sweep function on AWS)
 runs due jobs a chunk at a time through the same steps as `loket accounts erase`
-(services/erase.py). A job is claimed for LEASE before its chunks run, so two sweeps never
-work on it together, and its progress is saved after each chunk: after a crash the lease
+(services/erase.py). A job is claimed for LEASE before its chunks run, and its progress
+is saved after each chunk with LEASE from then, so two sweeps never work on it together
+(one that still did loses its next save and leaves the job): after a crash the lease
 runs out and the next sweep goes on from the last saved chunk. A chunk run again finds
 nothing more to do (its rules are idempotent); what it removed the first time is then not
 counted, so a crash can make the final counts low, never high.
@@ -120,8 +121,16 @@ def run_erase_jobs(services: Services, now: datetime, *, deadline: float | None 
     report = JobsReport()
     for seen in services.store.due_erase_jobs(now):
         job = _claim(services, seen, now)
-        if job is not None and not _run(services, job, now, report, deadline, chunk,
-                                        max_chunks):
+        if job is None:
+            continue
+        try:
+            finished = _run(services, job, now, report, deadline, chunk, max_chunks)
+        except VersionConflict:
+            # Another sweep took the job over (this one outlived its lease): it goes on
+            # from the last saved chunk; this sweep goes on with the other jobs.
+            log.warning("erase job %s was taken over by another sweep", job.id)
+            continue
+        if not finished:
             report.more = True
             return report
     return report
@@ -166,7 +175,11 @@ def _run(services, job: EraseJob, now, report: JobsReport, deadline, chunk,
             report.finished += 1
             log.info("erase job %s done: %s", job.id, erasure.summary().split(": ", 1)[1])
             return True
-        job = services.store.save_erase_job(job, expected_version=job.version)
+        # The lease runs from the last saved chunk, not from the claim: a sweep with no
+        # deadline (`loket serve`) may run a long job past LEASE, and another sweep must
+        # not take it up meanwhile.
+        job = services.store.save_erase_job(
+            replace(job, due_at=services.clock.now() + LEASE), expected_version=job.version)
 
 
 def _out_of_time(deadline: float | None) -> bool:

@@ -457,23 +457,6 @@ class DynamoDBErase(DynamoDBExport):
 
         return erase_page(self, eraser, cursor, limit)
 
-    def erase_unexported(self, address: str) -> int:
-        """Sessions, one-time links and rate-limit counters of `address`: on no index
-        by address, so found with a Scan that reads only those item types."""
-        folded = address.casefold()
-        found = []
-        pages = self.client.get_paginator("scan").paginate(
-            TableName=self.table_name, ProjectionExpression="pk, sk, email",
-            FilterExpression="sk IN (:session, :token) OR begins_with(pk, :hit)",
-            ExpressionAttributeValues=_to_item({":session": "SESSION", ":token": "TOKEN",
-                                                ":hit": "HIT#"}))
-        for item in (_from_item(i) for page in pages for i in page["Items"]):
-            if str(item.get("email", "")).casefold() == folded or (
-                    item["sk"] == "HIT" and folded in item["pk"].casefold()):
-                found.append({"pk": item["pk"], "sk": item["sk"]})
-        self._delete_keys(found)
-        return len(found)
-
     def _partition_keys(self, pk: str) -> list[dict[str, str]]:
         pages = self.client.get_paginator("query").paginate(
             TableName=self.table_name, ConsistentRead=True, ProjectionExpression="pk, sk",
