@@ -60,3 +60,16 @@ def test_suppressions_need_nothing_on_sqlite(runner):
     assert result.exit_code == 0, result.output
     assert "0 suppressions put on the desk's list (nothing to do on SQLite" in result.output
     assert [s.address for s in services.store.list_suppressions()] == ["zed@example.com"]
+
+
+def test_the_upgrade_walk_reads_every_ticket_a_page_at_a_time(runner, monkeypatch):
+    """desk-reindex and retention-schedule walk each product's tickets through pages
+    (services/desk_reindex.product_tickets): none is missed or read twice."""
+    import loket.services.desk_reindex as desk_reindex
+
+    services = build_services(Settings())
+    numbers = [submit_ticket(services, {**SUBMISSION, "subject": f"Page {i}"},
+                             client_address="203.0.113.9").ticket.number for i in range(5)]
+    monkeypatch.setattr(desk_reindex, "PAGE", 2)
+    walked = [t.number for t in desk_reindex.product_tickets(services, ["planner"])]
+    assert walked == sorted(numbers)

@@ -14,6 +14,9 @@ desk's list of them on that list (index_suppressions).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Iterator
+
+from loket.domain.tickets import Ticket
 
 from loket.services.context import Services
 from loket.storage.account_records import TicketQuery
@@ -35,27 +38,34 @@ class ReindexReport:
 def reindex_desk(services: Services, products: list[str], *, words: bool = False) -> ReindexReport:
     report = ReindexReport()
     workflow = services.config.workflow
+    for ticket in product_tickets(services, products):
+        report.seen += 1
+        fresh = replace(ticket, **workflow.queue_keys(ticket))
+        if fresh == ticket and not words:
+            continue
+        texts = ([ticket.subject, *(m.body for m in services.store.list_messages(
+            ticket.number))] if words else [])
+        if services.store.refresh_desk_keys(fresh, texts):
+            report.updated += 1
+        else:
+            report.skipped += 1
+    return report
+
+
+def product_tickets(services: Services, products: list[str]) -> Iterator[Ticket]:
+    """Every ticket of each product, oldest first, from the product index a page of
+    PAGE at a time (never a scan of everything at once). The upgrade commands' walk:
+    this one and `loket retention-schedule` (services/retention.py)."""
     for product in products:
         after = None
         while True:
             page = services.store.list_tickets(TicketQuery(
                 frozenset({product}), product=product, limit=PAGE, newest_first=False,
                 after=after))
-            for ticket in page[:PAGE]:
-                report.seen += 1
-                fresh = replace(ticket, **workflow.queue_keys(ticket))
-                if fresh == ticket and not words:
-                    continue
-                texts = ([ticket.subject, *(m.body for m in services.store.list_messages(
-                    ticket.number))] if words else [])
-                if services.store.refresh_desk_keys(fresh, texts):
-                    report.updated += 1
-                else:
-                    report.skipped += 1
+            yield from page[:PAGE]
             if len(page) <= PAGE:
                 break
             after = page[PAGE - 1].number
-    return report
 
 
 def index_suppressions(services: Services) -> int:

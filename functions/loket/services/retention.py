@@ -113,7 +113,7 @@ def schedule_closed_tickets(services: Services, products: list[str]) -> "Schedul
     from loket.domain.retention import FINISHED
     from loket.domain.workflow import Step
     from loket.services.changes import change_ticket
-    from loket.storage.account_records import TicketQuery
+    from loket.services.desk_reindex import product_tickets
 
     report, workflow = ScheduleReport(), services.config.workflow
 
@@ -123,26 +123,16 @@ def schedule_closed_tickets(services: Services, products: list[str]) -> "Schedul
         return Step(replace(ticket, due_at=workflow.due_at(ticket),
                             **workflow.queue_keys(ticket)))
 
-    for product in products:
-        after = None
-        while True:
-            page = services.store.list_tickets(TicketQuery(
-                frozenset({product}), product=product, limit=PAGE, newest_first=False,
-                after=after))
-            for ticket in page[:PAGE]:
-                report.seen += 1
-                if workflow.status(ticket.status).category not in FINISHED or \
-                        rescheduled(ticket, None).ticket == ticket:
-                    continue
-                try:  # Saved with its "updated" event, read again on a conflict.
-                    change_ticket(services, ticket.number, rescheduled, by=SYSTEM,
-                                  ticket=ticket)
-                    report.scheduled += 1
-                except VersionConflict:
-                    report.skipped += 1
-            if len(page) <= PAGE:
-                break
-            after = page[PAGE - 1].number
+    for ticket in product_tickets(services, products):
+        report.seen += 1
+        if workflow.status(ticket.status).category not in FINISHED or \
+                rescheduled(ticket, None).ticket == ticket:
+            continue
+        try:  # Saved with its "updated" event, read again on a conflict.
+            change_ticket(services, ticket.number, rescheduled, by=SYSTEM, ticket=ticket)
+            report.scheduled += 1
+        except VersionConflict:
+            report.skipped += 1
     return report
 
 
