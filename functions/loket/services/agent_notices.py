@@ -48,8 +48,7 @@ def new_ticket_listeners(services: Services, product: str) -> list[Account]:
     """The agents of `product`'s board who asked to hear of new tickets. Read before
     a submission's write (services/submission.py), so the write holds no read."""
     return [a for a in services.store.list_agents()
-            if a.is_agent and a.active and product in a.products
-            and a.agent_notices.new_tickets]
+            if _on_board(a, product) and a.agent_notices.new_tickets]
 
 
 def customer_reply_notices(services: Services, ticket: Ticket, text: str) -> list[OutgoingMail]:
@@ -71,11 +70,12 @@ def assigned_agent(services: Services, ticket: Ticket) -> Account | None:
     if not ticket.assignee or "@" not in ticket.assignee:
         return None
     account = services.store.get_account(email_key(ticket.assignee))
-    return account if account is not None and _on_board(account, ticket) else None
+    return account if account is not None and _on_board(account, ticket.product) else None
 
 
-def _on_board(account: Account, ticket: Ticket) -> bool:
-    return account.is_agent and account.active and ticket.product in account.products
+def _on_board(account: Account, product: str) -> bool:
+    """An active agent of the product's review board."""
+    return account.is_agent and account.active and product in account.products
 
 
 # -- the e-mail --------------------------------------------------------------------------
