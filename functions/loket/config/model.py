@@ -111,9 +111,9 @@ class AccountsConfig(BaseModel):
     reopen_within_days: int = Field(default=14, ge=0)
     # How long the rating link in the e-mail about a solved ticket works.
     rating_window_days: int = Field(default=14, gt=0)
-    # Agents (by address) who may make the vendor-wide mail decisions on the desk:
-    # lift a bounce or complaint suppression (/desk/mail/suppressions/). Every other
-    # agent sees the suppression and gets 403 on those actions.
+    # Agents (by address) who may make the vendor-wide decisions on the desk: lift a
+    # bounce or complaint suppression (/desk/mail/suppressions/) and erase a person
+    # (services/desk.is_desk_admin). Every other agent gets 403 on those actions.
     desk_admins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
