@@ -55,7 +55,8 @@ def removed(ticket: Ticket) -> bool:
 
 
 def placeholder() -> str:
-    """One per ticket, in the form erase uses (services/erase.py): it leads to no one."""
+    """An address that leads to no one: one per ticket here, one per person erased
+    (services/erase.new_placeholder asks here, so both have this one form)."""
     return f"erased-{secrets.token_hex(6)}@erased.invalid"
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,7 +170,10 @@ def start_erasure(store, blobs, address: str, *, messages: bool = False,
 
 
 def new_placeholder() -> str:
-    return f"erased-{secrets.token_hex(6)}@erased.invalid"
+    """A new address that leads to no one, in the one form erasure and retention use."""
+    from loket.domain.retention import placeholder
+
+    return placeholder()
 
 
 def erase_chunk(port, eraser: Eraser, cursor: str | None, *, limit: int = CHUNK) -> str | None:
