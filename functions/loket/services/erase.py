@@ -26,8 +26,9 @@ REMOVED_TEXT = "[removed at the customer's request]"
 # Records with no key of their own (a lift of a suppression, say one the person lifted
 # as an agent): rewritten by removing the old record and storing the new one.
 KEYED_BY_CONTENT = ("suppression_lifts",)
-# Records (SQLite: tickets; DynamoDB: items) a chunk reads at most: a chunk must end well
-# within a Lambda's run, and a crash costs at most one chunk read again.
+# Records a chunk reads at most (DynamoDB: items of one Scan page; SQLite: tickets, and
+# then its other records in one step of their own, storage/sqlite_export.erase_chunk):
+# a chunk must end well within a Lambda's run, and a crash costs one chunk read again.
 CHUNK = 200
 # The CLI has no such limit: bigger steps, fewer round trips.
 CLI_CHUNK = 1000
