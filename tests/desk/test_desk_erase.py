@@ -178,3 +178,20 @@ def test_a_post_without_the_csrf_token_is_refused(admin_services, client):
     response = client.post(ERASE, data={"address": ZED, "confirm": ZED})
     assert response.status_code in (400, 403)
     assert admin_services.store.list_erase_jobs() == []
+
+
+def test_the_list_of_erasures_says_when_only_the_newest_are_shown(admin_services, client,
+                                                                   monkeypatch):
+    from loket.web import desk_people
+
+    monkeypatch.setattr(desk_people, "JOBS_SHOWN", 2)
+    submit(admin_services)
+    csrf = sign_in_as(admin_services, client, AGENT)
+    asked = {"csrf_token": csrf, "address": ZED, "confirm": ZED}
+    assert client.post(ERASE, data=asked).status_code == 303
+    assert "are shown" not in text(client.get("/desk/people/erasures"))
+    assert client.post(ERASE, data=asked).status_code == 303
+    assert client.post(ERASE, data=asked).status_code == 303
+    listed = client.get("/desk/people/erasures").get_data(as_text=True)
+    assert len(re.findall(r"<tr data-job=", listed)) == 2
+    assert "The newest 2 are shown." in text(client.get("/desk/people/erasures"))

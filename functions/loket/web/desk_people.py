@@ -86,7 +86,7 @@ def jobs_page():
         return refused
     jobs = services().store.list_erase_jobs(limit=JOBS_SHOWN)
     queued = request.args.get("queued", "")
-    content = render_fragment("desk_erasures.html", lang=lang, jobs=jobs,
+    content = render_fragment("desk_erasures.html", lang=lang, jobs=jobs, shown=JOBS_SHOWN,
                               queued=next((j for j in jobs if j.id == queued), None))
     return page(content, title="Erasures", lang=lang)
 
