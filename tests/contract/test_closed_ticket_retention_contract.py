@@ -207,6 +207,26 @@ def test_a_crash_after_the_files_went_is_finished_next_round(store, blobs, monke
     assert sweep(services, now=due).removed == 1 and traces(store, number) == []
 
 
+def test_a_ticket_reopened_while_its_parts_are_read_keeps_its_files(store, blobs,
+                                                                   monkeypatch):
+    services = desk(store, blobs)
+    number = closed_ticket(store, blobs, services)
+    due = add_months(CLOSED_AT, MONTHS)
+    read_rating = store.get_rating
+
+    def reopened_meanwhile(n):  # the last read before the files would go
+        services.clock.set(due)
+        use_cases.reopen_ticket(services, number)
+        return read_rating(n)
+
+    monkeypatch.setattr(store, "get_rating", reopened_meanwhile)
+    from loket.services.retention import remove_ticket_data
+
+    assert remove_ticket_data(services, number, due) is False
+    monkeypatch.undo()
+    assert blobs.size(f"attachments/{'f' * 22}") == 4 and traces(store, number)
+
+
 def test_tickets_closed_before_retention_was_set_get_their_moment(store, blobs):
     services = desk(store, blobs, months=None)
     number = closed_ticket(store, blobs, services)

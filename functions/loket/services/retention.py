@@ -64,15 +64,23 @@ def remove_ticket_data(services: Services, number: int, now: datetime) -> bool:
     stripped = strip_ticket(ticket, store.list_messages(number), store.list_events(number),
                             store.get_rating(number), now=now,
                             countable_fields=countable_fields(services))
+    # The rewrite keeps no version check of its own: a change since the read above (an
+    # agent reopening the ticket) is seen here and wins. Looked at before the files go
+    # too, so a ticket reopened while its parts were read keeps them; the window left
+    # is the files' deletion and one write.
+    if _changed(store, ticket):
+        return False
     for key in stripped.blob_keys:
         if services.blobs is not None:
             services.blobs.delete(key)
-    # The rewrite keeps no version check of its own: a change since the read above (an
-    # agent reopening the ticket) is seen here and wins; the window left is one write.
-    if (store.get_ticket(number) or ticket).version != ticket.version:
+    if _changed(store, ticket):
         return False
     _rewrite(services, stripped)
     return True
+
+
+def _changed(store, ticket) -> bool:
+    return (store.get_ticket(ticket.number) or ticket).version != ticket.version
 
 
 def countable_fields(services: Services) -> list[str]:
