@@ -102,7 +102,8 @@ def names_the_field(html: str, field: str) -> bool:
     errors = html_lib.unescape(" ".join(re.findall(r'class="loket-error"[^>]*>(.*?)</p>',
                                                    html, re.S)))
     return field == "address" and re.search(
-        r"is not an e-mail address|is not suppressed|No address", errors) is not None
+        r"is not an e-mail address|is not suppressed|No address|is already queued",
+        errors) is not None
 
 
 def test_desk_admin_forms_answer_odd_values_with_field_errors(app, client, services, people,
@@ -132,6 +133,10 @@ def test_desk_admin_forms_answer_odd_values_with_field_errors(app, client, servi
                 where = f"{where} {status}"
                 if status >= 500 or status in (400, 401, 403, 404):
                     failures.append(where)
-                elif status in (409, 422) and not names_the_field(html, field):
+                elif status in (409, 422) and not names_the_field(html, field) and not (
+                        # The right values queued ZED's erasure once already: a second
+                        # is refused whatever field varied, and the error says so.
+                        path.endswith("/erase") and names_the_field(html, "address")
+                        and "already queued" in html):
                     failures.append(where + " (the error names no field)")
     assert not failures, "\n".join(failures)

@@ -145,3 +145,20 @@ def test_a_job_taken_over_by_another_sweep_is_left_to_it(services, monkeypatch):
     report = run_erase_jobs(services, services.clock.now(), chunk=2)
     assert not services.store.get_erase_job(first.id).done
     assert services.store.get_erase_job(second.id).done and report.finished == 1
+
+
+def test_a_second_erasure_of_a_waiting_address_is_refused(services):
+    """A double submit, or a second admin, finds the first job: a second one would find
+    nothing left and could keep texts the first was asked to remove. Once the first is
+    done, the address may be asked for again (a new account of the same person)."""
+    fill(services.store, services.blobs)
+    first = queue_job(services, messages=False)
+    services.clock.move(seconds=30)
+    with pytest.raises(ValidationFailed) as refused:
+        queue_job(services, messages=True)
+    assert [e.field for e in refused.value.errors] == ["address"]
+    assert [job.id for job in services.store.list_erase_jobs()] == [first.id]
+
+    run_erase_jobs(services, services.clock.now())  # claims it: still refused meanwhile
+    assert services.store.get_erase_job(first.id).done
+    assert queue_job(services).id != first.id

@@ -187,11 +187,24 @@ def test_the_list_of_erasures_says_when_only_the_newest_are_shown(admin_services
     monkeypatch.setattr(desk_people, "JOBS_SHOWN", 2)
     submit(admin_services)
     csrf = sign_in_as(admin_services, client, AGENT)
-    asked = {"csrf_token": csrf, "address": ZED, "confirm": ZED}
-    assert client.post(ERASE, data=asked).status_code == 303
-    assert "are shown" not in text(client.get("/desk/people/erasures"))
-    assert client.post(ERASE, data=asked).status_code == 303
-    assert client.post(ERASE, data=asked).status_code == 303
+    # Three people (a second erasure of a waiting address is refused).
+    for number, person in enumerate((ZED, "one@elsewhere.example", "two@elsewhere.example")):
+        asked = {"csrf_token": csrf, "address": person, "confirm": person}
+        assert client.post(ERASE, data=asked).status_code == 303
+        if number == 0:
+            assert "are shown" not in text(client.get("/desk/people/erasures"))
     listed = client.get("/desk/people/erasures").get_data(as_text=True)
     assert len(re.findall(r"<tr data-job=", listed)) == 2
     assert "The newest 2 are shown." in text(client.get("/desk/people/erasures"))
+
+
+def test_a_second_erasure_of_a_waiting_address_is_told_and_queues_nothing(admin_services,
+                                                                         client):
+    submit(admin_services)
+    csrf = sign_in_as(admin_services, client, AGENT)
+    asked = {"csrf_token": csrf, "address": ZED, "confirm": ZED, "messages": "yes"}
+    assert client.post(ERASE, data=asked).status_code == 303
+    again = client.post(ERASE, data=asked)
+    assert again.status_code == 422
+    assert "An erasure of this address is already queued" in text(again)
+    assert len(admin_services.store.list_erase_jobs()) == 1

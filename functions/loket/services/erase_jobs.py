@@ -34,6 +34,8 @@ LEASE = timedelta(minutes=5)
 # The confirmation page reads at most this many of the person's tickets for its counts.
 PREVIEW_TICKETS = 200
 PAGE = 100
+# Unfinished jobs read to refuse a second one for the same address (erasures are rare).
+PENDING_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,10 @@ def request_erase(services: Services, address: str, *, confirm: str, messages: b
         raise ValidationFailed([FieldError(
             "confirm", "Type the person's address exactly as shown to confirm.")])
     now = services.clock.now()
+    if _pending_for(services, address, now):
+        raise ValidationFailed([FieldError(
+            "address", "An erasure of this address is already queued: see the erasures "
+            "list. It runs at the next sweep.")])
     job = EraseJob(id=f"{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}", requested_by=requested_by,
                    requested_at=now, placeholder=new_placeholder(), messages=messages,
                    address=address, address_hash=address_hash(address),
@@ -105,6 +111,16 @@ def request_erase(services: Services, address: str, *, confirm: str, messages: b
     services.store.create_erase_job(job)
     log.info("erase job %s queued by %s", job.id, requested_by)
     return job
+
+
+def _pending_for(services: Services, address: str, now: datetime) -> bool:
+    """Whether a job for `address` waits or runs. Every unfinished job is on the due
+    index at most LEASE ahead of now (a claimed job's lease), and there are few of them.
+    A second job would find nothing left and, with another `messages` choice, silently
+    keep the texts the admin asked to remove."""
+    wanted = address_hash(address)
+    return any(job.address_hash == wanted and not job.done
+               for job in services.store.due_erase_jobs(now + LEASE, limit=PENDING_LIMIT))
 
 
 @dataclass
