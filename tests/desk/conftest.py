@@ -4,6 +4,10 @@ second agent on the payroll board, and a few tickets."""
 
 from __future__ import annotations
 
+import dataclasses
+import html as html_lib
+import re
+
 import pytest
 
 from loket.clock import FixedClock
@@ -29,3 +33,17 @@ def desk_services(services, people):
     invite(services, PAYROLL_AGENT, organization=None, products=["payroll"], role=Role.AGENT)
     people.activate(PAYROLL_AGENT)
     return services
+
+
+@pytest.fixture
+def admin_services(desk_services):
+    """The planner board's agent is a desk admin; the payroll agent is not."""
+    config = desk_services.config
+    desk_services.config = dataclasses.replace(
+        config, accounts=config.accounts.model_copy(update={"desk_admins": [AGENT]}))
+    return desk_services
+
+
+def text(response) -> str:
+    """A response's page as text: entities read, blanks folded."""
+    return html_lib.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))

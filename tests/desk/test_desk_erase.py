@@ -6,31 +6,17 @@ nothing; other agents get 403 and no button; a post without the CSRF token is re
 
 from __future__ import annotations
 
-import dataclasses
 import html as html_lib
 import re
 
 import pytest
 
 from loket.services.sweeper import sweep
-from tests.desk.conftest import AGENT, PAYROLL_AGENT, sign_in_as
+from tests.desk.conftest import AGENT, PAYROLL_AGENT, sign_in_as, text
 from tests.desk.test_desk_pages import submit
 
 ZED = "zed@elsewhere.example"
 ERASE = "/desk/people/erase"
-
-
-@pytest.fixture
-def admin_services(desk_services):
-    """The planner board's agent is a desk admin; the payroll agent is not."""
-    config = desk_services.config
-    desk_services.config = dataclasses.replace(
-        config, accounts=config.accounts.model_copy(update={"desk_admins": [AGENT]}))
-    return desk_services
-
-
-def text(response) -> str:
-    return html_lib.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
 
 
 def test_an_admin_erases_the_requester_from_the_ticket(admin_services, client):

@@ -6,7 +6,6 @@ suppressed are told, never a 500."""
 
 from __future__ import annotations
 
-import dataclasses
 import html as html_lib
 import re
 from datetime import timedelta
@@ -15,20 +14,11 @@ import pytest
 
 from loket.domain.outgoing import MailState, Suppression
 from loket.services.mail_dispatch import send_queued
-from tests.desk.conftest import AGENT, ANN, PAYROLL_AGENT, sign_in_as
+from tests.desk.conftest import AGENT, ANN, PAYROLL_AGENT, sign_in_as, text
 from tests.desk.test_desk_pages import submit
 
 ZED = "zed@elsewhere.example"
 LIFT = "/desk/mail/suppressions/lift"
-
-
-@pytest.fixture
-def admin_services(desk_services):
-    """The planner board's agent is a desk admin; the payroll agent is not."""
-    config = desk_services.config
-    desk_services.config = dataclasses.replace(
-        config, accounts=config.accounts.model_copy(update={"desk_admins": [AGENT]}))
-    return desk_services
 
 
 @pytest.fixture
@@ -39,10 +29,6 @@ def suppressed(admin_services):
         address=ZED, reason="bounce", detail="smtp; 550 5.1.1 user unknown",
         created_at=admin_services.clock.now()))
     return number
-
-
-def text(response) -> str:
-    return html_lib.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
 
 
 def test_an_admin_lifts_it_from_the_ticket_and_the_ticket_says_who(
