@@ -37,3 +37,10 @@ def ticket_cursor(value: str | None, field: str = "after") -> int | None:
         raise ValidationFailed([FieldError(field, "must be a ticket number "
                                                   f"(1 to {MAX_TICKET_NUMBER})")])
     return int(value)
+
+
+def ticket_back_link(value: str) -> int | None:
+    """The number of the ticket a form came from (the way back), or None when `value`
+    is not ASCII digits a store could hold ("²".isdigit() is true, but int("²") fails;
+    int() refuses thousands of digits with an error of its own)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None

@@ -21,6 +21,7 @@ from loket.domain.errors import ValidationFailed
 from loket.services.desk import is_agent, is_desk_admin
 from loket.services.erase_jobs import preview, request_erase
 from loket.web.auth import require_viewer
+from loket.web.converters import ticket_back_link
 from loket.web.current import services
 from loket.web.desk_pages import not_found
 from loket.web.pages import field_messages, language, page
@@ -124,7 +125,5 @@ def _refuse(me, lang: str):
 
 def _ticket(values) -> int | None:
     """The ticket the admin came from, for the way back (its page checks their rights)."""
-    number = values.get("ticket", "")
-    # ASCII digits only: "²".isdigit() is true, but int("²") fails.
-    return int(number) if number.isascii() and number.isdigit() and len(number) < 19 else None
+    return ticket_back_link(values.get("ticket", ""))
 

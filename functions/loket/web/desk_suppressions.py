@@ -19,6 +19,7 @@ from loket.domain.text import has_visible_character, multi_line
 from loket.services.desk import is_agent, open_for_agent
 from loket.services.suppressions import lift_suppression, may_lift
 from loket.web.auth import require_viewer
+from loket.web.converters import ticket_back_link
 from loket.web.current import services
 from loket.web.desk_pages import not_found
 from loket.web.pages import language, page
@@ -93,12 +94,11 @@ def _refuse(me, lang: str):
 
 def _ticket(me, values) -> int | None:
     """The ticket the admin came from, to go back to; only one they may open."""
-    number = values.get("ticket", "")
-    # ASCII digits only: "²".isdigit() is true, but int("²") fails.
-    if not (number.isascii() and number.isdigit() and len(number) < 19):
+    number = ticket_back_link(values.get("ticket", ""))
+    if number is None:
         return None
     try:
-        return open_for_agent(services(), me, int(number)).number
+        return open_for_agent(services(), me, number).number
     except TicketNotFound:
         return None
 
