@@ -96,6 +96,7 @@ class Server:
     process: subprocess.Popen | None = None
     log: object = None
     outbox: Path | None = None
+    acknowledged: int = 0  # tickets it acknowledged, warm-up included: receipts due
 
     def settle(self, quiet: float = 1.0, longest: float = 60.0) -> None:
         """Wait until the outbox has not grown for `quiet` seconds (at most `longest`)."""
@@ -109,6 +110,22 @@ class Server:
             elif time.monotonic() - since >= quiet:
                 return
             time.sleep(0.2)
+
+    def receipts(self) -> set[str]:
+        """The Message-IDs in the outbox (OutboxMailer names each file after its own)."""
+        if self.outbox is None or not self.outbox.is_dir():
+            return set()
+        return {name.name.split("-", 1)[1] for name in self.outbox.glob("*.eml")}
+
+    def drained(self, expected: int, longest: float = 120.0) -> float:
+        """Seconds until the outbox holds `expected` receipts (at most `longest`): how
+        long after a burst the last receipt went out."""
+        started = time.monotonic()
+        while time.monotonic() - started < longest:
+            if len(list(self.outbox.glob("*.eml"))) >= expected:
+                break
+            time.sleep(0.02)
+        return time.monotonic() - started
 
     def __enter__(self) -> "Server":
         # waitress logs "Task queue depth" under load: kept in a file, shown on failure.
@@ -212,6 +229,7 @@ class Level:
     clients: int
     seconds: float = 0.0
     times: list[float] = field(default_factory=list)  # ms per acknowledged request
+    drain: float | None = None  # s from the level's end to its last receipt in the outbox
     acknowledged: dict[int, str] = field(default_factory=dict)  # number -> subject
     failures: list[str] = field(default_factory=list)
 
@@ -274,13 +292,17 @@ def measure(servers: list[Server], levels: list[int], requests: int) -> dict[str
     another's receipts."""
     results: dict[str, list[Level]] = {server.name: [] for server in servers}
     for server in servers:
-        run_level(server.name, server.port, 1, WARM_UP, f"{server.name} warm-up")
+        server.acknowledged += len(run_level(server.name, server.port, 1, WARM_UP,
+                                             f"{server.name} warm-up").acknowledged)
         server.settle()
     for clients in levels:
         for server in servers:
-            results[server.name].append(run_level(
-                server.name, server.port, clients, min(requests * clients, MAX_PER_LEVEL),
-                f"{server.name} {clients}"))
+            level = run_level(server.name, server.port, clients,
+                              min(requests * clients, MAX_PER_LEVEL), f"{server.name} {clients}")
+            server.acknowledged += len(level.acknowledged)
+            if server.outbox is not None:
+                level.drain = server.drained(server.acknowledged)
+            results[server.name].append(level)
             server.settle()
     return results
 
@@ -303,13 +325,26 @@ def missing_tickets(db: Path, levels: list[Level]) -> list[str]:
     return problems
 
 
+def receipts_check(server: Server) -> str:
+    """Every acknowledged ticket's receipt in the outbox once: none lost, none twice."""
+    files = len(list(server.outbox.glob("*.eml"))) if server.outbox.is_dir() else 0
+    distinct = len(server.receipts())
+    ok = files == distinct == server.acknowledged
+    return (f"receipts check ({server.name}): {distinct} distinct receipts in {files} "
+            f"files for {server.acknowledged} acknowledged tickets"
+            + ("" if ok else "  NOT one each"))
+
+
 def report(loket: list[Level], bare: list[Level], others: list[Level] = ()) -> bool:
     print(f"{'server':<18} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} "
-          f"{'p99 ms':>8} {'failed':>6}")
+          f"{'p99 ms':>8} {'failed':>6} {'mail s':>7}")
     for level in [*bare, *loket, *others]:
         print(f"{level.target:<18} {level.clients:>7} {len(level.times):>8} "
               f"{level.per_second:>8.0f} {level.percentile(50):>8.1f} "
-              f"{level.percentile(99):>8.1f} {len(level.failures):>6}")
+              f"{level.percentile(99):>8.1f} {len(level.failures):>6} "
+              + (f"{level.drain:>7.2f}" if level.drain is not None else f"{'':>7}"))
+    print("mail s: seconds from the level's last answer until its last receipt was in the "
+          "outbox")
     goal_met = True
     bare_at = {level.clients: level for level in bare}
     for ours in [*loket, *others]:
@@ -370,6 +405,7 @@ def main() -> None:
         for variant, measured in results.items():
             problems += missing_tickets(var / variant / "loket.db", measured)
             others += measured
+        receipts = [receipts_check(server) for server in servers if server.outbox]
     finally:
         shutil.rmtree(var, ignore_errors=True)
     print(f"waitress, {args.threads} threads, one keep-alive connection per client, "
@@ -386,7 +422,9 @@ def main() -> None:
           f"tickets present")
     for problem in problems[:10]:
         print(f"  {problem}")
-    if problems or failures:
+    for line in receipts:
+        print(line)
+    if problems or failures or any("NOT" in line for line in receipts):
         sys.exit(1)
 
 
