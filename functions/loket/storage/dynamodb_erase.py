@@ -9,8 +9,12 @@ function that runs the desk's erase jobs may Query only the `due` and `gsi1` ind
 - any other item that names them is put back rewritten: address and names become the
   placeholder; a message of theirs loses its files (and, with `messages`, its text and
   the words it added to the ticket's search words), their ticket its subject, their
-  rating its comment. A ticket item is put under its version check (a change made
-  meanwhile is read again and rewritten), as every ticket write is.
+  rating its comment. A ticket item is put under its version check, as every ticket
+  write is; any other item (mail to someone else, an account, the ticket's search
+  words) is updated in what changed only, on condition that the item is still as the
+  Scan read it. Either way a change made meanwhile (a dispatcher's attempt, a reply's
+  words) fails the condition, and the item is read again and rewritten: it is never
+  lost, and the erasure still ends with nothing of the person.
 The cursor is the Scan's LastEvaluatedKey as JSON. Run again, a page finds nothing more
 to do: what was rewritten no longer names the person and what was deleted is gone.
 """
@@ -33,7 +37,10 @@ _KINDS = {"ACCOUNT": "accounts", "MAIL": "mail", "SUPPRESS": "suppressions",
           "REFUSED": "refused", "UPLOAD": "uploads", "ORG": "organizations",
           "SESSION": SESSIONS, "TOKEN": SESSIONS, "HIT": SESSIONS, "TICKET": "tickets",
           "RATING": "ratings", "WORDS": "words"}
-TICKET_ATTEMPTS = 3
+# Writes of one item that lost a race, read again each time, before the chunk fails
+# (and the sweep runs it again later).
+ATTEMPTS = 3
+_KEY = ("pk", "sk")
 
 
 def erase_page(adapter, eraser, cursor: str | None, limit: int) -> str | None:
@@ -53,6 +60,7 @@ class _Page:
         self.eraser = eraser
         self.deletes: list[dict[str, Any]] = []
         self.puts: list[dict[str, Any]] = []
+        self.seen: dict[tuple[str, str], dict[str, Any]] = {}  # key -> the item as read
         self.blob_keys: list[str] = []
         self.gone_words: dict[str, set[str]] = {}   # ticket pk -> words of removed text
 
@@ -61,9 +69,13 @@ class _Page:
             if not is_job_item(item) and self.eraser.mentions(item):
                 self._plan(item)
         # Order matters for a crash: words and files first, while the items that name
-        # them are still there to find again; then the items.
+        # them are still there to find again; then the items. A words item this page
+        # rewrites itself (it names them) loses their words in that write, the first.
+        self.puts.sort(key=lambda item: item["sk"] != "WORDS")
+        rewritten = {item["pk"] for item in self.puts if item["sk"] == "WORDS"}
         for pk, gone in self.gone_words.items():
-            self._drop_words(pk, gone)
+            if pk not in rewritten:
+                self._drop_words(pk, gone)
         self.eraser.drop_blobs(self.blob_keys)
         for item in self.puts:
             self._put(item)
@@ -84,6 +96,7 @@ class _Page:
             if item["sk"] == "REFUSED" and item.get("raw_key"):
                 self.blob_keys.append(item["raw_key"])
             return
+        self.seen[(item["pk"], item["sk"])] = item
         item = self._without_their_words(item)
         item = self.eraser.scrub.value(item)
         self.puts.append(item)
@@ -134,26 +147,73 @@ class _Page:
                 raise
 
     def _put(self, item: dict[str, Any]) -> None:
-        client, table = self.adapter.client, self.adapter.table_name
-        for _ in range(TICKET_ATTEMPTS):
-            if item["sk"] != "TICKET":
-                client.put_item(TableName=table, Item=_to_item(item))
+        """Write the rewritten `item` if what the Scan read is still there; else read it
+        again, rewrite that and try again."""
+        seen = self.seen[(item["pk"], item["sk"])]
+        for _ in range(ATTEMPTS):
+            if self._write_if_unchanged(seen, item):
                 return
-            try:
+            fresh = self.adapter.client.get_item(
+                TableName=self.adapter.table_name, ConsistentRead=True,
+                Key=_to_item({"pk": item["pk"], "sk": item["sk"]})).get("Item")
+            if fresh is None:
+                return  # Deleted meanwhile: nothing of the person is left in it.
+            seen = _from_item(fresh)
+            if not self.eraser.mentions(seen):
+                return
+            item = self.eraser.scrub.value(self._without_their_words(seen))
+        raise RuntimeError(f"{item['pk']} {item['sk']} kept changing while being erased; "
+                           "run it again")
+
+    def _write_if_unchanged(self, seen: dict[str, Any], item: dict[str, Any]) -> bool:
+        """False when the item changed since `seen` was read (or is gone)."""
+        client, table = self.adapter.client, self.adapter.table_name
+        if item == seen:
+            return True
+        try:
+            if item["sk"] == "TICKET":  # Every ticket write bumps its version.
                 client.put_item(TableName=table, Item=_to_item(item),
                                 ConditionExpression="version = :v",
-                                ExpressionAttributeValues=_to_item({":v": item["version"]}))
-                return
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != \
-                        "ConditionalCheckFailedException":
-                    raise
-            fresh = client.get_item(TableName=table, ConsistentRead=True,
-                                    Key=_to_item({"pk": item["pk"], "sk": "TICKET"})).get("Item")
-            if fresh is None:
-                return
-            item = self.eraser.scrub.value(self._without_their_words(_from_item(fresh)))
-        raise RuntimeError(f"{item['pk']} kept changing while being erased; run it again")
+                                ExpressionAttributeValues=_to_item({":v": seen["version"]}))
+            else:
+                client.update_item(TableName=table, **_update_if_unchanged(seen, item))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+
+def _update_if_unchanged(seen: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """An UpdateItem that turns `seen` into `item`, on condition that every attribute
+    is still as read. Only what changed is written, so an attribute another writer
+    added meanwhile stays too."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    def name(attribute: str) -> str:
+        names[f"#a{len(names)}"] = attribute
+        return f"#a{len(names) - 1}"
+
+    def value(v: Any) -> str:
+        values[f":v{len(values)}"] = v
+        return f":v{len(values) - 1}"
+
+    # No items of these kinds hold more than a few dozen attributes: the expressions stay
+    # far below DynamoDB's 4 KB.
+    conditions = ["attribute_exists(pk)"] + [
+        f"{name(k)} = {value(v)}" for k, v in seen.items() if k not in _KEY]
+    changed = [f"{name(k)} = {value(v)}" for k, v in item.items()
+               if k not in _KEY and seen.get(k) != v]
+    gone = [name(k) for k in seen if k not in item]
+    update = " ".join(filter(None, ("SET " + ", ".join(changed) if changed else "",
+                                    "REMOVE " + ", ".join(gone) if gone else "")))
+    request = {"Key": _to_item({"pk": item["pk"], "sk": item["sk"]}),
+               "ConditionExpression": " AND ".join(conditions),
+               "ExpressionAttributeNames": names, "ExpressionAttributeValues": _to_item(values)}
+    if update:
+        request["UpdateExpression"] = update
+    return request
 
 
 def _kind(item: dict[str, Any]) -> str:
