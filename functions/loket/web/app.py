@@ -9,6 +9,7 @@ from loket.services.context import Services
 from loket.settings import Settings
 from loket.web.converters import TicketNumberConverter
 from loket.web.rendering import PageShell
+from loket.web.url_rules import BuilderOnFirstUseRule
 from loket.wiring import build_services
 
 
@@ -90,6 +91,8 @@ def _bare_app(settings: Settings, services: Services) -> Flask:
     # No static folder: the site's assets are served by the site (CloudFront or the site
     # blueprint), so the app serves no /static/ URL that the stack would have to route.
     app = Flask(__name__, static_folder=None)
+    # URL builders compiled on first use, not as each route is added (web/url_rules.py).
+    app.url_rule_class = BuilderOnFirstUseRule
     # Every <int:number> in a route is a ticket number in range (web/converters.py).
     app.url_map.converters["int"] = TicketNumberConverter
     # "NEW OLD" (loket/secret_keys.py): Flask signs with the first, accepts the others.
