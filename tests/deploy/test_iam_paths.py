@@ -27,7 +27,11 @@ RARE = {("SweepLambdaFunction", "dynamodb:GetItem"):
         ("SweepLambdaFunction", "dynamodb:UpdateItem"):
         "takes an SLA warning's once-only counter (services/sla_warnings.py): only when a "
         "running SLA deadline is within the hour, which the deployed path, run at real "
-        "time, cannot promise; tests/desk/test_sla_warnings.py covers the warning"}
+        "time, cannot promise; tests/desk/test_sla_warnings.py covers the warning",
+        ("SweepLambdaFunction", "dynamodb:BatchWriteItem"):
+        "retention's rewrite of a ticket too big for one transaction (over 100 items), in "
+        "steps (storage/dynamodb_export.py); tests/contract/test_retention_crash_contract.py "
+        "covers it"}
 
 
 @pytest.mark.parametrize("path", PATHS)

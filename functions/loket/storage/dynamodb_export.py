@@ -403,6 +403,33 @@ def _chunks(items: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
+# A ticket's parts that its rewrite replaces (events are only ever overwritten).
+REPLACED_PARTS = (MESSAGE_PREFIX, MESSAGE_KEY_PREFIX, "RATING", "WORDS")
+TRANSACTION_ITEMS = 100         # TransactWriteItems' limit
+TRANSACTION_BYTES = 3_000_000   # well within its 4 MB, however the sizes are counted
+
+
+def _on_old_message_keys(items: list[dict[str, Any]],
+                         old: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The items, the messages on the keys of the stored ones: the new items number
+    them 1, 2, ... where a save numbered them by version, and a rewrite in place leaves
+    no stale copy for a crash to keep beside the new one. The messages are the stored
+    ones in key order (services/retention.py reads them so); when their number differs
+    (changed meanwhile), the new keys stay and the old ones go as stale."""
+    old_messages = sorted(k["sk"] for k in old if k["sk"].startswith(MESSAGE_PREFIX))
+    new_messages = [i for i, item in enumerate(items) if item["sk"].startswith(MESSAGE_PREFIX)]
+    if len(old_messages) != len(new_messages):
+        return items
+    items = list(items)
+    for i, sk in zip(new_messages, old_messages):
+        items[i] = {**items[i], "sk": sk}
+    return items
+
+
+def _size(item: dict[str, Any]) -> int:
+    return len(json.dumps(item, default=str))
+
+
 def _key_id(key: dict[str, Any]) -> tuple[str, str]:
     return key["pk"], key["sk"]
 
@@ -421,15 +448,36 @@ class DynamoDBErase(DynamoDBExport):
         for record in records:
             key, items = dynamodb_items(kind, record)
             if kind == "tickets":
-                # Messages are keyed by their sequence, which the new items renumber:
-                # the old parts go first. Events keep their keys and are overwritten:
-                # an erasure is the one change they take (the person becomes the
-                # placeholder; kinds and moments stay).
-                self._delete_keys([part for part in self._partition_keys(key["pk"])
-                                   if part["sk"].startswith((MESSAGE_PREFIX,
-                                                             MESSAGE_KEY_PREFIX, "RATING",
-                                                             "WORDS"))])
-            self._batch_write(items)
+                self._replace_ticket(key["pk"], items)
+            else:
+                self._batch_write(items)
+
+    def _replace_ticket(self, pk: str, items: list[dict[str, Any]]) -> None:
+        """A ticket's items in place of the ones stored (retention's rewrite). A crash
+        leaves each record old or new, never neither: one transaction when it fits;
+        else every part over its old one in place, then what no new part replaces goes,
+        then the ticket item, so a crash before that leaves the ticket as it was (still
+        due: the next round does it all again over what is there). Events keep their
+        keys and are overwritten: this is the one change they take."""
+        old = [part for part in self._partition_keys(pk)
+               if part["sk"].startswith(REPLACED_PARTS)]
+        # An event rewritten after a crash is in the line twice, as stored and as new:
+        # one key, one item (the ticket's stays last).
+        items = list({_key_id(item): item for item in _on_old_message_keys(items, old)}.values())
+        new = {_key_id(item) for item in items}
+        stale = [part for part in old if _key_id(part) not in new]
+        if len(items) + len(stale) <= TRANSACTION_ITEMS and \
+                sum(map(_size, items)) <= TRANSACTION_BYTES:
+            self.client.transact_write_items(TransactItems=[
+                *({"Put": {"TableName": self.table_name, "Item": _to_item(item)}}
+                  for item in items),
+                *({"Delete": {"TableName": self.table_name, "Key": _to_item(part)}}
+                  for part in stale)])
+            return
+        *parts, ticket = items
+        self._batch_write(parts)
+        self._delete_keys(stale)
+        self._batch_write([ticket])
 
     def delete_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
         if kind == "suppression_lifts":
