@@ -194,3 +194,32 @@ def test_a_second_erasure_of_a_waiting_address_is_told_and_queues_nothing(admin_
     assert again.status_code == 422
     assert "An erasure of this address is already queued" in text(again)
     assert len(admin_services.store.list_erase_jobs()) == 1
+
+
+def test_queued_mail_beyond_what_the_page_reads_is_said_not_counted(admin_services, client,
+                                                                     monkeypatch):
+    """The pages read the first PREVIEW_MAILS mails waiting to go (to anyone); when more
+    wait, they say the count is of those only, instead of a count that looks whole."""
+    from loket.services import erase_jobs
+
+    submit(admin_services, "Zed's export fails")
+    submit(admin_services, "Zed again")
+    sign_in_as(admin_services, client, AGENT)
+    waiting = admin_services.store.list_mail(pending=True)
+    assert len(waiting) >= 2
+
+    monkeypatch.setattr(erase_jobs, "PREVIEW_MAILS", len(waiting))
+    whole = text(client.get(ERASE, query_string={"address": ZED}))
+    zeds = sum(m.to == ZED for m in waiting)
+    assert f"{zeds} e-mail{'s' if zeds != 1 else ''} to them not sent yet" in whole
+    assert "not counted" not in whole
+
+    read = len(waiting) - 1
+    monkeypatch.setattr(erase_jobs, "PREVIEW_MAILS", read)
+    zeds = sum(m.to == ZED for m in admin_services.store.list_mail(pending=True, limit=read))
+    cut = text(client.get(ERASE, query_string={"address": ZED}))
+    assert (f"every e-mail to them not sent yet ({zeds} among the first {read} waiting to "
+            "go; more are waiting, not counted here)") in cut
+    person = text(client.get("/desk/people/", query_string={"address": ZED}))
+    assert (f"<dt>Mail to them not sent yet</dt><dd>{zeds} among the first {read} waiting "
+            "to go (more are waiting, not counted here)</dd>") in person

@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 # Long enough for a sweep (the sweep function's timeout is 60 s), short enough that a job
 # whose sweep crashed goes on within a few sweeps.
 LEASE = timedelta(minutes=5)
-# The confirmation page reads at most this many of the person's tickets for its counts.
+# The confirmation page reads at most this many of the person's tickets for its counts,
+# and this many of the mails waiting to go (to anyone: no index finds mail by its
+# address): a page answers within a request, however big a backlog the dispatcher has.
 PREVIEW_TICKETS = 200
+PREVIEW_MAILS = 1000
 PAGE = 100
 # Unfinished jobs read to refuse a second one for the same address (erasures are rare).
 PENDING_LIMIT = 500
@@ -46,8 +49,10 @@ class ErasePreview:
     tickets: int          # tickets they asked for (kept, with a placeholder for them)
     messages: int         # their messages in those tickets
     attachments: int      # files of those messages
-    queued_mail: int      # mail to them not sent yet
+    queued_mail: int      # mail to them not sent yet (among the first PREVIEW_MAILS)
     more: bool            # more tickets than PREVIEW_TICKETS: the figures are at least these
+    more_mail: bool = False  # more mail waiting than `mails_read`: the rest not counted
+    mails_read: int = 0      # how many of the mails waiting to go were read (PREVIEW_MAILS)
 
 
 def preview(services: Services, address: str) -> ErasePreview:
@@ -57,11 +62,12 @@ def preview(services: Services, address: str) -> ErasePreview:
     more = len(tickets) > PREVIEW_TICKETS
     messages = [m for t in tickets[:PREVIEW_TICKETS] for m in store.list_messages(t.number)
                 if m.author.casefold() == address.casefold()]
-    queued = [m for m in store.list_mail(pending=True, limit=1000)
-              if m.to.casefold() == address.casefold()]
+    waiting = store.list_mail(pending=True, limit=PREVIEW_MAILS + 1)
+    queued = [m for m in waiting[:PREVIEW_MAILS] if m.to.casefold() == address.casefold()]
     return ErasePreview(address, store.get_account(address) is not None,
                         min(len(tickets), PREVIEW_TICKETS), len(messages),
-                        sum(len(m.attachments) for m in messages), len(queued), more)
+                        sum(len(m.attachments) for m in messages), len(queued), more,
+                        more_mail=len(waiting) > PREVIEW_MAILS, mails_read=PREVIEW_MAILS)
 
 
 def _their_tickets(services: Services, address: str) -> list:
