@@ -63,7 +63,8 @@ DEPLOY_SITE_STAMP := build/.site-built
 DEPLOY_SITE_SOURCES := mkdocs.yml $(call DEPLOY_FIND,docs site_config search functions/loket/search)
 DEPLOY_ZIP := build/loket-lambda.zip
 DEPLOY_ZIP_SOURCES := serverless.yml pyproject.toml $(wildcard requirements/runtime.txt) \
-	$(call DEPLOY_FIND,functions site_config tools/build_lambda_package.py tools/lambda_trim.py)
+	$(call DEPLOY_FIND,functions site_config tools/build_lambda_package.py tools/lambda_trim.py \
+	tools/botocore_bundle.py)
 # CloudFront's security headers: web/headers.py's values for the built site, with the
 # attachments bucket's name as serverless.yml gives it (custom.attachmentsBucketName).
 DEPLOY_HEADERS = build/cloudfront-security-headers-$(STAGE).json

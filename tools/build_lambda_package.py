@@ -41,6 +41,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import botocore_bundle  # noqa: E402  (beside this script)
 import lambda_trim  # noqa: E402  (beside this script)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -365,6 +366,11 @@ def main(argv: list[str] | None = None) -> int:
     for pycache in workdir.rglob("__pycache__"):
         shutil.rmtree(pycache)
 
+    # The SDK's data for the functions' clients, trimmed (tools/botocore_bundle.py),
+    # from the locked botocore before it is left out; used at run time by a botocore
+    # at least as new.
+    botocore_bundle.write_bundle(workdir / "botocore", workdir / "botocore_data")
+    log(f"trimmed botocore data of {', '.join(botocore_bundle.SERVICES)} (botocore_data/)")
     dropped = [] if args.bundle_boto3 else drop_runtime_provided(workdir)
     if dropped:
         log("left out (provided by the Lambda runtime): " + ", ".join(dropped))
