@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
 import sys
 from pathlib import Path
@@ -38,8 +39,8 @@ def fingerprint(config_dir: Path) -> str:
     digest.update(f"{sys.version_info[:2]}\n".encode())
     files = [(p.relative_to(config_dir).as_posix(), p) for p in _config_files(config_dir)]
     package = Path(__file__).resolve().parent.parent
-    files += [(f"loket/{p.relative_to(package).as_posix()}", p)
-              for folder in _CODE for p in sorted((package / folder).glob("*.py"))]
+    files += [(f"loket/{folder}/{name}", package / folder / name) for folder in _CODE
+              for name in sorted(n for n in os.listdir(package / folder) if n.endswith(".py"))]
     for name, path in files:
         digest.update(f"{name}\n".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -47,9 +48,17 @@ def fingerprint(config_dir: Path) -> str:
 
 
 def _config_files(config_dir: Path) -> list[Path]:
-    # Canned replies (replies/*.md) are configuration too: a changed one is read anew.
-    return sorted(p for pattern in ("*.yml", "*.yaml", "replies/*.md")
-                  for p in config_dir.rglob(pattern) if COMPILED.split("/")[0] not in p.parts)
+    """Every YAML file under config_dir, and the canned replies (replies/*.md, which are
+    configuration too: a changed one is read anew); not what is in .compiled/. One walk
+    of the folder: a cold start checks the fingerprint (pathlib's rglob, a walk per
+    pattern, cost it a few milliseconds)."""
+    found = []
+    for folder, subfolders, names in os.walk(config_dir):
+        subfolders[:] = [name for name in subfolders if name != COMPILED.split("/")[0]]
+        in_replies = folder != str(config_dir) and os.path.basename(folder) == "replies"
+        found += [Path(folder, name) for name in names if name.endswith((".yml", ".yaml"))
+                  or (in_replies and name.endswith(".md"))]
+    return sorted(found)
 
 
 def compile_config(config_dir: Path) -> Path:
