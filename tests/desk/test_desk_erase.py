@@ -223,3 +223,37 @@ def test_queued_mail_beyond_what_the_page_reads_is_said_not_counted(admin_servic
     person = text(client.get("/desk/people/", query_string={"address": ZED}))
     assert (f"<dt>Mail to them not sent yet</dt><dd>{zeds} among the first {read} waiting "
             "to go (more are waiting, not counted here)</dd>") in person
+
+
+def hrefs(response, label: str) -> list[str]:
+    """The targets of the page's links that read `label`."""
+    return [html_lib.unescape(href) for href in re.findall(
+        rf'<a[^>]* href="([^"]+)"[^>]*>{re.escape(label)}</a>', response.get_data(as_text=True))]
+
+
+def test_the_erase_flow_from_a_ticket_leads_back_to_it(admin_services, client):
+    """Opened from a ticket, the confirmation page's Back and Cancel lead to that ticket,
+    a refused confirmation keeps the way back, and once queued the list of erasures
+    leads back to it too."""
+    number = submit(admin_services, "Zed's export fails")
+    csrf = sign_in_as(admin_services, client, AGENT)
+    ticket_page = client.get(f"/desk/tickets/{number}")
+    [link] = hrefs(ticket_page, "Erase this person's data")
+    confirm = client.get(link)
+    back = f"/desk/tickets/{number}?lang=en"
+    assert hrefs(confirm, f"Back to #{number}") == [back] and hrefs(confirm, "Cancel") == [back]
+    assert f'name="ticket" value="{number}"' in confirm.get_data(as_text=True)
+
+    asked = {"csrf_token": csrf, "address": ZED, "ticket": str(number)}
+    refused = client.post(ERASE, data={**asked, "confirm": "someone@else.example"})
+    assert refused.status_code == 422 and hrefs(refused, "Cancel") == [back]
+
+    queued = client.post(ERASE, data={**asked, "confirm": ZED})
+    assert queued.status_code == 303
+    listed = client.get(queued.headers["Location"])
+    assert "Erase queued" in text(listed) and hrefs(listed, f"Back to #{number}") == [back]
+
+    # From the look-up page with no ticket: back to the person, as before.
+    alone = client.get(ERASE, query_string={"address": "one@elsewhere.example"})
+    assert hrefs(alone, "Cancel") == ["/desk/people/?address=one%40elsewhere.example&lang=en"]
+    assert 'name="ticket"' not in alone.get_data(as_text=True)

@@ -55,7 +55,8 @@ def confirm_page():
     refused = _refuse(me, lang)
     if refused is not None:
         return refused
-    return _confirm(me, lang, request.args.get("address", ""), messages=False)
+    return _confirm(me, lang, request.args.get("address", ""), messages=False,
+                    ticket=_ticket(request.args))
 
 
 @bp.post("/erase")
@@ -64,19 +65,21 @@ def erase():
     refused = _refuse(me, lang)
     if refused is not None:
         return refused
-    form = request.form
+    form, ticket = request.form, _ticket(request.form)
     messages = form.get("messages", "no") == "yes"
     if form.get("messages", "no") not in ("yes", "no"):
-        return _confirm(me, lang, form.get("address", ""), messages=False,
+        return _confirm(me, lang, form.get("address", ""), messages=False, ticket=ticket,
                         errors={"messages": MESSAGES_CHOICE}, status=422)
     try:
         job = request_erase(services(), form.get("address", ""), confirm=form.get("confirm", ""),
                             messages=messages, requested_by=me.account.email)
     except ValidationFailed as exc:
-        return _confirm(me, lang, form.get("address", ""), messages=messages,
+        return _confirm(me, lang, form.get("address", ""), messages=messages, ticket=ticket,
                         errors=field_messages(exc), status=422)
-    return redirect("/desk/people/erasures?" + urlencode({"lang": lang, "queued": job.id}),
-                    code=303)
+    # The list shows the job queued, with the way back to the ticket the admin came from.
+    back = {"ticket": ticket} if ticket else {}
+    return redirect("/desk/people/erasures?" + urlencode({"lang": lang, "queued": job.id,
+                                                          **back}), code=303)
 
 
 @bp.get("/erasures")
@@ -88,25 +91,26 @@ def jobs_page():
     jobs = services().store.list_erase_jobs(limit=JOBS_SHOWN)
     queued = request.args.get("queued", "")
     content = render_fragment("desk_erasures.html", lang=lang, jobs=jobs, shown=JOBS_SHOWN,
-                              queued=next((j for j in jobs if j.id == queued), None))
+                              queued=next((j for j in jobs if j.id == queued), None),
+                              ticket=_ticket(request.args))
     return page(content, title="Erasures", lang=lang)
 
 
-def _confirm(me, lang: str, address: str, *, messages: bool, errors: dict | None = None,
-             status: int = 200):
+def _confirm(me, lang: str, address: str, *, messages: bool, ticket: int | None,
+             errors: dict | None = None, status: int = 200):
     try:
         found = preview(services(), address)
     except ValidationFailed as exc:
-        return _bad_address(lang, address, exc)
+        return _bad_address(lang, address, exc, ticket)
     content = render_fragment("desk_erase.html", lang=lang, found=found, messages=messages,
-                              errors=errors or {}, csrf_token=me.session.csrf,
+                              ticket=ticket, errors=errors or {}, csrf_token=me.session.csrf,
                               confirm=request.form.get("confirm", ""))
     return page(content, title="Erase a person's data", lang=lang, status=status)
 
 
-def _bad_address(lang: str, address: str, exc: ValidationFailed):
+def _bad_address(lang: str, address: str, exc: ValidationFailed, ticket: int | None):
     content = render_fragment("desk_person.html", lang=lang, address=address, found=None,
-                              error=" ".join(field_messages(exc).values()), ticket=None,
+                              error=" ".join(field_messages(exc).values()), ticket=ticket,
                               forbidden=False)
     return page(content, title="Look up a person", lang=lang, status=422)
 
