@@ -77,6 +77,9 @@ def test_an_admin_queues_an_erasure_from_the_ticket(admin_portal, page, size, tm
     expect(page.locator("tr.loket-erasure--new")).to_contain_text(ADMIN if size == "desktop"
                                                                   else "text of messages too")
     page.screenshot(path=tmp_path / f"erasures-{size}.png", full_page=True)
+    # Opened from the ticket, the flow leads back to it.
+    page.click(f"a[href^='/desk/tickets/{ticket.number}?']")
+    expect(page.locator("h1")).to_contain_text(f"#{ticket.number}")
 
     page.goto(f"{admin_portal.url}/desk/people/?address={person}")
     expect(page.locator(".loket-person-facts")).to_contain_text("Tickets they asked for")
