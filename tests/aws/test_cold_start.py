@@ -104,11 +104,54 @@ def first_submission(tmp_path_factory):
                                    "loket.web.account_pages", "loket.web.ticket_pages",
                                    "loket.search.query", "loket.services.information",
                                    "loket.services.status", "loket.services.accounts",
-                                   "loket.services.ratings"])
+                                   "loket.services.ratings",
+                                   # The page shell is the pages' (web/app.py, create_app);
+                                   # no proxy in front on Lambda (CloudFront: web/edge.py).
+                                   "loket.web.rendering", "werkzeug.middleware.proxy_fix"])
 def test_a_cold_submission_skips_what_it_does_not_use(first_submission, heavy):
     assert first_submission["status"] == 201
     loaded = [m for m in first_submission["modules"] if m == heavy or m.startswith(heavy + ".")]
     assert not loaded
+
+
+DYNAMODB_PROBE = """
+import json, sys
+from moto import mock_aws
+with mock_aws():
+    import boto3
+    from loket.storage.dynamodb import create_table
+    create_table(boto3.client("dynamodb", region_name="eu-west-1"), "loket-cold")
+    from loket.handlers.http import handle
+    response = handle({event!r}, None)
+print(json.dumps({{"status": response["statusCode"], "modules": sorted(sys.modules)}}))
+"""
+
+
+@pytest.fixture(scope="module")
+def first_submission_on_dynamodb(tmp_path_factory):
+    """A cold `http` start with a first POST /api/tickets, on DynamoDB (moto, in the
+    probe's own process) as on AWS."""
+    tmp = tmp_path_factory.mktemp("cold-submit-dynamodb")
+    env = {**os.environ, "LOKET_CONFIG_DIR": str(SITE_CONFIG), "LOKET_SITE_DIR": str(tmp),
+           "LOKET_STORE": "dynamodb", "LOKET_DYNAMODB_TABLE": "loket-cold",
+           "LOKET_AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1",
+           "LOKET_OUTBOX_DIR": str(tmp), "LOKET_BLOB_DIR": str(tmp / "blobs")}
+    out = subprocess.run([sys.executable, "-c", DYNAMODB_PROBE.format(event=SUBMIT)],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# What the DynamoDB store reads only for the desk's and the sweep's work: erase jobs,
+# refused mail, lifted suppressions (storage/dynamodb_erase_jobs.py, dynamodb_mail_in.py,
+# dynamodb_mail.py and mail_records.py import them on first use).
+@pytest.mark.parametrize("heavy", ["loket.domain.erase_jobs", "loket.domain.refused",
+                                   "loket.storage.refused_records",
+                                   "loket.domain.suppression_lifts", "loket.web.rendering"])
+def test_a_cold_submission_on_dynamodb_skips_what_it_does_not_use(first_submission_on_dynamodb,
+                                                                  heavy):
+    assert first_submission_on_dynamodb["status"] == 201
+    assert "loket.storage.dynamodb" in first_submission_on_dynamodb["modules"]
+    assert heavy not in first_submission_on_dynamodb["modules"]
 
 
 def test_a_cold_submission_builds_no_configuration_validator(first_submission):

@@ -9,13 +9,15 @@ Query it may make and costs O(due); a finished job leaves the index. Every job i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from loket.domain.erase_jobs import EraseJob, job_from_record, job_to_record
 from loket.domain.errors import VersionConflict
 from loket.storage.records import utc_iso
+
+if TYPE_CHECKING:
+    from loket.domain.erase_jobs import EraseJob
 
 PENDING_SHARD = "ERASE#pending"
 JOB_PREFIX = "ERASEJOB#"
@@ -46,7 +48,7 @@ class DynamoDBEraseJobs:
     def get_erase_job(self, job_id: str) -> EraseJob | None:
         item = self.client.get_item(TableName=self.table_name, ConsistentRead=True,
                                     Key=_to_item(_job_key(job_id))).get("Item")
-        return job_from_record(_from_item(item)) if item else None
+        return _job_from_item(item) if item else None
 
     def due_erase_jobs(self, now: datetime, limit: int = 10) -> list[EraseJob]:
         """Jobs due at `now`, from the index's copy (which may be behind: the sweeper
@@ -56,17 +58,19 @@ class DynamoDBEraseJobs:
             KeyConditionExpression="due_shard = :shard AND due_at <= :now",
             ExpressionAttributeValues=_to_item({":shard": PENDING_SHARD,
                                                 ":now": utc_iso(now)}))
-        return [job_from_record(_from_item(item)) for item in response["Items"]]
+        return [_job_from_item(item) for item in response["Items"]]
 
     def list_erase_jobs(self, limit: int = 50) -> list[EraseJob]:
         response = self.client.query(
             TableName=self.table_name, IndexName="gsi1", Limit=limit,
             ScanIndexForward=False, KeyConditionExpression="gsi1pk = :pk",
             ExpressionAttributeValues=_to_item({":pk": JOBS_INDEX_KEY}))
-        return [job_from_record(_from_item(item)) for item in response["Items"]]
+        return [_job_from_item(item) for item in response["Items"]]
 
 
 def job_item(job: EraseJob) -> dict[str, Any]:
+    from loket.domain.erase_jobs import job_to_record
+
     record = job_to_record(job)
     item = {**_job_key(job.id), **{k: v for k, v in record.items() if v is not None},
             "gsi1pk": JOBS_INDEX_KEY, "gsi1sk": f"{record['requested_at']}#{job.id}"}
@@ -77,6 +81,14 @@ def job_item(job: EraseJob) -> dict[str, Any]:
 
 def is_job_item(item: dict[str, Any]) -> bool:
     return str(item.get("pk", "")).startswith(JOB_PREFIX)
+
+
+def _job_from_item(item: dict[str, Any]) -> EraseJob:
+    # The domain's erase jobs come with the first job read or written, not with the
+    # store: a cold start of the http function (mostly a submission) reads none.
+    from loket.domain.erase_jobs import job_from_record
+
+    return job_from_record(_from_item(item))
 
 
 def _job_key(job_id: str) -> dict[str, str]:

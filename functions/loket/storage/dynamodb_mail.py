@@ -8,17 +8,19 @@ from __future__ import annotations
 import secrets
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from loket.domain.outgoing import MailState, OutgoingMail, Suppression, address_key
-from loket.domain.suppression_lifts import SuppressionLift
 from loket.storage.mail_records import (lift_from_record, lift_to_record, mail_from_record,
                                         mail_to_record, suppression_from_record,
                                         suppression_to_record)
 from loket.storage.records import utc_iso
+
+if TYPE_CHECKING:
+    from loket.domain.suppression_lifts import SuppressionLift
 
 # Pending mail sits in the `due` index under MAIL#pending by its next attempt; mail an
 # admin must see (failed, suppressed) under MAIL#failed by when it was queued. Sent mail
@@ -103,6 +105,20 @@ class DynamoDBMailQueue:
         for mail in mails:
             self.update_mail(mail)
 
+    def expand_mail(self, intent: OutgoingMail, mails: Sequence[OutgoingMail]) -> None:
+        """A conditional PutItem per mail (one already queued, by an expansion that
+        stopped half-way, is left as it is), then the intent's PutItem: no transaction,
+        whose 100 items would bound a board's agents and whose one failed condition
+        would undo the rest."""
+        for put in self._mail_puts(mails):
+            try:
+                self.client.put_item(**put["Put"])
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+        self.update_mail(intent)
+        self._mail_queued(mails)
+
     def get_mail(self, mail_id: str) -> OutgoingMail | None:
         item = self._get(_mail_key(mail_id))
         return mail_from_record(item) if item else None
@@ -167,6 +183,8 @@ class DynamoDBMailQueue:
                          note: str = "") -> SuppressionLift | None:
         """One transaction: delete the suppression (only the one read: a newer one made
         meanwhile is read again) and put the lift beside it, under the same pk."""
+        from loket.domain.suppression_lifts import SuppressionLift  # Not at a cold start.
+
         key = address_key(address)
         for attempt in range(1, 6):
             item = self._get(_suppression_key(key))

@@ -5,15 +5,16 @@ ticket's partition) that make a keyed message stored once. See dynamodb.md."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from loket.domain.refused import RefusedMail
 from loket.domain.tickets import Message
 from loket.storage.records import utc_iso
-from loket.storage.refused_records import refused_from_record, refused_to_record
+
+if TYPE_CHECKING:
+    from loket.domain.refused import RefusedMail
 
 REFUSED_INDEX = "REFUSED"
 MESSAGE_KEY_PREFIX = "KEY#"
@@ -107,6 +108,8 @@ def _refused_item(mail: RefusedMail) -> dict[str, Any]:
     `expires`, and `expires_at` is the table's TTL attribute (epoch seconds): on AWS
     TTL removes it after the retention (portal.yml `retention.refused_mail_days`), as
     the bucket's lifecycle rule removes its raw message (services/retention.py)."""
+    from loket.storage.refused_records import refused_to_record
+
     record = {k: v for k, v in refused_to_record(mail).items() if v not in (None, "")}
     record["expires"] = record.pop("expires_at")
     return {**_refused_key(mail.id), **record, "gsi1pk": REFUSED_INDEX,
@@ -115,6 +118,10 @@ def _refused_item(mail: RefusedMail) -> dict[str, Any]:
 
 
 def _refused_from_item(item: dict[str, Any]) -> RefusedMail:
+    # Refused mail's records come with the first one kept or read, not with the store:
+    # a cold start of the http function (mostly a submission) has none.
+    from loket.storage.refused_records import refused_from_record
+
     return refused_from_record({**item, "expires_at": item["expires"]})
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loket.domain.outgoing import MailState, OutgoingMail, Suppression
-from loket.domain.suppression_lifts import SuppressionLift
 from loket.storage.records import utc_iso
+
+if TYPE_CHECKING:
+    from loket.domain.suppression_lifts import SuppressionLift
 
 # Columns the SQLite table keeps beside the JSON record, to look mail up by.
 MAIL_COLUMNS = ("id", "ticket", "state", "next_attempt_at", "created_at", "record")
@@ -73,6 +75,10 @@ def lift_to_record(lift: SuppressionLift) -> dict[str, Any]:
 
 
 def lift_from_record(record: dict[str, Any]) -> SuppressionLift:
+    # Imported with the first lift read: the stores' mail queue, which every cold
+    # submission loads, needs no lifts.
+    from loket.domain.suppression_lifts import SuppressionLift
+
     return SuppressionLift(suppression=suppression_from_record(record),
                            lifted_by=record["lifted_by"],
                            lifted_at=_moment(record["lifted_at"]), note=record.get("note") or "")

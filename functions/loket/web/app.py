@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from loket.services.context import Services
 from loket.settings import Settings
 from loket.web.converters import TicketNumberConverter
-from loket.web.rendering import PageShell
 from loket.web.url_rules import BuilderOnFirstUseRule
 from loket.wiring import build_services
 
@@ -19,6 +17,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     settings = settings or Settings()
     services = services or build_services(settings)
     app = _bare_app(settings, services)
+    # The built site's page around server-rendered pages; the API app needs none.
+    from loket.web.rendering import PageShell
+
+    app.extensions["loket.shell"] = PageShell(settings.site_dir)
 
     from loket.web import (account_api, account_pages, api, attachments, desk_mail,
                            desk_pages, desk_refused, pages, site, suggest, ticket_pages)
@@ -101,12 +103,13 @@ def _bare_app(settings: Settings, services: Services) -> Flask:
                       MAX_CONTENT_LENGTH=services.config.submissions.max_body_bytes,
                       LOKET_SITE_DIR=settings.site_dir.resolve())
     app.extensions["loket"] = services
-    app.extensions["loket.shell"] = PageShell(settings.site_dir)
     if settings.origin_secret:  # On AWS: only through CloudFront (web/edge.py).
         from loket.web.edge import CloudFrontOnly
 
         app.wsgi_app = CloudFrontOnly(app.wsgi_app, settings.origin_secret.split())
     elif settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
 
     from loket.web import auth, headers, problems
