@@ -18,13 +18,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, redirect, request
 
 from loket.domain.errors import ValidationFailed
-from loket.services.desk import is_agent, is_desk_admin
 from loket.services.erase_jobs import preview, request_erase
-from loket.web.auth import require_viewer
 from loket.web.converters import ticket_back_link
 from loket.web.current import services
-from loket.web.desk_pages import not_found
-from loket.web.pages import field_messages, language, page
+from loket.web.desk_admin import desk_admin_view
+from loket.web.pages import field_messages, page
 from loket.web.rendering import render_fragment
 
 bp = Blueprint("desk_people", __name__, url_prefix="/desk/people")
@@ -32,12 +30,20 @@ JOBS_SHOWN = 50
 MESSAGES_CHOICE = "Choose whether their messages' text stays or goes."
 
 
+def _forbidden(me, lang: str):
+    """The 403 page for an agent who is not a desk admin: who may erase."""
+    content = render_fragment("desk_person.html", lang=lang, forbidden=True,
+                              admins=services().config.accounts.desk_admins,
+                              address="", found=None, error="", ticket=None)
+    return page(content, title="Only desk admins erase people's data", lang=lang, status=403)
+
+
+desk_admins_only = desk_admin_view(_forbidden)
+
+
 @bp.get("/")
-def person_page():
-    me, lang = require_viewer(), language()
-    refused = _refuse(me, lang)
-    if refused is not None:
-        return refused
+@desk_admins_only
+def person_page(me, lang: str):
     address, found, error = request.args.get("address", "").strip(), None, ""
     if address:
         try:
@@ -50,21 +56,15 @@ def person_page():
 
 
 @bp.get("/erase")
-def confirm_page():
-    me, lang = require_viewer(), language()
-    refused = _refuse(me, lang)
-    if refused is not None:
-        return refused
+@desk_admins_only
+def confirm_page(me, lang: str):
     return _confirm(me, lang, request.args.get("address", ""), messages=False,
                     ticket=_ticket(request.args))
 
 
 @bp.post("/erase")
-def erase():
-    me, lang = require_viewer(), language()
-    refused = _refuse(me, lang)
-    if refused is not None:
-        return refused
+@desk_admins_only
+def erase(me, lang: str):
     form, ticket = request.form, _ticket(request.form)
     messages = form.get("messages", "no") == "yes"
     if form.get("messages", "no") not in ("yes", "no"):
@@ -83,11 +83,8 @@ def erase():
 
 
 @bp.get("/erasures")
-def jobs_page():
-    me, lang = require_viewer(), language()
-    refused = _refuse(me, lang)
-    if refused is not None:
-        return refused
+@desk_admins_only
+def jobs_page(me, lang: str):
     jobs = services().store.list_erase_jobs(limit=JOBS_SHOWN)
     queued = request.args.get("queued", "")
     content = render_fragment("desk_erasures.html", lang=lang, jobs=jobs, shown=JOBS_SHOWN,
@@ -113,18 +110,6 @@ def _bad_address(lang: str, address: str, exc: ValidationFailed, ticket: int | N
                               error=" ".join(field_messages(exc).values()), ticket=ticket,
                               forbidden=False)
     return page(content, title="Look up a person", lang=lang, status=422)
-
-
-def _refuse(me, lang: str):
-    """The answer for a viewer who may not be here; None for a desk admin."""
-    if not is_agent(me):
-        return not_found(lang)
-    if is_desk_admin(services(), me):
-        return None
-    content = render_fragment("desk_person.html", lang=lang, forbidden=True,
-                              admins=services().config.accounts.desk_admins,
-                              address="", found=None, error="", ticket=None)
-    return page(content, title="Only desk admins erase people's data", lang=lang, status=403)
 
 
 def _ticket(values) -> int | None:

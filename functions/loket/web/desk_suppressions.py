@@ -16,13 +16,12 @@ from flask import Blueprint, redirect, request
 from loket.domain.email_address import could_be_address
 from loket.domain.errors import Refused, TicketNotFound
 from loket.domain.text import has_visible_character, multi_line
-from loket.services.desk import is_agent, open_for_agent
+from loket.services.desk import open_for_agent
 from loket.services.suppressions import lift_suppression, may_lift
-from loket.web.auth import require_viewer
 from loket.web.converters import ticket_back_link
 from loket.web.current import services
-from loket.web.desk_pages import not_found
-from loket.web.pages import language, page
+from loket.web.desk_admin import desk_admin_view
+from loket.web.pages import page
 from loket.web.rendering import render_fragment
 
 bp = Blueprint("desk_suppressions", __name__, url_prefix="/desk/mail/suppressions")
@@ -35,13 +34,21 @@ NOTE_TOO_LONG = "Say it in at most {max} characters ({length} now)."
 SHOWN = 80
 
 
+def _forbidden(me, lang: str):
+    """The 403 page for an agent who may not lift suppressions: who may."""
+    content = render_fragment("desk_suppression_lift.html", lang=lang, forbidden=True,
+                              admins=services().config.accounts.desk_admins,
+                              back=_ticket(me, request.values))
+    return page(content, title="Only desk admins lift suppressions", lang=lang, status=403)
+
+
+desk_admins_only = desk_admin_view(_forbidden, may=may_lift)
+
+
 @bp.get("/")
-def list_page():
+@desk_admins_only
+def list_page(me, lang: str):
     """Every suppressed address, newest first, each with its Lift button."""
-    me, lang = require_viewer(), language()
-    refused = _refuse(me, lang)
-    if refused is not None:
-        return refused
     content = render_fragment("desk_suppressions.html", lang=lang, viewer=me,
                               suppressions=services().store.list_suppressions(PAGE_SIZE),
                               page_size=PAGE_SIZE)
@@ -49,20 +56,14 @@ def list_page():
 
 
 @bp.get("/lift")
-def lift_form():
-    me, lang = require_viewer(), language()
-    refused = _refuse(me, lang)
-    if refused is not None:
-        return refused
+@desk_admins_only
+def lift_form(me, lang: str):
     return _show(me, lang, request.args.get("address", ""), _ticket(me, request.args))
 
 
 @bp.post("/lift")
-def lift():
-    me, lang = require_viewer(), language()
-    refused = _refuse(me, lang)
-    if refused is not None:
-        return refused
+@desk_admins_only
+def lift(me, lang: str):
     address, note = request.form.get("address", ""), multi_line(request.form.get("note", ""))
     ticket = _ticket(me, request.form)
     note_error = (NOTE_MISSING if not has_visible_character(note) else
@@ -78,18 +79,6 @@ def lift():
         return redirect("/desk/mail/suppressions/?" + urlencode({"lang": lang}), code=303)
     return redirect(f"/desk/tickets/{ticket}?" + urlencode({"lang": lang, "lifted": "1"}),
                     code=303)
-
-
-def _refuse(me, lang: str):
-    """The answer for a viewer who may not lift suppressions; None for a desk admin."""
-    if not is_agent(me):
-        return not_found(lang)
-    if may_lift(services(), me):
-        return None
-    content = render_fragment("desk_suppression_lift.html", lang=lang, forbidden=True,
-                              admins=services().config.accounts.desk_admins,
-                              back=_ticket(me, request.values))
-    return page(content, title="Only desk admins lift suppressions", lang=lang, status=403)
 
 
 def _ticket(me, values) -> int | None:
