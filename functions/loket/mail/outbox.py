@@ -18,10 +18,19 @@ class OutboxMailer:
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
-        ident = re.sub(r"[^A-Za-z0-9.@-]+", "_", str(message["Message-ID"] or "")).strip("_")
+        ident = re.sub(r"[^A-Za-z0-9.@-]+", "_", _message_id(message)).strip("_")
         data = message.as_bytes(policy=SMTP)
         # Write aside, then rename: a reader never sees half a message.
         fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.replace(tmp, self.folder / f"{stamp}-{ident}.eml")
+
+
+def _message_id(message: EmailMessage) -> str:
+    """The Message-ID as compose() set it. message["Message-ID"] would parse it with the
+    header registry for a file name (about 0.07 ms a receipt)."""
+    for name, value in message.raw_items():
+        if name.lower() == "message-id":
+            return str(value)
+    return ""
