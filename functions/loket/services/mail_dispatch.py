@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 # How long a claimed mail is kept from other dispatchers: far longer than one send.
 LEASE = timedelta(minutes=5)
 BATCH = 50
-# How much lower the mail process's CPU priority is than the server's (nice(2)).
-MAIL_PROCESS_NICENESS = 10
 # Outcomes are stored together (Outcomes): at most this many mails, or this long, apart.
 FLUSH_EVERY = 10
 FLUSH_SECONDS = 1.0
@@ -232,16 +230,14 @@ def _run_mail_process(settings, interval: float, wake, stop) -> None:
     import os
     import signal
 
+    from loket.services.low_priority import lower_own_priority
     from loket.wiring import build_services
 
     # Ctrl-C reaches the whole process group: the server stops this process in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Background work: when the CPU is short, the server's requests go first (a receipt
     # may wait a moment, a customer at the form should not); an idle CPU sends at once.
-    try:
-        os.nice(MAIL_PROCESS_NICENESS)
-    except OSError:  # Not allowed here: mail goes out at the server's priority.
-        pass
+    lower_own_priority()
     parent = os.getppid()
     services = build_services(settings)
     next_round = 0.0
