@@ -115,26 +115,64 @@ def _remembering_fuzzy_term():
 
 
 def terms_within(reader, fieldname: str, text: str, maxdist: int, prefix: int):
-    """reader.terms_within(): the field's words at most `maxdist` edits from `text`, by
-    walking the term dictionary with a Levenshtein automaton. whoosh builds the
-    automaton again for every field and every search, and building it (in Python) is
-    most of what a typo costs; it depends on the word alone, so it is built once."""
-    from whoosh.codec.base import Automata
+    """reader.terms_within(): the field's words at most `maxdist` edits (Levenshtein:
+    a letter added, dropped or changed) from `text` that begin with its first `prefix`
+    letters, in the term dictionary's order. whoosh builds a Levenshtein automaton (in
+    Python, a few milliseconds a word: most of what a receipt's typo cost) and walks the
+    dictionary with it; this measures the distance to the few words that can be that
+    close (the same beginning, a length at most `maxdist` apart), which the field's
+    vocabulary, read once per reader, lists. tests/search/test_republish.py compares
+    the two."""
     from whoosh.reading.segment_reader import SegmentReader
 
     if type(reader) is not SegmentReader:  # another reader walks its own way
         return reader.terms_within(fieldname, text, maxdist, prefix=prefix)
-    # As SegmentReader.terms_within does, with the automaton remembered.
-    cursor = reader.cursor(reader.schema[fieldname].spelling_fieldname(fieldname))
-    return Automata.find_matches(_automaton(text, maxdist, prefix), cursor)
+    spelling = reader.schema[fieldname].spelling_fieldname(fieldname)
+    by_length = _vocabulary(reader, spelling, prefix).get(text[:prefix], {})
+    rest = text[prefix:]
+    found = [word for length in range(len(text) - maxdist, len(text) + maxdist + 1)
+             for word in by_length.get(length, ()) if _within(rest, word[prefix:], maxdist)]
+    return sorted(found)
 
 
-# An automaton of a long word two edits away holds a few hundred states (up to ~300 KiB):
-# the most recent words' are enough for a batch of receipts, and bound the memory.
-@lru_cache(maxsize=128)
-def _automaton(text: str, maxdist: int, prefix: int):
-    """Built once per word; only read afterwards (but for a memo of its sorted labels,
-    the same whoever fills it), so searchers in several threads may share it."""
-    from whoosh.codec.base import Automata
+# Per reader: (field, prefix length) -> {beginning: {length: [words]}}.
+_vocabularies: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
 
-    return Automata.levenshtein_dfa(text, maxdist, prefix)
+
+def _vocabulary(reader, fieldname: str, prefix: int) -> dict:
+    with _expansions_lock:
+        mine = _vocabularies.get(reader)
+        if mine is None:
+            mine = _vocabularies[reader] = {}
+    found = mine.get((fieldname, prefix))
+    if found is None:
+        found = {}
+        for word in reader.field_terms(fieldname):
+            found.setdefault(word[:prefix], {}).setdefault(len(word), []).append(word)
+        mine[(fieldname, prefix)] = found
+    return found
+
+
+def _within(a: str, b: str, most: int) -> bool:
+    """Whether the Levenshtein distance of `a` and `b` is at most `most`. What the two
+    share at the start and the end costs no edit: only what lies between is compared."""
+    start, end_a, end_b = 0, len(a), len(b)
+    while start < end_a and start < end_b and a[start] == b[start]:
+        start += 1
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a, end_b = end_a - 1, end_b - 1
+    a, b = a[start:end_a], b[start:end_b]
+    if len(a) <= most and len(b) <= most:
+        return True
+    if abs(len(a) - len(b)) > most:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, letter in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (letter != other)))
+        if min(current) > most:
+            return False
+        previous = current
+    return previous[-1] <= most
