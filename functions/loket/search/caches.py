@@ -24,6 +24,8 @@ from typing import Callable, Hashable, Iterable
 ANSWERS = 1024
 # Expanded words remembered per reader: each is a few terms at most.
 EXPANSIONS = 4096
+# Pages' stored fields remembered per opened index (a page's text: a few KiB each).
+DOCUMENTS = 512
 
 
 def stamp(path: Path) -> tuple[int, int, int] | None:
@@ -95,6 +97,56 @@ def expansion(reader, key: tuple, expand: Callable[[], Iterable[str]]) -> tuple[
     return found
 
 
+def remembering_terms(reader):
+    """The reader of a searcher, made to remember which terms its index holds and in
+    how many documents each is. A search asks that of each word in every field a few
+    times (building the query, then whoosh sizing and matching it), and each answer is
+    a hashed lookup in the index's term table (md5 and file reads, in Python): a third
+    of a receipt's search. The answers depend on the index alone. A reader of an index
+    of several segments (never written by index.py) is left as it is."""
+    from whoosh.reading.segment_reader import SegmentReader
+
+    if type(reader) is SegmentReader:
+        reader._known_terms, reader._doc_frequencies = {}, {}
+        reader.__class__ = _remembering_reader()
+    return reader
+
+
+# Terms remembered per reader (a few dozen bytes each): far more than a day asks.
+TERMS = 65536
+
+
+@lru_cache(maxsize=1)
+def _remembering_reader():
+    # Defined on first use: whoosh is imported only by code that searches.
+    from whoosh.reading.segment_reader import SegmentReader
+
+    class RememberingReader(SegmentReader):
+        def __contains__(self, term) -> bool:
+            known = self._known_terms.get(term)
+            if known is None:
+                known = _remember(self._known_terms, term,
+                                  SegmentReader.__contains__(self, term))
+            return known
+
+        def doc_frequency(self, fieldname, text) -> int:
+            key = (fieldname, text)
+            found = self._doc_frequencies.get(key)
+            if found is None:
+                found = _remember(self._doc_frequencies, key,
+                                  SegmentReader.doc_frequency(self, fieldname, text))
+            return found
+
+    return RememberingReader
+
+
+def _remember(remembered: dict, key, value):
+    if len(remembered) >= TERMS:  # a bound, not an LRU: refilled as the searches go
+        remembered.clear()
+    remembered[key] = value
+    return value
+
+
 def fuzzy_term(fieldname: str, text: str, **options):
     """A whoosh FuzzyTerm (matched and scored as one) whose expansion over the term
     dictionary is computed once per reader and word, not twice per search."""
@@ -125,7 +177,7 @@ def terms_within(reader, fieldname: str, text: str, maxdist: int, prefix: int):
     the two."""
     from whoosh.reading.segment_reader import SegmentReader
 
-    if type(reader) is not SegmentReader:  # another reader walks its own way
+    if not isinstance(reader, SegmentReader):  # another reader walks its own way
         return reader.terms_within(fieldname, text, maxdist, prefix=prefix)
     spelling = reader.schema[fieldname].spelling_fieldname(fieldname)
     by_length = _vocabulary(reader, spelling, prefix).get(text[:prefix], {})
