@@ -304,6 +304,13 @@ class MailQueue(Protocol):
         stores a batch's outcomes so: SQLite takes its write lock once)."""
         ...
 
+    def expand_mail(self, intent: "OutgoingMail", mails: "Sequence[OutgoingMail]") -> None:
+        """Queue those of `mails` not queued yet (by id), then store `intent`, a queued
+        record that stood for them and is done now (services/agent_notices.py): the
+        dispatcher delivers at least once, so an expansion may come twice, and the
+        second queues nothing twice and leaves a sent mail as it is."""
+        ...
+
     def get_mail(self, mail_id: str) -> "OutgoingMail | None":
         ...
 

@@ -459,18 +459,27 @@ def mail_in_makes_a_ticket(deployed: Deployment, policies: dict | None = None) -
 
 def dispatcher_sends_queued_mail(deployed: Deployment, policies: dict | None = None) -> None:
     """The receipt and the "solved" mail (with its signed rating link) that the
-    operator's changes queued, sent by the dispatcher function as its role."""
+    operator's changes queued, and the notice to the board's agent who asked for new
+    tickets (one queued record, expanded by the dispatcher: it reads the agents and
+    signs each notice's Message-ID), sent by the dispatcher function as its role."""
     from loket.services.status import agent_reply
     from loket.services.submission import submit_ticket
 
-    services = deployed.operator_services()
+    services = operator_sets_up_acme(deployed)
+    account = services.store.get_account(AGENT)
+    services.store.save_account(replace(account, agent_notices=replace(
+        account.agent_notices, new_tickets=True)))
     number = submit_ticket(services, TICKET, client_address="203.0.113.7").ticket.number
     agent_reply(services, number, "Fixed in 4.2.1.", agent="piet", status="solved")
     with deployed.running(MAIL_DISPATCH, policies=policies) as handle:
         result = handle(corpus_event(SCHEDULE), None)
-    assert result["sent"] == 2 and result["failed"] == 0, result
-    subjects = [m["Subject"] for m in sent_mail() if m["To"] == CUSTOMER]
-    assert len(subjects) == 2 and all(f"[#{number}]" in s for s in subjects), subjects
+    # The set-up's two invitations, the receipt, the "solved" mail, the agent's notice.
+    assert result["sent"] == 5 and result["failed"] == 0, result
+    [notice] = [m for m in sent_mail() if m["To"] == AGENT and "New ticket" in m["Subject"]]
+    assert notice["Message-ID"].strip().startswith(f"<agent-{number}."), notice["Message-ID"]
+    subjects = [m["Subject"] for m in sent_mail() if m["To"] == CUSTOMER
+                and f"[#{number}]" in m["Subject"]]
+    assert len(subjects) == 2, subjects
     assert "/portal/ratings/" in [m for m in sent_mail() if m["To"] == CUSTOMER][-1] \
         .get_body(("plain",)).get_content()
 

@@ -51,7 +51,11 @@ def test_queue_lists_waiting_and_failed_mail_with_the_error(runner, one_failed_o
     assert any("pending" in line and f"#{waiting}" in line for line in lines)
     assert any("failed" in line and f"#{failed}" in line and "554 5.7.1" in line
                for line in lines)
-    assert lines[-1] == "2 mail(s)"
+    # The waiting ticket's receipt and the one record for its board's agents' notices,
+    # which the dispatcher expands (services/agent_notices.py); the failed receipt.
+    assert any("pending" in line and "agent-notices" in line and "agents of planner" in line
+               and f"#{waiting}" in line for line in lines)
+    assert lines[-1] == "3 mail(s)"
     only = runner.invoke(main, ["mail", "queue", "--failed"]).output
     assert f"#{failed}" in only and f"#{waiting}" not in only
 

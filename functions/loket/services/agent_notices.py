@@ -18,35 +18,66 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import replace
 from typing import Iterable
 
 from loket.domain.accounts import Account, email_key
 from loket.domain.forms import LANGUAGES
-from loket.domain.outgoing import OutgoingMail
+from loket.domain.outgoing import MailState, OutgoingMail
 from loket.domain.tickets import Ticket
 from loket.mail.compose import letter, mail_domain
 from loket.mail.notices import thread_root
 from loket.services.context import Services
 
 KIND = "agent-notice"
+# A queued record standing for the new-ticket notices of one ticket: expanded by the
+# dispatcher (expand_notices), never sent itself.
+INTENT = "agent-notices"
 _SIGNED_ID = re.compile(r"^<agent-(\d{1,12})\.([0-9a-f]{12})\.([0-9a-f]{32})@([^<>\s]+)>$",
                         re.IGNORECASE)
 
 
 # -- which agents hear of what ---------------------------------------------------------
 
-def new_ticket_notices(services: Services, ticket: Ticket, description: str,
-                       agents: "list[Account] | None" = None) -> list[OutgoingMail]:
-    """To every agent of the ticket's product who asked for new tickets: `agents` from
-    new_ticket_listeners, else one indexed query for them (never the customers)."""
-    if agents is None:
-        agents = new_ticket_listeners(services, ticket.product)
-    return [notice(services, ticket, agent, "new-ticket", description) for agent in agents]
+def new_ticket_notices(services: Services, ticket: Ticket, description: str) -> OutgoingMail:
+    """The notices of a new ticket to its board's agents who asked for them, as ONE
+    queued record (kind INTENT) that the dispatcher expands into an e-mail per agent
+    (expand_notices). So a submission reads no account (on DynamoDB a Query of gsi1 on
+    every cold and warm submission) and its write does not grow with the board: the
+    dispatcher reads the agents when it sends, off the request."""
+    return OutgoingMail(kind=INTENT, lang="", to=f"agents of {ticket.product}",
+                        data=_facts(ticket, description, "new-ticket"),
+                        created_at=services.clock.now(), message_id="", ticket=ticket.number)
+
+
+def expand_notices(services: Services, intent: OutgoingMail) -> int:
+    """Queue the e-mails `intent` stands for (one per agent of the board who asks for new
+    tickets now) and mark it done, in one store call (store.expand_mail); how many.
+
+    The dispatcher delivers at least once, so this may run twice for one intent: each
+    e-mail's id and Message-ID come from the intent's id and the agent's address, and
+    the store queues an id only once, so a repeat adds no second notice and an agent's
+    notice carries the same Message-ID whichever run queued it."""
+    facts = intent.data
+    mails = [_expanded(services, intent, agent, facts)
+             for agent in new_ticket_listeners(services, facts["product"])]
+    done = replace(intent, state=MailState.SENT, attempts=intent.attempts + 1,
+                   sent_at=services.clock.now(), next_attempt_at=None, last_error="")
+    services.store.expand_mail(done, mails)
+    return len(mails)
+
+
+def _expanded(services: Services, intent: OutgoingMail, agent: Account,
+              facts: dict) -> OutgoingMail:
+    seed = hashlib.sha256(f"{intent.id}:{email_key(agent.email)}".encode()).hexdigest()
+    # The intent's time part first, so the notices sort where it did (domain/outgoing).
+    mail = _notice(services, facts, agent, nonce=seed[:12], created_at=intent.created_at)
+    return replace(mail, id=intent.id[:20] + seed[12:20])
 
 
 def new_ticket_listeners(services: Services, product: str) -> list[Account]:
-    """The agents of `product`'s board who asked to hear of new tickets. Read before
-    a submission's write (services/submission.py), so the write holds no read."""
+    """The agents of `product`'s board who asked to hear of new tickets (one indexed
+    query, never the customers), read by the dispatcher (expand_notices)."""
     return [a for a in services.store.list_agents()
             if _on_board(a, product) and a.agent_notices.new_tickets]
 
@@ -82,29 +113,43 @@ def _on_board(account: Account, product: str) -> bool:
 
 def notice(services: Services, ticket: Ticket, agent: Account, event: str,
            text: str) -> OutgoingMail:
+    return _notice(services, _facts(ticket, text, event), agent,
+                   created_at=services.clock.now())
+
+
+def _facts(ticket: Ticket, text: str, event: str) -> dict:
+    """What a notice says of the ticket, as it is now (an intent keeps it for later)."""
+    return {"event": event, "number": ticket.number, "subject": ticket.subject,
+            "customer": ticket.email, "text": text, "product": ticket.product,
+            "status": ticket.status, "priority": ticket.priority}
+
+
+def _notice(services: Services, facts: dict, agent: Account, *, created_at,
+            nonce: str | None = None) -> OutgoingMail:
     config = services.config
     lang = agent.language if agent.language in LANGUAGES else "en"
-    data = {"vendor": config.vendor, "event": event, "number": ticket.number,
-            "subject": ticket.subject, "customer": ticket.email, "text": text,
-            "product": config.products[ticket.product].get(lang),
-            "status": config.status(ticket.status).agent_label(lang),
-            "priority": ticket.priority, "marker": config.accounts.agent_note_marker,
+    number = facts["number"]
+    data = {**facts, "vendor": config.vendor,
+            "product": config.products[facts["product"]].get(lang),
+            "status": config.status(facts["status"]).agent_label(lang),
+            "marker": config.accounts.agent_note_marker,
             "can_answer": bool(services.signing_keys()),
-            "desk_url": f"{services.base_url.rstrip('/')}/desk/tickets/{ticket.number}"}
+            "desk_url": f"{services.base_url.rstrip('/')}/desk/tickets/{number}"}
     return letter(KIND, lang=lang, mail_from=services.mail_from, to=agent.email, data=data,
-                  message_id=signed_message_id(services, ticket.number, agent.email),
-                  thread_root=thread_root(services, ticket.number), ticket=ticket.number,
-                  created_at=services.clock.now())
+                  message_id=signed_message_id(services, number, agent.email, nonce),
+                  thread_root=thread_root(services, number), ticket=number,
+                  created_at=created_at)
 
 
-def signed_message_id(services: Services, number: int, agent: str) -> str | None:
+def signed_message_id(services: Services, number: int, agent: str,
+                      nonce: str | None = None) -> str | None:
     """A Message-ID that names the ticket and is signed for the agent; None without a
     secret key (the e-mail then gets an ordinary one, and answers to it are not taken
-    as the agent's)."""
+    as the agent's). `nonce`: 12 hex digits, random when not given."""
     keys = services.signing_keys()
     if not keys:
         return None
-    nonce = secrets.token_hex(6)
+    nonce = nonce or secrets.token_hex(6)
     return (f"<agent-{number}.{nonce}.{_signature(keys[0], number, agent, nonce)}"
             f"@{mail_domain(services.mail_from)}>")
 

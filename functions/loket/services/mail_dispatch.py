@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from loket.domain.errors import Refused
 from loket.domain.outgoing import MailFailure, MailState, OutgoingMail
 from loket.mail.notices import render_mail
+from loket.services.agent_notices import INTENT, expand_notices
 from loket.services.context import Services
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class DispatchReport:
     failed: int = 0
     suppressed: int = 0
     more: bool = False  # stopped at a deadline: more may be due
+    expanded: int = 0  # mails queued by expanding records that stood for them
 
     def summary(self) -> str:
         return (f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed, "
@@ -56,12 +58,14 @@ def send_queued(services: Services, *, batch: int = BATCH,
         now = services.clock.now()
         claimed = services.store.claim_mail(now, now + LEASE, limit=batch)
         outcomes = Outcomes(services)
+        expanded = report.expanded
         try:
             for mail in claimed:
                 deliver(services, mail, report, outcomes)
         finally:
             outcomes.flush()
-        if len(claimed) < batch:
+        # The mails an expansion queued are due now: one more round sends them.
+        if len(claimed) < batch and report.expanded == expanded:
             return report
 
 
@@ -95,6 +99,8 @@ def deliver(services: Services, mail: OutgoingMail, report: DispatchReport,
     others)."""
     outcomes = outcomes or _AtOnce(services)
     now = services.clock.now()
+    if mail.kind == INTENT:  # Stands for other mails (agent_notices): queued, not sent.
+        return _expand(services, mail, report, outcomes, now)
     suppression = services.store.get_suppression(mail.to)
     if suppression is not None:
         report.suppressed += 1
@@ -113,6 +119,19 @@ def deliver(services: Services, mail: OutgoingMail, report: DispatchReport,
     report.sent += 1
     return outcomes.add(replace(mail, state=MailState.SENT, attempts=mail.attempts + 1,
                                 sent_at=now, next_attempt_at=None, last_error=""))
+
+
+def _expand(services: Services, mail: OutgoingMail, report: DispatchReport,
+            outcomes, now: datetime) -> OutgoingMail:
+    """Queue the mails `mail` stands for and mark it done (the store does both); a
+    failure is retried later, as a send's would be."""
+    try:
+        report.expanded += expand_notices(services, mail)
+    except Exception as error:  # The store was unreachable: the record stays queued.
+        log.exception("expanding mail %s failed", mail.id)
+        return outcomes.add(_failed(services, mail, f"{type(error).__name__}: {error}", True,
+                                    now, report))
+    return mail
 
 
 def _failed(services: Services, mail: OutgoingMail, reason: str, temporary: bool,

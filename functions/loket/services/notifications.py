@@ -68,10 +68,11 @@ def _asks_for_answer(changes: Sequence[Change], moves: list[StatusChanged]) -> b
 
 
 def new_ticket_mails(services: Services, ticket: Ticket, files=(), *,
-                     description: str = "", agents=None) -> list[OutgoingMail]:
-    """The receipt (listing the ticket's `files`, domain/attachments.Attachment), and the
-    review board's news when the workflow asks for it; `agents`: the board's agents who
-    hear of new tickets (agent_notices.new_ticket_listeners), read when not given."""
+                     description: str = "") -> list[OutgoingMail]:
+    """The receipt (listing the ticket's `files`, domain/attachments.Attachment), the
+    review board's news when the workflow asks for it, and the notices to the board's
+    agents who asked for new tickets (#12): one record, expanded by the dispatcher
+    (agent_notices.new_ticket_notices), so a submission reads no account."""
     from loket.mail.notices import receipt_email
 
     from loket.services.agent_notices import new_ticket_notices
@@ -79,5 +80,4 @@ def new_ticket_mails(services: Services, ticket: Ticket, files=(), *,
     mails = [receipt_email(services, ticket, files)]
     if "new-ticket" in services.config.workflow.review_board_news:
         mails.append(review_board_email(services, ticket, "new-ticket"))
-    # The board's agents who asked for new tickets in their settings (#12).
-    return mails + new_ticket_notices(services, ticket, description, agents)
+    return mails + [new_ticket_notices(services, ticket, description)]

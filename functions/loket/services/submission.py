@@ -15,7 +15,6 @@ from loket.domain.forms import ATTACHMENTS
 from loket.services.attachments import FileBatch, InlineFile, check_files
 from loket.services.context import Services
 from loket.services.notifications import new_ticket_mails
-from loket.services.agent_notices import new_ticket_listeners
 from loket.services.plans import charge_plan, check_may_submit
 from loket.domain.limits import OverLimit
 from loket.services.ratelimit import refusal, submission_limits
@@ -93,15 +92,13 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
         if not earlier:
             raise
         return Receipt(earlier, False, services.lookup_url(earlier.number, earlier.access_key))
-    # Read before the write, so the write (one at a time on SQLite) reads nothing.
-    listeners = new_ticket_listeners(services, new.product)
     try:
-        # The receipt (and the board's news) is queued in the ticket's own write.
+        # The receipt (and the board's news, and one record for the agents' notices that
+        # the dispatcher expands) is queued in the ticket's own write, which reads nothing.
         ticket, created = services.store.create_ticket(
             new, idempotency_key=idempotency_key, fingerprint=fingerprint, hits=hits,
             mails=lambda stored: new_ticket_mails(services, stored, new.attachments,
-                                                  description=new.description,
-                                                  agents=listeners))
+                                                  description=new.description))
     except OverLimit as over:  # Nothing was written: the files are nobody's.
         charge.give_back(services)
         batch.discard(services)

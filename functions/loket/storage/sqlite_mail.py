@@ -66,6 +66,15 @@ class SQLiteMailQueue:
             for mail in mails:
                 self._write_mail(conn, mail)
 
+    def expand_mail(self, intent: OutgoingMail, mails: Sequence[OutgoingMail]) -> None:
+        with self._write() as conn:  # One transaction: all of the expansion, or none.
+            conn.executemany(
+                f"INSERT OR IGNORE INTO mail_queue ({', '.join(MAIL_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in MAIL_COLUMNS)})",
+                [[row[c] for c in MAIL_COLUMNS] for row in map(mail_row, mails)])
+            self._write_mail(conn, intent)
+        self._mail_queued(mails)
+
     def _write_mail(self, conn: sqlite3.Connection, mail: OutgoingMail) -> None:
         row = mail_row(mail)
         conn.execute("UPDATE mail_queue SET state = ?, next_attempt_at = ?, record = ? "

@@ -1,0 +1,104 @@
+"""A new ticket's notices to its board's agents (#12) are queued as one record in the
+ticket's write and expanded by the dispatcher into an e-mail per agent who asks for
+them (services/agent_notices.py): the submission reads no account, and a dispatcher
+that expands twice (it delivers at least once) sends no agent two notices, each
+with one Message-ID."""
+
+from __future__ import annotations
+
+from loket.domain.accounts import Role
+from loket.domain.outgoing import MailState
+from loket.services.accounts import invite
+from loket.services.agent_notices import INTENT, expand_notices
+from loket.services.mail_dispatch import send_queued
+from tests.desk.conftest import AGENT, PAYROLL_AGENT
+from tests.desk.test_agent_notices import choose, mails_to, submit
+
+SECOND = "planner-second@nordwind.example"
+
+
+def two_listeners(services, people):
+    invite(services, SECOND, organization=None, products=["planner"], role=Role.AGENT)
+    people.activate(SECOND)
+    for agent in (AGENT, SECOND, PAYROLL_AGENT):
+        choose(services, agent, new_tickets=True)
+
+
+def test_a_submission_queues_one_record_for_the_board_and_reads_no_account(
+        desk_services, people, outbox, monkeypatch):
+    services = desk_services
+    two_listeners(services, people)
+    reads = []
+    real = services.store.list_agents
+    monkeypatch.setattr(services.store, "list_agents", lambda: reads.append(1) or real())
+    ticket = submit(services)
+    assert reads == []
+    [record] = [m for m in services.store.list_mail(pending=True) if m.kind == INTENT]
+    # What the queue page and `loket mail queue` show for it.
+    assert (record.to, record.ticket, record.state) == ("agents of planner", ticket.number,
+                                                        MailState.PENDING)
+    send_queued(services)  # one call sends the notices it queued too
+    assert reads == [1]
+    for agent in (AGENT, SECOND):
+        assert len(mails_to(outbox, agent, f"[#{ticket.number}] New ticket")) == 1
+    assert mails_to(outbox, PAYROLL_AGENT, f"[#{ticket.number}]") == []
+    assert services.store.get_mail(record.id).state is MailState.SENT
+    assert services.store.list_mail(pending=True) == []
+
+
+def test_an_expansion_cut_short_and_repeated_sends_each_agent_one_notice(
+        desk_services, people, outbox, monkeypatch):
+    services = desk_services
+    two_listeners(services, people)
+    ticket = submit(services)
+    store = services.store
+    real_expand = store.expand_mail
+
+    def dies_after_the_first(intent, mails):
+        store.enqueue_mail(mails[:1])
+        raise ConnectionError("the store went away")
+
+    monkeypatch.setattr(store, "expand_mail", dies_after_the_first)
+    send_queued(services)
+    [first] = [m for m in store.list_mail(pending=True) if m.kind == "agent-notice"]
+    [record] = [m for m in store.list_mail(pending=True) if m.kind == INTENT]
+    assert record.attempts == 1 and "store went away" in record.last_error
+
+    monkeypatch.setattr(store, "expand_mail", real_expand)
+    services.clock.move(minutes=5)  # the record's retry is due
+    send_queued(services)
+    expand_notices(services, record)  # a late copy of the first dispatcher, too
+    send_queued(services)
+
+    notices = {agent: mails_to(outbox, agent, f"[#{ticket.number}] New ticket")
+               for agent in (AGENT, SECOND)}
+    assert [len(found) for found in notices.values()] == [1, 1]
+    assert notices[first.to][0]["Message-ID"].strip() == first.message_id
+    assert store.list_mail(pending=True) == []
+
+
+def test_the_expansion_of_one_record_is_the_same_every_time(desk_services, people,
+                                                            monkeypatch):
+    services = desk_services
+    two_listeners(services, people)
+    submit(services)
+    [record] = [m for m in services.store.list_mail(pending=True) if m.kind == INTENT]
+    runs = []
+    for _ in range(2):
+        queued = []
+        monkeypatch.setattr(services.store, "expand_mail",
+                            lambda intent, mails, queued=queued: queued.extend(mails))
+        expand_notices(services, record)
+        runs.append(sorted((m.to, m.id, m.message_id) for m in queued))
+    assert runs[0] == runs[1] and len(runs[0]) == 2
+    assert all(mid.startswith(f"<agent-{record.ticket}.") for _, _, mid in runs[0])
+    assert len({mail_id for _, mail_id, _ in runs[0]}) == 2
+
+
+def test_no_listener_no_notice(desk_services, outbox):
+    services = desk_services
+    ticket = submit(services)
+    [record] = [m for m in services.store.list_mail(pending=True) if m.kind == INTENT]
+    send_queued(services)
+    assert services.store.get_mail(record.id).state is MailState.SENT
+    assert mails_to(outbox, AGENT, f"[#{ticket.number}]") == []
