@@ -18,7 +18,8 @@ def wal_pages(store: SQLiteStore) -> int:
 
 def test_no_commit_of_the_store_runs_a_checkpoint(tmp_path):
     store = SQLiteStore(tmp_path / "loket.db")
-    assert store._connection().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    for conn in (store._writer(), store._connection()):
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
 
 
 def test_a_checkpoint_is_asked_for_every_so_many_commits(tmp_path, monkeypatch):

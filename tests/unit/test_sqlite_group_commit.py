@@ -75,7 +75,7 @@ def test_a_failed_commit_fails_every_piece_and_writes_nothing(tmp_path):
 def test_a_lone_piece_runs_as_a_plain_transaction(tmp_path):
     store = SQLiteStore(tmp_path / "loket.db")
     statements = []
-    store._connection().set_trace_callback(statements.append)
+    store._writer().set_trace_callback(statements.append)
     batch = [creating(store, "Alone", hits=hits(per_hour=0))]
     _write_batch(store._write, batch)
     with pytest.raises(OverLimit):

@@ -18,9 +18,9 @@ from tests.stores import save_audited
 
 
 def without_busy_handler(store: SQLiteStore) -> SQLiteStore:
-    """This thread's connection gives up at once when the file is locked: any wait for
+    """The store's writer gives up at once when the file is locked: any wait for
     another writer of this process would be an OperationalError."""
-    store._connection().execute("PRAGMA busy_timeout=0")
+    store._writer().execute("PRAGMA busy_timeout=0")
     return store
 
 
@@ -59,10 +59,23 @@ def test_a_writer_of_another_process_is_left_to_sqlite_s_own_lock(tmp_path):
     # busy_timeout, set to 0 here to see it) decides...
     outsider = sqlite3.connect(tmp_path / "loket.db", isolation_level=None)
     outsider.execute("BEGIN IMMEDIATE")
-    store._connection().execute("PRAGMA busy_timeout=0")
+    store._writer().execute("PRAGMA busy_timeout=0")
     with pytest.raises(sqlite3.OperationalError, match="locked"):
         store.create_ticket(new_ticket())
     outsider.execute("ROLLBACK")
     # ...and a failed BEGIN leaves the in-process lock free for the next writer.
     assert store.create_ticket(new_ticket())[0].number == 10001
     outsider.close()
+
+
+def test_every_thread_writes_through_the_store_s_one_connection(tmp_path):
+    """A connection drops its page cache whenever another one wrote: the threads of a
+    server write through one connection, whose cache stays warm."""
+    store = SQLiteStore(tmp_path / "loket.db")
+    statements: list[str] = []
+    store._writer().set_trace_callback(statements.append)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda i: store.create_ticket(new_ticket(f"Ticket {i}")), range(20)))
+    assert len([s for s in statements if s.startswith("INSERT INTO tickets ")]) == 20
+    store.close()  # Closes the writer too; the next write opens another.
+    assert store.create_ticket(new_ticket("After close"))[0].number == 10021

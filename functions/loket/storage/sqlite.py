@@ -145,6 +145,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
         self.first_number = first_number
         self._local = threading.local()
         self._write_lock = _write_lock_for(self.path)
+        self._write_conn: sqlite3.Connection | None = None  # see _writer()
         self._checkpoints = checkpoints_for(self.path, self._write_lock)
         # New tickets of concurrent submissions share a transaction (sqlite_group_commit.py).
         self._group = group_commit_for(self.path)
@@ -155,24 +156,44 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
     # -- connection and transactions -------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, for reads."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer
-            # takes the write lock before it reads the counter.
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
-            if self._checkpoints is not None:  # A thread of its own checkpoints the WAL.
-                conn.execute("PRAGMA wal_autocheckpoint=0")
-            self._local.conn = conn
+            conn = self._local.conn = self._open()
+        return conn
+
+    def _writer(self) -> sqlite3.Connection:
+        """The one connection this store writes through, whichever thread writes
+        (writers take turns on the file's write lock). SQLite drops a connection's
+        page cache whenever another connection has written, so with each thread
+        writing on its own connection, a write began by reading its pages anew
+        (some 45 reads a submission when the server's threads take turns); one
+        writer keeps them. An in-memory database is a database per connection:
+        there the thread's own connection writes."""
+        if self.path == ":memory:":
+            return self._connection()
+        if self._write_conn is None:
+            with self._write_lock:
+                if self._write_conn is None:
+                    self._write_conn = self._open()
+        return self._write_conn
+
+    def _open(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer
+        # takes the write lock before it reads the counter.
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        if self._checkpoints is not None:  # A thread of its own checkpoints the WAL.
+            conn.execute("PRAGMA wal_autocheckpoint=0")
         return conn
 
     def _write(self):
-        return _WriteTransaction(self._connection(), self._write_lock, self._checkpoints)
+        return _WriteTransaction(self._writer(), self._write_lock, self._checkpoints)
 
     def migrate(self) -> int:
         """Apply every migration the file has not seen; return the schema version."""
@@ -185,10 +206,15 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
             return len(MIGRATIONS)
 
     def close(self) -> None:
+        """Close this thread's connection and the store's writer."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+        with self._write_lock:
+            if self._write_conn is not None:
+                self._write_conn.close()
+                self._write_conn = None
 
     # -- tickets -----------------------------------------------------------------------
 
