@@ -1,15 +1,20 @@
 """What a searcher's reader remembers (search/caches.remembering_terms: which terms the
-index holds and in how many documents; _OpenedIndex.stored: a hit's stored fields)
+index holds, in how many documents, their term infos; _OpenedIndex.stored: a hit's stored fields)
 answers as the index itself does, and each search finds the same pages, asked once or
 many times, as a searcher that remembers nothing."""
 
 from __future__ import annotations
 
+import pytest
 from whoosh.index import open_dir
+from whoosh.reading import TermNotFound
 
 from loket.search.caches import TERMS, remembering_terms
 from loket.search.index import build_index
+from loket.search import query
+from loket.search.languages import LANGUAGES
 from loket.search.query import WhooshSearcher
+from loket.search.schema import stemming_analyzer
 from tests.search.test_republish import BEFORE, NEW
 
 WORDS = ["roster", "export", "holiday", "pay", "payslip", "crash", "ro", "zzz", "eight"]
@@ -30,11 +35,22 @@ def test_a_remembering_reader_answers_as_the_index(tmp_path):
                         assert ((field, text) in remembering) == ((field, text) in plain)
                     assert remembering.doc_frequency(field, word) == \
                         plain.doc_frequency(field, word)
+                    assert term_info(remembering, field, word) == term_info(plain, field, word)
         assert ("body_en", "roster") in remembering
         assert remembering.doc_frequency("title_en", "holiday") == 1
+        assert term_info(remembering, "body_en", "roster")[1] == 1
     finally:
         plain.close()
         remembering.close()
+
+
+def term_info(reader, field: str, word: str):
+    try:
+        info = reader.term_info(field, word)
+    except TermNotFound:
+        return "not found"
+    return (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+            info.max_weight(), info.min_id(), info.max_id())
 
 
 def test_a_full_memory_starts_again(tmp_path, monkeypatch):
@@ -73,3 +89,17 @@ def test_searches_find_what_a_searcher_without_memory_finds(tmp_path, monkeypatc
     finally:
         plain.close()
     assert any(remembered)
+
+
+STEMMED = ["Run 0 #17", "Export to Excel fails", "e-mailed OneDrive's files", "wi-fi 2fa-codes",
+           "  lead\ttrail\u00a0nbsp  ", "", "Überweisung schlägt fehl: Empfänger", "the a an",
+           "Wachtwoord vergeten, tweestaps verificatie werkt niet", "x" * 60 + " " + "y" * 3]
+
+
+@pytest.mark.parametrize("text", STEMMED)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_stems_remembered_by_piece_are_the_whole_texts(text, lang):
+    # query._stems analyses each whitespace-separated piece on its own (remembered):
+    # the same stems, in the same order, as analysing the text whole.
+    whole = dict.fromkeys(t.text for t in stemming_analyzer(lang)(text, mode="query"))
+    assert query._stems(text, lang) == tuple(whole)[:query.MAX_WORDS]

@@ -27,9 +27,12 @@ def _environment():
     # Built on first use, not at import: handlers that send no mail never pay for it.
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+    # auto_reload off: the templates are the package's own, the same for the life of the
+    # process; on, every get_template (three a mail) checked the file's modification time.
     return Environment(loader=PackageLoader("loket.mail", "templates"),
                        autoescape=select_autoescape(["html"], default_for_string=False),
-                       undefined=StrictUndefined, keep_trailing_newline=True)
+                       undefined=StrictUndefined, keep_trailing_newline=True,
+                       auto_reload=False)
 
 
 @lru_cache(maxsize=16)  # One sender a portal: parsing it cost 0.05-0.1 ms per receipt.

@@ -107,7 +107,7 @@ def remembering_terms(reader):
     from whoosh.reading.segment_reader import SegmentReader
 
     if type(reader) is SegmentReader:
-        reader._known_terms, reader._doc_frequencies = {}, {}
+        reader._known_terms, reader._doc_frequencies, reader._term_infos = {}, {}, {}
         reader.__class__ = _remembering_reader()
     return reader
 
@@ -128,6 +128,16 @@ def _remembering_reader():
                 known = _remember(self._known_terms, term,
                                   SegmentReader.__contains__(self, term))
             return known
+
+        def term_info(self, fieldname, text):
+            # What each scorer reads (maximum weight, shortest length); a term the index
+            # does not hold raises as before, and is not remembered.
+            key = (fieldname, text)
+            found = self._term_infos.get(key)
+            if found is None:
+                found = _remember(self._term_infos, key,
+                                  SegmentReader.term_info(self, fieldname, text))
+            return found
 
         def doc_frequency(self, fieldname, text) -> int:
             key = (fieldname, text)

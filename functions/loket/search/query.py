@@ -361,8 +361,21 @@ def query_stems(text: str, lang: str) -> list[str]:
 
 @lru_cache(maxsize=4096)  # A query asks for its stems several times; analysing is costly.
 def _stems(text: str, lang: str) -> tuple[str, ...]:
-    stems = dict.fromkeys(t.text for t in s.stemming_analyzer(lang)(text, mode="query"))
+    stems = dict.fromkeys(stem for token in _TOKEN.findall(text)
+                          for stem in _token_stems(token, lang))
     return tuple(stems)[:MAX_WORDS]
+
+
+# The analyser splits a text where s.stemming_analyzer's tokenizer does (\S+) and
+# treats each piece on its own (its filters split, fold, stop and stem within a token),
+# so a text's stems are its pieces' in turn. Pieces repeat from one subject to the
+# next ("export", "fails") where whole subjects seldom do: they are what is remembered.
+_TOKEN = re.compile(r"\S+")
+
+
+@lru_cache(maxsize=16384)
+def _token_stems(token: str, lang: str) -> tuple[str, ...]:
+    return tuple(t.text for t in s.stemming_analyzer(lang)(token, mode="query"))
 
 
 def typed_prefix(text: str) -> str:
