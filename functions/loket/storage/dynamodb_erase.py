@@ -188,12 +188,11 @@ def _update_if_unchanged(seen: dict[str, Any], item: dict[str, Any]) -> dict[str
     """An UpdateItem that turns `seen` into `item`, on condition that every attribute
     is still as read. Only what changed is written, so an attribute another writer
     added meanwhile stays too."""
-    names: dict[str, str] = {}
+    placeholders: dict[str, str] = {}  # attribute -> its one name placeholder
     values: dict[str, Any] = {}
 
     def name(attribute: str) -> str:
-        names[f"#a{len(names)}"] = attribute
-        return f"#a{len(names) - 1}"
+        return placeholders.setdefault(attribute, f"#a{len(placeholders)}")
 
     def value(v: Any) -> str:
         values[f":v{len(values)}"] = v
@@ -210,7 +209,8 @@ def _update_if_unchanged(seen: dict[str, Any], item: dict[str, Any]) -> dict[str
                                     "REMOVE " + ", ".join(gone) if gone else "")))
     request = {"Key": _to_item({"pk": item["pk"], "sk": item["sk"]}),
                "ConditionExpression": " AND ".join(conditions),
-               "ExpressionAttributeNames": names, "ExpressionAttributeValues": _to_item(values)}
+               "ExpressionAttributeNames": {p: a for a, p in placeholders.items()},
+               "ExpressionAttributeValues": _to_item(values)}
     if update:
         request["UpdateExpression"] = update
     return request
