@@ -230,6 +230,7 @@ class Level:
     seconds: float = 0.0
     times: list[float] = field(default_factory=list)  # ms per acknowledged request
     drain: float | None = None  # s from the level's end to its last receipt in the outbox
+    during: int | None = None  # of its receipts, those in the outbox when the level ended
     acknowledged: dict[int, str] = field(default_factory=dict)  # number -> subject
     failures: list[str] = field(default_factory=list)
 
@@ -297,10 +298,12 @@ def measure(servers: list[Server], levels: list[int], requests: int) -> dict[str
         server.settle()
     for clients in levels:
         for server in servers:
+            sent_before = len(server.receipts())
             level = run_level(server.name, server.port, clients,
                               min(requests * clients, MAX_PER_LEVEL), f"{server.name} {clients}")
             server.acknowledged += len(level.acknowledged)
             if server.outbox is not None:
+                level.during = len(server.receipts()) - sent_before
                 level.drain = server.drained(server.acknowledged)
             results[server.name].append(level)
             server.settle()
@@ -337,14 +340,16 @@ def receipts_check(server: Server) -> str:
 
 def report(loket: list[Level], bare: list[Level], others: list[Level] = ()) -> bool:
     print(f"{'server':<18} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} "
-          f"{'p99 ms':>8} {'failed':>6} {'mail s':>7}")
+          f"{'p99 ms':>8} {'failed':>6} {'mail s':>7} {'in burst':>8}")
     for level in [*bare, *loket, *others]:
         print(f"{level.target:<18} {level.clients:>7} {len(level.times):>8} "
               f"{level.per_second:>8.0f} {level.percentile(50):>8.1f} "
               f"{level.percentile(99):>8.1f} {len(level.failures):>6} "
-              + (f"{level.drain:>7.2f}" if level.drain is not None else f"{'':>7}"))
+              + (f"{level.drain:>7.2f} {level.during / max(1, len(level.acknowledged)):>8.0%}"
+                 if level.drain is not None else ""))
     print("mail s: seconds from the level's last answer until its last receipt was in the "
-          "outbox")
+          "outbox; in burst: the share of its receipts sent while the clients submitted "
+          "(the mail process's CPU taken from the requests)")
     goal_met = True
     bare_at = {level.clients: level for level in bare}
     for ours in [*loket, *others]:
