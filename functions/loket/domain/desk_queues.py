@@ -18,6 +18,7 @@ its count is read from an index, never worked out over every ticket.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Mapping
 
 from loket.domain.calendar import BusinessCalendar
 from loket.domain.sla import SlaPolicy, SlaTarget
@@ -29,15 +30,18 @@ UNRANKED = 99
 SEPARATOR = "|"
 
 
-def sla_due(ticket: Ticket, policy: SlaPolicy | None,
-            calendar: BusinessCalendar) -> datetime | None:
+def sla_due(ticket: Ticket, policy: SlaPolicy | None, calendar: BusinessCalendar,
+            deadlines: Mapping[SlaTarget, datetime] | None = None) -> datetime | None:
     """When the running clock reaches the next target not yet met (first response until
     the first public answer, then resolution), breached or not; None while it stands
-    still or without an SLA."""
+    still or without an SLA. `deadlines`: sla.deadlines(ticket, ...), when the caller
+    has them: the same moment, for a target not yet breached."""
     if policy is None or ticket.sla_since is None or ticket.priority not in policy.priorities:
         return None
     target = (SlaTarget.FIRST_RESPONSE if ticket.first_response_at is None
               else SlaTarget.RESOLUTION)
+    if deadlines is not None and target in deadlines:
+        return deadlines[target]
     left = policy.target(ticket.priority, target, calendar) - ticket.sla_used
     return calendar.add_working_time(ticket.sla_since, left)
 
@@ -49,9 +53,10 @@ def queue_category(ticket: Ticket, category: StatusCategory) -> str:
 
 
 def queue_order(ticket: Ticket, category: StatusCategory, policy: SlaPolicy | None,
-                calendar: BusinessCalendar) -> str:
+                calendar: BusinessCalendar,
+                deadlines: Mapping[SlaTarget, datetime] | None = None) -> str:
     """The ticket's place in "what needs work first" (see the module's docstring)."""
-    due = None if category in RESOLVED else sla_due(ticket, policy, calendar)
+    due = None if category in RESOLVED else sla_due(ticket, policy, calendar, deadlines)
     ranks = list(policy.priorities) if policy is not None else []
     rank = ranks.index(ticket.priority) if ticket.priority in ranks else UNRANKED
     return SEPARATOR.join((order_moment(due) if due else NO_SLA_MOMENT, f"{rank:02d}",

@@ -149,7 +149,10 @@ class Workflow:
                           priority=self.sla.priority_for(impact, urgency),
                           sla_since=new.created_at if running else None)
         ticket = Ticket.from_new(0, new)
-        return replace(new, due_at=self.due_at(ticket), **self.queue_keys(ticket))
+        # The SLA deadlines once, for both its first deadline and its queue key.
+        deadlines = self.sla_deadlines(ticket)
+        return replace(new, due_at=self.due_at(ticket, deadlines),
+                       **self.queue_keys(ticket, deadlines))
 
     def handle(self, ticket: Ticket, event: Event, now: datetime) -> Step:
         """Apply `event`. A matching transition enters its status afresh (its timers
@@ -249,9 +252,12 @@ class Workflow:
     def sla_deadlines(self, ticket: Ticket) -> dict[SlaTarget, datetime]:
         return sla.deadlines(ticket, self.sla, self.calendar)
 
-    def due_at(self, ticket: Ticket) -> datetime | None:
+    def due_at(self, ticket: Ticket,
+               deadlines: Mapping[SlaTarget, datetime] | None = None) -> datetime | None:
+        """The ticket's next moment: a timer, an SLA deadline (`deadlines`, when the
+        caller has them: sla_deadlines(ticket)) or its removal."""
         moments = [at for at, _ in self.timer_deadlines(ticket)]
-        moments += self.sla_deadlines(ticket).values()
+        moments += (self.sla_deadlines(ticket) if deadlines is None else deadlines).values()
         moments += filter(None, [self.removal_at(ticket)])
         return min(moments, default=None)
 
@@ -301,14 +307,18 @@ class Workflow:
         return Step(self._scheduled(ticket))
 
     def _scheduled(self, ticket: Ticket) -> Ticket:
-        return replace(ticket, due_at=self.due_at(ticket), **self.queue_keys(ticket))
+        deadlines = self.sla_deadlines(ticket)
+        return replace(ticket, due_at=self.due_at(ticket, deadlines),
+                       **self.queue_keys(ticket, deadlines))
 
-    def queue_keys(self, ticket: Ticket) -> dict[str, str]:
-        """The ticket's place in the agents' queues (domain/desk_queues.py)."""
+    def queue_keys(self, ticket: Ticket,
+                   deadlines: Mapping[SlaTarget, datetime] | None = None) -> dict[str, str]:
+        """The ticket's place in the agents' queues (domain/desk_queues.py);
+        `deadlines`: sla_deadlines(ticket), when the caller has them."""
         category = self.status(ticket.status).category
         return {"queue_category": desk_queues.queue_category(ticket, category),
                 "queue_order": desk_queues.queue_order(ticket, category, self.sla,
-                                                       self.calendar)}
+                                                       self.calendar, deadlines)}
 
 
 def _marked(ticket: Ticket, mark: str) -> datetime | None:
