@@ -112,8 +112,10 @@ class FormMethods:
         for spec in self.fields:
             if spec.type == "attachments":
                 continue  # Files are checked by the attachments service.
+            # Only a choice field needs its choices (the products' are built anew).
+            choices = self.choices(spec, products) if spec.type == "choice" else []
             try:
-                value = _clean_value(spec, data.get(spec.name), self.choices(spec, products))
+                value = _clean_value(spec, data.get(spec.name), choices)
             except ValueError as exc:
                 errors.append(FieldError(spec.name, str(exc)))
                 continue

@@ -18,10 +18,11 @@ def submission_limits(services: Services, client_address: str) -> list[HitLimit]
     instead of three, and a request that is refused, or that replays one counted
     already (same Idempotency-Key), counts nothing."""
     limits = services.config.submissions
+    now = services.clock.now()
     hits = []
     for limit, window_name, seconds in ((limits.per_hour, "hour", 3600),
                                         (limits.per_day, "day", 86400)):
-        window = current_window(services, seconds)
+        window = window_at(now, seconds)
         hits.append(HitLimit(f"submit:{client_address}:{window_name}", window.start,
                              window.end, limit, window_name, window.retry_after))
     return hits
@@ -64,7 +65,11 @@ class Window:
 
 
 def current_window(services: Services, seconds: int) -> Window:
-    now = services.clock.now()
+    return window_at(services.clock.now(), seconds)
+
+
+def window_at(now: datetime, seconds: int) -> Window:
+    """The fixed window of `seconds` that holds `now`."""
     start = _window_start(now, seconds)
     end = start + timedelta(seconds=seconds)
     return Window(start, end, max(1, int((end - now).total_seconds())))

@@ -65,8 +65,9 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
         raise ValidationFailed([FieldError(
             "Idempotency-Key", "must be 1 to 255 visible ASCII characters")])
     clean, batch = _validate(services, data, files, idempotency_key, viewer)
-    fingerprint = _fingerprint({**clean, "attachments": batch.fingerprint}
-                               if batch.files else clean)
+    # What a retry with this key must repeat; without a key nothing is compared.
+    fingerprint = "" if idempotency_key is None else _fingerprint(
+        {**clean, "attachments": batch.fingerprint} if batch.files else clean)
     # Counted by the store in the ticket's own write, after it looked for the earlier
     # request with this key: a retry (same key, same body) never counts, so it gets its
     # ticket over the limit too, as it would have.
