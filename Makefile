@@ -104,6 +104,7 @@ clean:
 bench: $(STAMP)
 	$(BIN)/python bench/api_latency.py
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/cold_requests.py
 	$(BIN)/python bench/thumbnail_memory.py
 	$(BIN)/python bench/dynamodb_units.py
 	$(BIN)/python bench/sweep_bench.py
