@@ -15,7 +15,7 @@ from loket.env_settings import EnvSettings, SettingError, bounded
 from loket.local_secret import kept_secret_key
 
 
-@dataclass(init=False)
+@dataclass(init=False, eq=False)
 class Settings(EnvSettings):
     """The LOKET_* environment, each variable a field (LOKET_STORE is `store`); values
     given to Settings(...) win over the environment. A dataclass read by

@@ -46,7 +46,7 @@ def open_for_customer(services: Services, number: int, *, token: str | None = No
     return ticket
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TicketList:
     tickets: list[Ticket]
     # The number to continue after for the next page; None on the last page.

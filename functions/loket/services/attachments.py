@@ -41,7 +41,7 @@ FIELD = "attachments"
 MAIL_TYPE = "message/rfc822"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StartedUpload:
     """Where the browser posts the file: `fields` first, then the file as `file`."""
 
@@ -61,7 +61,7 @@ class InlineFile:
     declared_type: str = ""
 
 
-@dataclass
+@dataclass(eq=False)
 class _File:
     """One file of a message, checked and ready to be stored."""
 
@@ -76,7 +76,7 @@ class _File:
     replayed: bool = False
 
 
-@dataclass
+@dataclass(eq=False)
 class FileBatch:
     """The files for one message: `errors` when any is refused, else ready to store."""
 
@@ -406,7 +406,7 @@ def _store(services: Services, item: _File) -> Attachment:
 
 # -- downloads ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Download:
     """How to answer a download: redirect to `url`, or stream `key` from the blob store."""
 

@@ -9,7 +9,7 @@ from loket.domain.outgoing import RetryPolicy
 from loket.ports import BlobStore, Clock, MailSender, Searcher, TicketStore
 
 
-@dataclass
+@dataclass(eq=False)
 class Services:
     config: PortalConfig
     store: TicketStore

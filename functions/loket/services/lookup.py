@@ -11,7 +11,7 @@ from loket.domain.tickets import Message, Status, Ticket
 from loket.services.context import Services
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TicketView:
     ticket: Ticket
     status: Status

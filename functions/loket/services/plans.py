@@ -34,7 +34,7 @@ def check_may_submit(services: Services, viewer: Viewer | None) -> None:
                       kind="support-contacts-only")
 
 
-@dataclass
+@dataclass(eq=False)
 class PlanCharge:
     """One ticket counted against a plan; given back if no ticket was made after all."""
 

@@ -51,7 +51,7 @@ def count_in_window(services: Services, key: str, seconds: int,
     return window.add(services, key, amount), window.retry_after
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Window:
     """One fixed window of a limit, taken once per request, so a hit taken back later
     in the request is taken back from the window it was counted in."""

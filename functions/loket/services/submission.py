@@ -28,7 +28,7 @@ _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _CORE = ("email", "product", "type", "subject", "description", "language")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Receipt:
     ticket: Ticket
     created: bool
