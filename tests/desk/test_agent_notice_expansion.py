@@ -11,7 +11,7 @@ from loket.domain.outgoing import MailState
 from loket.services.accounts import invite
 from loket.services.agent_notices import INTENT, expand_notices
 from loket.services.mail_dispatch import send_queued
-from tests.desk.conftest import AGENT, PAYROLL_AGENT
+from tests.desk.conftest import AGENT, PAYROLL_AGENT, sign_in_as
 from tests.desk.test_agent_notices import choose, mails_to, submit
 
 SECOND = "planner-second@nordwind.example"
@@ -102,3 +102,16 @@ def test_no_listener_no_notice(desk_services, outbox):
     send_queued(services)
     assert services.store.get_mail(record.id).state is MailState.SENT
     assert mails_to(outbox, AGENT, f"[#{ticket.number}]") == []
+
+
+def test_the_desk_s_mail_page_shows_the_record_until_it_is_expanded(desk_services, client):
+    services = desk_services
+    ticket = submit(services)
+    [record] = [m for m in services.store.list_mail(pending=True) if m.kind == INTENT]
+    sign_in_as(services, client, AGENT)
+    html = client.get("/desk/mail/").get_data(as_text=True)
+    row = html[html.index(f'<tr data-mail="{record.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "agent-notices" in row and "agents of planner" in row and f"#{ticket.number}" in row
+    send_queued(services)
+    assert f'data-mail="{record.id}"' not in client.get("/desk/mail/").get_data(as_text=True)
