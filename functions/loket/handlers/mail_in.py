@@ -75,17 +75,16 @@ def _clients():
     start pays only for what it uses) and kept for the next ones."""
     global _services, _s3
     if _services is None:
-        import boto3
-
+        from loket.aws import LazyClient
         from loket.settings import Settings
         from loket.wiring import build_services
 
         settings = Settings()
         _services = build_services(settings)
-        # A session of its own, as loket.aws does: the default one is shared and keeps
-        # whatever credentials it saw first.
-        _s3 = boto3.session.Session().client("s3", region_name=settings.aws_region,
-                                             endpoint_url=settings.aws_endpoint_url)
+        # A session of its own, as every loket.aws client (the default one is shared
+        # and keeps whatever credentials it saw first), from the zip's trimmed data.
+        _s3 = LazyClient("s3", region=settings.aws_region,
+                         endpoint_url=settings.aws_endpoint_url).get()
     return _services, _s3
 
 
