@@ -130,7 +130,8 @@ def install(app: Flask, *, secure: bool) -> None:
     def _csrf():
         if request.method not in STATE_CHANGING or request.endpoint in CSRF_EXEMPT:
             return None
-        if session_cookie_name() not in request.cookies:
+        # No Cookie header (an anonymous API call): no session, and no cookies to parse.
+        if "HTTP_COOKIE" not in request.environ or session_cookie_name() not in request.cookies:
             return None
         found = viewer()
         if found is None:

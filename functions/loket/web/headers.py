@@ -26,7 +26,7 @@ import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from flask import Flask, Response
 
@@ -123,19 +123,23 @@ def install(app: Flask, *, site_dir: Path | None, https: bool,
     """Add the headers to every answer the app gives; headers an answer set itself
     (the attachments' sandbox policy, a page's own Referrer-Policy) stay."""
     origins = tuple(file_origins)
-    state: dict[str, Mapping[str, str]] = {}
+    state: dict[str, tuple[tuple[str, str, str], ...]] = {}
 
-    def headers_for(kind: str) -> Mapping[str, str]:
-        # Computed on the first answer, not at start: reading the site costs a cold start.
+    def headers_for(kind: str) -> tuple[tuple[str, str, str], ...]:
+        """(lower-case name, name, value) of each header, made once per kind: computed
+        on the first answer, not at start, as reading the site costs a cold start."""
         if kind not in state:
             policy = API_POLICY if kind == "data" else page_policy(
                 site_script_hashes(site_dir) if site_dir else (), file_origins=origins)
-            state[kind] = security_headers(policy=policy, https=https)
+            state[kind] = tuple((name.lower(), name, value) for name, value in
+                                security_headers(policy=policy, https=https).items())
         return state[kind]
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
         kind = "data" if response.mimetype in DATA_TYPES else "page"
-        for name, value in headers_for(kind).items():
-            response.headers.setdefault(name, value)
+        # One look at the answer's own headers, rather than a search for each name.
+        own = {name.lower() for name in response.headers.keys()}
+        response.headers.extend([(name, value) for lower, name, value in headers_for(kind)
+                                 if lower not in own])
         return response
