@@ -4,6 +4,7 @@ AWS services its function touches."""
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,10 @@ def bundled_services(data: Path) -> frozenset[str]:
     except OSError:
         return frozenset()
     if _version(botocore.__version__) < _version(made_by):
+        logging.getLogger(__name__).warning(
+            "botocore %s is older than the data in %s (%s): its own data is read instead, "
+            "a slower cold start (build the zip with LAMBDA_BUNDLE_BOTO3=1, or lock the "
+            "runtime's botocore)", botocore.__version__, data, made_by)
         return frozenset()
     return frozenset(p.name for p in data.iterdir() if p.is_dir())
 

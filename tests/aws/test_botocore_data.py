@@ -120,12 +120,13 @@ def test_the_functions_run_on_bundled_clients(aws, bundled, sent_mail, monkeypat
     assert ("dynamodb", True) in made and ("ses", True) in made
 
 
-def test_an_older_botocore_than_the_data_s_uses_its_own(bundle, tmp_path, monkeypatch):
+def test_an_older_botocore_than_the_data_s_uses_its_own(bundle, tmp_path, caplog):
     newer = tmp_path / "newer"
     newer.mkdir()
     (newer / "dynamodb").mkdir()
     (newer / "BOTOCORE_VERSION").write_text("999.0.0\n")
     assert loket_aws.bundled_services(newer) == frozenset()
+    assert "older than the data" in caplog.text  # said once, in the function's log
     assert loket_aws._botocore_session("dynamodb", newer) is None
     assert loket_aws.bundled_services(tmp_path / "nothing") == frozenset()
     assert loket_aws._botocore_session("sqs", bundle) is None  # not a function's service
