@@ -104,7 +104,8 @@ def first_submission(tmp_path_factory):
                                    "loket.web.account_pages", "loket.web.ticket_pages",
                                    "loket.search.query", "loket.services.information",
                                    "loket.services.status", "loket.services.accounts",
-                                   "loket.services.ratings",
+                                   "loket.services.ratings", "loket.services.access",
+                                   "loket.services.lookup",
                                    # The page shell is the pages' (web/app.py, create_app);
                                    # no proxy in front on Lambda (CloudFront: web/edge.py).
                                    "loket.web.rendering", "werkzeug.middleware.proxy_fix"])

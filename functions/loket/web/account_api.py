@@ -7,7 +7,6 @@ from flask import Blueprint, jsonify, request
 
 from loket.domain.accounts import Preferences, Role
 from loket.domain.errors import FieldError, ValidationFailed
-from loket.services.access import my_tickets, open_for_customer, open_ticket_as
 from loket.services.plans import mark_warranty
 from loket.services.preferences import set_preferences
 from loket.web.auth import require_viewer, viewer
@@ -53,6 +52,10 @@ def session():
 
 @bp.get("/my/tickets")
 def list_my_tickets():
+    # The services of access come with the first request that asks, not with the API:
+    # a cold submission needs none of them (as in web/api.py).
+    from loket.services.access import my_tickets
+
     me = require_viewer()
     listing = my_tickets(services(), me, q=request.args.get("q"),
                          status=request.args.get("status"),
@@ -96,6 +99,8 @@ def preferences_json(prefs: Preferences) -> dict:
 
 @bp.post("/tickets/<int:number>/rating")
 def rate_ticket(number: int):
+    from loket.services.access import open_for_customer
+
     me = viewer()
     token = request.args.get("token")
     ticket = open_for_customer(services(), number, token=token, viewer=me)
@@ -112,6 +117,8 @@ def rate_ticket(number: int):
 
 @bp.post("/tickets/<int:number>/warranty")
 def warranty(number: int):
+    from loket.services.access import open_ticket_as
+
     me = require_viewer()
     open_ticket_as(services(), number, viewer=me)
     data = only(read_payload(request), {"warranty"})

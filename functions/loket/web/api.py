@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from loket.domain.errors import FieldError, ValidationFailed
-from loket.services.access import open_for_customer, open_ticket_as
-from loket.services.lookup import TicketView, view_of
 from loket.services.submission import Receipt, submit_ticket
 from loket.web.attachments import attachment_json
 from loket.web.auth import viewer
 from loket.web.current import services
 from loket.web.payloads import query_language, read_payload
+
+if TYPE_CHECKING:
+    from loket.services.lookup import TicketView
+
+# The views below import the services of their moves (access, look-up, status...) when
+# first called: a cold start's first request is most often a submission, which needs
+# none of them (bench/cold_start.py).
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -46,6 +52,9 @@ def create_ticket():
 
 @bp.get("/tickets/<int:number>")
 def get_ticket(number: int):
+    from loket.services.access import open_ticket_as
+    from loket.services.lookup import view_of
+
     lang = query_language(request, "")  # Checked first: it tells nothing about the ticket.
     ticket = open_ticket_as(services(), number, token=request.args.get("token"),
                             viewer=viewer())
@@ -57,6 +66,10 @@ def get_ticket(number: int):
 
 @bp.post("/tickets/<int:number>/messages")
 def add_message(number: int):
+    from loket.services.access import open_for_customer
+    from loket.services.information import FOLLOW_UP, add_information
+    from loket.services.lookup import view_of
+
     me = viewer()
     ticket = open_for_customer(services(), number, token=request.args.get("token"), viewer=me)
     data = read_payload(request)
@@ -65,10 +78,6 @@ def add_message(number: int):
         raise ValidationFailed([FieldError(k, "unknown field") for k in unknown])
     by_link = ticket.opens_with(request.args.get("token"))
     author = me.account.email if me and not by_link else ticket.email
-    # Imported here, as the other moves' services below: a cold start's first request
-    # is most often a submission, which needs none of them (bench/cold_start.py).
-    from loket.services.information import FOLLOW_UP, add_information
-
     added = add_information(services(), ticket, data.get("body"), author=author,
                             attachments=data.get("attachments"),
                             viewer=None if by_link else me,
@@ -114,6 +123,9 @@ CUSTOMER_ACTIONS = {"close": "close_ticket", "reopen": "reopen_ticket",
 @bp.post("/tickets/<int:number>/reject", endpoint="reject_solution",
          defaults={"action": "reject"})
 def customer_action(number: int, action: str):
+    from loket.services.access import open_for_customer
+    from loket.services.lookup import view_of
+
     ticket = open_for_customer(services(), number, token=request.args.get("token"),
                                viewer=viewer())
     data = read_payload(request) if request.content_length else {}
@@ -135,6 +147,7 @@ def reopen(ticket, body):
     """Reopen within the configured period; after it, a follow-up ticket (201, with
     its own secret link for whoever came with the old one's)."""
     from loket.services.followups import reopen_or_follow_up
+    from loket.services.lookup import view_of
 
     token = request.args.get("token")
     by_link = ticket.opens_with(token)

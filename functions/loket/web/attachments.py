@@ -11,8 +11,6 @@ from loket.domain.attachments import Attachment, content_disposition
 from loket.domain.errors import FieldError, ValidationFailed
 from loket.services.attachments import (download, pending_upload, receive_upload,
                                         start_upload)
-from loket.services.access import open_ticket_as
-from loket.services.lookup import view_of
 from loket.web.auth import viewer
 from loket.web.current import services
 from loket.web.headers import ATTACHMENT_POLICY
@@ -58,6 +56,10 @@ def receive_file(upload_id: str):
 @bp.get("/tickets/<int:number>/attachments/<attachment_id>/thumbnail",
         endpoint="thumbnail", defaults={"thumbnail": True})
 def get_attachment(number: int, attachment_id: str, thumbnail: bool):
+    # Imported on the first download, not with the API: a cold submission needs neither.
+    from loket.services.access import open_ticket_as
+    from loket.services.lookup import view_of
+
     ticket = open_ticket_as(services(), number, token=request.args.get("token"),
                             viewer=viewer())
     view = view_of(services(), ticket)
