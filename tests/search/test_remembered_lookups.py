@@ -103,3 +103,31 @@ def test_stems_remembered_by_piece_are_the_whole_texts(text, lang):
     # the same stems, in the same order, as analysing the text whole.
     whole = dict.fromkeys(t.text for t in stemming_analyzer(lang)(text, mode="query"))
     assert query._stems(text, lang) == tuple(whole)[:query.MAX_WORDS]
+
+
+def test_absent_words_as_null_queries_score_exactly_as_before(tmp_path):
+    # query.absent_as_null: the same hits, scores (to the last bit) and matched terms.
+    build_index([*BEFORE, NEW], tmp_path / "index")
+    searcher = WhooshSearcher(tmp_path / "index")
+    try:
+        searcher.suggest("warm up", lang="en")
+        opened = searcher._open()
+        whoosh = searcher._searcher(opened)
+        reader = whoosh.reader()
+        compared = 0
+        for text in [*SUBJECTS, "roster export crashes twice", "rostr exprot", "payslip email",
+                     "holiday roster payslips percentage", "zz yy xx", "export roster"]:
+            for lang in LANGUAGES:
+                plain = query.build_query(text, lang, reader, opened.rules)
+                if plain is None:
+                    continue
+                nulled = query.absent_as_null(query.build_query(text, lang, reader,
+                                                                opened.rules), reader)
+                hits = [[(hit.docnum, hit.score, frozenset(hit.matched_terms()))
+                         for hit in whoosh.search(each, limit=20, terms=True)]
+                        for each in (plain, nulled)]
+                assert hits[0] == hits[1], text
+                compared += bool(hits[0])
+        assert compared >= 5
+    finally:
+        searcher.close()

@@ -72,6 +72,7 @@ class WhooshSearcher:
         query = build_query(text, lang, searcher.reader(), opened.rules)
         if query is None:
             return []
+        query = absent_as_null(query, searcher.reader())
         allowed = caches.product_documents(searcher, _product_filter(product), opened.filters)
         if allowed is not None and len(allowed) == 0:
             return []  # whoosh takes an empty filter for none at all
@@ -171,6 +172,26 @@ def build_query(text: str, lang: str, reader, rules=None):
     if not groups:
         return None
     return groups[0] if len(groups) == 1 else DisjunctionMax(groups, tiebreak=LANGUAGE_TIEBREAK)
+
+
+def absent_as_null(query, reader):
+    """The query with each word the index does not hold (most of a query's: every word
+    is looked up in several fields, with its typo variants and pairs) as whoosh's
+    NullQuery. whoosh turns such a Term into a NullMatcher anyway, but only after
+    working it out field by field, twice over (sizing the query, then matching it);
+    NullQuery sizes as the absent Term does (0) and matches the same nothing, so the
+    matcher tree, and every score, stays exactly as it was (1,952 subjects compared,
+    tests/search/test_remembered_lookups.py)."""
+    from whoosh.query import And, DisjunctionMax, NullQuery, Or, Term
+
+    if type(query) is Term:
+        try:
+            return query if (query.fieldname, query.text) in reader else NullQuery
+        except ValueError:  # a text the field cannot hold: no match, as Term.matcher says
+            return NullQuery
+    if isinstance(query, (And, Or, DisjunctionMax)):  # built for this search alone
+        query.subqueries = [absent_as_null(sub, reader) for sub in query.subqueries]
+    return query
 
 
 def _own_language_clauses(text: str, lang: str, reader, rules) -> list:
