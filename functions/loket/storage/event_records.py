@@ -8,6 +8,7 @@ from typing import Any
 
 from loket.domain.events import EventKind, TicketEvent
 from loket.domain.tickets import AuthorRole
+from loket.storage.records import sorted_json
 
 EVENT_COLUMNS = ("ticket", "key", "at", "by", "role", "kind", "detail")
 
@@ -17,7 +18,7 @@ def event_to_record(event: TicketEvent) -> dict[str, Any]:
         raise ValueError(f"an event of ticket {event.ticket} has no key")
     return {"ticket": event.ticket, "key": event.key, "at": event.at.isoformat(),
             "by": event.by, "role": event.role.value, "kind": event.kind.value,
-            "detail": json.dumps(dict(event.detail), sort_keys=True)}
+            "detail": sorted_json(dict(event.detail))}
 
 
 def event_from_record(rec: dict[str, Any]) -> TicketEvent:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from loket.domain.outgoing import MailState, OutgoingMail, Suppression
-from loket.storage.records import utc_iso
+from loket.storage.records import sorted_json, utc_iso
 
 if TYPE_CHECKING:
     from loket.domain.suppression_lifts import SuppressionLift
@@ -22,7 +22,7 @@ def mail_to_record(mail: OutgoingMail) -> dict[str, Any]:
     should not keep secrets longer than it must."""
     data = None if mail.state is MailState.SENT else mail.data
     return {"id": mail.id, "kind": mail.kind, "lang": mail.lang, "to": mail.to,
-            "data": json.dumps(data, sort_keys=True), "created_at": utc_iso(mail.created_at),
+            "data": sorted_json(data), "created_at": utc_iso(mail.created_at),
             "message_id": mail.message_id, "thread_root": mail.thread_root,
             "ticket": mail.ticket, "state": mail.state.value, "attempts": mail.attempts,
             "next_attempt_at": _iso(mail.next_attempt_at), "since": _iso(mail.since),

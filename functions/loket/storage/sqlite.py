@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -269,8 +270,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
         check_message_key(conn, number, message)
         rec = {**message_to_record(message), "ticket": number}
         rec["public"] = int(rec["public"])
-        conn.execute(f"INSERT INTO messages ({', '.join(rec)}) "
-                     f"VALUES ({', '.join('?' for _ in rec)})", list(rec.values()))
+        conn.execute(_insert_message_sql(tuple(rec)), list(rec.values()))
 
     def _ticket(self, conn: sqlite3.Connection, number: int) -> Ticket | None:
         row = conn.execute("SELECT * FROM tickets WHERE number = ?", (number,)).fetchone()
@@ -400,6 +400,14 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
 
 _INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) VALUES "
                   f"({', '.join('?' for _ in TICKET_COLUMNS)})")
+
+
+@lru_cache(maxsize=16)
+def _insert_message_sql(columns: tuple[str, ...]) -> str:
+    """The INSERT of a message record with these columns (a few sets: with or without
+    attachments, with or without an idempotency key)."""
+    return (f"INSERT INTO messages ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})")
 
 
 def _statements(script: str) -> list[str]:

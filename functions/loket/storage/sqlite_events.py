@@ -28,16 +28,17 @@ EVENTS_MIGRATION = """
 """
 
 
+_INSERT_EVENT = (f"INSERT INTO ticket_events ({', '.join(EVENT_COLUMNS)}) "
+                 f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})")
+
+
 class SQLiteEvents:
     """Mixed into SQLiteStore; expects its _connection()."""
 
     def _insert_events(self, conn: sqlite3.Connection, events: Sequence[TicketEvent]) -> None:
         """Inside the change's transaction. A key used already fails the whole write."""
         records = [event_to_record(e) for e in events]
-        conn.executemany(
-            f"INSERT INTO ticket_events ({', '.join(EVENT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})",
-            [[rec[c] for c in EVENT_COLUMNS] for rec in records])
+        conn.executemany(_INSERT_EVENT, [[rec[c] for c in EVENT_COLUMNS] for rec in records])
 
     def mark_presence(self, number: int, agent: str, until: datetime) -> None:
         with self._write() as conn:
