@@ -56,8 +56,9 @@ def viewer() -> Viewer | None:
     """The signed-in viewer of this request, read once (three store reads) and only
     when a session cookie came along."""
     if "loket_viewer" not in g:
-        services = current_services()
-        g.loket_viewer = viewer_of(services, request.cookies.get(session_cookie_name()))
+        # No Cookie header (an anonymous API call): nobody, without parsing cookies.
+        g.loket_viewer = viewer_of(current_services(), request.cookies.get(
+            session_cookie_name())) if "HTTP_COOKIE" in request.environ else None
     return g.loket_viewer
 
 
