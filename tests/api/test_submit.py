@@ -156,3 +156,10 @@ def test_daily_limit_per_address(client, services, clock):
     refused = submit(client)
     assert refused.status_code == 429
     assert "per day" in refused.get_json()["detail"]
+
+
+def test_the_receipt_s_location_is_under_the_portal_s_mount_point(client):
+    # Served under a path prefix (SCRIPT_NAME), as behind a proxy that mounts it there.
+    response = submit(client, base_url="http://portal.test/support")
+    assert response.status_code == 201
+    assert response.headers["Location"] == f"/support/api/tickets/{response.get_json()['number']}"
