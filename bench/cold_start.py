@@ -7,7 +7,10 @@ and SES endpoints. The configuration is precompiled, as the Lambda zip ships it.
 figure that counts is the ratio of `http`'s cold start (import and a first POST
 /api/tickets) to the baseline's, measured in the same run. Run: `make bench`;
 `--zip build/loket-lambda.zip` runs the handlers (and the baseline) from the Lambda zip
-with the runtime's CPython, as Lambda would: its bytecode, its trimmed packages.
+with the runtime's CPython, as Lambda would: its bytecode, its trimmed packages, its
+AWS SDK (the zip's botocore, with its trimmed data, comes first on the path, as in
+/var/task); the baseline, a handler that ships no SDK, uses the "runtime's" (this
+machine's boto3). Each line names the botocore its case ran.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ PROBE = textwrap.dedent("""
     t2, c2 = time.perf_counter(), time.process_time()
     print(json.dumps({{"import_ms": (t1 - t0) * 1000, "first_ms": (t2 - t1) * 1000,
                       "cpu_ms": (c2 - c0) * 1000,
+                      "botocore": getattr(sys.modules.get("botocore"), "__file__", None),
                       "status": str(response)[:80], "modules": sorted(sys.modules)}}))
 """)
 
@@ -123,9 +127,11 @@ def probe_for(import_code: str, call_code: str) -> str:
 
 
 def run_cases(env: dict, python: list[str] = [sys.executable],
-              cwd: Path = ROOT) -> dict[str, list[dict]]:
+              cwd: Path = ROOT,
+              baseline: tuple[dict, Path] | None = None) -> dict[str, list[dict]]:
     """RUNS fresh processes per case, taken in turns, so a busy moment of the machine
-    falls on every case alike rather than on one of them."""
+    falls on every case alike rather than on one of them; the baseline with its own
+    environment and working folder when `baseline` gives them."""
     results: dict[str, list[dict]] = {name: [] for name in CASES}
     failed: dict[str, str] = {}
     for run in range(-1, RUNS):  # run -1 warms the disk cache (and bytecode): not counted
@@ -134,7 +140,9 @@ def run_cases(env: dict, python: list[str] = [sys.executable],
                 continue
             # Each run comes from its own address: the submission limits count per address.
             probe = probe_for(import_code, call_code.replace("203.0.113.1", f"203.0.113.{run + 2}"))
-            out = subprocess.run([*python, "-c", probe], env=env, cwd=cwd,
+            case_env, case_cwd = (baseline if name == BASELINE_CASE and baseline
+                                  else (env, cwd))
+            out = subprocess.run([*python, "-c", probe], env=case_env, cwd=case_cwd,
                                  capture_output=True, text=True)
             if out.returncode != 0:
                 failed[name] = (out.stderr.strip().splitlines() or ["?"])[-1]
@@ -145,6 +153,15 @@ def run_cases(env: dict, python: list[str] = [sys.executable],
         print(f"{name:<30} failed: {error}")
         results.pop(name)
     return results
+
+
+def sdk_of(result: dict, var: Path) -> str:
+    """Where the case's botocore came from: the zip (task), the runtime copy, the venv."""
+    found = result.get("botocore")
+    if not found:
+        return "-"
+    path = Path(found)
+    return str(path.parent.relative_to(var)) if path.is_relative_to(var) else str(path.parent)
 
 
 def total_ms(results: list[dict]) -> float:
@@ -186,10 +203,21 @@ def lambda_task(zip_path: Path, var: Path) -> tuple[list[str], Path, dict]:
     # Lambda's runtime has the SDK's bytecode: so does this copy.
     subprocess.run([manifest["python"], "-m", "compileall", "-q", "-j", "0", str(runtime)],
                    check=True, stdout=subprocess.DEVNULL)
+    # /var/task first, as on Lambda: the zip's own SDK, when it ships one, wins.
     env = {"PYTHONPATH": f"{task}{os.pathsep}{runtime}",
            "LOKET_CONFIG_DIR": str(task / "site_config"),
            "LOKET_SEARCH_INDEX": str(task / "search" / "index")}
     return [manifest["python"], "-S"], task, env
+
+
+def baseline_env(env: dict) -> tuple[dict, Path]:
+    """`env` (lambda_task's) and the working folder for the baseline: a minimal
+    handler's zip has Flask and apig-wsgi but no SDK, so its boto3 is the runtime's, not
+    the one in Loket's zip. The runtime folder goes first (it holds the SDK alone), and
+    the process runs outside the task folder (`python -c` puts its working folder
+    first on sys.path)."""
+    task, runtime = env["PYTHONPATH"].split(os.pathsep)
+    return {**env, "PYTHONPATH": f"{runtime}{os.pathsep}{task}"}, Path(runtime).parent
 
 
 def main() -> None:
@@ -209,12 +237,13 @@ def main() -> None:
            "LOKET_STORE": "dynamodb", "LOKET_DYNAMODB_TABLE": TABLE, "LOKET_MAIL": "ses",
            "LOKET_AWS_REGION": REGION, "LOKET_SITE_DIR": str(var / "no-site"),
            "LOKET_SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
-    python, cwd, where = [sys.executable], ROOT, "the source tree"
+    python, cwd, where, baseline = [sys.executable], ROOT, "the source tree", None
     try:
         prepare_aws(env)
         if args.zip:
             python, cwd, zipped = lambda_task(args.zip, var)
             env.update(zipped)
+            baseline = baseline_env(env)
             where = f"{args.zip} with {python[0]}"
         else:
             env["LOKET_CONFIG_DIR"] = str(precompiled_config(var))
@@ -222,7 +251,7 @@ def main() -> None:
         print(f"{'handler':<30} {'import ms':>10} {'first request ms':>17} {'total ms':>9} "
               f"{'CPU ms':>7} {'modules':>8}")
         heavy = ("whoosh", "flask", "loket.mail.inbound", "email_validator", "jinja2")
-        results = run_cases(env, python, cwd)
+        results = run_cases(env, python, cwd, baseline)
         for name, runs in results.items():
             modules = runs[0]["modules"]
             loaded = [m for m in heavy if m in modules]
@@ -230,7 +259,7 @@ def main() -> None:
                   f"{statistics.median(r['first_ms'] for r in runs):17.1f} "
                   f"{total_ms(runs):9.1f} {cpu_ms(runs):7.1f} {len(modules):8d}   "
                   f"loads: {', '.join(loaded) or '-'}"
-                  f"   status: {runs[0]['status']}")
+                  f"   botocore: {sdk_of(runs[0], var)}   status: {runs[0]['status']}")
         if BASELINE_CASE in results and HTTP_CASE in results:
             ratio = total_ms(results[HTTP_CASE]) / total_ms(results[BASELINE_CASE])
             cpu = cpu_ms(results[HTTP_CASE]) / cpu_ms(results[BASELINE_CASE])

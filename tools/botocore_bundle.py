@@ -1,5 +1,10 @@
-"""The AWS SDK's data that Loket's functions read, trimmed, for the Lambda zip
-(botocore_data/ beside loket/; read at run time by loket.aws).
+"""The AWS SDK's data that Loket's functions read, trimmed, for the Lambda zip.
+
+The zip ships the locked SDK (boto3, botocore, ...: what the tests ran with, as AWS
+recommends) and replaces botocore's data folder (botocore/data, some 25 MB unzipped,
+every AWS service) by this trimmed copy of it, so every client made in the zip, through
+loket.aws.LazyClient or boto3.client, reads it; a client of another service fails at
+once (UnknownServiceError), which tests/deploy/test_zip_contents.py rules out.
 
 Why: making a boto3 client reads botocore's data files, and on a cold start that is
 most of what the first DynamoDB request costs (bench/cold_start.py, measured with the
@@ -13,9 +18,9 @@ clients for (SERVICES), their models without documentation, and endpoints.json w
 those services only. A client made from that folder alone (loket.aws) reads some
 160 KB of JSON in a handful of files.
 
-The data is botocore's own (its search path takes model folders, as ~/.aws/models);
-loket.aws uses it only when the running botocore is at least the version it came
-from, so newer data never meets older code (see bundled_loader there).
+BOTOCORE_VERSION in the folder names the botocore the data came from: loket.aws reads
+the folder as trimmed data only when that is the running botocore (see
+bundled_services there).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +47,10 @@ TOP_FILES = ("endpoints", "partitions", "sdk-default-configuration", "_retry")
 DOC_KEYS = frozenset({"documentation", "documentationUrl", "examples"})
 # Maps in a model whose keys are names, never documentation.
 NAME_MAPS = frozenset({"shapes", "operations", "members"})
+# Kept whole, documentation and all: botocore reads each client context parameter's
+# "documentation" as a required key (ServiceModel.client_context_parameters, used by
+# S3's endpoint resolution).
+KEPT_WHOLE = frozenset({"clientContextParams"})
 VERSION_FILE = "BOTOCORE_VERSION"
 
 
@@ -67,6 +77,40 @@ def write_bundle(botocore_dir: Path, target: Path) -> list[str]:
     return written + [VERSION_FILE]
 
 
+def trim_package_data(botocore_dir: Path) -> list[str]:
+    """Replace the data folder of the botocore package at `botocore_dir` (the locked
+    one the build installed into the zip's tree) by its trimmed copy, and boto3's
+    (its resource models, beside it) by those of SERVICES: the files kept."""
+    data = botocore_dir / "data"
+    trimmed = botocore_dir / "data.trimmed"
+    written = write_bundle(botocore_dir, trimmed)
+    shutil.rmtree(data)
+    trimmed.rename(data)
+    _record_only_present(botocore_dir)
+    boto3_data = botocore_dir.parent / "boto3" / "data"
+    if boto3_data.is_dir():
+        # boto3 adds this folder to every client's search path (each service folder
+        # listed on a client's first look-up); Loket makes no resources at all.
+        for folder in boto3_data.iterdir():
+            if folder.is_dir() and folder.name not in SERVICES:
+                shutil.rmtree(folder)
+        _record_only_present(boto3_data.parent)
+    return written
+
+
+def _record_only_present(package: Path) -> None:
+    """The package's RECORD lists its data folder as it ships (no hashes: the files are
+    not the wheel's), so pip and the zip's tests see the package as it is."""
+    site = package.parent
+    prefix = f"{package.name}/data/"
+    for record in site.glob(f"{package.name}-*.dist-info/RECORD"):
+        rows = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [r for r in rows if not r.startswith(prefix)]
+        kept += [f"{p.relative_to(site).as_posix()},,\n"
+                 for p in sorted((package / "data").rglob("*")) if p.is_file()]
+        record.write_text("".join(kept), encoding="utf-8")
+
+
 def botocore_version(botocore_dir: Path) -> str:
     """The package's __version__, read without importing it (the build's own Python
     need not have botocore)."""
@@ -88,8 +132,9 @@ def _without_docs(value: Any, names: bool = False) -> Any:
     """The model without DOC_KEYS; `names`: the keys of this map are names (of shapes,
     operations, members), kept whatever they are."""
     if isinstance(value, dict):
-        return {k: _without_docs(v, not names and k in NAME_MAPS) for k, v in value.items()
-                if names or k not in DOC_KEYS}
+        return {k: v if not names and k in KEPT_WHOLE
+                else _without_docs(v, not names and k in NAME_MAPS)
+                for k, v in value.items() if names or k not in DOC_KEYS}
     if isinstance(value, list):
         return [_without_docs(v) for v in value]
     return value

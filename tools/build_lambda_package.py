@@ -18,8 +18,10 @@ runtime's own version (found below), because:
 Steps: pip-install the locked runtime dependencies (requirements/runtime.txt, with
 --require-hashes), then the project alone (package ``loket`` from functions/), as
 manylinux2014 (or manylinux_2_28) wheels for the runtime's CPython into build/lambda/,
-leave out what the Lambda runtime already provides (boto3 and its own
-dependencies, unless --bundle-boto3), add site_config/ (LOKET_CONFIG_DIR is
+keep the locked AWS SDK (boto3, botocore and their dependencies: the versions the
+tests ran with, as AWS recommends, rather than the runtime's older copy) with
+botocore's data folder trimmed to the functions' services (tools/botocore_bundle.py;
+--runtime-sdk leaves the SDK out instead), add site_config/ (LOKET_CONFIG_DIR is
 relative to /var/task), the built site's page shell when there is one (the
 portal pages are wrapped in it: LOKET_SITE_DIR defaults to site/, relative to
 /var/task; run the site build first), compile, and write a reproducible zip plus a
@@ -47,7 +49,7 @@ import lambda_trim  # noqa: E402  (beside this script)
 ROOT = Path(__file__).resolve().parent.parent
 
 # What the Lambda Python runtimes ship in /var/runtime (importable by the
-# functions): the AWS SDK, always left out of the zip unless --bundle-boto3 ...
+# functions): the AWS SDK, left out of the zip only with --runtime-sdk ...
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath")
 # ... and the SDK's own dependencies, left out only when no bundled distribution
 # other than the SDK requires them (such a requirement may need a newer version
@@ -312,8 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--search-index", default="search/index",
                     help="the knowledge-base index the suggestions answer from; shipped "
                          "when it exists (the site build makes it)")
-    ap.add_argument("--bundle-boto3", action="store_true",
-                    help="keep boto3/botocore in the zip instead of using the runtime's")
+    ap.add_argument("--runtime-sdk", action="store_true",
+                    help="leave boto3/botocore out and use the Lambda runtime's (older, with "
+                         "botocore's whole data: a smaller zip, a slower cold start)")
     args = ap.parse_args(argv)
 
     started = time.monotonic()
@@ -366,14 +369,14 @@ def main(argv: list[str] | None = None) -> int:
     for pycache in workdir.rglob("__pycache__"):
         shutil.rmtree(pycache)
 
-    # The SDK's data for the functions' clients, trimmed (tools/botocore_bundle.py),
-    # from the locked botocore before it is left out; used at run time by a botocore
-    # at least as new.
-    botocore_bundle.write_bundle(workdir / "botocore", workdir / "botocore_data")
-    log(f"trimmed botocore data of {', '.join(botocore_bundle.SERVICES)} (botocore_data/)")
-    dropped = [] if args.bundle_boto3 else drop_runtime_provided(workdir)
+    # The locked SDK ships, with botocore's data trimmed to the functions' services
+    # (tools/botocore_bundle.py): every client made in the zip reads only that.
+    dropped = drop_runtime_provided(workdir) if args.runtime_sdk else []
     if dropped:
         log("left out (provided by the Lambda runtime): " + ", ".join(dropped))
+    else:
+        botocore_bundle.trim_package_data(workdir / "botocore")
+        log("botocore's data trimmed to " + ", ".join(botocore_bundle.SERVICES))
     # What never runs on Lambda (tools/lambda_trim.py says what and why).
     unused = lambda_trim.trim(workdir, ROOT / "site_config", remove_dist)
     log("left out (never runs on Lambda): " + ", ".join(unused["distributions"])
@@ -434,6 +437,7 @@ def main(argv: list[str] | None = None) -> int:
         "zip_bytes": size,
         "unzipped_bytes": unzipped,
         "left_out_runtime_provided": dropped,
+        "botocore_data_services": [] if dropped else list(botocore_bundle.SERVICES),
         "left_out_not_used": unused,
         "site_shell": args.site_shell if shell.is_file() else None,
         "distributions": sorted(

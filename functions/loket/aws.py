@@ -9,8 +9,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-# The SDK data the Lambda zip carries beside the package (tools/botocore_bundle.py).
-BUNDLED_DATA = Path(__file__).resolve().parent.parent / "botocore_data"
+# Trimmed SDK data to make clients from; None: the running botocore's own data folder
+# when the Lambda zip trimmed it (tools/botocore_bundle.py; tests set a folder here).
+BUNDLED_DATA: Path | None = None
 
 
 class LazyClient:
@@ -45,10 +46,11 @@ class LazyClient:
 
 
 def _botocore_session(service: str, data: Path | None = None) -> Any:
-    """A botocore session for a client of `service`: reading the zip's trimmed SDK data
-    (`data`, by default BUNDLED_DATA) alone when it has that service, else botocore's
-    own (None: boto3 makes the session)."""
-    data = data or BUNDLED_DATA
+    """A botocore session for a client of `service` reading the trimmed SDK data alone
+    (`data`, by default BUNDLED_DATA or the zip's trimmed botocore data) when it has that
+    service, else botocore's own (None: boto3 makes the session). Alone: botocore would
+    otherwise also search ~/.aws/models."""
+    data = data or BUNDLED_DATA or _package_data()
     if service not in bundled_services(data):
         return None
     import botocore.loaders
@@ -60,27 +62,32 @@ def _botocore_session(service: str, data: Path | None = None) -> Any:
     return session
 
 
+def _package_data() -> Path:
+    import botocore
+
+    return Path(botocore.__file__).parent / "data"
+
+
 @functools.lru_cache(maxsize=None)
 def bundled_services(data: Path) -> frozenset[str]:
-    """The services whose data the folder holds, read once: none when there is no
-    such folder (outside the zip), and none when the running botocore is older than
-    the one the data came from (newer data could name endpoint rules or parameters
-    older code does not know; older data is what botocore takes from any model folder,
-    as ~/.aws/models)."""
+    """The services whose trimmed data the folder holds, read once: none when it is
+    not trimmed data (botocore's whole data outside the zip: no BOTOCORE_VERSION), and
+    none when it came from another botocore than the running one (newer data could name
+    endpoint rules or parameters older code does not know; the zip ships the two
+    together, so this means a botocore from elsewhere came first on sys.path)."""
     import botocore
 
     try:
-        made_by = (data / "BOTOCORE_VERSION").read_text(encoding="utf-8").strip()
+        made_by = (data / VERSION_FILE).read_text(encoding="utf-8").strip()
     except OSError:
         return frozenset()
-    if _version(botocore.__version__) < _version(made_by):
+    if made_by != botocore.__version__:
         logging.getLogger(__name__).warning(
-            "botocore %s is older than the data in %s (%s): its own data is read instead, "
-            "a slower cold start (build the zip with LAMBDA_BUNDLE_BOTO3=1, or lock the "
-            "runtime's botocore)", botocore.__version__, data, made_by)
+            "botocore %s is not the one the data in %s came from (%s): its own data is "
+            "read instead, a slower cold start", botocore.__version__, data, made_by)
         return frozenset()
     return frozenset(p.name for p in data.iterdir() if p.is_dir())
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())
+# tools/botocore_bundle.py's VERSION_FILE: the botocore the trimmed data came from.
+VERSION_FILE = "BOTOCORE_VERSION"

@@ -4,10 +4,13 @@ takes 20-60 s), and a moto account set up as that template would deploy it."""
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
 from tests.deploy.cloudformation import TEMPLATE, Stack, load_template, package
+from tests.paths import ROOT
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +31,39 @@ def template(package_output) -> dict:
 @pytest.fixture(scope="session")
 def stack(template) -> Stack:
     return Stack(template)
+
+
+@pytest.fixture(scope="session")
+def sdk_data(tmp_path_factory) -> Path:
+    """The trimmed botocore data the zip's botocore carries (tools/botocore_bundle.py),
+    written from the locked botocore this venv has."""
+    import botocore
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import botocore_bundle
+
+    folder = tmp_path_factory.mktemp("botocore-data")
+    botocore_bundle.write_bundle(Path(botocore.__file__).parent, folder)
+    return folder
+
+
+@pytest.fixture
+def zip_clients(sdk_data, monkeypatch) -> list[tuple[str, bool]]:
+    """The functions' clients made from the trimmed data alone, as in the zip; each
+    LazyClient made is recorded as (service, made from the trimmed data)."""
+    from loket import aws
+
+    made = []
+    real = aws._botocore_session
+
+    def recording(service, data=None):
+        session = real(service, data)
+        made.append((service, session is not None))
+        return session
+
+    monkeypatch.setattr(aws, "BUNDLED_DATA", sdk_data)
+    monkeypatch.setattr(aws, "_botocore_session", recording)
+    return made
 
 
 @pytest.fixture

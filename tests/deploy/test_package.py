@@ -149,7 +149,8 @@ def test_zip_is_lambda_shaped(packaged):
     for info in packaged.entries.values():
         mode = info.external_attr >> 16
         assert mode & 0o444 == 0o444, f"{info.filename} is not readable by Lambda's user"
-    # The AWS SDK comes from the runtime unless asked for; nothing else is left out.
+    # The zip ships the locked SDK unless built with --runtime-sdk (then the SDK alone
+    # is left out); nothing else is left out.
     left_out = set(packaged.manifest["left_out_runtime_provided"])
     assert left_out <= {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil",
                         "six", "urllib3"}
@@ -159,10 +160,11 @@ def test_zip_is_lambda_shaped(packaged):
     assert packaged.manifest["unzipped_bytes"] < 250 * 1024 * 1024
 
 
-def test_handlers_import_from_the_zip_with_the_runtimes_sdk(packaged, tmp_path):
-    """Unpack the zip as /var/task, put the SDK beside it as Lambda's /var/runtime
+def test_handlers_import_from_the_zip_with_its_own_sdk(packaged, tmp_path):
+    """Unpack the zip as /var/task, put an SDK beside it as Lambda's /var/runtime
     would (the test venv's pure-Python boto3 stack), and import each handler with the
-    runtime's own CPython, isolated from this machine's site-packages."""
+    runtime's own CPython, isolated from this machine's site-packages: the zip's SDK
+    comes first, and its clients read the zip's trimmed botocore data."""
     task = tmp_path / "task"
     runtime_dir = tmp_path / "runtime"
     runtime_dir.mkdir()
@@ -201,6 +203,15 @@ def test_handlers_import_from_the_zip_with_the_runtimes_sdk(packaged, tmp_path):
         "    assert mod.__file__.startswith(sys.path[0]), mod.__file__\n"
         "    assert mod.__cached__ and mod.__spec__.has_location, module\n"
         "import yaml, pydantic, flask, apig_wsgi, email_validator\n"
+        "import boto3, botocore\n"
+        "for sdk in (boto3, botocore):\n"
+        "    assert sdk.__file__.startswith(sys.path[0]), sdk.__file__\n"
+        "from loket import aws\n"
+        "assert 'dynamodb' in aws.bundled_services(aws._package_data())\n"
+        "assert aws._botocore_session('dynamodb') is not None\n"
+        "client = aws.LazyClient('dynamodb', region='eu-west-1').get()\n"
+        "assert client.meta.service_model.documentation == ''  # the trimmed model\n"
+        "assert boto3.client('s3').meta.service_model.documentation == ''\n"
         "print('imported', len(sys.modules), 'modules')\n"
     )
     result = subprocess.run(

@@ -3,7 +3,9 @@ same bytes (tools/build_lambda_package.py, tools/lambda_trim.py)."""
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -16,6 +18,7 @@ from tests.paths import ROOT
 pytestmark = pytest.mark.slow
 
 sys.path.insert(0, str(ROOT / "tools"))
+import botocore_bundle  # noqa: E402
 import lambda_trim  # noqa: E402
 
 ZIP = ROOT / "build" / "loket-lambda.zip"
@@ -44,8 +47,9 @@ def test_what_runs_is_in_the_zip(names):
                    "PIL/WebPImagePlugin.py", "PIL/TiffImagePlugin.py",  # JPEG's EXIF
                    "email_validator/__init__.py", "whoosh/index.py", "whoosh/query/terms.py",
                    "holidays/countries/netherlands.py", "holidays/locale/nl/LC_MESSAGES/NL.mo",
-                   "botocore_data/dynamodb/2012-08-10/service-2.json",
-                   "botocore_data/BOTOCORE_VERSION"):
+                   "boto3/__init__.py", "s3transfer/__init__.py", "jmespath/__init__.py",
+                   "botocore/data/dynamodb/2012-08-10/service-2.json",
+                   "botocore/data/BOTOCORE_VERSION"):
         assert needed in names, needed
     assert under(names, "PIL/_imaging.cpython-") and under(names, "PIL/_webp.cpython-")
     assert under(names, "pillow.libs/libjpeg-") and under(names, "pillow.libs/libwebp-")
@@ -60,6 +64,69 @@ def test_what_never_runs_on_lambda_is_left_out(names, manifest):
         assert not under(names, prefix), prefix
     assert not [n for n in names if n.startswith(("waitress-", "dnspython-"))]
     assert manifest["left_out_not_used"]["distributions"] == ["dnspython", "waitress"]
+
+
+def test_the_zip_ships_the_locked_sdk_with_its_own_trimmed_data(names, manifest):
+    """The SDK the tests ran with, not the runtime's older one (which would ignore data
+    newer than itself): the zip's botocore is the lock's, its data folder is the trimmed
+    data made from that very botocore, for the functions' services alone."""
+    locked = re.search(r"^botocore==(\S+)", (ROOT / "requirements" / "runtime.txt")
+                       .read_text(encoding="utf-8"), re.MULTILINE).group(1)
+    assert manifest["left_out_runtime_provided"] == []
+    assert f"botocore=={locked}" in manifest["distributions"]
+    with zipfile.ZipFile(ZIP) as zf:
+        shipped = re.search(r"^__version__ = ['\"]([^'\"]+)", zf.read("botocore/__init__.py")
+                            .decode(), re.MULTILINE).group(1)
+        made_by = zf.read("botocore/data/BOTOCORE_VERSION").decode().strip()
+    assert shipped == made_by == locked
+    services = {n.split("/")[2] for n in under(names, "botocore/data/") if n.count("/") > 2}
+    assert services == set(botocore_bundle.SERVICES) == set(manifest["botocore_data_services"])
+    assert not under(names, "botocore_data/")  # the one copy is botocore's own folder
+    assert {n.split("/")[2] for n in under(names, "boto3/data/")} <= services
+
+
+def client_calls(tree: ast.AST):
+    """(service or None, line) of every boto3/botocore client or resource a module makes:
+    LazyClient(...), boto3.client(...), <session>.client(...), create_client(...),
+    resource(...); None when the service is not a literal."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in {"LazyClient", "client", "create_client", "resource"}:
+            continue
+        first = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg in ("service", "service_name")), None)
+        literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+        yield (first.value if literal else None), node.lineno
+
+
+# Operator commands, run from a workstation's install, never by a function.
+NOT_ON_LAMBDA = {"loket/cli_mail_retry.py": "sqs and s3 with the operator's rights",
+                 "loket/cli_table_check.py": "dynamodb, checking a table before a deploy"}
+
+
+def test_every_client_the_functions_make_is_of_a_bundled_service(package_output):
+    """The zip's botocore knows the functions' services only: a client of any other
+    fails on Lambda (UnknownServiceError). Every client the packaged code makes names a
+    bundled service, as a literal (so this test can see it)."""
+    with zipfile.ZipFile(ZIP) as zf:
+        sources = {n: zf.read(n).decode() for n in zf.namelist()
+                   if n.startswith("loket/") and n.endswith(".py")}
+    assert "loket/aws.py" in sources
+    found = {}
+    for name, text in sources.items():
+        for service, line in client_calls(ast.parse(text)):
+            found[f"{name}:{line}"] = service
+    on_lambda = {where: service for where, service in found.items()
+                 if where.split(":")[0] not in NOT_ON_LAMBDA}
+    # loket/aws.py makes the client of LazyClient's own service (self.service).
+    made_elsewhere = {w: s for w, s in on_lambda.items() if not w.startswith("loket/aws.py:")}
+    assert made_elsewhere and None not in made_elsewhere.values(), made_elsewhere
+    assert set(made_elsewhere.values()) <= set(botocore_bundle.SERVICES), made_elsewhere
+    assert {s for s in made_elsewhere.values()} == set(botocore_bundle.SERVICES), (
+        "a service's data ships that no function uses: take it out of SERVICES")
 
 
 def test_holidays_are_those_of_the_calendars_in_site_config(names):
