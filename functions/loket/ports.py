@@ -299,9 +299,14 @@ class MailQueue(Protocol):
         """Store the mail's delivery state (state, attempts, next attempt, error)."""
         ...
 
-    def update_mails(self, mails: "Sequence[OutgoingMail]") -> None:
-        """update_mail for each, in one write where the store has one (the dispatcher
-        stores a batch's outcomes so: SQLite takes its write lock once)."""
+    def update_mails(self, mails: "Sequence[OutgoingMail]", *,
+                     claimed_until: datetime) -> None:
+        """The dispatcher's outcomes of a batch it claimed with lease `claimed_until`,
+        in one write where the store has one (SQLite takes its write lock once). Only
+        the attempt's fields are written (state, attempts, next attempt, error, sent
+        at; a sent mail's data goes), and only where that claim still holds: a mail an
+        erasure rewrote or removed meanwhile keeps the erasure, one claimed again after
+        the lease is left to the newer claim."""
         ...
 
     def expand_mail(self, intent: "OutgoingMail", mails: "Sequence[OutgoingMail]") -> None:

@@ -1,5 +1,6 @@
 """store.update_mails: the dispatcher stores a batch's outcomes together, on every store,
-each as update_mail would."""
+each as update_mail would (tests/contract/test_mail_outcome_after_erasure_contract.py:
+only the attempt's fields, only while the claim holds)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ def test_each_mail_s_outcome_is_stored(store):
                 last_error="421 try again later"),
         replace(claimed[failed.id], state=MailState.FAILED, attempts=1, next_attempt_at=None,
                 last_error="550 no such user"),
-    ])
+    ], claimed_until=T0 + LEASE)
     assert store.get_mail(sent.id).state is MailState.SENT
     assert [m.id for m in store.list_mail(pending=False)] == [failed.id]
     assert [m.id for m in store.claim_mail(retry_at, retry_at + LEASE)] == [retrying.id]
 
 
 def test_no_mails_is_no_write(store):
-    store.update_mails([])
+    store.update_mails([], claimed_until=T0 + LEASE)
     assert store.list_mail(pending=True) == []

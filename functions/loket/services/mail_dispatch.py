@@ -57,7 +57,7 @@ def send_queued(services: Services, *, batch: int = BATCH,
             return report
         now = services.clock.now()
         claimed = services.store.claim_mail(now, now + LEASE, limit=batch)
-        outcomes = Outcomes(services)
+        outcomes = Outcomes(services, now + LEASE)
         expanded = report.expanded
         try:
             for mail in claimed:
@@ -74,10 +74,13 @@ class Outcomes:
     one transaction, which the server's writers, in another process, meet once instead
     of once per mail). Stored every FLUSH_EVERY mails or FLUSH_SECONDS, so a dispatcher
     that dies sends again (same Message-ID, at least once) only the few whose outcome
-    was not stored yet."""
+    was not stored yet. Each is stored only while this batch's claim (`lease`) holds,
+    and as the attempt's fields only: an erasure between the claim and the outcome keeps
+    its work (storage/mail_outcomes.py)."""
 
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, lease: datetime):
         self.services = services
+        self.lease = lease
         self.pending: list[OutgoingMail] = []
         self.since = time.monotonic()
 
@@ -89,7 +92,7 @@ class Outcomes:
 
     def flush(self) -> None:
         if self.pending:
-            self.services.store.update_mails(self.pending)
+            self.services.store.update_mails(self.pending, claimed_until=self.lease)
         self.pending, self.since = [], time.monotonic()
 
 
@@ -97,7 +100,7 @@ def deliver(services: Services, mail: OutgoingMail, report: DispatchReport,
             outcomes: Outcomes | None = None) -> OutgoingMail:
     """Try one claimed mail once and store how it went (with `outcomes`: later, with
     others)."""
-    outcomes = outcomes or _AtOnce(services)
+    outcomes = outcomes or _AtOnce(services, mail.next_attempt_at)  # a claim's lease
     now = services.clock.now()
     if mail.kind == INTENT:  # Stands for other mails (agent_notices): queued, not sent.
         return _expand(services, mail, report, outcomes, now)
@@ -152,11 +155,12 @@ def _failed(services: Services, mail: OutgoingMail, reason: str, temporary: bool
 class _AtOnce:
     """Outcomes stored one by one, as they come (deliver() without Outcomes)."""
 
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, lease: datetime):
         self.services = services
+        self.lease = lease
 
     def add(self, mail: OutgoingMail) -> OutgoingMail:
-        self.services.store.update_mail(mail)
+        self.services.store.update_mails([mail], claimed_until=self.lease)
         return mail
 
 

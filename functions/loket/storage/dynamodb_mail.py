@@ -17,6 +17,7 @@ from loket.domain.outgoing import MailState, OutgoingMail, Suppression, address_
 from loket.storage.mail_records import (lift_from_record, lift_to_record, mail_from_record,
                                         mail_to_record, suppression_from_record,
                                         suppression_to_record)
+from loket.storage.mail_outcomes import outcome_fields
 from loket.storage.records import utc_iso
 
 if TYPE_CHECKING:
@@ -99,11 +100,38 @@ class DynamoDBMailQueue:
         self.client.put_item(TableName=self.table_name, Item=_to_item(mail_item(mail)),
                              ConditionExpression="attribute_exists(pk)")
 
-    def update_mails(self, mails: Sequence[OutgoingMail]) -> None:
-        # One PutItem each, as update_mail: the table has no lock to share, and a
-        # BatchWriteItem could not keep the attribute_exists condition.
+    def update_mails(self, mails: Sequence[OutgoingMail], *, claimed_until: datetime) -> None:
+        # One UpdateItem each: the table has no lock to share, and a BatchWriteItem
+        # could not keep the condition.
+        lease = utc_iso(claimed_until)
         for mail in mails:
-            self.update_mail(mail)
+            self._store_outcome(mail, lease)
+
+    def _store_outcome(self, mail: OutgoingMail, lease: str) -> bool:
+        """The attempt's fields only (storage/mail_outcomes.py), on condition that the
+        claim still holds: an erasure that rewrote the mail meanwhile (its address, its
+        data) keeps its work, one that deleted it is not undone, and a mail claimed
+        again after the lease is the newer claim's (it sends the mail again)."""
+        item = mail_item(mail)
+        names = [*outcome_fields(mail), "due_shard", "due_at"]
+        placeholders = {f"#f{n}": name for n, name in enumerate(names)}
+        values = {f":f{n}": item[name] for n, name in enumerate(names) if name in item}
+        sets = [f"#f{n} = :f{n}" for n, name in enumerate(names) if name in item]
+        removes = [f"#f{n}" for n, name in enumerate(names) if name not in item]
+        update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        try:
+            self.client.update_item(
+                TableName=self.table_name, Key=_to_item(_mail_key(mail.id)),
+                UpdateExpression=update,
+                ConditionExpression="#state = :pending AND next_attempt_at = :lease",
+                ExpressionAttributeNames={**placeholders, "#state": "state"},
+                ExpressionAttributeValues=_to_item({**values, ":lease": lease,
+                                                    ":pending": MailState.PENDING.value}))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def expand_mail(self, intent: OutgoingMail, mails: Sequence[OutgoingMail]) -> None:
         """A conditional PutItem per mail (one already queued, by an expansion that

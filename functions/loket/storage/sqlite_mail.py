@@ -15,6 +15,7 @@ from loket.domain.suppression_lifts import SuppressionLift
 from loket.storage.mail_records import (MAIL_COLUMNS, lift_from_record, lift_to_record,
                                         mail_from_record, mail_row, suppression_from_record,
                                         suppression_to_record)
+from loket.storage.mail_outcomes import outcome_fields
 from loket.storage.records import utc_iso
 
 
@@ -65,14 +66,21 @@ class SQLiteMailQueue:
         with self._write() as conn:
             self._write_mail(conn, mail)
 
-    def update_mails(self, mails: Sequence[OutgoingMail]) -> None:
+    def update_mails(self, mails: Sequence[OutgoingMail], *, claimed_until: datetime) -> None:
+        # Only the attempt's fields (storage/mail_outcomes.py), and only where the claim
+        # holds: an erasure that rewrote or removed a mail meanwhile keeps its work, and
+        # a mail claimed again after the lease is the newer claim's.
         if not mails:
             return
-        rows = [mail_row(mail) for mail in mails]  # made before the lock is taken
+        rows = [_outcome_row(mail) for mail in mails]  # made before the lock is taken
         with self._write() as conn:  # One transaction: the dispatcher's batch.
-            conn.executemany("UPDATE mail_queue SET state = ?, next_attempt_at = ?, record = ? "
-                             "WHERE id = ?", [(row["state"], row["next_attempt_at"],
-                                               row["record"], row["id"]) for row in rows])
+            conn.executemany(
+                "UPDATE mail_queue SET state = ?, next_attempt_at = ?, record = json_set("
+                "record, '$.state', ?, '$.attempts', ?, '$.next_attempt_at', ?, "
+                "'$.last_error', ?, '$.sent_at', ?, "
+                "'$.data', coalesce(?, json_extract(record, '$.data'))) "
+                "WHERE id = ? AND state = 'pending' AND next_attempt_at = ?",
+                [(*row, utc_iso(claimed_until)) for row in rows])
 
     def expand_mail(self, intent: OutgoingMail, mails: Sequence[OutgoingMail]) -> None:
         with self._write() as conn:  # One transaction: all of the expansion, or none.
@@ -150,6 +158,16 @@ class SQLiteMailQueue:
             "SELECT record FROM mail_suppression_lifts WHERE address = ? ORDER BY id DESC",
             (address_key(address),)).fetchall()
         return [lift_from_record(json.loads(row[0])) for row in rows]
+
+
+def _outcome_row(mail: OutgoingMail) -> tuple:
+    """update_mails' parameters for `mail` but the lease: the columns, the record's
+    outcome fields (data only when sent: None keeps the stored data), the id."""
+    fields = outcome_fields(mail)
+    column = fields["next_attempt_at"] if mail.state is MailState.PENDING else None
+    return (fields["state"], column, fields["state"], fields["attempts"],
+            fields["next_attempt_at"], fields["last_error"], fields["sent_at"],
+            fields.get("data"), mail.id)
 
 
 # The migration that makes these tables (appended to storage/sqlite.py's MIGRATIONS).
