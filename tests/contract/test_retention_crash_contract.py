@@ -128,3 +128,29 @@ def test_a_crash_in_the_rewrite_loses_no_message_and_the_next_sweep_finishes(
     assert {m.body for m in store.list_messages(number)} == {REMOVED_TEXT}
     assert store.get_ticket(number).version == version + 1
     assert sweep(services, now=DUE + timedelta(days=1)).removed == 0
+
+
+@pytest.mark.parametrize("extra", [0, 110], ids=["one transaction", "in steps"])
+def test_a_removal_resumed_at_another_moment_records_one_removal(
+        store, blobs, monkeypatch, extra):  # noqa: F811
+    """Each round after a crash runs an hour later: the event a crashed round wrote
+    (its own key, written before the ticket item) is the removal's one event, not one
+    more beside the next round's."""
+    from loket.domain.events import EventKind
+
+    services = desk(store, blobs)
+    number = fill(store, blobs)["mine"].number
+    with_many_messages(store, number, extra)
+    use_cases.set_status(services, number, "closed", by="bob@example.com")
+    crash = CrashingRewrite(store, monkeypatch)
+    for crashes in range(30):
+        crash.after(crashes)
+        if sweep(services, now=DUE + timedelta(hours=crashes)).removed:
+            break
+    else:
+        pytest.fail("the rewrite never finished")
+    removals = [e for e in store.list_events(number)
+                if e.kind is EventKind.PERSONAL_DATA_REMOVED]
+    assert len(removals) == 1
+    assert sweep(services, now=DUE + timedelta(days=1)).removed == 0
+    assert traces(store, number) == []

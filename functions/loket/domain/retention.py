@@ -91,13 +91,24 @@ def strip_ticket(ticket: Ticket, messages: Sequence[Message], events: Sequence[T
         m, body=REMOVED_TEXT, attachments=(),
         author=stand_in if m.role is AuthorRole.CUSTOMER or m.author in people else m.author)
         for m in messages)
-    stripped_events = tuple(_strip_event(e, people, stand_in) for e in events) + (
-        TicketEvent(ticket.number, now, SYSTEM.name, SYSTEM.role,
-                    EventKind.PERSONAL_DATA_REMOVED, {}, event_key(now, saved.version, 0)),)
+    stripped_events = tuple(_strip_event(e, people, stand_in) for e in events)
+    if not _removal_recorded(stripped_events, saved.version):
+        stripped_events += (TicketEvent(ticket.number, now, SYSTEM.name, SYSTEM.role,
+                                        EventKind.PERSONAL_DATA_REMOVED, {},
+                                        event_key(now, saved.version, 0)),)
     if rating is not None:
         rating = replace(rating, comment="",
                          by=stand_in if "@" in str(rating.by) else rating.by)
     return Stripped(saved, stripped_messages, stripped_events, rating, blob_keys)
+
+
+def _removal_recorded(events: Sequence[TicketEvent], version: int) -> bool:
+    """Whether `events` hold this removal's event already: a rewrite that crashed after
+    writing the events (each on its own key, before the ticket) left it, and the ticket
+    is still at the version before. The round that resumes, maybe at another moment,
+    keeps that one rather than adding a second under a key of its own moment."""
+    return any(e.kind is EventKind.PERSONAL_DATA_REMOVED and
+               e.key.split("#")[1:2] == [f"{version:012d}"] for e in events)
 
 
 def _customers(ticket: Ticket, messages: Sequence[Message],
