@@ -79,3 +79,20 @@ def test_every_thread_writes_through_the_store_s_one_connection(tmp_path):
     assert len([s for s in statements if s.startswith("INSERT INTO tickets ")]) == 20
     store.close()  # Closes the writer too; the next write opens another.
     assert store.create_ticket(new_ticket("After close"))[0].number == 10021
+
+
+def test_a_failed_commit_leaves_the_shared_writer_usable(tmp_path):
+    """Every thread writes through one connection: a COMMIT that fails (a deferred
+    constraint here; a full disk or an I/O error in production) must not leave that
+    connection inside its transaction, or every later write of the process fails with
+    'cannot start a transaction within a transaction' (and the file stays locked)."""
+    store = SQLiteStore(tmp_path / "loket.db")
+    store.migrate()
+    with pytest.raises(sqlite3.IntegrityError):
+        with store._write() as conn:
+            conn.execute("PRAGMA defer_foreign_keys=ON")  # checked at COMMIT
+            conn.execute("INSERT INTO messages (ticket, author, role, body, created_at, "
+                         "public) VALUES (404, 'a', 'customer', 'b', '2026-01-01', 1)")
+    assert not store._writer().in_transaction
+    assert store.create_ticket(new_ticket())[0].number == 10001
+    assert store.list_messages(404) == []

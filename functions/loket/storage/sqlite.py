@@ -463,8 +463,24 @@ class _WriteTransaction:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-            if self.checkpoints is not None and not exc_type:
+            if exc_type:
+                self._roll_back()
+                return
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT (a deferred constraint, a full disk) can leave the
+                # transaction open; on the store's one writer that would refuse every
+                # later write of the process.
+                self._roll_back()
+                raise
+            if self.checkpoints is not None:
                 self.checkpoints.committed()
         finally:
             self.lock.release()
+
+    def _roll_back(self) -> None:
+        # SQLite rolls some errors back itself (SQLITE_FULL, SQLITE_IOERR): then a
+        # ROLLBACK would fail and hide the error that did it.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
