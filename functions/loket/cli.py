@@ -104,7 +104,8 @@ def serve(host: str, port: int, threads: int) -> None:
     from loket.web.app import create_app
 
     from loket.mail.smtp import SMTPServer
-    from loket.services.mail_dispatch import MailProcess
+    from loket.services.mail_dispatch import (OVERDUE, OVERDUE_CHECK_SECONDS, MailLoop,
+                                              MailProcess)
     from loket.services.sweeper import SweepLoop
 
     settings = serving_settings(_settings(), host, port)
@@ -131,6 +132,9 @@ def serve(host: str, port: int, threads: int) -> None:
     # Queued mail goes out at once: every write that queues mail wakes the mail process.
     mailer = MailProcess(settings, settings.mail_interval or 3600).start()
     services.store.mail_listener = mailer.wake
+    # The mail process runs only on CPU time nothing else wants: mail it leaves waiting
+    # (a host busy with other work) is sent by this process, so none waits for long.
+    backstop = MailLoop(services, OVERDUE_CHECK_SECONDS, waited=OVERDUE).start()
     fetcher = _mail_fetch_loop(settings, services)
     # A service manager stops us with SIGTERM: leave through `finally`, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -141,6 +145,7 @@ def serve(host: str, port: int, threads: int) -> None:
         # Let a sweep or a batch of mail in progress finish; unsent mail stays queued.
         sweeper.stop()
         mailer.stop()
+        backstop.stop()
         if fetcher is not None:
             fetcher.stop()
 

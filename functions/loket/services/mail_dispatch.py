@@ -30,6 +30,11 @@ BATCH = 50
 # Outcomes are stored together (Outcomes): at most this many mails, or this long, apart.
 FLUSH_EVERY = 10
 FLUSH_SECONDS = 1.0
+# `loket serve`'s mail process runs on CPU time nothing else wants (low_priority.py): on a
+# host kept busy by other work it may not run at all. Mail due this long is then sent by
+# a thread of the server itself (MailLoop with `waited`), which looks this often.
+OVERDUE = timedelta(seconds=30)
+OVERDUE_CHECK_SECONDS = 10.0
 
 
 @dataclass
@@ -47,16 +52,18 @@ class DispatchReport:
 
 
 def send_queued(services: Services, *, batch: int = BATCH,
-                deadline: float | None = None) -> DispatchReport:
-    """Send every mail that is due now. With a `deadline` (a time.monotonic() value)
-    it stops between batches when that comes, as a Lambda function must."""
+                deadline: float | None = None,
+                waited: timedelta = timedelta(0)) -> DispatchReport:
+    """Send every mail that is due now, or only what has been due for `waited` at
+    least. With a `deadline` (a time.monotonic() value) it stops between batches when
+    that comes, as a Lambda function must."""
     report = DispatchReport()
     while True:
         if deadline is not None and time.monotonic() >= deadline:
             report.more = True
             return report
         now = services.clock.now()
-        claimed = services.store.claim_mail(now, now + LEASE, limit=batch)
+        claimed = services.store.claim_mail(now - waited, now + LEASE, limit=batch)
         outcomes = Outcomes(services, now + LEASE)
         expanded = report.expanded
         try:
@@ -181,13 +188,16 @@ def retry_mail(services: Services, mail_id: str) -> OutgoingMail:
 
 
 class MailLoop:
-    """Sends queued mail in a daemon thread, for `loket serve`: at once when a write
-    queues mail (wake(), which the store calls), and every `interval` seconds for
-    retries that come due. stop() waits for a batch in progress to finish."""
+    """Sends queued mail in a daemon thread: at once when a write queues mail (wake(),
+    which the store calls), and every `interval` seconds for retries that come due.
+    With `waited`, only mail due that long (`loket serve`'s backstop for a mail process
+    the host gives no CPU: OVERDUE). stop() waits for a batch in progress to finish."""
 
-    def __init__(self, services: Services, interval: float):
+    def __init__(self, services: Services, interval: float,
+                 waited: timedelta = timedelta(0)):
         self.services = services
         self.interval = interval
+        self.waited = waited
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="loket-mail", daemon=True)
@@ -209,7 +219,7 @@ class MailLoop:
             # Cleared before sending: a wake during the batch makes another round.
             self._wake.clear()
             try:
-                report = send_queued(self.services)
+                report = send_queued(self.services, waited=self.waited)
                 if report.sent or report.retrying or report.failed or report.suppressed:
                     log.info("mail: %s", report.summary())
             except Exception:  # A store that is down now may be up next time.
