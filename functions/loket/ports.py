@@ -299,6 +299,13 @@ class MailQueue(Protocol):
         """Store the mail's delivery state (state, attempts, next attempt, error)."""
         ...
 
+    def requeue_mail(self, seen: "OutgoingMail", now: datetime) -> bool:
+        """An admin's retry: the mail `seen` pending again, due `now`, its give-up clock
+        restarted. Only those fields are written, and only while the mail is as `seen`
+        (state, next attempt): an erasure since keeps its work, a mail deleted or
+        changed since is left alone (False)."""
+        ...
+
     def update_mails(self, mails: "Sequence[OutgoingMail]", *,
                      claimed_until: datetime) -> None:
         """The dispatcher's outcomes of a batch it claimed with lease `claimed_until`,

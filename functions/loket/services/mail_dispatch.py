@@ -30,6 +30,8 @@ BATCH = 50
 # Outcomes are stored together (Outcomes): at most this many mails, or this long, apart.
 FLUSH_EVERY = 10
 FLUSH_SECONDS = 1.0
+# An admin's retry reads the mail again at most this often when it changed meanwhile.
+RETRY_READS = 3
 # `loket serve`'s mail process runs on CPU time nothing else wants (low_priority.py): on a
 # host kept busy by other work it may not run at all. Mail due this long is then sent by
 # a thread of the server itself (MailLoop with `waited`), which looks this often.
@@ -173,18 +175,25 @@ class _AtOnce:
 
 def retry_mail(services: Services, mail_id: str) -> OutgoingMail:
     """Put a failed (or suppressed) mail back in the queue, due now, with a fresh
-    give-up clock. A suppressed address stays suppressed: its mail is suppressed again."""
-    mail = services.store.get_mail(mail_id)
-    if mail is None:
-        raise Refused(f"There is no queued mail {mail_id}.", kind="mail-not-found",
-                      title="No such mail")
-    if mail.state is MailState.SENT:
-        raise Refused(f"Mail {mail_id} was sent already, at {mail.sent_at:%Y-%m-%d %H:%M} UTC.",
-                      kind="mail-sent", title="Mail sent already")
-    now = services.clock.now()
-    again = replace(mail, state=MailState.PENDING, next_attempt_at=now, since=now)
-    services.store.update_mail(again)
-    return again
+    give-up clock. A suppressed address stays suppressed: its mail is suppressed again.
+
+    The store writes only those fields, and only while the mail is as read here
+    (store.requeue_mail): an erasure between the read and the write keeps its work. A
+    mail that changed meanwhile is read again; one deleted or sent meanwhile is refused."""
+    for _ in range(RETRY_READS):
+        mail = services.store.get_mail(mail_id)
+        if mail is None:
+            raise Refused(f"There is no queued mail {mail_id}.", kind="mail-not-found",
+                          title="No such mail")
+        if mail.state is MailState.SENT:
+            raise Refused(f"Mail {mail_id} was sent already, at "
+                          f"{mail.sent_at:%Y-%m-%d %H:%M} UTC.",
+                          kind="mail-sent", title="Mail sent already")
+        now = services.clock.now()
+        if services.store.requeue_mail(mail, now):
+            return replace(mail, state=MailState.PENDING, next_attempt_at=now, since=now)
+    raise Refused(f"Mail {mail_id} kept changing while it was queued again; try again.",
+                  kind="mail-changed", title="Mail changed meanwhile")
 
 
 class MailLoop:

@@ -100,6 +100,29 @@ class DynamoDBMailQueue:
         self.client.put_item(TableName=self.table_name, Item=_to_item(mail_item(mail)),
                              ConditionExpression="attribute_exists(pk)")
 
+    def requeue_mail(self, seen: OutgoingMail, now: datetime) -> bool:
+        """The retry's fields only, on condition that the mail is still as read (its
+        state, its next attempt: none for mail that failed): an erasure since keeps its
+        work, a deleted mail is not made again, a changed one is left alone."""
+        due = utc_iso(now)
+        seen_at = mail_item(seen).get("next_attempt_at")
+        condition = "#state = :seen_state AND " + (
+            "next_attempt_at = :seen_at" if seen_at else "attribute_not_exists(next_attempt_at)")
+        values = {":pending": MailState.PENDING.value, ":due": due, ":shard": PENDING_SHARD,
+                  ":seen_state": seen.state.value, **({":seen_at": seen_at} if seen_at else {})}
+        try:
+            self.client.update_item(
+                TableName=self.table_name, Key=_to_item(_mail_key(seen.id)),
+                UpdateExpression=("SET #state = :pending, next_attempt_at = :due, "
+                                  "since = :due, due_shard = :shard, due_at = :due"),
+                ConditionExpression=condition, ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=_to_item(values))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def update_mails(self, mails: Sequence[OutgoingMail], *, claimed_until: datetime) -> None:
         # One UpdateItem each: the table has no lock to share, and a BatchWriteItem
         # could not keep the condition.

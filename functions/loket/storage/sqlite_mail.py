@@ -66,6 +66,18 @@ class SQLiteMailQueue:
         with self._write() as conn:
             self._write_mail(conn, mail)
 
+    def requeue_mail(self, seen: OutgoingMail, now: datetime) -> bool:
+        # The retry's fields only, where the mail is still as read: the rest of the
+        # record (its address, its data) stays as an erasure may have left it.
+        due = utc_iso(now)
+        seen_at = mail_row(seen)["next_attempt_at"]
+        with self._write() as conn:
+            return conn.execute(
+                "UPDATE mail_queue SET state = 'pending', next_attempt_at = ?, "
+                "record = json_set(record, '$.state', 'pending', '$.next_attempt_at', ?, "
+                "'$.since', ?) WHERE id = ? AND state = ? AND next_attempt_at IS ?",
+                (due, due, due, seen.id, seen.state.value, seen_at)).rowcount == 1
+
     def update_mails(self, mails: Sequence[OutgoingMail], *, claimed_until: datetime) -> None:
         # Only the attempt's fields (storage/mail_outcomes.py), and only where the claim
         # holds: an erasure that rewrote or removed a mail meanwhile keeps its work, and
