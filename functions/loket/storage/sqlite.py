@@ -135,6 +135,44 @@ MIGRATIONS: list[str] = [
 ]
 
 
+class SQLiteTooOld(RuntimeError):
+    """The SQLite library Python links lacks what the store's statements use."""
+
+
+# The oldest SQLite with every statement the store makes: UPDATE/INSERT ... RETURNING
+# (3.35.0). A Python linked to an older library (Debian 11's is 3.34.1) fails otherwise
+# with a syntax error at the first ticket or claimed mail.
+SQLITE_MINIMUM = (3, 35, 0)
+# Features a library of that version may be built without (JSON: built in from 3.38).
+_FEATURES = (("the JSON functions (json_set, json_extract)", "SELECT json_set('{}', '$.a', 1)"),
+             ("FTS5", "CREATE VIRTUAL TABLE probe USING fts5(words)"))
+_LIBRARY_CHECKED = False
+
+
+def check_sqlite_library() -> None:
+    """Raise SQLiteTooOld, saying what is missing, unless the linked SQLite has it all
+    (checked once per process, on an in-memory database)."""
+    global _LIBRARY_CHECKED
+    if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
+        raise SQLiteTooOld(
+            f"the SQLite library Python uses is {sqlite3.sqlite_version}; the store needs "
+            f"{'.'.join(map(str, SQLITE_MINIMUM))} or newer (a Python linked to a newer "
+            f"libsqlite3)")
+    if _LIBRARY_CHECKED:
+        return
+    probe = sqlite3.connect(":memory:")
+    try:
+        for feature, statement in _FEATURES:
+            try:
+                probe.execute(statement)
+            except sqlite3.Error as exc:
+                raise SQLiteTooOld(f"the SQLite library Python uses "
+                                   f"({sqlite3.sqlite_version}) lacks {feature}: {exc}") from None
+    finally:
+        probe.close()
+    _LIBRARY_CHECKED = True
+
+
 class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, SQLiteDesk,
                   SQLiteKnownIssues, SQLiteEraseJobs):
     """A TicketStore on one SQLite file; safe to share between threads and processes.
@@ -142,6 +180,7 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
     mail queue in sqlite_mail.py."""
 
     def __init__(self, path: str | Path, *, first_number: int = 10001):
+        check_sqlite_library()
         self.path = str(path)
         self.first_number = first_number
         self._local = threading.local()
