@@ -11,6 +11,10 @@ from email.policy import SMTP
 from pathlib import Path
 
 
+# The Message-ID's part of a file name: the stamp, "-" and ".eml" take 32 of 255 bytes.
+IDENT_MOST = 200
+
+
 class OutboxMailer:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
@@ -18,13 +22,19 @@ class OutboxMailer:
     def send(self, message: EmailMessage) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
-        ident = re.sub(r"[^A-Za-z0-9.@-]+", "_", _message_id(message)).strip("_")
+        # ASCII letters, digits and ". @ -" only (no separator: the file stays in the
+        # folder), cut to fit a file name's 255 bytes with the stamp before it.
+        ident = re.sub(r"[^A-Za-z0-9.@-]+", "_", _message_id(message)).strip("_")[:IDENT_MOST]
         data = message.as_bytes(policy=SMTP)
         # Write aside, then rename: a reader never sees half a message.
         fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, self.folder / f"{stamp}-{ident}.eml")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, self.folder / f"{stamp}-{ident}.eml")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)  # tried again later: no partial file stays
+            raise
 
 
 def _message_id(message: EmailMessage) -> str:
