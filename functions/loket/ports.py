@@ -316,11 +316,16 @@ class MailQueue(Protocol):
         the lease is left to the newer claim."""
         ...
 
-    def expand_mail(self, intent: "OutgoingMail", mails: "Sequence[OutgoingMail]") -> None:
+    def expand_mail(self, intent: "OutgoingMail", mails: "Sequence[OutgoingMail]", *,
+                    seen: "OutgoingMail | None" = None) -> bool:
         """Queue those of `mails` not queued yet (by id), then store `intent`, a queued
         record that stood for them and is done now (services/agent_notices.py): the
         dispatcher delivers at least once, so an expansion may come twice, and the
-        second queues nothing twice and leaves a sent mail as it is."""
+        second queues nothing twice and leaves a sent mail as it is (one that waits
+        still with other data is rewritten: an erasure rewrote the record since). With
+        `seen`, the record as the dispatcher claimed it: only while the stored record
+        is still so (pending, that lease, that data); False when it was not (an erasure
+        rewrote or removed it, or another claim has it)."""
         ...
 
     def get_mail(self, mail_id: str) -> "OutgoingMail | None":

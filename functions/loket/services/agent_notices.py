@@ -33,6 +33,8 @@ KIND = "agent-notice"
 # A queued record standing for the new-ticket notices of one ticket: expanded by the
 # dispatcher (expand_notices), never sent itself.
 INTENT = "agent-notices"
+# An expansion reads its record again at most this often when it changed meanwhile.
+EXPAND_READS = 3
 _SIGNED_ID = re.compile(r"^<agent-(\d{1,12})\.([0-9a-f]{12})\.([0-9a-f]{32})@([^<>\s]+)>$",
                         re.IGNORECASE)
 
@@ -57,14 +59,26 @@ def expand_notices(services: Services, intent: OutgoingMail) -> int:
     The dispatcher delivers at least once, so this may run twice for one intent: each
     e-mail's id and Message-ID come from the intent's id and the agent's address, and
     the store queues an id only once, so a repeat adds no second notice and an agent's
-    notice carries the same Message-ID whichever run queued it."""
-    facts = intent.data
-    mails = [_expanded(services, intent, agent, facts)
-             for agent in new_ticket_listeners(services, facts["product"])]
-    done = replace(intent, state=MailState.SENT, attempts=intent.attempts + 1,
-                   sent_at=services.clock.now(), next_attempt_at=None, last_error="")
-    services.store.expand_mail(done, mails)
-    return len(mails)
+    notice carries the same Message-ID whichever run queued it.
+
+    The notices carry the record's data (the customer's address, the subject, the
+    description), so they are queued only while the record is as the dispatcher
+    claimed it: an erasure (services/erase.py) that rewrote it since has the record
+    read again and the notices made from what it left."""
+    for _ in range(EXPAND_READS):
+        facts = intent.data
+        mails = [_expanded(services, intent, agent, facts)
+                 for agent in new_ticket_listeners(services, facts["product"])]
+        done = replace(intent, state=MailState.SENT, attempts=intent.attempts + 1,
+                       sent_at=services.clock.now(), next_attempt_at=None, last_error="")
+        if services.store.expand_mail(done, mails, seen=intent):
+            return len(mails)
+        stored = services.store.get_mail(intent.id)
+        if stored is None or stored.state is not MailState.PENDING or \
+                stored.next_attempt_at != intent.next_attempt_at:
+            return 0  # erased, expanded by another, or claimed again: not ours now
+        intent = stored  # rewritten meanwhile (an erasure): expand what it left
+    raise RuntimeError(f"mail {intent.id} kept changing while it was expanded")
 
 
 def _expanded(services: Services, intent: OutgoingMail, agent: Account,

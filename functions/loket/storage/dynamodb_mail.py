@@ -33,6 +33,11 @@ UNDELIVERED_SHARD = "MAIL#failed"
 # a lift deletes the item, and so its index entry.
 SUPPRESSED_SHARD = "SUPPRESS#all"
 
+# An expansion's mail: put when new, or over one that waits still with other data.
+_NEW_OR_REWRITTEN = {
+    "ConditionExpression": "attribute_not_exists(pk) OR (#state = :pending AND #data <> :data)",
+    "ExpressionAttributeNames": {"#state": "state", "#data": "data"}}
+
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -156,19 +161,57 @@ class DynamoDBMailQueue:
             raise
         return True
 
-    def expand_mail(self, intent: OutgoingMail, mails: Sequence[OutgoingMail]) -> None:
+    def expand_mail(self, intent: OutgoingMail, mails: Sequence[OutgoingMail], *,
+                    seen: OutgoingMail | None = None) -> bool:
         """A conditional PutItem per mail (one already queued, by an expansion that
-        stopped half-way, is left as it is), then the intent's PutItem: no transaction,
+        stopped half-way, is left as it is unless it waits still with other data: an
+        erasure rewrote the record since), then the intent's PutItem: no transaction,
         whose 100 items would bound a board's agents and whose one failed condition
-        would undo the rest."""
+        would undo the rest. With `seen` (the record as claimed), only while the record
+        is still so (pending, its lease, its data): read before the mails are put (an
+        erasure since: False, nothing put; the dispatcher expands what the store has
+        now), and the intent's PutItem on that condition (an erasure during the puts:
+        False; the next expansion rewrites the mails that wait still)."""
+        if seen is not None and mails and not self._as_seen(self._get(_mail_key(seen.id)), seen):
+            return False
         for put in self._mail_puts(mails):
             try:
-                self.client.put_item(**put["Put"])
+                self.client.put_item(**{**put["Put"], **_NEW_OR_REWRITTEN,
+                                        "ExpressionAttributeValues": _to_item({
+                                            ":pending": MailState.PENDING.value,
+                                            ":data": put["Put"]["Item"]["data"]["S"]})})
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                     raise
-        self.update_mail(intent)
+        if seen is None:
+            self.update_mail(intent)
+        elif not self._put_if_as_seen(intent, seen):
+            return False
         self._mail_queued(mails)
+        return True
+
+    @staticmethod
+    def _as_seen(item: dict[str, Any] | None, seen: OutgoingMail) -> bool:
+        claimed = mail_item(seen)
+        return item is not None and all(item.get(name) == claimed.get(name)
+                                        for name in ("state", "next_attempt_at", "data"))
+
+    def _put_if_as_seen(self, mail: OutgoingMail, seen: OutgoingMail) -> bool:
+        claimed = mail_item(seen)
+        try:
+            self.client.put_item(
+                TableName=self.table_name, Item=_to_item(mail_item(mail)),
+                ConditionExpression=("#state = :pending AND next_attempt_at = :lease "
+                                     "AND #data = :data"),
+                ExpressionAttributeNames={"#state": "state", "#data": "data"},
+                ExpressionAttributeValues=_to_item({":pending": MailState.PENDING.value,
+                                                    ":lease": claimed["next_attempt_at"],
+                                                    ":data": claimed["data"]}))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def get_mail(self, mail_id: str) -> OutgoingMail | None:
         item = self._get(_mail_key(mail_id))

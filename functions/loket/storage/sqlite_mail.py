@@ -13,8 +13,8 @@ from typing import Callable, Sequence
 from loket.domain.outgoing import MailState, OutgoingMail, Suppression, address_key
 from loket.domain.suppression_lifts import SuppressionLift
 from loket.storage.mail_records import (MAIL_COLUMNS, lift_from_record, lift_to_record,
-                                        mail_from_record, mail_row, suppression_from_record,
-                                        suppression_to_record)
+                                        mail_from_record, mail_row, mail_to_record,
+                                        suppression_from_record, suppression_to_record)
 from loket.storage.mail_outcomes import outcome_fields
 from loket.storage.records import utc_iso
 
@@ -94,14 +94,28 @@ class SQLiteMailQueue:
                 "WHERE id = ? AND state = 'pending' AND next_attempt_at = ?",
                 [(*row, utc_iso(claimed_until)) for row in rows])
 
-    def expand_mail(self, intent: OutgoingMail, mails: Sequence[OutgoingMail]) -> None:
+    def expand_mail(self, intent: OutgoingMail, mails: Sequence[OutgoingMail], *,
+                    seen: OutgoingMail | None = None) -> bool:
+        # With `seen`, only while the record is as claimed (pending, its lease, its
+        # data), checked in the transaction that queues the mails: an erasure that
+        # rewrote the record comes wholly before (False, nothing written: the dispatcher
+        # expands what the store has now) or after (it finds the mails and rewrites them).
+        # A mail queued already is left as it is, unless it waits still and the data
+        # differ (an erasure rewrote the record after an earlier expansion).
+        rows = [[row[c] for c in MAIL_COLUMNS] for row in map(mail_row, mails)]
         with self._write() as conn:  # One transaction: all of the expansion, or none.
+            if seen is not None and not _as_seen(conn, seen):
+                return False
             conn.executemany(
-                f"INSERT OR IGNORE INTO mail_queue ({', '.join(MAIL_COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in MAIL_COLUMNS)})",
-                [[row[c] for c in MAIL_COLUMNS] for row in map(mail_row, mails)])
+                f"INSERT INTO mail_queue ({', '.join(MAIL_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in MAIL_COLUMNS)}) ON CONFLICT (id) DO UPDATE "
+                "SET state = excluded.state, next_attempt_at = excluded.next_attempt_at, "
+                "record = excluded.record WHERE mail_queue.state = 'pending' AND "
+                "json_extract(mail_queue.record, '$.data') IS NOT "
+                "json_extract(excluded.record, '$.data')", rows)
             self._write_mail(conn, intent)
         self._mail_queued(mails)
+        return True
 
     def _write_mail(self, conn: sqlite3.Connection, mail: OutgoingMail) -> None:
         row = mail_row(mail)
@@ -170,6 +184,15 @@ class SQLiteMailQueue:
             "SELECT record FROM mail_suppression_lifts WHERE address = ? ORDER BY id DESC",
             (address_key(address),)).fetchall()
         return [lift_from_record(json.loads(row[0])) for row in rows]
+
+
+def _as_seen(conn: sqlite3.Connection, seen: OutgoingMail) -> bool:
+    """Whether the stored mail is still pending under `seen`'s claim, with its data."""
+    row = conn.execute("SELECT state, next_attempt_at, record FROM mail_queue WHERE id = ?",
+                       (seen.id,)).fetchone()
+    return row is not None and row[0] == MailState.PENDING.value and \
+        row[1] == mail_row(seen)["next_attempt_at"] and \
+        json.loads(row[2])["data"] == mail_to_record(seen)["data"]
 
 
 def _outcome_row(mail: OutgoingMail) -> tuple:
