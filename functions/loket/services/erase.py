@@ -6,8 +6,9 @@ raw message); the files of their messages. What is rewritten: everywhere else th
 address and full name appear (tickets they submitted, messages they wrote, ratings,
 mail to others) they become a placeholder, one per erasure (`erased-<random>@erased.invalid`),
 so their tickets stay countable and grouped for the vendor's figures but lead to no one.
-With `messages=True` the text of their messages and rating comments is removed too;
-without it their words stay, with the address and name in them replaced.
+With `messages=True` the text of their messages and rating comments is removed too,
+and so are their words in mail that waits (the subject and text a notice about their
+ticket carries); without it their words stay, with the address and name in them replaced.
 
 It reads every record once through the store's DataPort (a full read, a Scan on
 DynamoDB: an erasure is rare and must miss nothing) and writes only what changes, in
@@ -32,6 +33,9 @@ KEYED_BY_CONTENT = ("suppression_lifts",)
 CHUNK = 200
 # The CLI has no such limit: bigger steps, fewer round trips.
 CLI_CHUNK = 1000
+# The person's words in a queued mail's data (services/agent_notices._facts, the
+# assignment e-mail): the subject, and the description or reply a notice quotes.
+MAIL_WORDS = ("subject", "text", "description")
 
 
 @dataclass
@@ -126,6 +130,18 @@ class Eraser:
             self.blobs.delete(key)
         self.erasure.blobs += len(keys)
 
+    def without_mail_words(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A queued mail about the person's ticket (its data's `customer` is them: the
+        agents' notices, the record they are expanded from, an assignment) loses, with
+        `messages`, their words in its data: the ticket's subject, its description or
+        the reply it quotes. Both stores keep a mail's data as a JSON string; a sent
+        mail keeps none (null). Run again, it finds the placeholder as the customer."""
+        data = _json_object(record.get("data")) if self.messages else None
+        if data is None or not self.is_theirs(data.get("customer")):
+            return record
+        data.update({k: REMOVED_TEXT for k in MAIL_WORDS if data.get(k)})
+        return {**record, "data": json.dumps(data, sort_keys=True)}
+
     def apply(self, port, records) -> None:
         """Remove or rewrite the (kind, record) pairs that name the person (SQLite)."""
         removed: dict[str, list] = {}
@@ -142,6 +158,8 @@ class Eraser:
                 continue
             if kind == "tickets":
                 record = _erase_messages(record, self.address, self.messages, blob_keys)
+            elif kind == "mail":
+                record = self.without_mail_words(record)
             rewritten.setdefault(kind, []).append(self.scrub.value(record))
             originals.setdefault(kind, []).append(record)
         self.drop_blobs(blob_keys)
@@ -200,6 +218,15 @@ def account_names(account) -> list[str]:
         return []
     full = f"{account.first_name} {account.last_name}".strip()
     return [n for n in dict.fromkeys([full, account.last_name.strip()]) if n]
+
+
+def _json_object(value: Any) -> dict[str, Any] | None:
+    """A mail's data as a dict, or None when it holds none (a sent mail)."""
+    try:
+        data = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
+    return dict(data) if isinstance(data, dict) else None
 
 
 def _belongs_to(kind: str, record: dict[str, Any], address: str) -> bool:

@@ -9,12 +9,13 @@ function that runs the desk's erase jobs may Query only the `due` and `gsi1` ind
 - any other item that names them is put back rewritten: address and names become the
   placeholder; a message of theirs loses its files (and, with `messages`, its text and
   the words it added to the ticket's search words), their ticket its subject, their
-  rating its comment. A ticket item is put under its version check, as every ticket
-  write is; any other item (mail to someone else, an account, the ticket's search
-  words) is updated in what changed only, on condition that the item is still as the
-  Scan read it. Either way a change made meanwhile (a dispatcher's attempt, a reply's
-  words) fails the condition, and the item is read again and rewritten: it is never
-  lost, and the erasure still ends with nothing of the person.
+  rating its comment, a waiting mail about their ticket the subject and text in its
+  data. A ticket item is put under its version check, as every ticket write is; any
+  other item (mail to someone else, an account, the ticket's search words) is updated
+  in what changed only, on condition that the item is still as the Scan read it.
+  Either way a change made meanwhile (a dispatcher's attempt, a reply's words) fails
+  the condition, and the item is read again and rewritten: it is never lost, and the
+  erasure still ends with nothing of the person.
 The cursor is the Scan's LastEvaluatedKey as JSON. Run again, a page finds nothing more
 to do: what was rewritten no longer names the person and what was deleted is gone.
 """
@@ -123,6 +124,8 @@ class _Page:
             item = {**item, "subject": eraser.removed_text}
         elif sk == "RATING" and eraser.messages and eraser.is_theirs(item.get("rated_by")):
             item = {**item, "comment": ""}
+        elif sk == "MAIL":  # a mail to someone else about their ticket
+            item = eraser.without_mail_words(item)
         elif sk == "WORDS" and item["pk"] in self.gone_words:
             left = set(item.get("words") or ()) - self.gone_words[item["pk"]]
             # DynamoDB keeps no empty set: no words left is no attribute.

@@ -1,0 +1,102 @@
+"""An erasure with `messages=True` removes the person's words from mail that waits, on
+SQLite and DynamoDB: the subject and description in a queued 'agent-notices' record and
+in the agents' notices expanded from it, the reply a customer-reply notice quotes,
+whether the mail is pending or failed (a sent mail keeps no data). They take the
+placeholder text their ticket's messages get. Without `messages` their words stay
+(only their address and name go), as in their tickets."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from loket.domain.outgoing import MailState, OutgoingMail
+from loket.services.erase import REMOVED_TEXT, erase_person
+from loket.storage.data_port import data_port
+from tests.contract.test_erase_contract import blobs  # noqa: F401 - the fixture
+from tests.contract.test_mail_queue_contract import LEASE, T0
+from tests.sample_data import PERSON, fill
+
+SUBJECT = "Payroll export drops the March rows"
+DESCRIPTION = "My salary file from the Rotterdam office is missing three weeks"
+REPLY = "Still broken after the update, the Rotterdam rows are gone again"
+WORDS = ("Payroll", "Rotterdam", "salary")
+
+
+def _mail(id: str, kind: str, to: str, data: dict) -> OutgoingMail:
+    return OutgoingMail(kind=kind, lang="en", to=to, data=data, created_at=T0,
+                        message_id=f"<{id}@nordwind>", ticket=10001, id=id)
+
+
+def queued_about_the_person() -> list[OutgoingMail]:
+    facts = {"number": 10001, "product": "planner", "customer": PERSON,
+             "subject": SUBJECT}
+    return [
+        _mail("receipt-1", "receipt", PERSON, {"number": 10001, "subject": SUBJECT,
+                                               "suggest_for": {"text": SUBJECT}}),
+        _mail("record-1", "agent-notices", "agents of planner",
+              {**facts, "event": "new-ticket", "text": DESCRIPTION}),
+        _mail("notice-1", "agent-notice", "ada@nordwind.example",
+              {**facts, "event": "new-ticket", "text": DESCRIPTION}),
+        _mail("reply-1", "agent-notice", "bo@nordwind.example",
+              {**facts, "event": "customer-reply", "text": REPLY}),
+    ]
+
+
+def queued(store) -> list[OutgoingMail]:
+    """The mails above, the customer-reply notice failed for good meanwhile."""
+    fill(store)
+    store.enqueue_mail(queued_about_the_person())
+    [claimed] = [m for m in store.claim_mail(T0, T0 + LEASE) if m.id == "reply-1"]
+    store.update_mails([replace(claimed, state=MailState.FAILED, attempts=1,
+                                next_attempt_at=None, last_error="550 no such user")],
+                       claimed_until=T0 + LEASE)
+    assert store.get_mail("reply-1").state is MailState.FAILED
+    return queued_about_the_person()
+
+
+def left(store) -> dict[str, OutgoingMail]:
+    return {m.id: stored for m in queued_about_the_person()
+            if (stored := store.get_mail(m.id)) is not None}
+
+
+def holds_their_words(mail: OutgoingMail) -> bool:
+    return any(word.casefold() in str(mail.data).casefold() for word in WORDS)
+
+
+def test_with_messages_waiting_mail_keeps_none_of_their_words(store, blobs):  # noqa: F811
+    queued(store)
+    erase_person(store, data_port(store), blobs, PERSON, messages=True)
+    mails = left(store)
+    assert "receipt-1" not in mails  # mail to them goes whole
+    assert sorted(mails) == ["notice-1", "record-1", "reply-1"]
+    for mail in mails.values():
+        assert not holds_their_words(mail), mail
+        assert PERSON not in str(mail.data)
+        assert mail.data["subject"] == REMOVED_TEXT
+        assert mail.data["text"] == REMOVED_TEXT
+    assert mails["reply-1"].state is MailState.FAILED
+    assert mails["record-1"].state is MailState.PENDING
+
+
+def test_without_messages_their_words_stay_in_waiting_mail(store, blobs):  # noqa: F811
+    queued(store)
+    erase_person(store, data_port(store), blobs, PERSON, messages=False)
+    mails = left(store)
+    assert sorted(mails) == ["notice-1", "record-1", "reply-1"]
+    for mail in mails.values():
+        assert mail.data["subject"] == SUBJECT
+        assert PERSON not in str(mail.data)
+    assert mails["record-1"].data["text"] == DESCRIPTION
+    assert mails["reply-1"].data["text"] == REPLY
+
+
+@pytest.mark.parametrize("messages", [True, False])
+def test_a_second_run_changes_nothing_more(store, blobs, messages):  # noqa: F811
+    queued(store)
+    erase_person(store, data_port(store), blobs, PERSON, messages=messages)
+    first = left(store)
+    erasure = erase_person(store, data_port(store), blobs, PERSON, messages=messages)
+    assert left(store) == first
+    assert not erasure.rewritten.get("mail")
