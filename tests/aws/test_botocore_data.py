@@ -19,6 +19,7 @@ import pytest
 
 from loket import aws as loket_aws
 from tests.aws.conftest import http_event
+from tests.aws_clients import record_client_sessions
 from tests.paths import ROOT
 from tests.stores import AWS_REGION
 
@@ -99,15 +100,7 @@ def test_the_functions_run_on_bundled_clients(aws, bundled, sent_mail, monkeypat
     the dispatcher (DynamoDB's index, SES), with clients read from the bundle alone."""
     from loket.handlers import http
 
-    made = []
-    real = loket_aws._botocore_session
-
-    def recording(service, data=None):
-        session = real(service, data)
-        made.append((service, session is not None))
-        return session
-
-    monkeypatch.setattr(loket_aws, "_botocore_session", recording)
+    made = record_client_sessions(monkeypatch)
     http.reset()
     try:
         response = http.handle(http_event(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.aws_clients import record_client_sessions
 from tests.deploy.cloudformation import TEMPLATE, Stack, load_template, package
 from tests.paths import ROOT
 
@@ -53,17 +54,8 @@ def zip_clients(sdk_data, monkeypatch) -> list[tuple[str, bool]]:
     LazyClient made is recorded as (service, made from the trimmed data)."""
     from loket import aws
 
-    made = []
-    real = aws._botocore_session
-
-    def recording(service, data=None):
-        session = real(service, data)
-        made.append((service, session is not None))
-        return session
-
     monkeypatch.setattr(aws, "BUNDLED_DATA", sdk_data)
-    monkeypatch.setattr(aws, "_botocore_session", recording)
-    return made
+    return record_client_sessions(monkeypatch)
 
 
 @pytest.fixture
