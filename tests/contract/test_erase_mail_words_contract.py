@@ -1,7 +1,8 @@
 """An erasure with `messages=True` removes the person's words from mail that waits, on
 SQLite and DynamoDB: the subject and description in a queued 'agent-notices' record and
-in the agents' notices expanded from it, the reply a customer-reply notice quotes,
-whether the mail is pending or failed (a sent mail keeps no data). They take the
+in the agents' notices expanded from it and in the review board's news, the reply a
+customer-reply notice quotes (on their ticket or a colleague's), whether the mail is
+pending or failed (a sent mail keeps no data); the portal's own words stay. They take the
 placeholder text their ticket's messages get. Without `messages` their words stay
 (only their address and name go), as in their tickets."""
 
@@ -22,6 +23,8 @@ SUBJECT = "Payroll export drops the March rows"
 DESCRIPTION = "My salary file from the Rotterdam office is missing three weeks"
 REPLY = "Still broken after the update, the Rotterdam rows are gone again"
 WORDS = ("Payroll", "Rotterdam", "salary")
+OTHERS_SUBJECT = "Invoices print twice"
+PORTAL_TEXT = "The first answer is due in 30 minutes"
 
 
 def _mail(id: str, kind: str, to: str, data: dict) -> OutgoingMail:
@@ -35,13 +38,26 @@ def queued_about_the_person() -> list[OutgoingMail]:
     return [
         _mail("receipt-1", "receipt", PERSON, {"number": 10001, "subject": SUBJECT,
                                                "suggest_for": {"text": SUBJECT}}),
+        # Queued before notices named the text's author: the customer wrote it.
         _mail("record-1", "agent-notices", "agents of planner",
               {**facts, "event": "new-ticket", "text": DESCRIPTION}),
         _mail("notice-1", "agent-notice", "ada@nordwind.example",
-              {**facts, "event": "new-ticket", "text": DESCRIPTION}),
+              {**facts, "event": "new-ticket", "text": DESCRIPTION, "author": PERSON}),
         _mail("reply-1", "agent-notice", "bo@nordwind.example",
-              {**facts, "event": "customer-reply", "text": REPLY}),
+              {**facts, "event": "customer-reply", "text": REPLY, "author": PERSON}),
+        _mail("board-1", "review-board", "board@nordwind.example",
+              {"number": 10001, "news": "new-ticket", "email": PERSON, "subject": SUBJECT}),
+        # Their reply on a colleague's ticket: the reply is theirs, the subject is not.
+        _mail("colleague-1", "agent-notice", "bo@nordwind.example",
+              {**facts, "customer": "kees@example.org", "subject": OTHERS_SUBJECT,
+               "event": "customer-reply", "text": REPLY, "author": PERSON}),
+        # The portal's words about their ticket stay.
+        _mail("sla-1", "agent-notice", "bo@nordwind.example",
+              {**facts, "event": "sla-warning", "text": PORTAL_TEXT, "author": ""}),
     ]
+
+
+WAITING = ["board-1", "colleague-1", "notice-1", "record-1", "reply-1", "sla-1"]
 
 
 def queued(store) -> list[OutgoingMail]:
@@ -70,12 +86,17 @@ def test_with_messages_waiting_mail_keeps_none_of_their_words(store, blobs):  # 
     erase_person(store, data_port(store), blobs, PERSON, messages=True)
     mails = left(store)
     assert "receipt-1" not in mails  # mail to them goes whole
-    assert sorted(mails) == ["notice-1", "record-1", "reply-1"]
+    assert sorted(mails) == WAITING
     for mail in mails.values():
         assert not holds_their_words(mail), mail
         assert PERSON not in str(mail.data)
-        assert mail.data["subject"] == REMOVED_TEXT
-        assert mail.data["text"] == REMOVED_TEXT
+    for id in ("record-1", "notice-1", "reply-1"):
+        assert mails[id].data["subject"] == mails[id].data["text"] == REMOVED_TEXT
+    assert mails["board-1"].data["subject"] == REMOVED_TEXT
+    assert mails["colleague-1"].data["subject"] == OTHERS_SUBJECT
+    assert mails["colleague-1"].data["text"] == REMOVED_TEXT
+    assert mails["sla-1"].data["subject"] == REMOVED_TEXT
+    assert mails["sla-1"].data["text"] == PORTAL_TEXT
     assert mails["reply-1"].state is MailState.FAILED
     assert mails["record-1"].state is MailState.PENDING
 
@@ -84,10 +105,12 @@ def test_without_messages_their_words_stay_in_waiting_mail(store, blobs):  # noq
     queued(store)
     erase_person(store, data_port(store), blobs, PERSON, messages=False)
     mails = left(store)
-    assert sorted(mails) == ["notice-1", "record-1", "reply-1"]
+    assert sorted(mails) == WAITING
     for mail in mails.values():
-        assert mail.data["subject"] == SUBJECT
         assert PERSON not in str(mail.data)
+    for id in ("record-1", "notice-1", "reply-1", "board-1"):
+        assert mails[id].data["subject"] == SUBJECT
+    assert mails["colleague-1"].data["text"] == REPLY
     assert mails["record-1"].data["text"] == DESCRIPTION
     assert mails["reply-1"].data["text"] == REPLY
 

@@ -48,7 +48,7 @@ def new_ticket_notices(services: Services, ticket: Ticket, description: str) -> 
     every cold and warm submission) and its write does not grow with the board: the
     dispatcher reads the agents when it sends, off the request."""
     return OutgoingMail(kind=INTENT, lang="", to=f"agents of {ticket.product}",
-                        data=_facts(ticket, description, "new-ticket"),
+                        data=_facts(ticket, description, "new-ticket", author=ticket.email),
                         created_at=services.clock.now(), message_id="", ticket=ticket.number)
 
 
@@ -96,13 +96,14 @@ def new_ticket_listeners(services: Services, product: str) -> list[Account]:
             if _on_board(a, product) and a.agent_notices.new_tickets]
 
 
-def customer_reply_notices(services: Services, ticket: Ticket, text: str) -> list[OutgoingMail]:
-    """To the agent the ticket is assigned to, when they asked for customers' replies.
-    A team or nobody assigned: no e-mail, and no store read."""
+def customer_reply_notices(services: Services, ticket: Ticket, text: str,
+                           author: str) -> list[OutgoingMail]:
+    """To the agent the ticket is assigned to, when they asked for customers' replies
+    (`text` by `author`). A team or nobody assigned: no e-mail, and no store read."""
     agent = assigned_agent(services, ticket)
     if agent is None or not agent.agent_notices.customer_replies:
         return []
-    return [notice(services, ticket, agent, "customer-reply", text)]
+    return [notice(services, ticket, agent, "customer-reply", text, author=author)]
 
 
 def wants_assignments(services: Services, address: str) -> bool:
@@ -126,16 +127,19 @@ def _on_board(account: Account, product: str) -> bool:
 # -- the e-mail --------------------------------------------------------------------------
 
 def notice(services: Services, ticket: Ticket, agent: Account, event: str,
-           text: str) -> OutgoingMail:
-    return _notice(services, _facts(ticket, text, event), agent,
+           text: str, *, author: str = "") -> OutgoingMail:
+    return _notice(services, _facts(ticket, text, event, author=author), agent,
                    created_at=services.clock.now())
 
 
-def _facts(ticket: Ticket, text: str, event: str) -> dict:
-    """What a notice says of the ticket, as it is now (an intent keeps it for later)."""
+def _facts(ticket: Ticket, text: str, event: str, *, author: str) -> dict:
+    """What a notice says of the ticket, as it is now (an intent keeps it for later).
+    `author`: who wrote `text` ("" for the portal's own words), so that erasing a
+    person removes the text they wrote and only that (services/erase.py)."""
     return {"event": event, "number": ticket.number, "subject": ticket.subject,
-            "customer": ticket.email, "text": text, "product": ticket.product,
-            "status": ticket.status, "priority": ticket.priority}
+            "customer": ticket.email, "text": text, "author": author,
+            "product": ticket.product, "status": ticket.status,
+            "priority": ticket.priority}
 
 
 def _notice(services: Services, facts: dict, agent: Account, *, created_at,

@@ -33,9 +33,6 @@ KEYED_BY_CONTENT = ("suppression_lifts",)
 CHUNK = 200
 # The CLI has no such limit: bigger steps, fewer round trips.
 CLI_CHUNK = 1000
-# The person's words in a queued mail's data (services/agent_notices._facts, the
-# assignment e-mail): the subject, and the description or reply a notice quotes.
-MAIL_WORDS = ("subject", "text", "description")
 
 
 @dataclass
@@ -131,16 +128,26 @@ class Eraser:
         self.erasure.blobs += len(keys)
 
     def without_mail_words(self, record: dict[str, Any]) -> dict[str, Any]:
-        """A queued mail about the person's ticket (its data's `customer` is them: the
-        agents' notices, the record they are expanded from, an assignment) loses, with
-        `messages`, their words in its data: the ticket's subject, its description or
-        the reply it quotes. Both stores keep a mail's data as a JSON string; a sent
-        mail keeps none (null). Run again, it finds the placeholder as the customer."""
+        """A queued mail loses, with `messages`, the person's words in its data: the
+        subject of their ticket (the agents' notices, the record they are expanded
+        from, an assignment, the review board's news) and a text they wrote (the
+        description or reply a notice quotes). Both stores keep a mail's data as a
+        JSON string; a sent mail keeps none (null). Run again, it finds the
+        placeholder where their address was, and changes nothing."""
         data = _json_object(record.get("data")) if self.messages else None
-        if data is None or not self.is_theirs(data.get("customer")):
+        if data is None:
             return record
-        data.update({k: REMOVED_TEXT for k in MAIL_WORDS if data.get(k)})
-        return {**record, "data": json.dumps(data, sort_keys=True)}
+        # A review board's news names the ticket's customer as `email`.
+        customer = data.get("customer", data.get("email")
+                            if record.get("kind") == "review-board" else None)
+        # Who wrote `text`; mail queued before notices said so: the ticket's customer.
+        author = data.get("author", data.get("customer"))
+        gone = {k: REMOVED_TEXT for k, whose in (("subject", customer), ("text", author),
+                                                ("description", customer))
+                if data.get(k) and self.is_theirs(whose)}
+        if not gone:
+            return record
+        return {**record, "data": json.dumps({**data, **gone}, sort_keys=True)}
 
     def apply(self, port, records) -> None:
         """Remove or rewrite the (kind, record) pairs that name the person (SQLite)."""

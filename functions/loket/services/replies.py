@@ -67,7 +67,7 @@ def add_customer_reply(services: Services, number: int, body: str, *, author: st
             ticket=ticket,
             # The customer's e-mails, and the assigned agent's if they asked (#12).
             mails=lambda t, changes: [*mails_for(services, t, changes, reopened=reopen),
-                                      *customer_reply_notices(services, t, body)])
+                                      *customer_reply_notices(services, t, body, author)])
     except (MessageAlreadyStored, TransitionRefused, FinishedMeanwhile):
         batch.discard(services)  # A re-delivery: the first one's files are the ticket's.
         raise
