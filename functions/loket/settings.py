@@ -26,6 +26,10 @@ class Settings(EnvSettings):
     config_dir: Path = Path("site_config")
     site_dir: Path = Path("site")
     base_url: str = "http://127.0.0.1:8000"
+    # The site's address for the static build (mkdocs.yml's site_url, which
+    # LOKET_BASE_URL wins over): `make site`/`make serve PORT=...` set it. Known here so
+    # the build's hooks, which read these settings, do not refuse it.
+    site_url: str = ""
 
     store: Literal["sqlite", "dynamodb"] = "sqlite"
     sqlite_path: Path = Path("var/loket.db")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
@@ -32,6 +34,16 @@ def test_every_setting_is_documented_in_the_readme():
     missing = [f"LOKET_{name.upper()}" for name in Settings.model_fields
                if f"`LOKET_{name.upper()}`" not in readme]
     assert not missing, f"document these in README.md: {missing}"
+
+
+def test_every_variable_the_build_and_deploy_files_set_is_a_setting():
+    """The Makefile, mkdocs.yml and serverless.yml set LOKET_* variables for code that
+    reads Settings (the site build's hooks, the functions): one unknown there stops
+    `make serve` on a fresh clone."""
+    known = {Settings.variable(name) for name in Settings.names()}
+    for name in ("Makefile", "deploy.mk", "mkdocs.yml", "serverless.yml"):
+        used = set(re.findall(r"\bLOKET_[A-Z0-9_]+\b", (ROOT / name).read_text()))
+        assert used <= known, f"{name} sets LOKET_* variables Settings refuses: {used - known}"
 
 
 def test_settings_come_from_the_environment_and_arguments_win(monkeypatch, tmp_path):
