@@ -1,42 +1,33 @@
 """Median latency of submitting and looking up a ticket through a real HTTP server.
 
-Prints the figures next to a bare Flask "hello" endpoint served the same way in the
-same run, so the overhead of Loket itself is visible. Run: `make bench`.
+Both servers are what `loket serve` runs, each in a process of its own: `loket serve`
+itself (waitress, its mail process sending the receipts beside the requests) and a bare
+Flask app served by waitress with the same settings (bench/submit_load.py starts both).
+One keep-alive client sends one request after another, so the figures are latency, not
+throughput; Loket's rows are printed next to the bare app's GET and JSON POST of the
+same run. Run: `make bench`.
+
+Goal (issue 13): POST /api/tickets at most 2x the bare Flask JSON POST median.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from flask import Flask, request
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loket.services.mail_dispatch import MailProcess  # noqa: E402
-from loket.settings import Settings  # noqa: E402
-from loket.web.app import create_app  # noqa: E402
-from tests.live_server import LiveServer  # noqa: E402
+from bench.submit_load import TICKET, THREADS, bare_server, free_port, loket_server  # noqa: E402
 
 ROUNDS = 300
-TICKET = {"email": "ann@example.com", "product": "planner", "type": "problem-report",
-          "subject": "Export to Excel fails", "description": "The export shows an error.",
-          "environment": "production", "users_affected": 3}
-
-
-def hello_app() -> Flask:
-    app = Flask("hello")
-    app.get("/hello")(lambda: {"hello": "world"})
-    # The same kind of request as a submit: a JSON body read and answered, 201.
-    app.add_url_rule("/echo", "echo", lambda: ({"received": len(request.get_json())}, 201),
-                     methods=["POST"])
-    return app
 
 
 def timed(conn: http.client.HTTPConnection, method: str, path: str, body=None) -> tuple[float, bytes]:
@@ -50,12 +41,30 @@ def timed(conn: http.client.HTTPConnection, method: str, path: str, body=None) -
     return elapsed, data
 
 
-def measure(url: str, method: str, path_of, body=None) -> list[float]:
-    host, port = url.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port))
-    times = [timed(conn, method, path_of(i), body)[0] for i in range(ROUNDS)]
-    conn.close()
-    return times
+def measure(bare_port: int, loket_port: int) -> dict[str, list[float]]:
+    """The four requests in turn, round after round, so a load that changes during the
+    run weighs on both servers alike; each lookup is of the ticket just submitted."""
+    bare = http.client.HTTPConnection("127.0.0.1", bare_port, timeout=30)
+    loket = http.client.HTTPConnection("127.0.0.1", loket_port, timeout=30)
+    results: dict[str, list[float]] = {name: [] for name in NAMES}
+    for i in range(-20, ROUNDS):  # The first 20 warm up: imports, templates, connections.
+        ticket = {**TICKET, "subject": f"Latency #{i}"}
+        times = [timed(bare, "GET", "/hello")[0],
+                 timed(bare, "POST", "/api/tickets", ticket)[0]]
+        elapsed, data = timed(loket, "POST", "/api/tickets", ticket)
+        receipt = json.loads(data)
+        times += [elapsed, timed(loket, "GET", f"/api/tickets/{receipt['number']}"
+                                               f"?token={receipt['token']}")[0]]
+        if i >= 0:
+            for name, took in zip(NAMES, times):
+                results[name].append(took)
+    bare.close()
+    loket.close()
+    return results
+
+
+NAMES = ("bare Flask GET /hello (baseline)", "bare Flask POST (JSON)", "POST /api/tickets",
+         "GET /api/tickets/{n}?token=")
 
 
 def row(name: str, times: list[float]) -> str:
@@ -65,39 +74,23 @@ def row(name: str, times: list[float]) -> str:
 
 def main() -> None:
     var = Path(tempfile.mkdtemp(prefix="loket-bench-"))
-    settings = Settings(sqlite_path=var / "loket.db", outbox_dir=var / "outbox",
-                        site_dir=var / "no-site", config_dir=ROOT / "site_config")
-    app = create_app(settings)
-    app.extensions["loket"].config.submissions.per_hour = 10**9
-    app.extensions["loket"].config.submissions.per_day = 10**9
-    results = {}
-    with LiveServer(hello_app()) as hello:
-        results["bare Flask GET /hello (baseline)"] = measure(hello.url, "GET", lambda i: "/hello")
-        results["bare Flask POST /echo (JSON)"] = measure(hello.url, "POST", lambda i: "/echo",
-                                                         TICKET)
-    services = app.extensions["loket"]
-    # As `loket serve` runs: the mail process, woken by every write that queues mail,
-    # renders and sends the receipts beside the requests (services/mail_dispatch.py).
-    mail_loop = MailProcess(settings, 15).start()
-    services.store.mail_listener = mail_loop.wake
-    with LiveServer(app) as loket:
-        results["POST /api/tickets"] = measure(loket.url, "POST", lambda i: "/api/tickets", TICKET)
-        store = app.extensions["loket"].store
-        first = app.extensions["loket"].config.first_ticket_number
-        keys = {n: store.get_ticket(n).access_key for n in range(first, first + ROUNDS)}
-        results["GET /api/tickets/{n}?token="] = measure(
-            loket.url, "GET", lambda i: f"/api/tickets/{first + i}?token={keys[first + i]}")
-    mail_loop.stop()
-    receipts = len(list((var / "outbox").glob("*.eml")))
-    print(f"{ROUNDS} requests each, one keep-alive client, waitress, SQLite WAL, outbox mail "
-          f"(mail process running: {receipts} receipts written)")
+    try:
+        with contextlib.ExitStack() as running:
+            bare = running.enter_context(bare_server(free_port(), THREADS))
+            loket = running.enter_context(loket_server(var, free_port(), THREADS))
+            results = measure(bare.port, loket.port)
+    finally:
+        shutil.rmtree(var, ignore_errors=True)
+    print(f"{ROUNDS} rounds of the four requests after 20 to warm up, one keep-alive client each, `loket serve` "
+          f"and a bare Flask app on waitress ({THREADS} threads) in processes of their own, "
+          f"SQLite WAL, outbox mail sent by loket serve's mail process")
     print(f"{'endpoint':<34} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}")
     for name, times in results.items():
         print(row(name, times))
     base = statistics.median(results["bare Flask GET /hello (baseline)"])
     for name in ("POST /api/tickets", "GET /api/tickets/{n}?token="):
         print(f"{name}: {statistics.median(results[name]) / base:.1f}x the baseline median")
-    echo = statistics.median(results["bare Flask POST /echo (JSON)"])
+    echo = statistics.median(results["bare Flask POST (JSON)"])
     print(f"POST /api/tickets: {statistics.median(results['POST /api/tickets']) / echo:.1f}x "
           "the bare Flask JSON POST median (goal: at most 2x)")
 

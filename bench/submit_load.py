@@ -65,6 +65,8 @@ def bare_flask_server(port: int, threads: int) -> None:
         data = request.get_json()
         return {"number": next(counter), "subject": data["subject"]}, 201
 
+    app.get("/hello")(lambda: {"hello": "world"})  # api_latency.py's baseline GET
+
     waitress.serve(app, host="127.0.0.1", port=port, threads=threads, ident="loket",
                    clear_untrusted_proxy_headers=True, _quiet=True)
 
