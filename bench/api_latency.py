@@ -81,8 +81,8 @@ def main() -> None:
             results = measure(bare.port, loket.port)
     finally:
         shutil.rmtree(var, ignore_errors=True)
-    print(f"{ROUNDS} rounds of the four requests after 20 to warm up, one keep-alive client each, `loket serve` "
-          f"and a bare Flask app on waitress ({THREADS} threads) in processes of their own, "
+    print(f"{ROUNDS} rounds of the four requests after 20 to warm up, one keep-alive client "
+          f"each, `loket serve` and a bare Flask app on waitress ({THREADS} threads) in processes of their own, "
           f"SQLite WAL, outbox mail sent by loket serve's mail process")
     print(f"{'endpoint':<34} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8}")
     for name, times in results.items():
