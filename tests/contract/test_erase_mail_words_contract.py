@@ -123,3 +123,34 @@ def test_a_second_run_changes_nothing_more(store, blobs, messages):  # noqa: F81
     erasure = erase_person(store, data_port(store), blobs, PERSON, messages=messages)
     assert left(store) == first
     assert not erasure.rewritten.get("mail")
+
+
+def merge_mail(id: str, to: str, data: dict) -> OutgoingMail:
+    """A merge mail (services/merging.merged_email): both tickets' subjects, the
+    requester's words."""
+    return _mail(id, "merged", to, {"vendor": "Nordwind", "number": 10002, "into": 10001,
+                                    "subject": f"{SUBJECT} again", "into_subject": SUBJECT,
+                                    "lookup_url": "https://support.example/t/10001",
+                                    **data})
+
+
+@pytest.mark.parametrize("messages", [True, False])
+def test_merge_mail_loses_their_subjects_with_messages(store, blobs, messages):  # noqa: F811
+    # A merge mail goes to the tickets' one requester, so erasing them removes it
+    # whole; one that names them and goes elsewhere (data that says whose tickets they
+    # are) keeps their subjects only without `messages`, as notices do.
+    fill(store)
+    store.enqueue_mail([merge_mail("merged-1", PERSON, {"customer": PERSON}),
+                        merge_mail("merged-2", "bo@nordwind.example", {"customer": PERSON}),
+                        merge_mail("merged-3", "kees@example.org",
+                                   {"customer": "kees@example.org",
+                                    "subject": f"Asked for {PERSON}"})])
+    erase_person(store, data_port(store), blobs, PERSON, messages=messages)
+    assert store.get_mail("merged-1") is None
+    theirs, others = store.get_mail("merged-2"), store.get_mail("merged-3")
+    assert PERSON not in str(theirs.data) and PERSON not in str(others.data)
+    words = (theirs.data["subject"], theirs.data["into_subject"])
+    assert words == ((REMOVED_TEXT, REMOVED_TEXT) if messages else
+                     (f"{SUBJECT} again", SUBJECT))
+    assert others.data["into_subject"] == SUBJECT  # kees's words stay, their address not
+    assert others.data["subject"].startswith("Asked for erased-")

@@ -70,8 +70,8 @@ def test_merging_a_duplicate_closes_it_with_a_pointer_and_tells_the_customer(
                                                     EventKind.MERGED_INTO]
     assert kinds(desk_services, target)[-1] is EventKind.MERGED_FROM
     merged = [m for m in desk_services.store.list_mail(pending=True) if m.kind == "merged"]
-    assert [(m.to, m.ticket, m.data["into"]) for m in merged] == [
-        ("ZED@elsewhere.example", duplicate, target)]
+    assert [(m.to, m.ticket, m.data["into"], m.data["customer"]) for m in merged] == [
+        ("ZED@elsewhere.example", duplicate, target, "ZED@elsewhere.example")]
     assert not [m for m in desk_services.store.list_mail(pending=True)
                 if m.ticket == duplicate and m.kind == "status-change"]
     page = client.get(f"/desk/tickets/{target}").get_data(as_text=True)

@@ -130,10 +130,10 @@ class Eraser:
     def without_mail_words(self, record: dict[str, Any]) -> dict[str, Any]:
         """A queued mail loses, with `messages`, the person's words in its data: the
         subject of their ticket (the agents' notices, the record they are expanded
-        from, an assignment, the review board's news) and a text they wrote (the
-        description or reply a notice quotes). Both stores keep a mail's data as a
-        JSON string; a sent mail keeps none (null). Run again, it finds the
-        placeholder where their address was, and changes nothing."""
+        from, an assignment, the review board's news, both of a merge mail) and a
+        text they wrote (the description or reply a notice quotes). Both stores keep
+        a mail's data as a JSON string; a sent mail keeps none (null). Run again, it
+        finds the placeholder where their address was, and changes nothing."""
         data = _json_object(record.get("data")) if self.messages else None
         if data is None:
             return record
@@ -142,8 +142,10 @@ class Eraser:
                             if record.get("kind") == "review-board" else None)
         # Who wrote `text`; mail queued before notices said so: the ticket's customer.
         author = data.get("author", data.get("customer"))
+        # A merge mail carries both tickets' subjects: one requester's (merging.py).
         gone = {k: REMOVED_TEXT for k, whose in (("subject", customer), ("text", author),
-                                                ("description", customer))
+                                                ("description", customer),
+                                                ("into_subject", customer))
                 if data.get(k) and self.is_theirs(whose)}
         if not gone:
             return record

@@ -80,7 +80,10 @@ def link(services: Services, viewer: Viewer, number: int, other: object) -> Tick
 def merged_email(services: Services, duplicate: Ticket, target: Ticket):
     config = services.config
     lang = duplicate.language if duplicate.language in ("en", "nl") else "en"
+    # `customer` says whose words the subjects are, as in the agents' notices: an
+    # erasure with `messages` removes them (services/erase.py).
     data = {"vendor": config.vendor, "number": duplicate.number, "into": target.number,
+            "customer": duplicate.email,
             "subject": duplicate.subject, "into_subject": target.subject,
             "lookup_url": services.lookup_url(target.number, target.access_key)}
     return letter("merged", lang=lang, mail_from=services.mail_from, to=duplicate.email,
