@@ -151,11 +151,16 @@ class Eraser:
             return record
         return {**record, "data": json.dumps({**data, **gone}, sort_keys=True)}
 
+    def rewrite_mail(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A mail to someone else as this erasure leaves it."""
+        return self.scrub.value(self.without_mail_words(record))
+
     def apply(self, port, records) -> None:
         """Remove or rewrite the (kind, record) pairs that name the person (SQLite)."""
         removed: dict[str, list] = {}
         rewritten: dict[str, list] = {}
         originals: dict[str, list] = {}
+        mails: list[dict[str, Any]] = []
         blob_keys: list[str] = []
         for kind, record in records:
             if not self.mentions(record):
@@ -168,10 +173,16 @@ class Eraser:
             if kind == "tickets":
                 record = _erase_messages(record, self.address, self.messages, blob_keys)
             elif kind == "mail":
-                record = self.without_mail_words(record)
+                # Rewritten from the mail as the write finds it, not as read here: the
+                # dispatcher may have claimed, sent or failed it since, and that stays.
+                mails.append(record)
+                continue
             rewritten.setdefault(kind, []).append(self.scrub.value(record))
             originals.setdefault(kind, []).append(record)
         self.drop_blobs(blob_keys)
+        if mails:
+            changed = port.rewrite_mail(mails, self.rewrite_mail)
+            self.count(self.erasure.rewritten, "mail", changed)
         for kind, records_of_kind in rewritten.items():
             if kind in KEYED_BY_CONTENT:
                 port.delete_records(kind, originals[kind])

@@ -294,6 +294,22 @@ class SQLiteErase(SQLiteExport):
             for record in records:
                 _DELETERS[kind](conn, record)
 
+    def rewrite_mail(self, records: Sequence[dict[str, Any]], rewrite) -> int:
+        """Each of these mails read again and rewritten by `rewrite` in one write
+        transaction: a dispatcher's claim or outcome since the erasure's snapshot read
+        it stays (an erasure never puts an older state back: a sent mail queued again,
+        a claim undone), and a mail removed meanwhile stays gone. How many changed."""
+        changed = 0
+        with self.store._write() as conn:
+            for seen in records:
+                row = conn.execute("SELECT record FROM mail_queue WHERE id = ?",
+                                   (seen["id"],)).fetchone()
+                now = row and mail_to_record(mail_from_record(json.loads(row[0])))
+                if now and (new := rewrite(now)) != now:
+                    _REPLACERS["mail"](conn, new)
+                    changed += 1
+        return changed
+
     def erase_chunk(self, eraser, cursor: str | None, *, limit: int) -> str | None:
         """One step of an erasure (services/erase.py): `limit` tickets from the cursor
         (`tickets:<last number>`), then every other record at once (`others`: the

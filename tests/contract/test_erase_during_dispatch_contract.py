@@ -1,0 +1,105 @@
+"""The dispatcher changes a mail (claims it, sends it, gives up on it) between the
+erasure's read of the mail and its write, on SQLite and DynamoDB: the mail keeps the
+state the dispatcher gave it (a sent mail is not queued again, a claim is not undone, so
+its outcome is stored), and the person's address, name and (with `messages`) words are
+gone from it all the same. The hook runs the dispatcher's step when the erasure has read
+the mail and is deciding what to do with it, before any of the chunk's writes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from loket.domain.outgoing import MailState
+from loket.services.erase import REMOVED_TEXT, erase_chunk, start_erasure
+from loket.storage.data_port import data_port
+from tests.contract.test_erase_contract import blobs  # noqa: F401 - the fixture
+from tests.contract.test_mail_outcome_after_erasure_contract import (names_the_person,
+                                                                     notice_to_bob)
+from tests.contract.test_mail_queue_contract import LEASE, T0
+from tests.sample_data import PERSON, fill
+
+SUBJECT = "Payroll export drops the March rows"
+LATER = T0 + 2 * LEASE
+
+
+def erase_with(store, blobs, between, *, messages: bool):  # noqa: F811
+    """Erase the person, running `between()` once, right after the erasure read
+    'notice-1' (both stores ask the eraser whether a record names the person before
+    writing anything of the chunk)."""
+    eraser = start_erasure(store, blobs, PERSON, messages=messages)
+    pending = [between]
+    mentions = eraser.mentions
+
+    def hooked(record):
+        if record.get("id") == "notice-1" and pending:
+            pending.pop()()
+        return mentions(record)
+
+    eraser.mentions = hooked
+    port = data_port(store)
+    cursor = erase_chunk(port, eraser, None)
+    while cursor is not None:
+        cursor = erase_chunk(port, eraser, cursor)
+    assert not pending, "the erasure never read notice-1"
+    return eraser.erasure
+
+
+def outcome(store, claimed, **fields):
+    store.update_mails([replace(claimed, attempts=1, next_attempt_at=None, **fields)],
+                       claimed_until=T0 + LEASE)
+
+
+def claim(store):
+    [claimed] = [m for m in store.claim_mail(T0, T0 + LEASE) if m.id == "notice-1"]
+    return claimed
+
+
+def queued(store):
+    fill(store)
+    notice = notice_to_bob()
+    store.enqueue_mail([replace(notice, data={**notice.data, "subject": SUBJECT,
+                                              "number": 10001})])
+
+
+@pytest.mark.parametrize("messages", [False, True])
+def test_a_mail_sent_meanwhile_stays_sent(store, blobs, messages):  # noqa: F811
+    queued(store)
+    sent = lambda: outcome(store, claim(store), state=MailState.SENT,  # noqa: E731
+                           sent_at=T0, last_error="")
+    erase_with(store, blobs, sent, messages=messages)
+    after = store.get_mail("notice-1")
+    assert (after.state, after.sent_at, after.attempts) == (MailState.SENT, T0, 1)
+    assert after.data == {}  # a sent mail keeps no data
+    assert not names_the_person(after)
+    assert "notice-1" not in [m.id for m in store.claim_mail(LATER, LATER + LEASE)]
+
+
+@pytest.mark.parametrize("messages", [False, True])
+def test_a_claim_made_meanwhile_holds_and_its_outcome_is_stored(store, blobs,
+                                                                messages):  # noqa: F811
+    queued(store)
+    claims = []
+    erase_with(store, blobs, lambda: claims.append(claim(store)), messages=messages)
+    during = store.get_mail("notice-1")
+    assert during.state is MailState.PENDING and during.next_attempt_at == T0 + LEASE
+    assert "notice-1" not in [m.id for m in store.claim_mail(T0, T0 + LEASE)]
+    outcome(store, claims[0], state=MailState.SENT, sent_at=T0, last_error="")
+    after = store.get_mail("notice-1")
+    assert after.state is MailState.SENT and not names_the_person(after)
+    assert "notice-1" not in [m.id for m in store.claim_mail(LATER, LATER + LEASE)]
+
+
+@pytest.mark.parametrize("messages", [False, True])
+def test_a_mail_given_up_meanwhile_stays_failed_without_their_words(store, blobs,
+                                                                    messages):  # noqa: F811
+    queued(store)
+    failed = lambda: outcome(store, claim(store), state=MailState.FAILED,  # noqa: E731
+                             last_error="550 no such user")
+    erase_with(store, blobs, failed, messages=messages)
+    after = store.get_mail("notice-1")
+    assert (after.state, after.last_error) == (MailState.FAILED, "550 no such user")
+    assert "notice-1" in [m.id for m in store.list_mail(pending=False)]
+    assert not names_the_person(after)
+    assert after.data["subject"] == (REMOVED_TEXT if messages else SUBJECT)
