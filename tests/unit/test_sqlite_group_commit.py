@@ -85,6 +85,15 @@ def test_a_lone_piece_runs_as_a_plain_transaction(tmp_path):
     assert subjects(store) == []
 
 
+def test_the_writer_keeps_savepoint_journals_in_memory(tmp_path):
+    # A piece's sub-journal (some 112 KiB) spilled to a temporary file past 64 KiB.
+    store = SQLiteStore(tmp_path / "loket.db")
+    assert store._writer().execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+    batch = [creating(store, "One"), creating(store, "Two")]
+    _write_batch(store._write, batch)
+    assert [piece.outcome()[0].number for piece in batch] == [10001, 10002]
+
+
 def test_concurrent_submissions_each_get_their_own_outcome(tmp_path):
     # Two stores on one file share the group, as two app instances of one process.
     stores = [SQLiteStore(tmp_path / "loket.db"), SQLiteStore(tmp_path / "." / "loket.db")]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.sqlite_accounts import SQLiteAccounts
 from loket.storage.sqlite_checkpoints import Checkpoints, checkpoints_for
-from loket.storage.sqlite_group_commit import group_commit_for
+from loket.storage.sqlite_group_commit import group_commit_for, prepare_writer
 from loket.storage.sqlite_desk import DESK_MIGRATION, SQLiteDesk
 from loket.storage.sqlite_erase_jobs import ERASE_JOBS_MIGRATION, SQLiteEraseJobs
 from loket.storage.sqlite_events import EVENTS_MIGRATION, SQLiteEvents
@@ -215,7 +215,9 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
         if self._write_conn is None:
             with self._write_lock:
                 if self._write_conn is None:
-                    self._write_conn = self._open()
+                    conn = self._open()
+                    prepare_writer(conn)  # its batches' savepoints: no temporary files
+                    self._write_conn = conn
         return self._write_conn
 
     def _open(self) -> sqlite3.Connection:

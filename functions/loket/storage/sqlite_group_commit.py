@@ -17,6 +17,13 @@ of the batch fails with it, and nothing of any was written. With one writer at a
 the batch holds its one piece and runs as a plain transaction, as before. A batch of
 eight writes about 3.5 WAL pages a ticket instead of 22-28 (`bench/submit_load.py
 --variant no-group` measures the difference through a server).
+
+A SAVEPOINT keeps the pages its piece changes in a sub-journal, so that ROLLBACK TO can
+undo them. SQLite keeps a sub-journal in memory only up to 64 KiB unless the connection
+keeps temporary storage in memory, and a new ticket changes some 28 pages (112 KiB):
+every piece of a batch made, wrote (some 30 pwrites) and deleted a temporary file, half
+the server's file writes under load. So the writer's connection keeps it in memory
+(`prepare_writer`); a batch's sub-journals hold at most a few MiB.
 """
 
 from __future__ import annotations
@@ -28,6 +35,12 @@ from contextlib import AbstractContextManager
 from typing import Any, Callable
 
 Work = Callable[[sqlite3.Connection], Any]
+
+
+def prepare_writer(conn: sqlite3.Connection) -> None:
+    """Sub-journals (and any temporary table) of the connection that runs batches kept
+    in memory, not in temporary files."""
+    conn.execute("PRAGMA temp_store=MEMORY")
 
 
 class _Piece:
