@@ -14,7 +14,11 @@ import pytest
 from loket.domain.outgoing import MailState
 from loket.services.erase import REMOVED_TEXT, erase_chunk, start_erasure
 from loket.storage.data_port import data_port
+from loket.services.agent_notices import notice_id_prefix
 from tests.contract.test_erase_contract import blobs  # noqa: F401 - the fixture
+from tests.contract.test_mail_expansion_after_erasure_contract import (
+    notices_of, record_about_the_person)
+from tests.contract.test_mail_expansion_contract import done
 from tests.contract.test_mail_outcome_after_erasure_contract import (names_the_person,
                                                                      notice_to_bob)
 from tests.contract.test_mail_queue_contract import LEASE, T0
@@ -24,16 +28,16 @@ SUBJECT = "Payroll export drops the March rows"
 LATER = T0 + 2 * LEASE
 
 
-def erase_with(store, blobs, between, *, messages: bool):  # noqa: F811
-    """Erase the person, running `between()` once, right after the erasure read
-    'notice-1' (both stores ask the eraser whether a record names the person before
+def erase_with(store, blobs, between, *, messages: bool, read: str = "notice-1"):  # noqa: F811
+    """Erase the person, running `between()` once, right after the erasure read the
+    mail `read` (both stores ask the eraser whether a record names the person before
     writing anything of the chunk)."""
     eraser = start_erasure(store, blobs, PERSON, messages=messages)
     pending = [between]
     mentions = eraser.mentions
 
     def hooked(record):
-        if record.get("id") == "notice-1" and pending:
+        if record.get("id") == read and pending:
             pending.pop()()
         return mentions(record)
 
@@ -42,7 +46,7 @@ def erase_with(store, blobs, between, *, messages: bool):  # noqa: F811
     cursor = erase_chunk(port, eraser, None)
     while cursor is not None:
         cursor = erase_chunk(port, eraser, cursor)
-    assert not pending, "the erasure never read notice-1"
+    assert not pending, f"the erasure never read {read}"
     return eraser.erasure
 
 
@@ -103,3 +107,30 @@ def test_a_mail_given_up_meanwhile_stays_failed_without_their_words(store, blobs
     assert "notice-1" in [m.id for m in store.list_mail(pending=False)]
     assert not names_the_person(after)
     assert after.data["subject"] == (REMOVED_TEXT if messages else SUBJECT)
+
+
+# An intent's id as new_mail_id() makes it (time, counter, random).
+INTENT_ID = "0001a2b3c4d5e6f7" "0001" "9abc9abc"
+
+
+@pytest.mark.parametrize("messages", [False, True])
+def test_notices_expanded_meanwhile_lose_the_person(store, blobs, request,
+                                                    messages):  # noqa: F811
+    # The dispatcher expands the agents' notices record (queues a notice per agent
+    # with its data, marks it done) after the erasure read it and before its write:
+    # the notices, which the erasure's read did not see, must not keep the person.
+    if "dynamodb" in request.node.callspec.id:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "known: a Scan that passed the notices' keys does not come back to them; "
+            "the erasure's write of the record finds it done and stops")))
+    fill(store)
+    store.enqueue_mail([replace(record_about_the_person(), id=INTENT_ID)])
+    [claimed] = [m for m in store.claim_mail(T0, T0 + LEASE) if m.id == INTENT_ID]
+    notices = [replace(n, id=f"{notice_id_prefix(INTENT_ID)}{i:08x}")
+               for i, n in enumerate(notices_of(claimed))]
+    expand = lambda: store.expand_mail(done(claimed), notices, seen=claimed)  # noqa: E731
+    erase_with(store, blobs, expand, messages=messages, read=INTENT_ID)
+    assert store.get_mail(INTENT_ID).state is MailState.SENT
+    for notice in map(store.get_mail, (n.id for n in notices)):
+        assert notice.state is MailState.PENDING and not names_the_person(notice)
+        assert (notice.data["text"] == REMOVED_TEXT) is messages

@@ -86,7 +86,13 @@ def _expanded(services: Services, intent: OutgoingMail, agent: Account,
     seed = hashlib.sha256(f"{intent.id}:{email_key(agent.email)}".encode()).hexdigest()
     # The intent's time part first, so the notices sort where it did (domain/outgoing).
     mail = _notice(services, facts, agent, nonce=seed[:12], created_at=intent.created_at)
-    return replace(mail, id=intent.id[:20] + seed[12:20])
+    return replace(mail, id=notice_id_prefix(intent.id) + seed[12:20])
+
+
+def notice_id_prefix(intent_id: str) -> str:
+    """How the id of every notice expanded from the intent `intent_id` begins: an
+    erasure finds by it the notices an expansion queued after it read the intent."""
+    return intent_id[:20]
 
 
 def new_ticket_listeners(services: Services, product: str) -> list[Account]:

@@ -181,7 +181,7 @@ class Eraser:
             originals.setdefault(kind, []).append(record)
         self.drop_blobs(blob_keys)
         if mails:
-            changed = port.rewrite_mail(mails, self.rewrite_mail)
+            changed = port.rewrite_mail(mails, self.rewrite_mail, made_from=_intents(mails))
             self.count(self.erasure.rewritten, "mail", changed)
         for kind, records_of_kind in rewritten.items():
             if kind in KEYED_BY_CONTENT:
@@ -238,6 +238,14 @@ def account_names(account) -> list[str]:
         return []
     full = f"{account.first_name} {account.last_name}".strip()
     return [n for n in dict.fromkeys([full, account.last_name.strip()]) if n]
+
+
+def _intents(mails: list[dict[str, Any]]) -> list[str]:
+    """How the ids of the agents' notices expanded from these mails begin: an expansion
+    the dispatcher stores after the erasure read an intent copies its data unerased."""
+    from loket.services.agent_notices import INTENT, notice_id_prefix
+
+    return [notice_id_prefix(mail["id"]) for mail in mails if mail.get("kind") == INTENT]
 
 
 def _json_object(value: Any) -> dict[str, Any] | None:

@@ -294,16 +294,23 @@ class SQLiteErase(SQLiteExport):
             for record in records:
                 _DELETERS[kind](conn, record)
 
-    def rewrite_mail(self, records: Sequence[dict[str, Any]], rewrite) -> int:
-        """Each of these mails read again and rewritten by `rewrite` in one write
-        transaction: a dispatcher's claim or outcome since the erasure's snapshot read
-        it stays (an erasure never puts an older state back: a sent mail queued again,
-        a claim undone), and a mail removed meanwhile stays gone. How many changed."""
+    def rewrite_mail(self, records: Sequence[dict[str, Any]], rewrite, *,
+                     made_from: Sequence[str] = ()) -> int:
+        """Each of these mails, and every mail whose id begins with one of `made_from`
+        (queued from them since: services/erase.py), read again and rewritten by
+        `rewrite` in one write transaction: a dispatcher's claim or outcome since the
+        erasure's snapshot stays (an erasure never puts an older state back: a sent mail
+        queued again, a claim undone), and a mail removed meanwhile stays gone. How
+        many changed."""
         changed = 0
         with self.store._write() as conn:
-            for seen in records:
+            ids = dict.fromkeys([r["id"] for r in records] + [
+                row[0] for prefix in made_from for row in conn.execute(
+                    "SELECT id FROM mail_queue WHERE id >= ? AND id < ?",
+                    (prefix, prefix + "\U0010ffff"))])
+            for mail_id in ids:
                 row = conn.execute("SELECT record FROM mail_queue WHERE id = ?",
-                                   (seen["id"],)).fetchone()
+                                   (mail_id,)).fetchone()
                 now = row and mail_to_record(mail_from_record(json.loads(row[0])))
                 if now and (new := rewrite(now)) != now:
                     _REPLACERS["mail"](conn, new)
