@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from loket.domain.email_address import normalized_address
 from loket.domain.errors import FieldError, ValidationFailed
@@ -84,7 +84,7 @@ class FormMethods:
     @property
     def attachments(self) -> FieldSpec | None:
         """The form's attachments field; without one, new tickets take no files."""
-        return next((f for f in self.fields if f.type == "attachments"), None)
+        return _rules_of(self).attachments
 
     def field(self, name: str) -> FieldSpec:
         return next(f for f in self.fields if f.name == name)
@@ -92,8 +92,8 @@ class FormMethods:
     def json_type_errors(self, data: Mapping[str, Any]) -> list[FieldError]:
         """A JSON body states its types: a whole number comes as a JSON number, not as
         text (a form post can only send text, and validate_submission takes both)."""
-        return [FieldError(f.name, "must be a whole number (a JSON number, not text)")
-                for f in self.fields if f.type == "integer" and isinstance(data.get(f.name), str)]
+        return [FieldError(name, "must be a whole number (a JSON number, not text)")
+                for name in _rules_of(self).integers if isinstance(data.get(name), str)]
 
     def choices(self, spec: FieldSpec, products: Mapping[str, Labels]) -> list[Choice]:
         if spec.choices == "products":
@@ -103,19 +103,15 @@ class FormMethods:
     def validate_submission(self, data: Mapping[str, Any],
                             products: Mapping[str, Labels]) -> dict[str, Any]:
         """Return the clean values, or raise ValidationFailed naming every bad field."""
-        errors: list[FieldError] = []
-        known = {f.name for f in self.fields} | RESERVED_KEYS | {self.honeypot}
-        errors += [FieldError(k, "unknown field") for k in data if k not in known]
+        rules = _rules_of(self)
+        errors = [FieldError(k, "unknown field") for k in data if k not in rules.known]
         if data.get(self.honeypot) not in (None, ""):
             errors.append(FieldError(self.honeypot, "must be left empty"))
         clean: dict[str, Any] = {}
-        for spec in self.fields:
-            if spec.type == "attachments":
-                continue  # Files are checked by the attachments service.
-            # Only a choice field needs its choices (the products' are built anew).
-            choices = self.choices(spec, products) if spec.type == "choice" else []
+        for spec, allowed in rules.cleaned:
             try:
-                value = _clean_value(spec, data.get(spec.name), choices)
+                value = _clean_value(spec, data.get(spec.name),
+                                     products if allowed is _PRODUCTS else allowed)
             except ValueError as exc:
                 errors.append(FieldError(spec.name, str(exc)))
                 continue
@@ -127,6 +123,47 @@ class FormMethods:
         return clean
 
 
+# Stands for the portal's products as a choice field's values: they are given per call
+# (a signed-in viewer's rights narrow them).
+_PRODUCTS = object()
+
+
+class _Rules:
+    """What judging a submission needs of a form, worked out once per form object (the
+    configuration is fixed for the life of a process) instead of on every submission:
+    the keys it knows, the fields it cleans with their choices' values, its integer
+    fields and its attachments field."""
+
+    def __init__(self, form: FormMethods) -> None:
+        self.form = form  # Held, so the id it is found under names no other form.
+        self.known = frozenset(f.name for f in form.fields) | RESERVED_KEYS | {form.honeypot}
+        # Files are checked by the attachments service, not here.
+        self.cleaned = tuple((spec, _allowed(spec)) for spec in form.fields
+                             if spec.type != "attachments")
+        self.integers = tuple(f.name for f in form.fields if f.type == "integer")
+        self.attachments = next((f for f in form.fields if f.type == "attachments"), None)
+
+
+def _allowed(spec: FieldSpec) -> Any:
+    """A field's allowed values: its choices' (in order), _PRODUCTS, or () for any."""
+    if spec.type != "choice":
+        return ()
+    if spec.choices == "products":
+        return _PRODUCTS
+    return tuple(c.value for c in spec.choices or [])
+
+
+_RULES: dict[int, _Rules] = {}
+_MAX_RULES = 64  # A process has one form; tests make many.
+
+
+def _rules_of(form: FormMethods) -> _Rules:
+    rules = _RULES.get(id(form))
+    if rules is None or rules.form is not form:
+        if len(_RULES) >= _MAX_RULES:
+            _RULES.clear()
+        rules = _RULES[id(form)] = _Rules(form)
+    return rules
 
 
 @dataclass(frozen=True)
@@ -145,8 +182,9 @@ def _clean_language(value: Any, errors: list[FieldError]) -> str:
     return str(value)
 
 
-def _clean_value(spec: FieldSpec, raw: Any, choices: list[Choice]) -> Any:
-    """One field's clean value; None when optional and left empty. Raises ValueError."""
+def _clean_value(spec: FieldSpec, raw: Any, allowed: Collection[str]) -> Any:
+    """One field's clean value; None when optional and left empty. Raises ValueError.
+    `allowed`: a choice field's values, in order."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if spec.required:
             raise ValueError("is required")
@@ -168,7 +206,6 @@ def _clean_value(spec: FieldSpec, raw: Any, choices: list[Choice]) -> Any:
     if spec.type == "email":
         return _clean_email(value)
     if spec.type == "choice":
-        allowed = [c.value for c in choices]
         if value not in allowed:
             raise ValueError(f"must be one of: {', '.join(allowed)}")
     if spec.type == "datetime":

@@ -38,7 +38,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def single_line(text: str) -> str:
     """NFC, every control and bidi-control character removed, blanks trimmed."""
-    text = unicodedata.normalize("NFC", _without_surrogates(text))
+    text = _nfc(_without_surrogates(text))
     return _SINGLE_LINE_UNWANTED.sub("", text).strip()
 
 
@@ -47,13 +47,18 @@ def multi_line(text: str) -> str:
     trimmed at both ends."""
     text = _without_surrogates(text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = unicodedata.normalize("NFC", text)
+    text = _nfc(text)
     return _MULTI_LINE_UNWANTED.sub("", text).strip("\n ").rstrip()
 
 
 def has_visible_character(text: str) -> bool:
     """True when at least one character would show (see VISIBLE_PATTERN)."""
     return _VISIBLE.search(text) is not None
+
+
+def _nfc(text: str) -> str:
+    # ASCII text is NFC as it is; normalize would look at every character to find so.
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _without_surrogates(text: str) -> str:
@@ -63,7 +68,8 @@ def _without_surrogates(text: str) -> str:
 
 
 def _has_surrogate(text: str) -> bool:
-    return _SURROGATE.search(text) is not None
+    # ASCII text holds none (str.isascii reads a flag; the search reads every character).
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 def is_encodable(text: str) -> bool:

@@ -164,15 +164,19 @@ class Ticket:
     queue_order: str | None = None
 
     @classmethod
-    def from_new(cls, number: int, new: NewTicket) -> "Ticket":
-        return cls(number=number, access_key=new.access_key, email=new.email,
-                   product=new.product, type=new.type, subject=new.subject,
-                   fields=dict(new.fields), language=new.language, status=new.status,
-                   created_at=new.created_at, updated_at=new.created_at,
-                   due_at=new.due_at, status_since=new.created_at, impact=new.impact,
-                   urgency=new.urgency, priority=new.priority, sla_since=new.sla_since,
-                   organization=new.organization, follow_up_of=new.follow_up_of,
-                   queue_category=new.queue_category, queue_order=new.queue_order)
+    def from_new(cls, number: int, new: NewTicket, **starting: Any) -> "Ticket":
+        """The stored ticket `new` becomes; `starting`: values that stand in for new's
+        (the workflow's starting levels, before it made a copy of `new` with them)."""
+        values = dict(number=number, access_key=new.access_key, email=new.email,
+                      product=new.product, type=new.type, subject=new.subject,
+                      fields=dict(new.fields), language=new.language, status=new.status,
+                      created_at=new.created_at, updated_at=new.created_at,
+                      due_at=new.due_at, status_since=new.created_at, impact=new.impact,
+                      urgency=new.urgency, priority=new.priority, sla_since=new.sla_since,
+                      organization=new.organization, follow_up_of=new.follow_up_of,
+                      queue_category=new.queue_category, queue_order=new.queue_order)
+        values.update(starting)
+        return cls(**values)
 
     @property
     def entered_status_at(self) -> datetime:

@@ -141,18 +141,24 @@ class Workflow:
     def start(self, new: NewTicket) -> NewTicket:
         """A new ticket's starting state: priority (from the form by the SLA's rules, else
         the default), SLA clock, first deadline."""
-        if self.sla is not None:
-            impact, urgency = self.sla.starting_levels(
-                {"type": new.type, "product": new.product, **new.fields})
-            running = self.status(new.status).sla_runs
-            new = replace(new, impact=impact, urgency=urgency,
-                          priority=self.sla.priority_for(impact, urgency),
-                          sla_since=new.created_at if running else None)
-        ticket = Ticket.from_new(0, new)
-        # The SLA deadlines once, for both its first deadline and its queue key.
+        levels = self._starting_levels(new)
+        ticket = Ticket.from_new(0, new, **levels)
+        # The SLA deadlines once, for both its first deadline and its queue key; and
+        # one copy of `new` with all it starts with (a replace costs as much as these).
         deadlines = self.sla_deadlines(ticket)
-        return replace(new, due_at=self.due_at(ticket, deadlines),
+        return replace(new, **levels, due_at=self.due_at(ticket, deadlines),
                        **self.queue_keys(ticket, deadlines))
+
+    def _starting_levels(self, new: NewTicket) -> dict:
+        """Impact, urgency, priority and SLA clock of a new ticket; none without an SLA."""
+        if self.sla is None:
+            return {}
+        impact, urgency = self.sla.starting_levels(
+            {"type": new.type, "product": new.product, **new.fields})
+        running = self.status(new.status).sla_runs
+        return {"impact": impact, "urgency": urgency,
+                "priority": self.sla.priority_for(impact, urgency),
+                "sla_since": new.created_at if running else None}
 
     def handle(self, ticket: Ticket, event: Event, now: datetime) -> Step:
         """Apply `event`. A matching transition enters its status afresh (its timers
