@@ -358,6 +358,7 @@ def sweep_runs_an_erase_job(deployed: Deployment, policies: dict | None = None) 
     session, a file on their ticket and refused mail; the sweep erases all of it."""
     from loket.domain.accounts import Session
     from loket.domain.attachments import Attachment
+    from loket.domain.outgoing import OutgoingMail
     from loket.domain.refused import RefusalKind, RefusedMail
     from loket.services.erase_jobs import request_erase
     from tests.contract.test_store_contract import new_ticket
@@ -376,6 +377,13 @@ def sweep_runs_an_erase_job(deployed: Deployment, policies: dict | None = None) 
     services.store.keep_refused(RefusedMail(
         "erase-path", now, now + timedelta(days=30), RefusalKind.RATE_LIMITED, "too many",
         sender=person, raw_key="refused/erase-path.eml"))
+    # The agents' notices of their ticket, waiting to be expanded: the erasure looks
+    # up the notices an expansion may have queued from it (the board's agents, by id).
+    services.store.enqueue_mail([OutgoingMail(
+        kind="agent-notices", lang="", to="agents of planner", created_at=now,
+        data={"event": "new-ticket", "number": ticket.number, "product": "planner",
+              "customer": person, "subject": "Mine"},
+        message_id="", ticket=ticket.number, id="erase-path-intent")])
     job = request_erase(services, person, confirm=person, messages=True, requested_by=AGENT)
     with deployed.running(SWEEP, policies=policies) as handle:
         result = handle(corpus_event(SCHEDULE), None)
@@ -385,6 +393,7 @@ def sweep_runs_an_erase_job(deployed: Deployment, policies: dict | None = None) 
     assert services.store.get_ticket(ticket.number).email == job.placeholder
     assert services.store.get_session("e" * 64, now) is None
     assert services.store.get_refused("erase-path") is None
+    assert person not in str(services.store.get_mail("erase-path-intent"))
     assert services.blobs.size(shot.key) is None
     assert services.blobs.size("refused/erase-path.eml") is None
 

@@ -83,15 +83,25 @@ def expand_notices(services: Services, intent: OutgoingMail) -> int:
 
 def _expanded(services: Services, intent: OutgoingMail, agent: Account,
               facts: dict) -> OutgoingMail:
-    seed = hashlib.sha256(f"{intent.id}:{email_key(agent.email)}".encode()).hexdigest()
-    # The intent's time part first, so the notices sort where it did (domain/outgoing).
+    seed = _seed(intent.id, agent.email)
     mail = _notice(services, facts, agent, nonce=seed[:12], created_at=intent.created_at)
-    return replace(mail, id=notice_id_prefix(intent.id) + seed[12:20])
+    return replace(mail, id=notice_id(intent.id, agent.email))
+
+
+def _seed(intent_id: str, address: str) -> str:
+    return hashlib.sha256(f"{intent_id}:{email_key(address)}".encode()).hexdigest()
+
+
+def notice_id(intent_id: str, address: str) -> str:
+    """The id of the notice to `address` expanded from the intent `intent_id`: an
+    erasure finds by it (or by its prefix) the notices an expansion queued after it
+    read the intent. The intent's time part first, so the notices sort where it did
+    (domain/outgoing)."""
+    return notice_id_prefix(intent_id) + _seed(intent_id, address)[12:20]
 
 
 def notice_id_prefix(intent_id: str) -> str:
-    """How the id of every notice expanded from the intent `intent_id` begins: an
-    erasure finds by it the notices an expansion queued after it read the intent."""
+    """How the id of every notice expanded from the intent `intent_id` begins."""
     return intent_id[:20]
 
 

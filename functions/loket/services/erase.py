@@ -155,6 +155,16 @@ class Eraser:
         """A mail to someone else as this erasure leaves it."""
         return self.scrub.value(self.without_mail_words(record))
 
+    def notice_ids(self, record: dict[str, Any], agents: list[str]) -> list[str]:
+        """The ids of the notices to `agents` that the dispatcher expands from `record`
+        when it is an intent (none else): DynamoDB finds by them the notices an
+        expansion queued after its Scan passed their keys."""
+        from loket.services.agent_notices import INTENT, notice_id
+
+        if record.get("kind") != INTENT:
+            return []
+        return [notice_id(record["id"], address) for address in agents]
+
     def apply(self, port, records) -> None:
         """Remove or rewrite the (kind, record) pairs that name the person (SQLite)."""
         removed: dict[str, list] = {}

@@ -80,6 +80,7 @@ class _Page:
         self.eraser.drop_blobs(self.blob_keys)
         for item in self.puts:
             self._put(item)
+        self._rewrite_notices()
         for item in self.deletes:
             # One DeleteItem each (the person's own items are few): the sweep function
             # that runs erase jobs may BatchWriteItem only in ticket partitions.
@@ -148,6 +149,27 @@ class _Page:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
+
+    def _rewrite_notices(self) -> None:
+        """The agents' notices expanded from an intent this page read: an expansion
+        stored after the Scan passed their keys copied the person's data, and the
+        Scan does not come back. Each is read by its id (services/agent_notices.py)
+        and erased like any item the Scan finds."""
+        mails = [item for key, item in self.seen.items() if key[1] == "MAIL"]
+        agents = [a.email for a in self.adapter.store.list_agents()] if mails else []
+        for mail_id in (i for item in mails for i in self.eraser.notice_ids(item, agents)):
+            found = self.adapter.client.get_item(
+                TableName=self.adapter.table_name, ConsistentRead=True,
+                Key=_to_item({"pk": f"MAIL#{mail_id}", "sk": "MAIL"})).get("Item")
+            notice = _from_item(found) if found else None
+            if notice is None or not self.eraser.mentions(notice):
+                continue
+            if self._is_theirs(notice):
+                self.deletes.append(notice)  # deleted with the page's others
+                continue
+            self.seen[(notice["pk"], notice["sk"])] = notice
+            self._put(self.eraser.scrub.value(self._without_their_words(notice)))
+            self.eraser.count(self.eraser.erasure.rewritten, "mail")
 
     def _put(self, item: dict[str, Any]) -> None:
         """Write the rewritten `item` if what the Scan read is still there; else read it
