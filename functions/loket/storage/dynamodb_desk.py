@@ -45,6 +45,7 @@ from loket.storage.desk_queries import (NEWEST, RESOLVED_CATEGORIES, WORK, DeskV
                                         TicketSearch, created_text, split_work_key,
                                         work_key, words)
 from loket.storage.due_kinds import dynamodb_shard
+from loket.storage.dynamodb_conditions import lost_condition
 from loket.storage.records import ticket_from_record
 
 _serializer = TypeSerializer()
@@ -136,7 +137,7 @@ class DynamoDBDesk:
                 ExpressionAttributeValues=_to_item(
                     {**{f":{k}": v for k, v in values.items()}, ":version": ticket.version}))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 return False
             raise
         if texts:  # the ticket's whole text: its words item is made anew, not grown

@@ -29,6 +29,7 @@ from botocore.exceptions import ClientError
 
 from loket.storage.desk_queries import words
 from loket.storage.dynamodb import MESSAGE_PREFIX, _from_item, _to_item
+from loket.storage.dynamodb_conditions import lost_condition
 from loket.storage.dynamodb_erase_jobs import is_job_item
 
 SESSIONS = "sessions, links and counters"
@@ -147,7 +148,7 @@ class _Page:
                 UpdateExpression="DELETE words :gone", ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues=_to_item({":gone": gone}))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if not lost_condition(error):
                 raise
 
     def _rewrite_notices(self) -> None:
@@ -203,7 +204,7 @@ class _Page:
             else:
                 client.update_item(TableName=table, **_update_if_unchanged(seen, item))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if not lost_condition(error):
                 raise
             return False
         return True

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from loket.domain.errors import VersionConflict
+from loket.storage.dynamodb_conditions import lost_condition
 from loket.storage.records import utc_iso
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class DynamoDBEraseJobs:
                                  ConditionExpression="version = :v",
                                  ExpressionAttributeValues=_to_item({":v": expected_version}))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 raise VersionConflict(f"erase job {job.id} changed meanwhile") from None
             raise
         return saved

@@ -32,6 +32,7 @@ from loket.storage.dynamodb import (COUNTER_KEY, MESSAGE_PREFIX, _from_item,
                                     _idempotency_key, _message_sk, _ticket_item, _ticket_pk,
                                     _to_item, _upload_from_item, _upload_item)
 from loket.storage.dynamodb_accounts import _account_item, _org_item
+from loket.storage.dynamodb_conditions import lost_condition
 from loket.storage.dynamodb_desk import words_write
 from loket.storage.dynamodb_events import EVENT_PREFIX, event_item
 from loket.storage.event_records import event_from_record, event_to_record
@@ -186,7 +187,7 @@ class DynamoDBExport:
                 Item=_to_item({"pk": f"COUNTER#{record['name']}", "sk": "COUNTER",
                                "value": int(record["value"])}))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 return 0
             raise
         return 1
@@ -201,7 +202,7 @@ class DynamoDBExport:
                 ExpressionAttributeNames={"#value": "value"},
                 ExpressionAttributeValues=_to_item({":value": value}))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if not lost_condition(error):
                 raise
             return 0
         return 1

@@ -10,6 +10,7 @@ from datetime import datetime
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
+from loket.storage.dynamodb_conditions import lost_condition
 from loket.storage.records import utc_iso
 
 _serializer = TypeSerializer()
@@ -26,7 +27,7 @@ class DynamoDBKnownIssues:
                                  Item={k: _serializer.serialize(v) for k, v in item.items()},
                                  ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if not lost_condition(error):
                 raise
 
     def known_issue_tickets(self, issue: str) -> list[int]:

@@ -14,6 +14,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from loket.domain.outgoing import MailState, OutgoingMail, Suppression, address_key
+from loket.storage.dynamodb_conditions import lost_condition
 from loket.storage.mail_records import (lift_from_record, lift_to_record, mail_from_record,
                                         mail_to_record, suppression_from_record,
                                         suppression_to_record)
@@ -96,7 +97,7 @@ class DynamoDBMailQueue:
                                                     ":pending": MailState.PENDING.value}),
                 ReturnValues="ALL_NEW")
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 return None
             raise
         return mail_from_record(_from_item(response["Attributes"]))
@@ -123,7 +124,7 @@ class DynamoDBMailQueue:
                 ConditionExpression=condition, ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues=_to_item(values))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 return False
             raise
         return True
@@ -156,7 +157,7 @@ class DynamoDBMailQueue:
                 ExpressionAttributeValues=_to_item({**values, ":lease": lease,
                                                     ":pending": MailState.PENDING.value}))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 return False
             raise
         return True
@@ -181,7 +182,7 @@ class DynamoDBMailQueue:
                                             ":pending": MailState.PENDING.value,
                                             ":data": put["Put"]["Item"]["data"]["S"]})})
             except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                if not lost_condition(error):
                     raise
         if seen is None:
             self.update_mail(intent)
@@ -208,7 +209,7 @@ class DynamoDBMailQueue:
                                                     ":lease": claimed["next_attempt_at"],
                                                     ":data": claimed["data"]}))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 return False
             raise
         return True
@@ -264,7 +265,7 @@ class DynamoDBMailQueue:
                 ExpressionAttributeValues=_to_item({":shard": SUPPRESSED_SHARD,
                                                     ":created": seen["created_at"]}))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 return False
             raise
         return True
