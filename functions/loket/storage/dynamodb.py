@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from loket.domain.outgoing import OutgoingMail
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.dynamodb_accounts import DynamoDBAccounts, ticket_index_attributes
+from loket.storage.dynamodb_conditions import cancelled_by_condition, lost_condition
 from loket.storage.dynamodb_desk import DynamoDBDesk, desk_index_attributes, words_write
 from loket.storage.dynamodb_erase_jobs import DynamoDBEraseJobs
 # Due tickets spread over a few index partitions (DUE_SHARDS); timers and retention's
@@ -215,8 +216,7 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
                 TransactItems=[ticket_put, *key_puts, *message_puts, *self._event_puts(events),
                                *self._mail_puts(mails), *([words] if words else [])])
         except ClientError as error:
-            reasons = _cancellation_reasons(error)
-            if reasons is not None and "ConditionalCheckFailed" in reasons:
+            if cancelled_by_condition(error):
                 stored = stored_message_key(error, 1, key_puts)
                 if stored is not None:
                     raise MessageAlreadyStored(ticket.number, stored) from None
@@ -307,8 +307,7 @@ class DynamoDBStore(DynamoDBAccounts, DynamoDBMailQueue, DynamoDBMailIn, DynamoD
                     ConditionExpression="attribute_exists(pk)",
                     ExpressionAttributeValues=_to_item(values))
             except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != \
-                        "ConditionalCheckFailedException":
+                if not lost_condition(error):
                     raise
 
     def expired_uploads(self, now: datetime, limit: int = 100) -> list[Upload]:

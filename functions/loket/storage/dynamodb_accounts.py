@@ -22,6 +22,7 @@ from loket.storage.account_records import (TicketQuery, account_from_record,
                                            rating_to_record, session_from_record,
                                            session_to_record, token_from_record,
                                            token_to_record)
+from loket.storage.dynamodb_conditions import cancelled_by_condition, lost_condition
 from loket.storage.dynamodb_pages import query_items
 from loket.storage.records import ticket_from_record, utc_iso
 
@@ -137,7 +138,7 @@ class DynamoDBAccounts:
                                                     ":now": utc_iso(now)}),
                 ReturnValues="ALL_OLD")
         except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 return None
             raise
         return token_from_record(_unexpiring(_from_item(response["Attributes"])))
@@ -180,7 +181,7 @@ class DynamoDBAccounts:
                 ExpressionAttributeValues=_to_item(values), ReturnValues="UPDATED_NEW",
                 **condition)
         except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 return None
             raise
         return int(response["Attributes"]["value"]["N"])
@@ -199,8 +200,7 @@ class DynamoDBAccounts:
             self.client.transact_write_items(
                 TransactItems=[rating_put, *self._event_puts([rated_event(rating)])])
         except ClientError as error:
-            reasons = error.response.get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+            if cancelled_by_condition(error, 0):
                 return False  # Rated already.
             raise
         return True
@@ -240,7 +240,7 @@ class DynamoDBAccounts:
             self.client.put_item(TableName=self.table_name, Item=_to_item(item),
                                  ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 raise AlreadyExists(name) from None
             raise
 
@@ -300,10 +300,6 @@ def _expiring(record: dict[str, Any]) -> dict[str, Any]:
 
 def _unexpiring(item: dict[str, Any]) -> dict[str, Any]:
     return {**item, "expires_at": item["expires"]}
-
-
-def _code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
 
 
 def _to_item(values: dict[str, Any]) -> dict[str, dict[str, Any]]:

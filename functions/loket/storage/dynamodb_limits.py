@@ -9,6 +9,7 @@ from typing import Any, Callable, Sequence
 from botocore.exceptions import ClientError
 
 from loket.domain.limits import HitLimit, OverLimit
+from loket.storage.dynamodb_conditions import cancelled_by_condition
 
 
 def hit_key(key: str, window_start) -> dict[str, str]:
@@ -34,8 +35,9 @@ def hit_updates(table_name: str, hits: Sequence[HitLimit],
 def raise_if_over(error: ClientError, writes: Sequence[dict], hits: Sequence[HitLimit]) -> None:
     """When `error` cancelled `writes`, whose last items are `hits`' updates, because a
     counter had no room: OverLimit for the first such counter."""
-    reasons = error.response.get("CancellationReasons") or []
+    if len(error.response.get("CancellationReasons") or []) != len(writes):
+        return  # Not a cancellation of `writes`: no reason stands for a counter.
     first = len(writes) - len(hits)
-    for hit, reason in zip(hits, reasons[first:] if len(reasons) == len(writes) else []):
-        if reason.get("Code") == "ConditionalCheckFailed":
+    for i, hit in enumerate(hits):
+        if cancelled_by_condition(error, first + i):
             raise OverLimit(hit) from None

@@ -11,6 +11,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from loket.domain.tickets import Message
+from loket.storage.dynamodb_conditions import cancelled_by_condition, lost_condition
 from loket.storage.records import utc_iso
 
 if TYPE_CHECKING:
@@ -36,9 +37,8 @@ def stored_message_key(error: ClientError, first: int,
                        puts: Sequence[dict[str, Any]]) -> str | None:
     """The key that cancelled the transaction because it is stored already, or None.
     `first` is the position of the first of the key `puts` in the transaction."""
-    reasons = error.response.get("CancellationReasons", [])
     for i, put in enumerate(puts):
-        if first + i < len(reasons) and reasons[first + i].get("Code") == "ConditionalCheckFailed":
+        if cancelled_by_condition(error, first + i):
             return put["Put"]["Item"]["sk"]["S"][len(MESSAGE_KEY_PREFIX):]
     return None
 
@@ -57,11 +57,8 @@ class DynamoDBMailIn:
             else:
                 self.client.put_item(**put)
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code")
-            reasons = error.response.get("CancellationReasons") or [{}]
-            if code == "ConditionalCheckFailedException" or (
-                    code == "TransactionCanceledException"
-                    and reasons[0].get("Code") == "ConditionalCheckFailed"):
+            # Kept already: alone, or with the notice (the refused mail's Put is first).
+            if lost_condition(error) or cancelled_by_condition(error, 0):
                 return False
             raise
         self._mail_queued(mails)
@@ -93,7 +90,7 @@ class DynamoDBMailIn:
                                                     ":at": utc_iso(at)}),
                 ReturnValues="ALL_NEW")
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if lost_condition(error):
                 return None
             raise
         return _refused_from_item(_from_item(response["Attributes"]))
