@@ -259,7 +259,11 @@ class MailProcess:
         return self
 
     def wake(self) -> None:
-        self._wake.set()
+        # Called after every submission. While the Event is still set, the process has
+        # not begun the round that will send this mail (it clears the Event first), so
+        # nothing needs doing: is_set() costs half of set() (2.5 against 5.6 us).
+        if not self._wake.is_set():
+            self._wake.set()
 
     def stop(self, timeout: float = 30) -> None:
         self._stop.set()
