@@ -168,3 +168,16 @@ def test_the_s3_bucket_may_receive_uploads_and_show_thumbnails():
     connect = next(d for d in policy.split("; ") if d.startswith("connect-src"))
     assert "https://loket-files.s3.amazonaws.com" in connect
     assert headers.file_origins(Settings()) == ()
+
+
+def test_the_middleware_adds_only_what_an_answer_did_not_set_itself():
+    added = headers.SecurityHeaders(None, lambda kind: headers.security_headers(
+        policy=f"{kind}-policy", https=True))
+    own = [("Content-Type", "application/problem+json; charset=utf-8"),
+           ("Content-Type", "text/html"), ("referrer-policy", "same-origin")]
+    assert added.added_to(own) == [*own, ("Content-Security-Policy", "data-policy"),
+                                   ("X-Frame-Options", "DENY"),
+                                   ("X-Content-Type-Options", "nosniff"),
+                                   ("Strict-Transport-Security", headers.STRICT_TRANSPORT_SECURITY)]
+    # No Content-Type (a 204, a redirect): a page's policy, as before.
+    assert ("Content-Security-Policy", "page-policy") in added.added_to([("Location", "/x")])

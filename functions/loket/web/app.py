@@ -103,15 +103,6 @@ def _bare_app(settings: Settings, services: Services) -> Flask:
                       MAX_CONTENT_LENGTH=services.config.submissions.max_body_bytes,
                       LOKET_SITE_DIR=settings.site_dir.resolve())
     app.extensions["loket"] = services
-    if settings.origin_secret:  # On AWS: only through CloudFront (web/edge.py).
-        from loket.web.edge import CloudFrontOnly
-
-        app.wsgi_app = CloudFrontOnly(app.wsgi_app, settings.origin_secret.split())
-    elif settings.trusted_proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
-
     from loket.web import auth, headers, problems
 
     problems.register_api_errors(app)
@@ -121,4 +112,13 @@ def _bare_app(settings: Settings, services: Services) -> Flask:
     headers.install(app, site_dir=settings.site_dir.resolve(),
                     https=services.base_url.startswith("https://"),
                     file_origins=headers.file_origins(settings))
+    # Around the headers' middleware: the edge's own refusal stays as it was.
+    if settings.origin_secret:  # On AWS: only through CloudFront (web/edge.py).
+        from loket.web.edge import CloudFrontOnly
+
+        app.wsgi_app = CloudFrontOnly(app.wsgi_app, settings.origin_secret.split())
+    elif settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     return app

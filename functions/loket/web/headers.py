@@ -26,9 +26,9 @@ import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
-from flask import Flask, Response
+from flask import Flask
 
 REFERRER_POLICY = "no-referrer"
 FRAME_OPTIONS = "DENY"
@@ -121,25 +121,55 @@ def file_origins(settings) -> tuple[str, ...]:
 def install(app: Flask, *, site_dir: Path | None, https: bool,
             file_origins: Iterable[str] = ()) -> None:
     """Add the headers to every answer the app gives; headers an answer set itself
-    (the attachments' sandbox policy, a page's own Referrer-Policy) stay."""
+    (the attachments' sandbox policy, a page's own Referrer-Policy) stay. Call before
+    any middleware that answers by itself wraps the app (web/edge.py's refusal carries
+    none of them, as CloudFront adds them)."""
     origins = tuple(file_origins)
-    state: dict[str, tuple[tuple[str, str, str], ...]] = {}
 
-    def headers_for(kind: str) -> tuple[tuple[str, str, str], ...]:
-        """(lower-case name, name, value) of each header, made once per kind: computed
-        on the first answer, not at start, as reading the site costs a cold start."""
-        if kind not in state:
-            policy = API_POLICY if kind == "data" else page_policy(
-                site_script_hashes(site_dir) if site_dir else (), file_origins=origins)
-            state[kind] = tuple((name.lower(), name, value) for name, value in
-                                security_headers(policy=policy, https=https).items())
-        return state[kind]
+    def policy(kind: str) -> str:
+        return API_POLICY if kind == "data" else page_policy(
+            site_script_hashes(site_dir) if site_dir else (), file_origins=origins)
 
-    @app.after_request
-    def _security_headers(response: Response) -> Response:
-        kind = "data" if response.mimetype in DATA_TYPES else "page"
-        # One look at the answer's own headers, rather than a search for each name.
-        own = {name.lower() for name in response.headers.keys()}
-        response.headers.extend([(name, value) for lower, name, value in headers_for(kind)
-                                 if lower not in own])
-        return response
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, lambda kind: security_headers(
+        policy=policy(kind), https=https))
+
+
+class SecurityHeaders:
+    """WSGI middleware adding the security headers to the list an answer starts with.
+
+    Why not an after_request hook on Flask's response: werkzeug checks and copies every
+    header a response holds once more on its way out, so the five constant ones cost
+    some 70,000 instructions per answer (a fifth of an API submission's web layer).
+    Added to the plain list here, they cost one look at the answer's own headers."""
+
+    def __init__(self, app: Callable, headers_of: Callable[[str], dict[str, str]]):
+        self.app = app
+        self._headers_of = headers_of
+        # kind -> [(lower-case name, (name, value))], made on the first answer of that
+        # kind, not at start: reading the site's pages costs a cold start.
+        self._made: dict[str, list[tuple[str, tuple[str, str]]]] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable):
+        def start(status: str, headers: list[tuple[str, str]], exc_info=None):
+            return start_response(status, self.added_to(headers), exc_info)
+
+        return self.app(environ, start)
+
+    def added_to(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """`headers` and each security header whose name is not among them. The kind
+        goes by the first Content-Type, as werkzeug's Response.mimetype reads it."""
+        own = set()
+        mimetype = None
+        for name, value in headers:
+            lower = name.lower()
+            if lower == "content-type" and mimetype is None:
+                mimetype = value.partition(";")[0].strip()
+            own.add(lower)
+        ours = self.headers_for("data" if mimetype in DATA_TYPES else "page")
+        return headers + [header for lower, header in ours if lower not in own]
+
+    def headers_for(self, kind: str) -> list[tuple[str, tuple[str, str]]]:
+        if kind not in self._made:
+            self._made[kind] = [(name.lower(), (name, value)) for name, value
+                                in self._headers_of(kind).items()]
+        return self._made[kind]
