@@ -8,11 +8,13 @@ the mail and is deciding what to do with it, before any of the chunk's writes.""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from loket.domain.accounts import Account, Role
 from loket.domain.outgoing import MailState
+from loket.domain.tickets import AuthorRole, Message
 from loket.services.erase import REMOVED_TEXT, erase_chunk, start_erasure
 from loket.storage.data_port import data_port
 from loket.services.agent_notices import notice_id
@@ -24,6 +26,7 @@ from tests.contract.test_mail_outcome_after_erasure_contract import (names_the_p
                                                                      notice_to_bob)
 from tests.contract.test_mail_queue_contract import LEASE, T0
 from tests.sample_data import PERSON, fill
+from tests.stores import save_audited
 
 SUBJECT = "Payroll export drops the March rows"
 LATER = T0 + 2 * LEASE
@@ -31,14 +34,21 @@ LATER = T0 + 2 * LEASE
 
 def erase_with(store, blobs, between, *, messages: bool, read: str = "notice-1"):  # noqa: F811
     """Erase the person, running `between()` once, right after the erasure read the
-    mail `read` (both stores ask the eraser whether a record names the person before
-    writing anything of the chunk)."""
+    mail `read`."""
     eraser = start_erasure(store, blobs, PERSON, messages=messages)
+    hooked_erasure(store, eraser, between, lambda record: record.get("id") == read)
+    return eraser.erasure
+
+
+def hooked_erasure(store, eraser, between, when) -> None:
+    """Run `eraser`'s every chunk, `between()` once, right after the erasure read the
+    first record `when` holds for (both stores ask the eraser whether a record names
+    the person before writing anything of the chunk)."""
     pending = [between]
     mentions = eraser.mentions
 
     def hooked(record):
-        if record.get("id") == read and pending:
+        if pending and when(record):
             pending.pop()()
         return mentions(record)
 
@@ -47,8 +57,14 @@ def erase_with(store, blobs, between, *, messages: bool, read: str = "notice-1")
     cursor = erase_chunk(port, eraser, None)
     while cursor is not None:
         cursor = erase_chunk(port, eraser, cursor)
-    assert not pending, f"the erasure never read {read}"
-    return eraser.erasure
+    assert not pending, "the erasure never read the record"
+
+
+def _number(record) -> int | None:
+    """The ticket number of a ticket's record (SQLite) or item (DynamoDB)."""
+    if isinstance(record.get("ticket"), dict):
+        return int(record["ticket"]["number"])
+    return int(record["number"]) if record.get("sk") == "TICKET" else None
 
 
 def outcome(store, claimed, **fields):
@@ -133,3 +149,23 @@ def test_notices_expanded_meanwhile_lose_the_person(store, blobs, messages):  # 
     for notice in map(store.get_mail, (n.id for n in notices)):
         assert notice.state is MailState.PENDING and not names_the_person(notice)
         assert (notice.data["text"] == REMOVED_TEXT) is messages
+
+
+def test_a_reply_added_meanwhile_to_their_ticket_stays(store, blobs):  # noqa: F811
+    # An agent answers their ticket after the erasure read it: the answer is kept (and
+    # the ticket still loses the person), on both stores.
+    mine = fill(store)["mine"]
+    answer = Message(author="bob@example.com", role=AuthorRole.AGENT, body="Fixed now.",
+                     created_at=T0 + timedelta(hours=5))
+
+    def reply():
+        ticket = store.get_ticket(mine.number)
+        save_audited(store, replace(ticket, updated_at=answer.created_at),
+                     expected_version=ticket.version, messages=[answer])
+
+    eraser = start_erasure(store, blobs, PERSON, messages=True)
+    hooked_erasure(store, eraser, reply, lambda record: _number(record) == mine.number)
+    bodies = [m.body for m in store.list_messages(mine.number)]
+    assert "Fixed now." in bodies
+    assert store.get_ticket(mine.number).email != PERSON
+    assert not any(PERSON in m.author for m in store.list_messages(mine.number))

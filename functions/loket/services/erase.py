@@ -33,6 +33,9 @@ KEYED_BY_CONTENT = ("suppression_lifts",)
 CHUNK = 200
 # The CLI has no such limit: bigger steps, fewer round trips.
 CLI_CHUNK = 1000
+# Writes of a ticket that changed since it was read, read again each time, before the
+# chunk fails (and runs again later).
+ATTEMPTS = 3
 
 
 @dataclass
@@ -165,12 +168,32 @@ class Eraser:
             return []
         return [notice_id(record["id"], address) for address in agents]
 
+    def _ticket_line(self, line: dict[str, Any], blob_keys: list[str]) -> dict[str, Any]:
+        """A ticket's line (ticket, messages, events, rating) as this erasure leaves it."""
+        return self.scrub.value(_erase_messages(line, self.address, self.messages, blob_keys))
+
+    def _rewrite_tickets(self, port, pairs: list[tuple[dict, dict]]) -> None:
+        """Each ticket's line rewritten where the ticket is still as read (SQLite); one
+        that changed since (a reply, a status, a rating) is read again and rewritten
+        from what it holds now, so nothing added meanwhile is lost."""
+        for _ in range(ATTEMPTS):
+            stale = port.rewrite_tickets(pairs) if pairs else []
+            self.count(self.erasure.rewritten, "tickets", len(pairs) - len(stale))
+            if not stale:
+                return
+            blob_keys: list[str] = []
+            pairs = [(line, self._ticket_line(line, blob_keys))
+                     for _, line in port.read_tickets(stale) if self.mentions(line)]
+            self.drop_blobs(blob_keys)
+        raise RuntimeError(f"tickets {stale} kept changing while being erased; run it again")
+
     def apply(self, port, records) -> None:
         """Remove or rewrite the (kind, record) pairs that name the person (SQLite)."""
         removed: dict[str, list] = {}
         rewritten: dict[str, list] = {}
         originals: dict[str, list] = {}
         mails: list[dict[str, Any]] = []
+        tickets: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (as read, rewritten)
         blob_keys: list[str] = []
         for kind, record in records:
             if not self.mentions(record):
@@ -181,8 +204,9 @@ class Eraser:
                     blob_keys.append(record["raw_key"])
                 continue
             if kind == "tickets":
-                record = _erase_messages(record, self.address, self.messages, blob_keys)
-            elif kind == "mail":
+                tickets.append((record, self._ticket_line(record, blob_keys)))
+                continue
+            if kind == "mail":
                 # Rewritten from the mail as the write finds it, not as read here: the
                 # dispatcher may have claimed, sent or failed it since, and that stays.
                 mails.append(record)
@@ -190,6 +214,7 @@ class Eraser:
             rewritten.setdefault(kind, []).append(self.scrub.value(record))
             originals.setdefault(kind, []).append(record)
         self.drop_blobs(blob_keys)
+        self._rewrite_tickets(port, tickets)
         if mails:
             changed = port.rewrite_mail(mails, self.rewrite_mail, made_from=_intents(mails))
             self.count(self.erasure.rewritten, "mail", changed)

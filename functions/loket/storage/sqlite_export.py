@@ -294,6 +294,31 @@ class SQLiteErase(SQLiteExport):
             for record in records:
                 _DELETERS[kind](conn, record)
 
+    def rewrite_tickets(self, pairs: Sequence[tuple[dict, dict]]) -> list[int]:
+        """Each (line as read, line rewritten): the rewritten one in place of its ticket
+        where the ticket, its messages, events and rating are still as read, checked in
+        the write transaction. The numbers of those that changed since (not written:
+        services/erase.py reads them again), so a reply or rating added meanwhile stays."""
+        stale = []
+        with self.store._write() as conn:
+            for seen, line in pairs:
+                number = int(seen["ticket"]["number"])
+                if [now for _, now in _tickets(conn, number - 1, 1)] != [seen]:
+                    stale.append(number)
+                    continue
+                _replace_ticket(conn, line)
+        return stale
+
+    def read_tickets(self, numbers: Sequence[int]) -> list[tuple[str, dict[str, Any]]]:
+        """("tickets", line) for each of these tickets there is, from one snapshot."""
+        conn = self._snapshot()
+        try:
+            return [("tickets", line) for number in numbers
+                    for _, line in _tickets(conn, number - 1, 1)
+                    if line["ticket"]["number"] == number]
+        finally:
+            conn.close()
+
     def rewrite_mail(self, records: Sequence[dict[str, Any]], rewrite, *,
                      made_from: Sequence[str] = ()) -> int:
         """Each of these mails, and every mail whose id begins with one of `made_from`
