@@ -2,8 +2,10 @@
 erasure's read of the mail and its write, on SQLite and DynamoDB: the mail keeps the
 state the dispatcher gave it (a sent mail is not queued again, a claim is not undone, so
 its outcome is stored), and the person's address, name and (with `messages`) words are
-gone from it all the same. The hook runs the dispatcher's step when the erasure has read
-the mail and is deciding what to do with it, before any of the chunk's writes."""
+gone from it all the same. Notices expanded meanwhile from a record the erasure read, and
+a reply added meanwhile to the person's ticket, are not lost to it either. The hook runs
+the other writer's step when the erasure has read the record and is deciding what to do
+with it, before any of the chunk's writes."""
 
 from __future__ import annotations
 

@@ -13,7 +13,10 @@ ticket carries); without it their words stay, with the address and name in them 
 It reads every record once through the store's DataPort (a full read, a Scan on
 DynamoDB: an erasure is rare and must miss nothing) and writes only what changes, in
 bounded chunks (`erase_chunk`): the CLI runs them all at once, the desk's erase job one
-sweep at a time, resuming from the chunk's cursor after a crash.
+sweep at a time, resuming from the chunk's cursor after a crash. A ticket or mail (on
+DynamoDB any item) changed by another writer between the chunk's read and its write (a
+reply, the dispatcher's claim or outcome) is rewritten from what it holds then: an
+erasure never puts their older state back.
 """
 
 from __future__ import annotations
