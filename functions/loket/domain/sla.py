@@ -24,6 +24,13 @@ class SlaTarget(StrEnum):
     RESOLUTION = "resolution"
 
 
+# Every target with its stored name, as `deadlines` asks on every new ticket and change:
+# iterating the enum and reading `.value` cost more than the comparisons they feed.
+_TARGETS = tuple((target, target.value) for target in SlaTarget)
+# The length of one unit of a calendar duration (a working day is the calendar's).
+_UNIT_LENGTH = {"minutes": timedelta(minutes=1), "hours": timedelta(hours=1)}
+
+
 @dataclass(frozen=True)
 class Priority:
     id: str
@@ -94,7 +101,7 @@ class SlaPolicy:
         duration = level.first_response if target is SlaTarget.FIRST_RESPONSE else level.resolution
         if duration.unit == "days":
             return duration.amount * calendar.working_day()
-        return duration.amount * timedelta(**{duration.unit: 1})
+        return duration.amount * _UNIT_LENGTH[duration.unit]
 
 
 def pause(ticket: Ticket, now: datetime, calendar: BusinessCalendar) -> Ticket:
@@ -116,8 +123,8 @@ def deadlines(ticket: Ticket, policy: SlaPolicy | None,
     if policy is None or ticket.sla_since is None or ticket.priority not in policy.priorities:
         return {}
     found = {}
-    for target in SlaTarget:
-        if target.value in ticket.sla_breaches:
+    for target, name in _TARGETS:
+        if name in ticket.sla_breaches:
             continue
         if target is SlaTarget.FIRST_RESPONSE and ticket.first_response_at is not None:
             continue

@@ -22,9 +22,9 @@ def submission_limits(services: Services, client_address: str) -> list[HitLimit]
     hits = []
     for limit, window_name, seconds in ((limits.per_hour, "hour", 3600),
                                         (limits.per_day, "day", 86400)):
-        window = window_at(now, seconds)
-        hits.append(HitLimit(f"submit:{client_address}:{window_name}", window.start,
-                             window.end, limit, window_name, window.retry_after))
+        start, end = _bounds(now, seconds)
+        hits.append(HitLimit(f"submit:{client_address}:{window_name}", start, end, limit,
+                             window_name, _retry_after(now, end)))
     return hits
 
 
@@ -70,9 +70,27 @@ def current_window(services: Services, seconds: int) -> Window:
 
 def window_at(now: datetime, seconds: int) -> Window:
     """The fixed window of `seconds` that holds `now`."""
-    start = _window_start(now, seconds)
-    end = start + timedelta(seconds=seconds)
-    return Window(start, end, max(1, int((end - now).total_seconds())))
+    start, end = _bounds(now, seconds)
+    return Window(start, end, _retry_after(now, end))
+
+
+# The latest window found per length: every request of an hour falls in the same one,
+# so its start and end are worked out once an hour, not per request. A window is a
+# fact of the calendar, never stale: one that does not hold `now` is replaced.
+_LATEST: dict[int, tuple[datetime, datetime]] = {}
+
+
+def _bounds(now: datetime, seconds: int) -> tuple[datetime, datetime]:
+    """The start and end of the fixed window of `seconds` that holds `now`."""
+    found = _LATEST.get(seconds)
+    if found is None or not found[0] <= now < found[1]:
+        start = _window_start(now, seconds)
+        found = _LATEST[seconds] = (start, start + timedelta(seconds=seconds))
+    return found
+
+
+def _retry_after(now: datetime, end: datetime) -> int:
+    return max(1, int((end - now).total_seconds()))
 
 
 def _window_start(now: datetime, seconds: int) -> datetime:
