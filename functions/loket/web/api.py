@@ -11,10 +11,11 @@ from loket.domain.errors import FieldError, ValidationFailed
 from loket.services.submission import Receipt, submit_ticket
 from loket.web.attachments import attachment_json
 from loket.web.auth import viewer
-from loket.web.current import services
+from loket.web.current import services, this_request
 from loket.web.payloads import query_language, read_payload
 
 if TYPE_CHECKING:
+    from loket.services.context import Services
     from loket.services.lookup import TicketView
 
 # The views below import the services of their moves (access, look-up, status...) when
@@ -31,21 +32,22 @@ def health():
 
 @bp.post("/tickets")
 def create_ticket():
-    key = idempotency_key(request.headers.get("Idempotency-Key"))
-    data = read_payload(request)
-    if request.is_json:
-        errors = services().config.form.json_type_errors(data)
+    asking, found = this_request(), services()  # Each looked up once (web/current.py).
+    key = idempotency_key(asking.headers.get("Idempotency-Key"))
+    data = read_payload(asking)
+    if asking.is_json:
+        errors = found.config.form.json_type_errors(data)
         if errors:
             raise ValidationFailed(errors)
-    receipt = submit_ticket(services(), data,
-                            client_address=request.remote_addr or "unknown",
+    receipt = submit_ticket(found, data,
+                            client_address=asking.remote_addr or "unknown",
                             idempotency_key=key,
                             viewer=viewer())
-    response = jsonify(receipt_json(receipt))
+    response = jsonify(receipt_json(receipt, found))
     response.status_code = 201 if receipt.created else 200
     # get_ticket's address, as url_for("api.get_ticket") builds it (under the mount
     # point), without building it through the URL map on every submission.
-    response.headers["Location"] = f"{request.script_root}/api/tickets/{receipt.ticket.number}"
+    response.headers["Location"] = f"{asking.script_root}/api/tickets/{receipt.ticket.number}"
     response.headers["Cache-Control"] = "no-store"
     if not receipt.created:
         response.headers["Idempotent-Replayed"] = "true"
@@ -173,9 +175,9 @@ def status_json(status, lang: str) -> dict:
     return {"id": status.id, "category": status.category.value, "label": status.label(lang)}
 
 
-def receipt_json(receipt: Receipt) -> dict:
+def receipt_json(receipt: Receipt, found: Services) -> dict:
     ticket = receipt.ticket
-    status = services().config.status(ticket.status)
+    status = found.config.status(ticket.status)
     return {"number": ticket.number, "subject": ticket.subject,
             "status": status_json(status, ticket.language),
             "lookup_url": receipt.lookup_url, "token": ticket.access_key,

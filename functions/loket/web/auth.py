@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, after_this_request, current_app, g, request
 from flask.sessions import SessionInterface
 
 from loket.domain.access_keys import same_secret
 from loket.domain.errors import Refused, SignInRequired
 from loket.services.sessions import Viewer, viewer_of
+from loket.web.current import request_globals, this_request
 from loket.web.current import services as current_services
 from loket.web.payloads import FORM_TYPES, allow_files
 
@@ -55,11 +56,13 @@ def form_cookie_name() -> str:
 def viewer() -> Viewer | None:
     """The signed-in viewer of this request, read once (three store reads) and only
     when a session cookie came along."""
-    if "loket_viewer" not in g:
+    found = request_globals()
+    if "loket_viewer" not in found:
+        asking = this_request()
         # No Cookie header (an anonymous API call): nobody, without parsing cookies.
-        g.loket_viewer = viewer_of(current_services(), request.cookies.get(
-            session_cookie_name())) if "HTTP_COOKIE" in request.environ else None
-    return g.loket_viewer
+        found.loket_viewer = viewer_of(current_services(), asking.cookies.get(
+            session_cookie_name())) if "HTTP_COOKIE" in asking.environ else None
+    return found.loket_viewer
 
 
 def require_viewer() -> Viewer:
@@ -77,7 +80,18 @@ def form_token() -> str:
         return found.session.csrf
     if "loket_form_token" not in g:
         g.loket_form_token = request.cookies.get(form_cookie_name()) or secrets.token_urlsafe(32)
+        # Only a request that made a form gives the cookie (not a hook on every answer).
+        after_this_request(_set_form_cookie)
     return g.loket_form_token
+
+
+def _set_form_cookie(response: Response) -> Response:
+    """The double-submit cookie of form_token's token, when the request came without it."""
+    token = g.get("loket_form_token")
+    if token and request.cookies.get(form_cookie_name()) != token:
+        response.set_cookie(form_cookie_name(), token, max_age=86400, path="/",
+                            secure=secure_cookies(), httponly=True, samesite="Strict")
+    return response
 
 
 def check_form_token() -> None:
@@ -129,28 +143,21 @@ def install(app: Flask, *, secure: bool) -> None:
 
     @app.before_request
     def _csrf():
-        if request.method not in STATE_CHANGING or request.endpoint in CSRF_EXEMPT:
+        asking = this_request()
+        if asking.method not in STATE_CHANGING or asking.endpoint in CSRF_EXEMPT:
             return None
         # No Cookie header (an anonymous API call): no session, and no cookies to parse.
-        if "HTTP_COOKIE" not in request.environ or session_cookie_name() not in request.cookies:
+        if "HTTP_COOKIE" not in asking.environ or session_cookie_name() not in asking.cookies:
             return None
         found = viewer()
         if found is None:
             return None
-        if request.endpoint == "pages.submit":
+        if asking.endpoint == "pages.submit":
             return None  # The ticket form shows itself again with a token (pages.submit).
-        posted = request.headers.get(CSRF_HEADER)
-        if posted is None and request.mimetype in FORM_TYPES:
-            allow_files(request)  # Before the body is read: files may come with it.
-            posted = request.form.get(CSRF_FIELD)
+        posted = asking.headers.get(CSRF_HEADER)
+        if posted is None and asking.mimetype in FORM_TYPES:
+            allow_files(asking)  # Before the body is read: files may come with it.
+            posted = asking.form.get(CSRF_FIELD)
         if not found.csrf_ok(posted):
             raise csrf_refused()
         return None
-
-    @app.after_request
-    def _form_cookie(response: Response) -> Response:
-        token = g.get("loket_form_token")
-        if token and request.cookies.get(form_cookie_name()) != token:
-            response.set_cookie(form_cookie_name(), token, max_age=86400, path="/",
-                                secure=secure_cookies(), httponly=True, samesite="Strict")
-        return response
