@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Mapping, Sequence
 
+from loket.domain.frozen import make
 from loket.domain.tickets import AuthorRole, Message, Ticket
 
 
@@ -149,8 +150,10 @@ def created_event(ticket: Ticket, taken_by: str | None = None) -> TicketEvent:
         detail = {"status": ticket.status, "for": ticket.email, "channel": "phone"}
     else:
         by, role, detail = ticket.email, AuthorRole.CUSTOMER, {"status": ticket.status}
-    return TicketEvent(ticket.number, ticket.created_at, by, role, EventKind.CREATED, detail,
-                       event_key(ticket.created_at, ticket.version, 0))
+    # make(TicketEvent, ...): TicketEvent(...) at a fraction of the cost (domain/frozen.py).
+    return make(TicketEvent, dict(ticket=ticket.number, at=ticket.created_at, by=by,
+                                  role=role, kind=EventKind.CREATED, detail=detail,
+                                  key=event_key(ticket.created_at, ticket.version, 0)))
 
 
 def rated_event(rating) -> TicketEvent:

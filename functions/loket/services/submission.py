@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from loket.domain.errors import FieldError, Refused, ValidationFailed
+from loket.domain.frozen import make
 from loket.domain.tickets import NewTicket, Ticket
 from loket.domain.forms import ATTACHMENTS
 from loket.services.attachments import FileBatch, InlineFile, check_files
@@ -72,13 +73,15 @@ def submit_ticket(services: Services, data: Mapping[str, Any], *, client_address
     # request with this key: a retry (same key, same body) never counts, so it gets its
     # ticket over the limit too, as it would have.
     hits = submission_limits(services, client_address) if limits else []
-    new = NewTicket(email=clean["email"], product=clean["product"], type=clean["type"],
-                    subject=clean["subject"], description=clean["description"],
-                    fields={k: v for k, v in clean.items() if k not in _CORE},
-                    language=clean["language"], status=services.config.initial_status,
-                    created_at=services.clock.now(), attachments=batch.store(services),
-                    organization=viewer.account.organization if viewer else None,
-                    follow_up_of=follow_up_of, taken_by=taken_by)
+    # make(NewTicket, ...) is NewTicket(...) at a quarter of the cost (domain/frozen.py).
+    new = make(NewTicket, dict(
+        email=clean["email"], product=clean["product"], type=clean["type"],
+        subject=clean["subject"], description=clean["description"],
+        fields={k: v for k, v in clean.items() if k not in _CORE},
+        language=clean["language"], status=services.config.initial_status,
+        created_at=services.clock.now(), attachments=batch.store(services),
+        organization=viewer.account.organization if viewer else None,
+        follow_up_of=follow_up_of, taken_by=taken_by))
     # The workflow's starting state (priority, SLA clock, first deadline) is stored
     # with the ticket itself, so no ticket ever lacks its timers.
     new = services.config.workflow.start(new)
