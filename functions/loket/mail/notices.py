@@ -25,8 +25,9 @@ def thread_root(services: "Services", number: int) -> str:
 
 
 def receipt_email(services: "Services", ticket: Ticket, files=()) -> OutgoingMail:
-    """The receipt. Its article suggestions are looked up by the dispatcher, when it
-    renders the mail (render_mail): a search costs more than the rest of a submit."""
+    """The receipt of a ticket just made, queued at its moment (created_at). Its article
+    suggestions are looked up by the dispatcher, when it renders the mail
+    (render_mail): a search costs more than the rest of a submit."""
     config = services.config
     data = {
         "vendor": config.vendor,
@@ -45,7 +46,7 @@ def receipt_email(services: "Services", ticket: Ticket, files=()) -> OutgoingMai
     root = thread_root(services, ticket.number)
     return letter("receipt", lang=ticket.language, mail_from=services.mail_from,
                   to=ticket.email, data=data, message_id=root, thread_root=root,
-                  ticket=ticket.number, created_at=services.clock.now())
+                  ticket=ticket.number, created_at=ticket.created_at)
 
 
 def render_mail(services: "Services", mail: OutgoingMail) -> EmailMessage:

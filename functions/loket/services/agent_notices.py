@@ -52,7 +52,7 @@ def new_ticket_notices(services: Services, ticket: Ticket, description: str) -> 
     return make(OutgoingMail, dict(
         kind=INTENT, lang="", to=f"agents of {ticket.product}",
         data=_facts(ticket, description, "new-ticket", author=ticket.email),
-        created_at=services.clock.now(), message_id="", ticket=ticket.number))
+        created_at=ticket.created_at, message_id="", ticket=ticket.number))
 
 
 def expand_notices(services: Services, intent: OutgoingMail) -> int:

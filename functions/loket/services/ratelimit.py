@@ -13,13 +13,13 @@ from loket.services.context import Services
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def submission_limits(services: Services, client_address: str) -> list[HitLimit]:
-    """This submission's hits on the address's limits, per hour and per day, for the
-    store to count in the ticket's own write (create_ticket(hits=...)): one transaction
-    instead of three, and a request that is refused, or that replays one counted
-    already (same Idempotency-Key), counts nothing."""
+def submission_limits(services: Services, client_address: str,
+                      now: datetime) -> list[HitLimit]:
+    """This submission's hits on the address's limits, per hour and per day, in the
+    windows that hold `now`, for the store to count in the ticket's own write
+    (create_ticket(hits=...)): one transaction instead of three, and a request that is
+    refused, or that replays one counted already (same Idempotency-Key), counts nothing."""
     limits = services.config.submissions
-    now = services.clock.now()
     hits = []
     for limit, window_name, seconds in ((limits.per_hour, "hour", 3600),
                                         (limits.per_day, "day", 86400)):
