@@ -51,7 +51,8 @@ def _unstorable(value: Any, path: str, depth: int = 0):
     if depth > MAX_DEPTH:
         yield path, f"is nested too deeply (at most {MAX_DEPTH} levels)"
     elif isinstance(value, str):
-        if not is_encodable(value):
+        # ASCII (most text) holds no surrogate: only other text is searched.
+        if not value.isascii() and not is_encodable(value):
             yield path, "holds a lone surrogate (\\ud800-\\udfff), which is not text"
     elif isinstance(value, float):
         if not math.isfinite(value):
@@ -59,7 +60,7 @@ def _unstorable(value: Any, path: str, depth: int = 0):
     elif isinstance(value, dict):
         for key, item in value.items():
             name = f"{path}.{key}" if path else str(key)
-            if not is_encodable(str(key)):
+            if not (isinstance(key, str) and key.isascii()) and not is_encodable(str(key)):
                 yield _printable(name), "is a field name that is not text"
             else:
                 yield from _unstorable(item, name, depth + 1)
