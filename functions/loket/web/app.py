@@ -7,6 +7,7 @@ from flask import Flask
 from loket.services.context import Services
 from loket.settings import Settings
 from loket.web.converters import TicketNumberConverter
+from loket.web.json_answers import OneEncoderJSONProvider
 from loket.web.url_rules import BuilderOnFirstUseRule
 from loket.wiring import build_services
 
@@ -97,6 +98,8 @@ def _bare_app(settings: Settings, services: Services) -> Flask:
     app.url_rule_class = BuilderOnFirstUseRule
     # Every <int:number> in a route is a ticket number in range (web/converters.py).
     app.url_map.converters["int"] = TicketNumberConverter
+    # Flask's JSON answers, with one encoder kept rather than one made per answer.
+    app.json = OneEncoderJSONProvider(app)
     # "NEW OLD" (loket/secret_keys.py): Flask signs with the first, accepts the others.
     keys = settings.secret_key.split() or [settings.secret_key]
     app.config.update(SECRET_KEY=keys[0], SECRET_KEY_FALLBACKS=keys[1:],
