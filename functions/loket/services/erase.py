@@ -13,10 +13,10 @@ ticket carries); without it their words stay, with the address and name in them 
 It reads every record once through the store's DataPort (a full read, a Scan on
 DynamoDB: an erasure is rare and must miss nothing) and writes only what changes, in
 bounded chunks (`erase_chunk`): the CLI runs them all at once, the desk's erase job one
-sweep at a time, resuming from the chunk's cursor after a crash. A ticket or mail (on
-DynamoDB any item) changed by another writer between the chunk's read and its write (a
-reply, the dispatcher's claim or outcome) is rewritten from what it holds then: an
-erasure never puts their older state back.
+sweep at a time, resuming from the chunk's cursor after a crash. A record changed by
+another writer between the chunk's read and its write (a reply, the dispatcher's claim
+or outcome, a new password, a lifted suppression) is rewritten from what it holds then:
+an erasure never puts their older state back.
 """
 
 from __future__ import annotations
@@ -193,8 +193,7 @@ class Eraser:
     def apply(self, port, records) -> None:
         """Remove or rewrite the (kind, record) pairs that name the person (SQLite)."""
         removed: dict[str, list] = {}
-        rewritten: dict[str, list] = {}
-        originals: dict[str, list] = {}
+        originals: dict[str, list] = {}  # as read, rewritten as the write finds them
         mails: list[dict[str, Any]] = []
         tickets: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (as read, rewritten)
         blob_keys: list[str] = []
@@ -214,20 +213,23 @@ class Eraser:
                 # dispatcher may have claimed, sent or failed it since, and that stays.
                 mails.append(record)
                 continue
-            rewritten.setdefault(kind, []).append(self.scrub.value(record))
             originals.setdefault(kind, []).append(record)
         self.drop_blobs(blob_keys)
         self._rewrite_tickets(port, tickets)
         if mails:
             changed = port.rewrite_mail(mails, self.rewrite_mail, made_from=_intents(mails))
             self.count(self.erasure.rewritten, "mail", changed)
-        for kind, records_of_kind in rewritten.items():
+        for kind, records_of_kind in originals.items():
             if kind in KEYED_BY_CONTENT:
-                port.delete_records(kind, originals[kind])
-                port.import_records(kind, records_of_kind)
+                rewritten = [self.scrub.value(record) for record in records_of_kind]
+                port.delete_records(kind, records_of_kind)
+                port.import_records(kind, rewritten)
+                changed = len(rewritten)
             else:
-                port.replace_records(kind, records_of_kind)
-            self.count(self.erasure.rewritten, kind, len(records_of_kind))
+                # Read again by key in the write: an account's new password, an
+                # organization's products, a suppression lifted meanwhile stay so.
+                changed = port.rewrite_records(kind, records_of_kind, self.scrub.value)
+            self.count(self.erasure.rewritten, kind, changed)
         for kind, records_of_kind in removed.items():
             port.delete_records(kind, records_of_kind)
             self.count(self.erasure.removed, kind, len(records_of_kind))

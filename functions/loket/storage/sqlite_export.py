@@ -327,20 +327,22 @@ class SQLiteErase(SQLiteExport):
         erasure's snapshot stays (an erasure never puts an older state back: a sent mail
         queued again, a claim undone), and a mail removed meanwhile stays gone. How
         many changed."""
-        changed = 0
         with self.store._write() as conn:
             ids = dict.fromkeys([r["id"] for r in records] + [
                 row[0] for prefix in made_from for row in conn.execute(
                     "SELECT id FROM mail_queue WHERE id >= ? AND id < ?",
                     (prefix, prefix + "\U0010ffff"))])
-            for mail_id in ids:
-                row = conn.execute("SELECT record FROM mail_queue WHERE id = ?",
-                                   (mail_id,)).fetchone()
-                now = row and mail_to_record(mail_from_record(json.loads(row[0])))
-                if now and (new := rewrite(now)) != now:
-                    _REPLACERS["mail"](conn, new)
-                    changed += 1
-        return changed
+            return _rewrite_by_key(conn, "mail", ids, rewrite)
+
+    def rewrite_records(self, kind: str, records: Sequence[dict[str, Any]], rewrite) -> int:
+        """Each of these records of `kind` (not tickets, not mail: above) read again by
+        its key and rewritten by `rewrite` in one write transaction, so what another
+        writer changed since the erasure's snapshot stays (a new password, a session
+        epoch, an organization's products) and a record removed meanwhile (a suppression
+        lifted) stays gone. How many changed."""
+        _, key = _KEYS[kind]
+        with self.store._write() as conn:
+            return _rewrite_by_key(conn, kind, [r[key] for r in records], rewrite)
 
     def erase_chunk(self, eraser, cursor: str | None, *, limit: int) -> str | None:
         """One step of an erasure (services/erase.py): `limit` tickets from the cursor
@@ -376,6 +378,40 @@ class SQLiteErase(SQLiteExport):
                 "DELETE FROM sessions WHERE lower(email) = lower(?)",
                 "DELETE FROM one_time_tokens WHERE lower(email) = lower(?)",
                 "DELETE FROM hit_counters WHERE instr(lower(key), lower(?)) > 0"))
+
+
+# How one record of a kind is read by its key (as _other_records reads them all).
+_READERS = {
+    "organizations": ("SELECT record FROM organizations",
+                      _json_record(organization_from_record, organization_to_record)),
+    "accounts": ("SELECT record FROM accounts",
+                 _json_record(account_from_record, account_to_record)),
+    "counters": ("SELECT name, value FROM counters", dict),
+    "mail": ("SELECT record FROM mail_queue", _json_record(mail_from_record, mail_to_record)),
+    "suppressions": ("SELECT address, reason, detail, created_at FROM mail_suppressions",
+                     _row(suppression_from_record, suppression_to_record)),
+    "refused": ("SELECT * FROM refused_mail", _row(refused_from_record, refused_to_record)),
+    "uploads": ("SELECT * FROM uploads", _row(upload_from_record, upload_to_record)),
+    "idempotency_keys": ("SELECT key, fingerprint, ticket FROM idempotency_keys", dict),
+}
+
+
+def _rewrite_by_key(conn: sqlite3.Connection, kind: str, keys, rewrite) -> int:
+    """The records of `kind` with these keys as the write transaction finds them, each
+    rewritten by `rewrite` where that changes it (under its old key: the rewrite may
+    change the key, a counter named by the address); one gone meanwhile stays gone.
+    How many changed."""
+    table, key = _KEYS[kind]
+    select, convert = _READERS[kind]
+    changed = 0
+    for value in keys:
+        row = conn.execute(f"{select} WHERE {key} = ?", (value,)).fetchone()
+        now = convert(row) if row is not None else None
+        if now is not None and (new := rewrite(now)) != now:
+            conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (value,))
+            _WRITERS[kind](conn, new)
+            changed += 1
+    return changed
 
 
 def _replace_ticket(conn: sqlite3.Connection, line: dict[str, Any]) -> None:
