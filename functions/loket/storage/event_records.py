@@ -8,7 +8,7 @@ from typing import Any
 
 from loket.domain.events import EventKind, TicketEvent
 from loket.domain.tickets import AuthorRole
-from loket.storage.records import sorted_json
+from loket.storage.records import iso, sorted_json
 
 EVENT_COLUMNS = ("ticket", "key", "at", "by", "role", "kind", "detail")
 
@@ -16,7 +16,7 @@ EVENT_COLUMNS = ("ticket", "key", "at", "by", "role", "kind", "detail")
 def event_to_record(event: TicketEvent) -> dict[str, Any]:
     if not event.key:
         raise ValueError(f"an event of ticket {event.ticket} has no key")
-    return {"ticket": event.ticket, "key": event.key, "at": event.at.isoformat(),
+    return {"ticket": event.ticket, "key": event.key, "at": iso(event.at),
             "by": event.by, "role": event.role.value, "kind": event.kind.value,
             "detail": sorted_json(dict(event.detail))}
 

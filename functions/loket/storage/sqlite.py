@@ -32,7 +32,7 @@ from loket.storage.sqlite_mail import (MAIL_MIGRATION, SUPPRESSION_LIFTS_MIGRATI
 from loket.storage.sqlite_mail_in import MAIL_IN_MIGRATION, SQLiteMailIn, check_message_key
 from loket.storage.due_kinds import (SQLITE_MIGRATION as DUE_KINDS_MIGRATION,
                                       SQLITE_REMOVALS_DUE, SQLITE_TIMERS_DUE)
-from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, message_from_record,
+from loket.storage.records import (TICKET_COLUMNS, UPLOAD_COLUMNS, iso, message_from_record,
                                    message_to_record, ticket_from_record, ticket_to_record,
                                    upload_from_record, upload_to_record, utc_iso)
 
@@ -414,13 +414,13 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
         if not hits:
             return
         conn.execute("DELETE FROM hit_counters WHERE expires_at < ?",
-                     (max(hit.window_start for hit in hits).isoformat(),))
-        keys = [f"{hit.key}@{hit.window_start.isoformat()}" for hit in hits]
+                     (iso(max(hit.window_start for hit in hits)),))
+        keys = [f"{hit.key}@{iso(hit.window_start)}" for hit in hits]
         counts = dict(conn.execute(
             "INSERT INTO hit_counters VALUES " + ", ".join(["(?, ?, ?)"] * len(hits))
             + " ON CONFLICT(key) DO UPDATE SET count = count + excluded.count "
             "RETURNING key, count",
-            [v for key, hit in zip(keys, hits) for v in (key, 1, hit.expires_at.isoformat())]
+            [v for key, hit in zip(keys, hits) for v in (key, 1, iso(hit.expires_at))]
         ).fetchall())
         for key, hit in zip(keys, hits):
             if counts[key] > hit.limit:
@@ -429,13 +429,12 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
     @staticmethod
     def _add_hit(conn: sqlite3.Connection, key: str, window_start: datetime,
                  expires_at: datetime, amount: int) -> int:
-        window_key = f"{key}@{window_start.isoformat()}"
-        conn.execute("DELETE FROM hit_counters WHERE expires_at < ?",
-                     (window_start.isoformat(),))
+        window_key = f"{key}@{iso(window_start)}"
+        conn.execute("DELETE FROM hit_counters WHERE expires_at < ?", (iso(window_start),))
         row = conn.execute(
             "INSERT INTO hit_counters VALUES (?, ?, ?) ON CONFLICT(key) "
             "DO UPDATE SET count = count + excluded.count RETURNING count",
-            (window_key, amount, expires_at.isoformat())).fetchone()
+            (window_key, amount, iso(expires_at))).fetchone()
         return int(row[0])
 
 
