@@ -328,6 +328,13 @@ class MailQueue(Protocol):
         rewrote or removed it, or another claim has it)."""
         ...
 
+    def expand_mails(self, expansions: Sequence[tuple[OutgoingMail, Sequence[OutgoingMail],
+                                                      OutgoingMail | None]]) -> list[bool]:
+        """expand_mail for each (intent, mails, seen) of a dispatcher's round, in one
+        write where the store has one (SQLite takes its write lock once); each expansion
+        whole or not at all. Whether each was made, as expand_mail answers."""
+        ...
+
     def get_mail(self, mail_id: str) -> "OutgoingMail | None":
         ...
 

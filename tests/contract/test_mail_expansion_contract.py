@@ -1,7 +1,8 @@
-"""store.expand_mail: a queued record that stands for other mails (the new-ticket notices
-to a board's agents, services/agent_notices.py) is replaced by them, once, on every
-store. The dispatcher delivers at least once, so an expansion may come twice: the
-second queues no mail twice and leaves one sent meanwhile as it is."""
+"""store.expand_mail (and expand_mails, a round of them): a queued record that stands
+for other mails (the new-ticket notices to a board's agents, services/agent_notices.py)
+is replaced by them, once, on every store. The dispatcher delivers at least once, so an
+expansion may come twice: the second queues no mail twice and leaves one sent meanwhile
+as it is."""
 
 from __future__ import annotations
 
@@ -62,3 +63,24 @@ def test_an_expansion_into_nothing_only_marks_the_record(store):
     store.expand_mail(done(claimed), [])
     assert store.get_mail(intent.id).state is MailState.SENT
     assert store.list_mail(pending=True) == [] and store.list_mail(pending=False) == []
+
+
+def test_a_round_s_expansions_are_stored_together_each_only_while_as_claimed(store):
+    # store.expand_mails: the dispatcher's round in one call (one write on SQLite). A
+    # record no longer as claimed (here: under another lease, then done already by the
+    # round's first expansion of it) is left out, alone.
+    store.enqueue_mail([mail(to="agents of planner", kind="agent-notices", ticket=n)
+                        for n in (10001, 10002)])
+    first, second = store.claim_mail(T0, T0 + LEASE)
+    notices = {m.id: [replace(mail(to=f"agent{n}@nordwind.example", kind="agent-notice",
+                                   ticket=m.ticket), id=f"{m.id}-{n}") for n in range(2)]
+               for m in (first, second)}
+    stale = replace(second, next_attempt_at=T0)
+    assert store.expand_mails([(done(first), notices[first.id], first),
+                               (done(stale), notices[second.id], stale),
+                               (done(first), notices[first.id], first)]) == [True, False, False]
+    assert store.get_mail(first.id).state is MailState.SENT
+    assert store.get_mail(second.id).state is MailState.PENDING
+    assert sorted(m.id for m in store.list_mail(pending=True)) == \
+        sorted([second.id, *(m.id for m in notices[first.id])])
+    assert store.expand_mails([]) == []

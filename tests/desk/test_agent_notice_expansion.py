@@ -52,19 +52,20 @@ def test_an_expansion_cut_short_and_repeated_sends_each_agent_one_notice(
     two_listeners(services, people)
     ticket = submit(services)
     store = services.store
-    real_expand = store.expand_mail
+    real_expand = store.expand_mails
 
-    def dies_after_the_first(intent, mails, **_):
+    def dies_after_the_first(expansions):
+        [(_, mails, _)] = expansions
         store.enqueue_mail(mails[:1])
         raise ConnectionError("the store went away")
 
-    monkeypatch.setattr(store, "expand_mail", dies_after_the_first)
+    monkeypatch.setattr(store, "expand_mails", dies_after_the_first)
     send_queued(services)
     [first] = [m for m in store.list_mail(pending=True) if m.kind == "agent-notice"]
     [record] = [m for m in store.list_mail(pending=True) if m.kind == INTENT]
     assert record.attempts == 1 and "store went away" in record.last_error
 
-    monkeypatch.setattr(store, "expand_mail", real_expand)
+    monkeypatch.setattr(store, "expand_mails", real_expand)
     services.clock.move(minutes=5)  # the record's retry is due
     send_queued(services)
     expand_notices(services, record)  # a late copy of the first dispatcher, too
@@ -86,9 +87,9 @@ def test_the_expansion_of_one_record_is_the_same_every_time(desk_services, peopl
     runs = []
     for _ in range(2):
         queued = []
-        monkeypatch.setattr(services.store, "expand_mail",
-                            lambda intent, mails, queued=queued, **_:
-                            queued.extend(mails) or True)
+        monkeypatch.setattr(services.store, "expand_mails",
+                            lambda expansions, queued=queued:
+                            [queued.extend(mails) or True for _, mails, _ in expansions])
         expand_notices(services, record)
         runs.append(sorted((m.to, m.id, m.message_id) for m in queued))
     assert runs[0] == runs[1] and len(runs[0]) == 2
@@ -116,3 +117,29 @@ def test_the_desk_s_mail_page_shows_the_record_until_it_is_expanded(desk_service
     assert "agent-notices" in row and "agents of planner" in row and f"#{ticket.number}" in row
     send_queued(services)
     assert f'data-mail="{record.id}"' not in client.get("/desk/mail/").get_data(as_text=True)
+
+
+def test_a_round_expands_its_records_with_one_store_write(desk_services, people, outbox,
+                                                          monkeypatch):
+    # The mail process writes beside the server's writers (another process on SQLite):
+    # a round's records go in one expand_mails, and a record no agent listens to is
+    # marked done with the round's outcomes (update_mails), not in a write of its own.
+    services = desk_services
+    calls = []
+    for name in ("expand_mails", "update_mails"):
+        real = getattr(services.store, name)
+        monkeypatch.setattr(services.store, name,
+                            lambda *a, real=real, name=name, **k:
+                            calls.append(name) or real(*a, **k))
+    for _ in range(3):
+        submit(services)
+    send_queued(services)
+    assert calls == ["update_mails"]  # 3 receipts and 3 records, no listener
+    two_listeners(services, people)
+    tickets = [submit(services) for _ in range(3)]
+    calls.clear()
+    send_queued(services)
+    assert calls.count("expand_mails") == 1
+    for ticket in tickets:
+        assert len(mails_to(outbox, AGENT, f"[#{ticket.number}] New ticket")) == 1
+    assert services.store.list_mail(pending=True) == []

@@ -19,7 +19,7 @@ import hmac
 import re
 import secrets
 from dataclasses import replace
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 from loket.domain.accounts import Account, email_key
 from loket.domain.forms import LANGUAGES
@@ -56,8 +56,20 @@ def new_ticket_notices(services: Services, ticket: Ticket, description: str) -> 
 
 
 def expand_notices(services: Services, intent: OutgoingMail) -> int:
-    """Queue the e-mails `intent` stands for (one per agent of the board who asks for new
-    tickets now) and mark it done, in one store call (store.expand_mail); how many.
+    """Queue the e-mails `intent` stands for and mark it done (expand_all); how many."""
+    return expand_all(services, [intent])
+
+
+def expand_all(services: Services, intents: Sequence[OutgoingMail], *,
+               settle: Callable[[OutgoingMail], object] | None = None) -> int:
+    """Queue the e-mails each of `intents` stands for (one per agent of the board who
+    asks for new tickets now) and mark each done, in one store call for all of them
+    (store.expand_mails: one write on SQLite, a dispatcher's round); how many. The
+    agents are read once for all of them.
+
+    With `settle` (the dispatcher's outcomes, stored with its round's others), an intent
+    no agent listens to is handed to it done instead: it queues nothing, so it needs
+    only the claim to hold (store.update_mails), not its data as claimed.
 
     The dispatcher delivers at least once, so this may run twice for one intent: each
     e-mail's id and Message-ID come from the intent's id and the agent's address, and
@@ -68,20 +80,42 @@ def expand_notices(services: Services, intent: OutgoingMail) -> int:
     description), so they are queued only while the record is as the dispatcher
     claimed it: an erasure (services/erase.py) that rewrote it since has the record
     read again and the notices made from what it left."""
+    agents = services.store.list_agents() if intents else []
+    queued = 0
     for _ in range(EXPAND_READS):
-        facts = intent.data
-        mails = [_expanded(services, intent, agent, facts)
-                 for agent in new_ticket_listeners(services, facts["product"])]
-        done = replace(intent, state=MailState.SENT, attempts=intent.attempts + 1,
-                       sent_at=services.clock.now(), next_attempt_at=None, last_error="")
-        if services.store.expand_mail(done, mails, seen=intent):
-            return len(mails)
-        stored = services.store.get_mail(intent.id)
-        if stored is None or stored.state is not MailState.PENDING or \
-                stored.next_attempt_at != intent.next_attempt_at:
-            return 0  # erased, expanded by another, or claimed again: not ours now
-        intent = stored  # rewritten meanwhile (an erasure): expand what it left
-    raise RuntimeError(f"mail {intent.id} kept changing while it was expanded")
+        expansions = []
+        for intent in intents:
+            done, mails = _expansion(services, intent, agents)
+            if mails or settle is None:
+                expansions.append((done, mails, intent))
+            else:
+                settle(done)
+        made = services.store.expand_mails(expansions) if expansions else []
+        queued += sum(len(mails) for (_, mails, _), ok in zip(expansions, made) if ok)
+        intents = [again for (_, _, seen), ok in zip(expansions, made) if not ok
+                   for again in [_read_again(services, seen)] if again is not None]
+        if not intents:
+            return queued
+    raise RuntimeError(f"mail {intents[0].id} kept changing while it was expanded")
+
+
+def _expansion(services: Services, intent: OutgoingMail,
+               agents: list[Account]) -> tuple[OutgoingMail, list[OutgoingMail]]:
+    """The intent done, and the notices it stands for."""
+    mails = [_expanded(services, intent, agent, intent.data)
+             for agent in _listeners(agents, intent.data["product"])]
+    return replace(intent, state=MailState.SENT, attempts=intent.attempts + 1,
+                   sent_at=services.clock.now(), next_attempt_at=None, last_error=""), mails
+
+
+def _read_again(services: Services, intent: OutgoingMail) -> OutgoingMail | None:
+    """The record an expansion found changed, as stored now; None when it is not ours
+    to expand any more (erased, expanded by another, or claimed again)."""
+    stored = services.store.get_mail(intent.id)
+    if stored is None or stored.state is not MailState.PENDING or \
+            stored.next_attempt_at != intent.next_attempt_at:
+        return None
+    return stored  # rewritten meanwhile (an erasure): expand what it left
 
 
 def _expanded(services: Services, intent: OutgoingMail, agent: Account,
@@ -108,11 +142,10 @@ def notice_id_prefix(intent_id: str) -> str:
     return intent_id[:20]
 
 
-def new_ticket_listeners(services: Services, product: str) -> list[Account]:
-    """The agents of `product`'s board who asked to hear of new tickets (one indexed
-    query, never the customers), read by the dispatcher (expand_notices)."""
-    return [a for a in services.store.list_agents()
-            if _on_board(a, product) and a.agent_notices.new_tickets]
+def _listeners(agents: Iterable[Account], product: str) -> list[Account]:
+    """Those of `agents` (store.list_agents: one indexed query, never the customers, read
+    by the dispatcher) on `product`'s board who asked to hear of new tickets."""
+    return [a for a in agents if _on_board(a, product) and a.agent_notices.new_tickets]
 
 
 def customer_reply_notices(services: Services, ticket: Ticket, text: str,

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from loket.domain.errors import Refused
 from loket.domain.outgoing import MailFailure, MailState, OutgoingMail
 from loket.mail.notices import render_mail
-from loket.services.agent_notices import INTENT, expand_notices
+from loket.services.agent_notices import INTENT, expand_all
 from loket.services.context import Services
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,12 @@ def send_queued(services: Services, *, batch: int = BATCH,
         outcomes = Outcomes(services, now + LEASE)
         expanded = report.expanded
         try:
+            # The round's agent-notices records first, together (one store write), so
+            # the mails they stand for are queued before the round's sends take time.
+            _expand(services, [m for m in claimed if m.kind == INTENT], report, outcomes)
             for mail in claimed:
-                deliver(services, mail, report, outcomes)
+                if mail.kind != INTENT:
+                    deliver(services, mail, report, outcomes)
         finally:
             outcomes.flush()
         # The mails an expansion queued are due now: one more round sends them.
@@ -91,18 +95,25 @@ class Outcomes:
         self.services = services
         self.lease = lease
         self.pending: list[OutgoingMail] = []
+        self.added = 0
         self.since = time.monotonic()
 
     def add(self, mail: OutgoingMail) -> OutgoingMail:
         self.pending.append(mail)
-        if len(self.pending) >= FLUSH_EVERY or time.monotonic() - self.since >= FLUSH_SECONDS:
+        self.added += 1
+        if self.added >= FLUSH_EVERY or time.monotonic() - self.since >= FLUSH_SECONDS:
             self.flush()
         return mail
+
+    def later(self, mails: list[OutgoingMail]) -> None:
+        """Stored with the next of the others: nothing was sent, so a crash before then
+        makes no mail go twice (agent-notices records that no agent listens to)."""
+        self.pending.extend(mails)
 
     def flush(self) -> None:
         if self.pending:
             self.services.store.update_mails(self.pending, claimed_until=self.lease)
-        self.pending, self.since = [], time.monotonic()
+        self.pending, self.added, self.since = [], 0, time.monotonic()
 
 
 def deliver(services: Services, mail: OutgoingMail, report: DispatchReport,
@@ -112,7 +123,8 @@ def deliver(services: Services, mail: OutgoingMail, report: DispatchReport,
     outcomes = outcomes or _AtOnce(services, mail.next_attempt_at)  # a claim's lease
     now = services.clock.now()
     if mail.kind == INTENT:  # Stands for other mails (agent_notices): queued, not sent.
-        return _expand(services, mail, report, outcomes, now)
+        _expand(services, [mail], report, outcomes)
+        return mail
     suppression = services.store.get_suppression(mail.to)
     if suppression is not None:
         report.suppressed += 1
@@ -133,17 +145,24 @@ def deliver(services: Services, mail: OutgoingMail, report: DispatchReport,
                                 sent_at=now, next_attempt_at=None, last_error=""))
 
 
-def _expand(services: Services, mail: OutgoingMail, report: DispatchReport,
-            outcomes, now: datetime) -> OutgoingMail:
-    """Queue the mails `mail` stands for and mark it done (the store does both); a
-    failure is retried later, as a send's would be."""
+def _expand(services: Services, intents: list[OutgoingMail], report: DispatchReport,
+            outcomes) -> None:
+    """Queue the mails `intents` stand for and mark them done, in one store write
+    (agent_notices.expand_all); those no agent listens to are marked done with the
+    round's outcomes. A failure is retried later, as a send's would be."""
+    if not intents:
+        return
+    unheard: list[OutgoingMail] = []
     try:
-        report.expanded += expand_notices(services, mail)
-    except Exception as error:  # The store was unreachable: the record stays queued.
-        log.exception("expanding mail %s failed", mail.id)
-        return outcomes.add(_failed(services, mail, f"{type(error).__name__}: {error}", True,
-                                    now, report))
-    return mail
+        report.expanded += expand_all(services, intents, settle=unheard.append)
+    except Exception as error:  # The store was unreachable: the records stay queued.
+        log.exception("expanding mail %s failed", ", ".join(m.id for m in intents))
+        now = services.clock.now()
+        for mail in intents:  # one expanded meanwhile (DynamoDB) keeps its outcome
+            outcomes.add(_failed(services, mail, f"{type(error).__name__}: {error}", True,
+                                 now, report))
+        return
+    outcomes.later(unheard)
 
 
 def _failed(services: Services, mail: OutgoingMail, reason: str, temporary: bool,
@@ -171,6 +190,10 @@ class _AtOnce:
     def add(self, mail: OutgoingMail) -> OutgoingMail:
         self.services.store.update_mails([mail], claimed_until=self.lease)
         return mail
+
+    def later(self, mails: list[OutgoingMail]) -> None:
+        if mails:
+            self.services.store.update_mails(mails, claimed_until=self.lease)
 
 
 def retry_mail(services: Services, mail_id: str) -> OutgoingMail:

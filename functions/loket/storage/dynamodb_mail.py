@@ -162,6 +162,12 @@ class DynamoDBMailQueue:
             raise
         return True
 
+    def expand_mails(self, expansions: Sequence[tuple[OutgoingMail, Sequence[OutgoingMail],
+                                                      OutgoingMail | None]]) -> list[bool]:
+        """A dispatcher's round of expansions, one after the other (expand_mail): the
+        table has no lock to share, and a BatchWriteItem could not keep the conditions."""
+        return [self.expand_mail(intent, mails, seen=seen) for intent, mails, seen in expansions]
+
     def expand_mail(self, intent: OutgoingMail, mails: Sequence[OutgoingMail], *,
                     seen: OutgoingMail | None = None) -> bool:
         """A conditional PutItem per mail (one already queued, by an expansion that

@@ -96,26 +96,40 @@ class SQLiteMailQueue:
 
     def expand_mail(self, intent: OutgoingMail, mails: Sequence[OutgoingMail], *,
                     seen: OutgoingMail | None = None) -> bool:
-        # With `seen`, only while the record is as claimed (pending, its lease, its
-        # data), checked in the transaction that queues the mails: an erasure that
-        # rewrote the record comes wholly before (False, nothing written: the dispatcher
-        # expands what the store has now) or after (it finds the mails and rewrites them).
-        # A mail queued already is left as it is, unless it waits still and the data
-        # differ (an erasure rewrote the record after an earlier expansion).
-        rows = [[row[c] for c in MAIL_COLUMNS] for row in map(mail_row, mails)]
-        with self._write() as conn:  # One transaction: all of the expansion, or none.
-            if seen is not None and not _as_seen(conn, seen):
-                return False
-            conn.executemany(
-                f"INSERT INTO mail_queue ({', '.join(MAIL_COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in MAIL_COLUMNS)}) ON CONFLICT (id) DO UPDATE "
-                "SET state = excluded.state, next_attempt_at = excluded.next_attempt_at, "
-                "record = excluded.record WHERE mail_queue.state = 'pending' AND "
-                "json_extract(mail_queue.record, '$.data') IS NOT "
-                "json_extract(excluded.record, '$.data')", rows)
-            self._write_mail(conn, intent)
-        self._mail_queued(mails)
-        return True
+        return self.expand_mails([(intent, mails, seen)])[0]
+
+    def expand_mails(self, expansions: Sequence[tuple[OutgoingMail, Sequence[OutgoingMail],
+                                                      OutgoingMail | None]]) -> list[bool]:
+        # One transaction for the whole of a dispatcher's round: the server's writers, in
+        # another process, meet its write lock once instead of once per new ticket.
+        # Each expansion is whole or absent in it. With `seen`, only while the record is
+        # as claimed (pending, its lease, its data), checked in the transaction that
+        # queues the mails: an erasure that rewrote the record comes wholly before (False,
+        # nothing written: the dispatcher expands what the store has now) or after (it
+        # finds the mails and rewrites them). A mail queued already is left as it is,
+        # unless it waits still and the data differ (an erasure rewrote the record after
+        # an earlier expansion).
+        rows = [[[row[c] for c in MAIL_COLUMNS] for row in map(mail_row, mails)]
+                for _, mails, _ in expansions]  # made before the lock is taken
+        expanded = []
+        with self._write() as conn:
+            for (intent, _, seen), mail_rows in zip(expansions, rows):
+                expanded.append(seen is None or _as_seen(conn, seen))
+                if expanded[-1]:
+                    self._expand(conn, intent, mail_rows)
+        self._mail_queued([mail for (_, mails, _), done in zip(expansions, expanded)
+                           if done for mail in mails])
+        return expanded
+
+    def _expand(self, conn: sqlite3.Connection, intent: OutgoingMail, rows: list) -> None:
+        conn.executemany(
+            f"INSERT INTO mail_queue ({', '.join(MAIL_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in MAIL_COLUMNS)}) ON CONFLICT (id) DO UPDATE "
+            "SET state = excluded.state, next_attempt_at = excluded.next_attempt_at, "
+            "record = excluded.record WHERE mail_queue.state = 'pending' AND "
+            "json_extract(mail_queue.record, '$.data') IS NOT "
+            "json_extract(excluded.record, '$.data')", rows)
+        self._write_mail(conn, intent)
 
     def _write_mail(self, conn: sqlite3.Connection, mail: OutgoingMail) -> None:
         row = mail_row(mail)
