@@ -253,3 +253,32 @@ def _new(i: int):
     return new_ticket(f"Other {i}", email=f"other{i}@example.com", created_at=T0,
                       fields={"environment": "test",
                               "error_message": f"Mail other{i}@example.com"})
+
+
+def test_a_ticket_reopened_after_its_last_check_is_not_stripped(store, blobs, monkeypatch):
+    # The customer reopens the ticket right after retention's last look at its version
+    # (the files gone) and before its rewrite: the rewrite is refused, the reopen
+    # stays, and the ticket keeps what the reopened ticket holds.
+    services = desk(store, blobs)
+    number = closed_ticket(store, blobs, services)
+    due = add_months(CLOSED_AT, MONTHS)
+    read_ticket, pending = store.get_ticket, [True]
+
+    def reopened_after_the_look(n):
+        found = read_ticket(n)
+        if pending and blobs.size(f"attachments/{'f' * 22}") is None:
+            pending.pop()
+            services.clock.set(due)
+            use_cases.reopen_ticket(services, number)
+        return found
+
+    monkeypatch.setattr(store, "get_ticket", reopened_after_the_look)
+    from loket.services.retention import remove_ticket_data
+
+    assert remove_ticket_data(services, number, due) is False
+    monkeypatch.undo()
+    assert not pending, "retention never looked at the ticket after the files went"
+    ticket = store.get_ticket(number)
+    assert services.config.workflow.status(ticket.status).category != "closed"
+    assert traces(store, number)
+    assert sweep(services, now=due).removed == 0

@@ -1,4 +1,4 @@
-"""Retention's rewrite of a closed ticket (storage/*_export.py `replace_records`)
+"""Retention's rewrite of a closed ticket (storage/*_export.py `replace_ticket`)
 interrupted by a crash, on SQLite and DynamoDB: after the crash every message of the
 ticket is still there, once, old or stripped, never gone; the ticket is still due, and
 the next sweep finishes it. A ticket small enough for one DynamoDB transaction, and one
@@ -30,7 +30,7 @@ class Crash(Exception):
 
 
 class CrashingRewrite:
-    """While on, the store's rewrite of a ticket (`replace_records`) dies at its write
+    """While on, the store's rewrite of a ticket (`replace_ticket`) dies at its write
     number `writes` + 1, the writes before it done: on DynamoDB a request, on SQLite
     the rewrite's transaction (which then rolls back). `attempted` counts them."""
 
@@ -39,16 +39,16 @@ class CrashingRewrite:
 
         self.writes, self.attempted, self.rewriting = 0, 0, False
         port = type(data_port(store))
-        real = port.replace_records
+        real = port.replace_ticket
 
-        def replace_records(port_self, kind, records):
+        def replace_ticket(port_self, line, **version):
             self.rewriting = True
             try:
-                return real(port_self, kind, records)
+                return real(port_self, line, **version)
             finally:
                 self.rewriting = False
 
-        monkeypatch.setattr(port, "replace_records", replace_records)
+        monkeypatch.setattr(port, "replace_ticket", replace_ticket)
         if store.__class__.__name__ == "DynamoDBStore":
             store.client.meta.events.register("before-parameter-build.dynamodb",
                                               self._request)

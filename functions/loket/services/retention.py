@@ -64,10 +64,11 @@ def remove_ticket_data(services: Services, number: int, now: datetime) -> bool:
     stripped = strip_ticket(ticket, store.list_messages(number), store.list_events(number),
                             store.get_rating(number), now=now,
                             countable_fields=countable_fields(services))
-    # The rewrite keeps no version check of its own: a change since the read above (an
-    # agent reopening the ticket) is seen here and wins. Looked at before the files go
-    # too, so a ticket reopened while its parts were read keeps them; the window left
-    # is the files' deletion and one write.
+    # A change since the read above (an agent reopening the ticket) wins: looked at
+    # before the files go, so a ticket reopened while its parts were read keeps them,
+    # and after; the rewrite is written only over the version read (checked in the
+    # store's write), so a reply or reopen after that last look is not undone either:
+    # skipped, the ticket is worked out afresh next round.
     if _changed(store, ticket):
         return False
     for key in stripped.blob_keys:
@@ -75,8 +76,7 @@ def remove_ticket_data(services: Services, number: int, now: datetime) -> bool:
             services.blobs.delete(key)
     if _changed(store, ticket):
         return False
-    _rewrite(services, stripped)
-    return True
+    return _rewrite(services, stripped, expected_version=ticket.version)
 
 
 def _changed(store, ticket) -> bool:
@@ -90,7 +90,7 @@ def countable_fields(services: Services) -> list[str]:
     return [f.name for f in services.config.form.fields if f.type in COUNTABLE_FIELD_TYPES]
 
 
-def _rewrite(services: Services, stripped) -> None:
+def _rewrite(services: Services, stripped, *, expected_version: int) -> bool:
     from dataclasses import replace
 
     from loket.storage.account_records import rating_to_record
@@ -105,7 +105,7 @@ def _rewrite(services: Services, stripped) -> None:
             "messages": [message_to_record(m) for m in stripped.messages],
             "events": [event_to_record(e) for e in stripped.events],
             "rating": rating_to_record(stripped.rating) if stripped.rating else None}
-    data_port(services.store).replace_records("tickets", [line])
+    return data_port(services.store).replace_ticket(line, expected_version=expected_version)
 
 
 def schedule_closed_tickets(services: Services, products: list[str]) -> "ScheduleReport":

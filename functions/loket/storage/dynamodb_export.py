@@ -32,7 +32,7 @@ from loket.storage.dynamodb import (COUNTER_KEY, MESSAGE_PREFIX, _from_item,
                                     _idempotency_key, _message_sk, _ticket_item, _ticket_pk,
                                     _to_item, _upload_from_item, _upload_item)
 from loket.storage.dynamodb_accounts import _account_item, _org_item
-from loket.storage.dynamodb_conditions import lost_condition
+from loket.storage.dynamodb_conditions import cancelled_by_condition, lost_condition
 from loket.storage.dynamodb_desk import words_write
 from loket.storage.dynamodb_events import EVENT_PREFIX, event_item
 from loket.storage.event_records import event_from_record, event_to_record
@@ -453,13 +453,23 @@ class DynamoDBErase(DynamoDBExport):
             else:
                 self._batch_write(items)
 
-    def _replace_ticket(self, pk: str, items: list[dict[str, Any]]) -> None:
+    def replace_ticket(self, line: dict[str, Any], *, expected_version: int) -> bool:
+        """Retention's rewrite of one ticket's line, only while the stored ticket is at
+        `expected_version` (the one the line was worked out from): False, writing
+        nothing, when a reply or reopen came since (services/retention.py)."""
+        key, items = dynamodb_items("tickets", line)
+        return self._replace_ticket(key["pk"], items, expected_version=expected_version)
+
+    def _replace_ticket(self, pk: str, items: list[dict[str, Any]], *,
+                        expected_version: int | None = None) -> bool:
         """A ticket's items in place of the ones stored (retention's rewrite). A crash
         leaves each record old or new, never neither: one transaction when it fits;
         else every part over its old one in place, then what no new part replaces goes,
         then the ticket item, so a crash before that leaves the ticket as it was (still
         due: the next round does it all again over what is there). Events keep their
-        keys and are overwritten: this is the one change they take."""
+        keys and are overwritten: this is the one change they take. With
+        `expected_version`, the ticket item is put on condition of it (False when lost;
+        in parts, looked at first too, so a changed ticket's parts are left alone)."""
         old = [part for part in self._partition_keys(pk)
                if part["sk"].startswith(REPLACED_PARTS)]
         # An event rewritten after a crash is in the line twice, as stored and as new:
@@ -467,18 +477,45 @@ class DynamoDBErase(DynamoDBExport):
         items = list({_key_id(item): item for item in _on_old_message_keys(items, old)}.values())
         new = {_key_id(item) for item in items}
         stale = [part for part in old if _key_id(part) not in new]
+        *parts, ticket = items
+        condition = {} if expected_version is None else {
+            "ConditionExpression": "attribute_exists(pk) AND version = :expected",
+            "ExpressionAttributeValues": _to_item({":expected": expected_version})}
         if len(items) + len(stale) <= TRANSACTION_ITEMS and \
                 sum(map(_size, items)) <= TRANSACTION_BYTES:
-            self.client.transact_write_items(TransactItems=[
-                *({"Put": {"TableName": self.table_name, "Item": _to_item(item)}}
-                  for item in items),
-                *({"Delete": {"TableName": self.table_name, "Key": _to_item(part)}}
-                  for part in stale)])
-            return
-        *parts, ticket = items
+            try:
+                self.client.transact_write_items(TransactItems=[
+                    *({"Put": {"TableName": self.table_name, "Item": _to_item(item)}}
+                      for item in parts),
+                    {"Put": {"TableName": self.table_name, "Item": _to_item(ticket),
+                             **condition}},
+                    *({"Delete": {"TableName": self.table_name, "Key": _to_item(part)}}
+                      for part in stale)])
+            except ClientError as error:
+                if condition and cancelled_by_condition(error, len(parts)):
+                    return False
+                raise
+            return True
+        if condition and not self._at_version(pk, expected_version):
+            return False
         self._batch_write(parts)
         self._delete_keys(stale)
-        self._batch_write([ticket])
+        if not condition:
+            self._batch_write([ticket])
+            return True
+        try:
+            self.client.put_item(TableName=self.table_name, Item=_to_item(ticket), **condition)
+        except ClientError as error:
+            if lost_condition(error):
+                return False
+            raise
+        return True
+
+    def _at_version(self, pk: str, version: int) -> bool:
+        found = self.client.get_item(
+            TableName=self.table_name, ConsistentRead=True,
+            Key=_to_item({"pk": pk, "sk": "TICKET"})).get("Item")
+        return found is not None and int(_from_item(found).get("version", -1)) == version
 
     def delete_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
         if kind == "suppression_lifts":

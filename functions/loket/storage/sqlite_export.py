@@ -309,6 +309,18 @@ class SQLiteErase(SQLiteExport):
                 _replace_ticket(conn, line)
         return stale
 
+    def replace_ticket(self, line: dict[str, Any], *, expected_version: int) -> bool:
+        """Retention's rewrite of one ticket's line, only while the stored ticket is at
+        `expected_version` (the one the line was worked out from), checked in the write
+        transaction: False, writing nothing, when a reply or reopen came since."""
+        with self.store._write() as conn:
+            row = conn.execute("SELECT version FROM tickets WHERE number = ?",
+                               (int(line["ticket"]["number"]),)).fetchone()
+            if row is None or row[0] != expected_version:
+                return False
+            _replace_ticket(conn, line)
+        return True
+
     def read_tickets(self, numbers: Sequence[int]) -> list[tuple[str, dict[str, Any]]]:
         """("tickets", line) for each of these tickets there is, from one snapshot."""
         conn = self._snapshot()
