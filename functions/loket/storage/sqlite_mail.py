@@ -49,6 +49,13 @@ class SQLiteMailQueue:
         # mail process runs at the lowest CPU priority, and a server's writer waits for
         # as long as it holds the lock (the records are read after the commit).
         lease = utc_iso(lease_until)
+        # A round often finds nothing (woken for mail a round before it took): a read
+        # says so without the write lock, which the server's writers would wait for.
+        # Mail queued after this read wakes the dispatcher again (mail_listener).
+        if self._connection().execute(
+                "SELECT 1 FROM mail_queue WHERE state = 'pending' AND next_attempt_at <= ? "
+                "LIMIT 1", (utc_iso(now),)).fetchone() is None:
+            return []
         with self._write() as conn:
             ids = [row[0] for row in conn.execute(
                 "SELECT id FROM mail_queue WHERE state = 'pending' "
