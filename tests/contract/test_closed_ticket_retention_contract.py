@@ -282,3 +282,31 @@ def test_a_ticket_reopened_after_its_last_check_is_not_stripped(store, blobs, mo
     assert services.config.workflow.status(ticket.status).category != "closed"
     assert traces(store, number)
     assert sweep(services, now=due).removed == 0
+
+
+def test_a_rating_given_after_its_last_check_stays(store, blobs, monkeypatch):
+    # A rating takes no version of the ticket's: one given right after retention's last
+    # look at a closed, unrated ticket and before its rewrite is not deleted by it.
+    from loket.domain.accounts import Rating
+    from loket.services.retention import remove_ticket_data
+
+    services = desk(store, blobs)
+    number = fill(store, blobs)["other"].number
+    use_cases.set_status(services, number, "closed", by="bob@example.com")
+    due = add_months(CLOSED_AT, MONTHS)
+    read_ticket, reads = store.get_ticket, []
+
+    def rated_after_the_look(n):
+        found = read_ticket(n)
+        reads.append(n)
+        if len(reads) == 3:  # the read, a look before the files go, the last look
+            store.rate_ticket(Rating(number, False, "Too slow.", due, "ann@example.com"))
+        return found
+
+    monkeypatch.setattr(store, "get_ticket", rated_after_the_look)
+    assert remove_ticket_data(services, number, due) is False
+    monkeypatch.undo()
+    assert len(reads) == 3
+    assert store.get_rating(number).comment == "Too slow."
+    assert sweep(services, now=due).removed == 1
+    assert store.get_rating(number) is not None

@@ -455,13 +455,15 @@ class DynamoDBErase(DynamoDBExport):
 
     def replace_ticket(self, line: dict[str, Any], *, expected_version: int) -> bool:
         """Retention's rewrite of one ticket's line, only while the stored ticket is at
-        `expected_version` (the one the line was worked out from): False, writing
-        nothing, when a reply or reopen came since (services/retention.py)."""
+        `expected_version` (the one the line was worked out from) and rated only if the
+        line is (a rating takes no version): False, writing nothing, when a reply,
+        reopen or rating came since (services/retention.py)."""
         key, items = dynamodb_items("tickets", line)
-        return self._replace_ticket(key["pk"], items, expected_version=expected_version)
+        return self._replace_ticket(key["pk"], items, expected_version=expected_version,
+                                    rated=bool(line.get("rating")))
 
     def _replace_ticket(self, pk: str, items: list[dict[str, Any]], *,
-                        expected_version: int | None = None) -> bool:
+                        expected_version: int | None = None, rated: bool = True) -> bool:
         """A ticket's items in place of the ones stored (retention's rewrite). A crash
         leaves each record old or new, never neither: one transaction when it fits;
         else every part over its old one in place, then what no new part replaces goes,
@@ -478,37 +480,54 @@ class DynamoDBErase(DynamoDBExport):
         new = {_key_id(item) for item in items}
         stale = [part for part in old if _key_id(part) not in new]
         *parts, ticket = items
-        condition = {} if expected_version is None else {
+        if expected_version is None:
+            return self._replace_parts(parts, ticket, stale)
+        rating_key = {"pk": pk, "sk": "RATING"}
+        if not rated and any(_key_id(part) == _key_id(rating_key) for part in old):
+            return False  # rated since the line was read
+        # The ticket item over the version read; unrated still if the line is.
+        checks = [{"Put": {
+            "TableName": self.table_name, "Item": _to_item(ticket),
             "ConditionExpression": "attribute_exists(pk) AND version = :expected",
-            "ExpressionAttributeValues": _to_item({":expected": expected_version})}
-        if len(items) + len(stale) <= TRANSACTION_ITEMS and \
-                sum(map(_size, items)) <= TRANSACTION_BYTES:
-            try:
-                self.client.transact_write_items(TransactItems=[
-                    *({"Put": {"TableName": self.table_name, "Item": _to_item(item)}}
-                      for item in parts),
-                    {"Put": {"TableName": self.table_name, "Item": _to_item(ticket),
-                             **condition}},
-                    *({"Delete": {"TableName": self.table_name, "Key": _to_item(part)}}
-                      for part in stale)])
-            except ClientError as error:
-                if condition and cancelled_by_condition(error, len(parts)):
-                    return False
-                raise
-            return True
-        if condition and not self._at_version(pk, expected_version):
-            return False
-        self._batch_write(parts)
-        self._delete_keys(stale)
-        if not condition:
-            self._batch_write([ticket])
-            return True
+            "ExpressionAttributeValues": _to_item({":expected": expected_version})}}]
+        if not rated:
+            checks.append({"ConditionCheck": {
+                "TableName": self.table_name, "Key": _to_item(rating_key),
+                "ConditionExpression": "attribute_not_exists(pk)"}})
+        puts = [{"Put": {"TableName": self.table_name, "Item": _to_item(item)}}
+                for item in parts]
+        deletes = [{"Delete": {"TableName": self.table_name, "Key": _to_item(part)}}
+                   for part in stale]
+        fits = len(items) + len(stale) + len(checks) - 1 <= TRANSACTION_ITEMS and \
+            sum(map(_size, items)) <= TRANSACTION_BYTES
+        if not fits:  # In steps: looked at first, then the ticket item on condition.
+            if not self._at_version(pk, expected_version):
+                return False
+            self._batch_write(parts)
+            self._delete_keys(stale)
+            puts, deletes = [], []
         try:
-            self.client.put_item(TableName=self.table_name, Item=_to_item(ticket), **condition)
+            self.client.transact_write_items(TransactItems=[*checks, *puts, *deletes])
         except ClientError as error:
-            if lost_condition(error):
+            if cancelled_by_condition(error, 0) or cancelled_by_condition(error, 1):
                 return False
             raise
+        return True
+
+    def _replace_parts(self, parts, ticket, stale) -> bool:
+        """The rewrite with no expectation (one transaction when it fits)."""
+        items = [*parts, ticket]
+        if len(items) + len(stale) <= TRANSACTION_ITEMS and \
+                sum(map(_size, items)) <= TRANSACTION_BYTES:
+            self.client.transact_write_items(TransactItems=[
+                *({"Put": {"TableName": self.table_name, "Item": _to_item(item)}}
+                  for item in items),
+                *({"Delete": {"TableName": self.table_name, "Key": _to_item(part)}}
+                  for part in stale)])
+            return True
+        self._batch_write(parts)
+        self._delete_keys(stale)
+        self._batch_write([ticket])
         return True
 
     def _at_version(self, pk: str, version: int) -> bool:

@@ -311,12 +311,16 @@ class SQLiteErase(SQLiteExport):
 
     def replace_ticket(self, line: dict[str, Any], *, expected_version: int) -> bool:
         """Retention's rewrite of one ticket's line, only while the stored ticket is at
-        `expected_version` (the one the line was worked out from), checked in the write
-        transaction: False, writing nothing, when a reply or reopen came since."""
+        `expected_version` (the one the line was worked out from) and rated only if the
+        line is (a rating takes no version), checked in the write transaction: False,
+        writing nothing, when a reply, reopen or rating came since."""
+        number = int(line["ticket"]["number"])
         with self.store._write() as conn:
-            row = conn.execute("SELECT version FROM tickets WHERE number = ?",
-                               (int(line["ticket"]["number"]),)).fetchone()
-            if row is None or row[0] != expected_version:
+            row = conn.execute("SELECT version, EXISTS (SELECT 1 FROM ratings WHERE "
+                               "ticket = number) FROM tickets WHERE number = ?",
+                               (number,)).fetchone()
+            if row is None or (row[0], bool(row[1])) != (expected_version,
+                                                         bool(line.get("rating"))):
                 return False
             _replace_ticket(conn, line)
         return True
