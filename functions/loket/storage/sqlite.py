@@ -189,6 +189,8 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
         self._checkpoints = checkpoints_for(self.path, self._write_lock)
         # New tickets of concurrent submissions share a transaction (sqlite_group_commit.py).
         self._group = group_commit_for(self.path)
+        # The rate-limit windows' start up to which expired counters were last removed.
+        self._hits_swept: datetime | None = None
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
@@ -410,11 +412,16 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
         """Inside a write: one hit on each counter, or OverLimit (the caller's
         transaction rolls back, so a refused write counts nothing). Two statements
         whatever the number of hits: the expired counters go (those of the latest
-        window's start, which covers the others'), then one upsert adds every hit."""
+        window's start, which covers the others'), then one upsert adds every hit.
+        The first only when that start moved: nothing counted since has expired by
+        then (a counter is read by its own window's key, so one left over from a
+        rolled-back removal is never counted again; the next window's removal takes it)."""
         if not hits:
             return
-        conn.execute("DELETE FROM hit_counters WHERE expires_at < ?",
-                     (iso(max(hit.window_start for hit in hits)),))
+        latest = max(hit.window_start for hit in hits)
+        if latest != self._hits_swept:
+            conn.execute("DELETE FROM hit_counters WHERE expires_at < ?", (iso(latest),))
+            self._hits_swept = latest
         keys = [f"{hit.key}@{iso(hit.window_start)}" for hit in hits]
         counts = dict(conn.execute(
             "INSERT INTO hit_counters VALUES " + ", ".join(["(?, ?, ?)"] * len(hits))
