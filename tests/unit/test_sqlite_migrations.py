@@ -37,3 +37,20 @@ def test_an_old_database_is_migrated_and_its_tickets_still_read(tmp_path, monkey
     found_by_words = store.search_tickets(TicketSearch(products=frozenset({"planner"}),
                                                        words=("excel",)))
     assert [t.number for t in found_by_words] == [ticket.number]
+
+
+def test_the_desk_words_are_kept_when_their_table_is_made_anew(tmp_path, monkeypatch):
+    path = tmp_path / "before.db"
+    monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS[:-1])
+    old = SQLiteStore(path)
+    ticket, _ = old.create_ticket(new_ticket())
+    old.close()
+    monkeypatch.undo()
+
+    store = SQLiteStore(path)
+    [sql] = [row[0] for row in store._connection().execute(
+        "SELECT sql FROM sqlite_schema WHERE name = 'ticket_words'")]
+    assert "columnsize" in sql  # no per-row token counts
+    found = store.search_tickets(TicketSearch(products=frozenset({"planner"}),
+                                              words=("excel",)))
+    assert [t.number for t in found] == [ticket.number]

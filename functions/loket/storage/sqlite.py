@@ -23,7 +23,7 @@ from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.sqlite_accounts import SQLiteAccounts
 from loket.storage.sqlite_checkpoints import Checkpoints, checkpoints_for
 from loket.storage.sqlite_group_commit import group_commit_for, prepare_writer
-from loket.storage.sqlite_desk import DESK_MIGRATION, SQLiteDesk
+from loket.storage.sqlite_desk import DESK_MIGRATION, DESK_WORDS_MIGRATION, SQLiteDesk
 from loket.storage.sqlite_erase_jobs import ERASE_JOBS_MIGRATION, SQLiteEraseJobs
 from loket.storage.sqlite_events import EVENTS_MIGRATION, SQLiteEvents
 from loket.storage.sqlite_known_issues import KNOWN_ISSUES_MIGRATION, SQLiteKnownIssues
@@ -132,6 +132,8 @@ MIGRATIONS: list[str] = [
     ERASE_JOBS_MIGRATION,
     # The due index in two parts, timers and retention's removals (storage/due_kinds.py).
     DUE_KINDS_MIGRATION,
+    # The desk's words without per-row token counts (storage/sqlite_desk.py).
+    DESK_WORDS_MIGRATION,
 ]
 
 
