@@ -99,3 +99,24 @@ def test_classes_it_cannot_make_alike_are_refused():
     for cls in (Counted, Open):
         with pytest.raises(TypeError, match="plain frozen dataclass"):
             make(cls, {"a": 1})
+
+
+def test_slotted_and_hand_initialized_classes_are_refused():
+    """A slotted class has no __dict__ to fill, and a class with its own __init__
+    (dataclass(init=False)) may do there what `make` would skip."""
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Slotted:
+        a: int
+
+    @dataclasses.dataclass(frozen=True, init=False)
+    class Checked:
+        a: int
+
+        def __init__(self, a: int) -> None:
+            if a < 0:
+                raise ValueError("a must not be negative")
+            object.__setattr__(self, "a", a)
+
+    for cls in (Slotted, Checked):
+        with pytest.raises(TypeError, match="plain frozen dataclass"):
+            make(cls, {"a": 1})

@@ -9,7 +9,8 @@ A submission made four such objects.
 `make` and `evolve` give the very objects the constructor and dataclasses.replace
 give (the same fields in the same order, then __post_init__ as __init__ calls it;
 tests/unit/test_frozen.py compares them), for the classes they are meant for: frozen
-dataclasses without InitVar or init=False fields (checked when a class is first seen).
+dataclasses with their generated __init__, a __dict__ (no slots) and no InitVar or
+init=False fields (checked when a class is first seen).
 """
 
 from __future__ import annotations
@@ -27,9 +28,14 @@ class _Shape:
 
     def __init__(self, cls: type) -> None:
         fields = dataclasses.fields(cls)
-        # __init__ takes exactly the fields (no InitVar, no init=False field).
+        # __init__ is the generated one (not the class's own), takes exactly the
+        # fields (no InitVar, no init=False field), and objects have a __dict__ to
+        # fill (no slots).
         takes = list(inspect.signature(cls.__init__).parameters)[1:]
-        if not cls.__dataclass_params__.frozen or takes != [f.name for f in fields]:
+        params = cls.__dataclass_params__
+        has_dict = any("__dict__" in vars(base) for base in cls.__mro__)
+        if (not params.frozen or not params.init or not has_dict
+                or takes != [f.name for f in fields]):
             raise TypeError(f"{cls.__name__} is not a plain frozen dataclass")
         self.post_init = getattr(cls, "__post_init__", None)
         self.names = frozenset(f.name for f in fields)
