@@ -19,6 +19,11 @@ from loket.storage.mail_outcomes import outcome_fields
 from loket.storage.records import utc_iso
 
 
+# Built once: a new ticket's write queues its mails with it.
+_INSERT_MAIL = (f"INSERT INTO mail_queue ({', '.join(MAIL_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in MAIL_COLUMNS)})")
+
+
 class SQLiteMailQueue:
     """Mixed into SQLiteStore; expects its _connection() and _write()."""
 
@@ -29,10 +34,8 @@ class SQLiteMailQueue:
     def _insert_mails(self, conn: sqlite3.Connection, mails: Sequence[OutgoingMail]) -> None:
         if not mails:  # Most writes queue nothing; they need not know the table.
             return
-        conn.executemany(
-            f"INSERT INTO mail_queue ({', '.join(MAIL_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in MAIL_COLUMNS)})",
-            [[row[c] for c in MAIL_COLUMNS] for row in map(mail_row, mails)])
+        conn.executemany(_INSERT_MAIL, [[row[c] for c in MAIL_COLUMNS]
+                                        for row in map(mail_row, mails)])
 
     def _mail_queued(self, mails: Sequence[OutgoingMail]) -> None:
         if mails and self.mail_listener is not None:
