@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from loket.domain.accounts import Account, Role
+from loket.domain.accounts import Account, Role, email_key
 from loket.domain.outgoing import MailState
 from loket.domain.tickets import AuthorRole, Message
 from loket.services.erase import REMOVED_TEXT, erase_chunk, start_erasure
@@ -171,3 +171,21 @@ def test_a_reply_added_meanwhile_to_their_ticket_stays(store, blobs):  # noqa: F
     assert "Fixed now." in bodies
     assert store.get_ticket(mine.number).email != PERSON
     assert not any(PERSON in m.author for m in store.list_messages(mine.number))
+
+
+def test_a_notice_expanded_meanwhile_to_the_person_is_removed(store, blobs):  # noqa: F811
+    # The person is also an agent of the board: the notice the expansion queued for
+    # them after the erasure read the record goes whole, as mail to them always does
+    # (it is not left queued to the erasure's placeholder).
+    fill(store)
+    store.save_account(replace(store.get_account(email_key(PERSON)), role=Role.AGENT,
+                               organization=None, products=frozenset({"planner"})))
+    store.enqueue_mail([replace(record_about_the_person(), id=INTENT_ID)])
+    [claimed] = [m for m in store.claim_mail(T0, T0 + LEASE) if m.id == INTENT_ID]
+    to = (AGENTS[0], PERSON)
+    notices = [replace(n, to=agent, id=notice_id(INTENT_ID, agent))
+               for n, agent in zip(notices_of(claimed), to)]
+    expand = lambda: store.expand_mail(done(claimed), notices, seen=claimed)  # noqa: E731
+    erase_with(store, blobs, expand, messages=False, read=INTENT_ID)
+    assert store.get_mail(notices[1].id) is None
+    assert not names_the_person(store.get_mail(notices[0].id))

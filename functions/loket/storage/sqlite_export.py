@@ -339,7 +339,7 @@ class SQLiteErase(SQLiteExport):
                      made_from: Sequence[str] = ()) -> int:
         """Each of these mails, and every mail whose id begins with one of `made_from`
         (queued from them since: services/erase.py), read again and rewritten by
-        `rewrite` in one write transaction: a dispatcher's claim or outcome since the
+        `rewrite` (removed where it gives None) in one write transaction: a dispatcher's claim or outcome since the
         erasure's snapshot stays (an erasure never puts an older state back: a sent mail
         queued again, a claim undone), and a mail removed meanwhile stays gone. How
         many changed."""
@@ -415,7 +415,8 @@ _READERS = {
 def _rewrite_by_key(conn: sqlite3.Connection, kind: str, keys, rewrite) -> int:
     """The records of `kind` with these keys as the write transaction finds them, each
     rewritten by `rewrite` where that changes it (under its old key: the rewrite may
-    change the key, a counter named by the address); one gone meanwhile stays gone.
+    change the key, a counter named by the address), or removed where it gives None
+    (a notice queued to the person since the read); one gone meanwhile stays gone.
     How many changed."""
     table, key = _KEYS[kind]
     select, convert = _READERS[kind]
@@ -425,7 +426,8 @@ def _rewrite_by_key(conn: sqlite3.Connection, kind: str, keys, rewrite) -> int:
         now = convert(row) if row is not None else None
         if now is not None and (new := rewrite(now)) != now:
             conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (value,))
-            _WRITERS[kind](conn, new)
+            if new is not None:
+                _WRITERS[kind](conn, new)
             changed += 1
     return changed
 
