@@ -66,5 +66,19 @@ def test_a_suppression_lifted_meanwhile_stays_lifted(store, blobs):  # noqa: F81
 
     _erase(store, blobs, lift, lambda record: record.get("address") == KIN)
     assert store.get_suppression(KIN) is None
-    # (The lift's record, made meanwhile from the suppression, was not read by this
-    # erasure: it keeps the person's address, as anything stored after the read does.)
+    # The lift's record, made meanwhile as a copy of the suppression, loses the person
+    # too (the erasure looks up the lifts of the suppressions it read, last).
+    [kept] = store.suppression_lifts(KIN)
+    assert kept.lifted_by == "bob@example.com"
+    assert PERSON not in str(kept)
+
+
+def test_their_suppression_lifted_meanwhile_leaves_no_lift(store, blobs):  # noqa: F811
+    fill(store)  # the person's suppression, and the record of an earlier lift
+
+    def lift():
+        assert store.lift_suppression(PERSON, lifted_by="bob@example.com", lifted_at=T0)
+
+    _erase(store, blobs, lift, lambda record: record.get("address") == PERSON)
+    assert store.get_suppression(PERSON) is None
+    assert store.suppression_lifts(PERSON) == []

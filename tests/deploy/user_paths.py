@@ -358,7 +358,7 @@ def sweep_runs_an_erase_job(deployed: Deployment, policies: dict | None = None) 
     session, a file on their ticket and refused mail; the sweep erases all of it."""
     from loket.domain.accounts import Session
     from loket.domain.attachments import Attachment
-    from loket.domain.outgoing import OutgoingMail
+    from loket.domain.outgoing import OutgoingMail, Suppression
     from loket.domain.refused import RefusalKind, RefusedMail
     from loket.services.erase_jobs import request_erase
     from tests.contract.test_store_contract import new_ticket
@@ -384,6 +384,10 @@ def sweep_runs_an_erase_job(deployed: Deployment, policies: dict | None = None) 
         data={"event": "new-ticket", "number": ticket.number, "product": "planner",
               "customer": person, "subject": "Mine"},
         message_id="", ticket=ticket.number, id="erase-path-intent")])
+    # A lift of their suppression: the erasure looks up such records last (a Query of
+    # the suppression's partition), for one a lift made while it ran.
+    services.store.suppress_address(Suppression(person, "bounce", "550 gone", now))
+    assert services.store.lift_suppression(person, lifted_by=AGENT, lifted_at=now)
     job = request_erase(services, person, confirm=person, messages=True, requested_by=AGENT)
     with deployed.running(SWEEP, policies=policies) as handle:
         result = handle(corpus_event(SCHEDULE), None)
@@ -394,6 +398,7 @@ def sweep_runs_an_erase_job(deployed: Deployment, policies: dict | None = None) 
     assert services.store.get_session("e" * 64, now) is None
     assert services.store.get_refused("erase-path") is None
     assert person not in str(services.store.get_mail("erase-path-intent"))
+    assert services.store.suppression_lifts(person) == []
     assert services.blobs.size(shot.key) is None
     assert services.blobs.size("refused/erase-path.eml") is None
 

@@ -1,7 +1,8 @@
 """Erase a person on request (`loket accounts erase ADDRESS`, the desk's erase action).
 
 What goes: their account, sessions, one-time links and rate-limit counters; mail queued
-or sent to them; their suppression entry and the records of its lifts; mail of theirs that was refused (record and
+or sent to them; their suppression entry and the records of its lifts (one made while
+the erasure runs too: `Eraser.lift_addresses`); mail of theirs that was refused (record and
 raw message); the files of their messages. What is rewritten: everywhere else their
 address and full name appear (tickets they submitted, messages they wrote, ratings,
 mail to others) they become a placeholder, one per erasure (`erased-<random>@erased.invalid`),
@@ -174,6 +175,16 @@ class Eraser:
         if record.get("kind") != INTENT:
             return []
         return [notice_id(record["id"], address) for address in agents]
+
+    def lift_addresses(self, records) -> list[str]:
+        """Whose suppression lifts an erasure looks up once it has written what it read
+        (the lifts' records come by address on both stores): the person's, and those of
+        the suppressions it read that name them. A lift made between the read and the
+        write copied such a suppression, the person in it, and no read of theirs holds
+        it; one made after the write copies the suppression rewritten."""
+        return list(dict.fromkeys([self.address, *(
+            record["address"] for kind, record in records
+            if kind == "suppressions" and self.mentions(record))]))
 
     def _ticket_line(self, line: dict[str, Any], blob_keys: list[str]) -> dict[str, Any]:
         """A ticket's line (ticket, messages, events, rating) as this erasure leaves it."""

@@ -1,8 +1,9 @@
 """DynamoDBStore's step of an erasure (services/erase.py's `erase_chunk`): one page of
 a Scan, item by item.
 
-Each item read is handled on its own, so a step needs no Query of the table (the sweep
-function that runs the desk's erase jobs may Query only the `due` and `gsi1` indexes):
+Each item read is handled on its own, so a step needs no Query of the table but of a
+suppression's partition for the lifts made meanwhile (the sweep function that runs the
+desk's erase jobs may Query the table only there and in tickets' partitions):
 - an item whose key names the person (their account, suppression and its lifts, rate
   counters, presence at the desk) or that is theirs alone (mail to them, their refused
   mail, sessions, one-time links) is deleted;
@@ -27,6 +28,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from loket.domain.outgoing import address_key
 from loket.storage.desk_queries import words
 from loket.storage.dynamodb import MESSAGE_PREFIX, _from_item, _to_item
 from loket.storage.dynamodb_conditions import lost_condition
@@ -51,8 +53,9 @@ def erase_page(adapter, eraser, cursor: str | None, limit: int) -> str | None:
     if cursor:
         request["ExclusiveStartKey"] = json.loads(cursor)
     page = adapter.client.scan(**request)
-    _Page(adapter, eraser).erase([_from_item(item) for item in page["Items"]])
     last = page.get("LastEvaluatedKey")
+    _Page(adapter, eraser).erase([_from_item(item) for item in page["Items"]],
+                                 last_page=not last)
     return json.dumps(last, sort_keys=True) if last else None
 
 
@@ -66,7 +69,7 @@ class _Page:
         self.blob_keys: list[str] = []
         self.gone_words: dict[str, set[str]] = {}   # ticket pk -> words of removed text
 
-    def erase(self, items: list[dict[str, Any]]) -> None:
+    def erase(self, items: list[dict[str, Any]], *, last_page: bool = False) -> None:
         for item in items:
             if not is_job_item(item) and self.eraser.mentions(item):
                 self._plan(item)
@@ -92,6 +95,39 @@ class _Page:
             self.eraser.count(counts.removed, _kind(item))
         for item in self.puts:
             self.eraser.count(counts.rewritten, _kind(item))
+        self._erase_lifts(last_page)
+
+    def _erase_lifts(self, last_page: bool) -> None:
+        """The lifts of the suppressions this page read that named the person (and,
+        on the last page, of the person's own): a lift made after the Scan read the
+        suppression copied it, the person in it, beside it in its partition, where the
+        Scan had passed (LIFT# sorts before SUPPRESS). Read by a Query of the partition,
+        after this page's writes (a lift made later copies the suppression rewritten),
+        and erased like any item the Scan finds."""
+        pks = {item["pk"] for item in [*self.seen.values(), *self.deletes]
+               if item["sk"] == "SUPPRESS"}
+        if last_page:
+            pks.add(f"SUPPRESS#{address_key(self.eraser.address)}")
+        for pk in sorted(pks):
+            for lift in self._lifts(pk):
+                if not self.eraser.mentions(lift):
+                    continue
+                if self._is_theirs(lift):
+                    self.adapter.client.delete_item(
+                        TableName=self.adapter.table_name,
+                        Key=_to_item({"pk": lift["pk"], "sk": lift["sk"]}))
+                    self.eraser.count(self.eraser.erasure.removed, "suppression_lifts")
+                    continue
+                self.seen[(lift["pk"], lift["sk"])] = lift
+                self._put(self.eraser.scrub.value(lift))
+                self.eraser.count(self.eraser.erasure.rewritten, "suppression_lifts")
+
+    def _lifts(self, pk: str) -> list[dict[str, Any]]:
+        pages = self.adapter.client.get_paginator("query").paginate(
+            TableName=self.adapter.table_name, ConsistentRead=True,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :lift)",
+            ExpressionAttributeValues=_to_item({":pk": pk, ":lift": "LIFT#"}))
+        return [_from_item(item) for page in pages for item in page["Items"]]
 
     def _plan(self, item: dict[str, Any]) -> None:
         if self._is_theirs(item):

@@ -381,10 +381,25 @@ class SQLiteErase(SQLiteExport):
             conn.close()
         eraser.apply(self, records)
         if step == "others":
+            # Lifts made since the snapshot, from a suppression that named the person.
+            eraser.apply(self, self.read_lifts(eraser.lift_addresses(records)))
             return "sessions"
         if len(records) < limit:
             return "others"
         return f"tickets:{records[-1][1]['ticket']['number']}"
+
+    def read_lifts(self, addresses: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+        """("suppression_lifts", record) for every lift of these addresses stored now."""
+        conn = self._snapshot()
+        try:
+            return [("suppression_lifts", record) for address in addresses
+                    for _, record in _simple(
+                        conn, "suppression_lifts", "SELECT record FROM mail_suppression_lifts "
+                        "WHERE address = ? ORDER BY id",
+                        _json_record(lift_from_record, lift_to_record),
+                        (address_key(address),))]
+        finally:
+            conn.close()
 
     def erase_unexported(self, address: str) -> int:
         """Sessions, one-time links and rate-limit counters of `address`: never
