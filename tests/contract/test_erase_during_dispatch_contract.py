@@ -153,6 +153,28 @@ def test_notices_expanded_meanwhile_lose_the_person(store, blobs, messages):  # 
         assert (notice.data["text"] == REMOVED_TEXT) is messages
 
 
+def test_a_notice_expanded_meanwhile_to_an_agent_who_left_loses_the_person(store, blobs):  # noqa: F811
+    # As above, and the second agent then leaves the vendor's staff (list_agents: the
+    # accounts in no organization) before the erasure looks for the notices: the
+    # notice to them must lose the person all the same.
+    fill(store)
+    store.create_account(Account(AGENTS[1], Role.AGENT, T0, products=frozenset({"planner"})))
+    store.enqueue_mail([replace(record_about_the_person(), id=INTENT_ID)])
+    [claimed] = [m for m in store.claim_mail(T0, T0 + LEASE) if m.id == INTENT_ID]
+    notices = [replace(n, to=agent, id=notice_id(INTENT_ID, agent))
+               for n, agent in zip(notices_of(claimed), AGENTS)]
+
+    def expand_then_leave():
+        store.expand_mail(done(claimed), notices, seen=claimed)
+        store.save_account(replace(store.get_account(AGENTS[1]), role=Role.CUSTOMER,
+                                   organization="nordwind", products=frozenset()))
+
+    erase_with(store, blobs, expand_then_leave, messages=True, read=INTENT_ID)
+    assert [a.email for a in store.list_agents()] == [AGENTS[0]]
+    for notice in map(store.get_mail, (n.id for n in notices)):
+        assert notice.state is MailState.PENDING and not names_the_person(notice)
+
+
 def test_a_reply_added_meanwhile_to_their_ticket_stays(store, blobs):  # noqa: F811
     # An agent answers their ticket after the erasure read it: the answer is kept (and
     # the ticket still loses the person), on both stores.

@@ -194,7 +194,8 @@ class _Page:
         and erased like any item the Scan finds."""
         mails = [item for key, item in self.seen.items() if key[1] == "MAIL"]
         agents = [a.email for a in self.adapter.store.list_agents()] if mails else []
-        for mail_id in (i for item in mails for i in self.eraser.notice_ids(item, agents)):
+        ids = [i for item in mails for i in self.eraser.notice_ids(item, agents)]
+        for mail_id in dict.fromkeys(ids + self._waiting_notice_ids(mails)):
             found = self.adapter.client.get_item(
                 TableName=self.adapter.table_name, ConsistentRead=True,
                 Key=_to_item({"pk": f"MAIL#{mail_id}", "sk": "MAIL"})).get("Item")
@@ -207,6 +208,31 @@ class _Page:
             self.seen[(notice["pk"], notice["sk"])] = notice
             self._put(self.eraser.scrub.value(self._without_their_words(notice)))
             self.eraser.count(self.eraser.erasure.rewritten, "mail")
+
+    def _waiting_notice_ids(self, mails: list[dict[str, Any]]) -> list[str]:
+        """The ids of the notices expanded from the intents among `mails` that wait on
+        the `due` index (pending, or failed for an admin: a sent mail keeps no data), to
+        an agent who has left the staff since too (list_agents no longer gives their
+        id). By the id's prefix, from the intent's moment on (a notice is queued as of
+        its intent's created_at and comes due no earlier). The index is read eventually
+        consistent: a notice stored a moment before is found by its id above only."""
+        from loket.services.agent_notices import INTENT, notice_id_prefix
+        from loket.storage.dynamodb_mail import PENDING_SHARD, UNDELIVERED_SHARD
+
+        ids = []
+        for intent in (mail for mail in mails if mail.get("kind") == INTENT):
+            for shard in (PENDING_SHARD, UNDELIVERED_SHARD):
+                pages = self.adapter.client.get_paginator("query").paginate(
+                    TableName=self.adapter.table_name, IndexName="due",
+                    KeyConditionExpression="due_shard = :shard AND due_at >= :since",
+                    FilterExpression="begins_with(pk, :notices)", ProjectionExpression="pk",
+                    ExpressionAttributeValues=_to_item({
+                        ":shard": shard, ":since": intent["created_at"],
+                        ":notices": "MAIL#" + notice_id_prefix(intent["id"])}))
+                ids += [mail_id for page in pages for item in page["Items"]
+                        if (mail_id := _from_item(item)["pk"].removeprefix("MAIL#"))
+                        != intent["id"]]  # the intent itself, if it waits still
+        return ids
 
     def _put(self, item: dict[str, Any]) -> None:
         """Write the rewritten `item` if what the Scan read is still there; else read it
