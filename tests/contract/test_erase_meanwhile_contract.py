@@ -11,7 +11,8 @@ from dataclasses import replace
 
 from loket.domain.accounts import Account, Organization, Role
 from loket.domain.outgoing import Suppression
-from loket.services.erase import start_erasure
+from loket.services.erase import erase_chunk, start_erasure
+from loket.storage.data_port import data_port
 from tests.contract.test_erase_contract import blobs  # noqa: F401 - the fixture
 from tests.contract.test_erase_during_dispatch_contract import hooked_erasure
 from tests.contract.test_mail_queue_contract import T0
@@ -82,3 +83,35 @@ def test_their_suppression_lifted_meanwhile_leaves_no_lift(store, blobs):  # noq
     _erase(store, blobs, lift, lambda record: record.get("address") == PERSON)
     assert store.get_suppression(PERSON) is None
     assert store.suppression_lifts(PERSON) == []
+
+
+def test_a_lift_under_way_while_the_erasure_runs_copies_the_suppression_rewritten(
+        store, blobs, monkeypatch):  # noqa: F811
+    # The lift read the suppression, the whole erasure ran (so its look-up of lifts
+    # found none), then the lift writes: it must not store the suppression as it read
+    # it. DynamoDB reads before its transaction (the hook runs there); SQLite reads in
+    # its write transaction, so the erasure can only come before it.
+    fill(store)
+    store.suppress_address(Suppression(KIN, "bounce", f"550 {PERSON} moved", T0))
+    eraser = start_erasure(store, blobs, PERSON, messages=True)
+
+    def erase():
+        port, cursor = data_port(store), erase_chunk(data_port(store), eraser, None)
+        while cursor is not None:
+            cursor = erase_chunk(port, eraser, cursor)
+
+    if hasattr(store, "client"):
+        pending, get = [erase], store._get
+
+        def hooked(key):
+            item = get(key)
+            if pending and key.get("sk") == "SUPPRESS" and item and KIN in key["pk"]:
+                pending.pop()()
+            return item
+
+        monkeypatch.setattr(store, "_get", hooked)
+    else:
+        erase()
+    assert store.lift_suppression(KIN, lifted_by="bob@example.com", lifted_at=T0)
+    [kept] = store.suppression_lifts(KIN)
+    assert PERSON not in str(kept)

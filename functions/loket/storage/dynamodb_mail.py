@@ -283,7 +283,8 @@ class DynamoDBMailQueue:
     def lift_suppression(self, address: str, *, lifted_by: str, lifted_at: datetime,
                          note: str = "") -> SuppressionLift | None:
         """One transaction: delete the suppression (only the one read: a newer one made
-        meanwhile is read again) and put the lift beside it, under the same pk."""
+        meanwhile, or one an erasure rewrote, is read again, so the lift never copies
+        what an erasure took out of it) and put the lift beside it, under the same pk."""
         from loket.domain.suppression_lifts import SuppressionLift  # Not at a cold start.
 
         key = address_key(address)
@@ -296,9 +297,7 @@ class DynamoDBMailQueue:
                 self.client.transact_write_items(TransactItems=[
                     {"Delete": {"TableName": self.table_name,
                                 "Key": _to_item(_suppression_key(key)),
-                                "ConditionExpression": "created_at = :created",
-                                "ExpressionAttributeValues": _to_item(
-                                    {":created": item["created_at"]})}},
+                                **_as_read(item)}},
                     {"Put": {"TableName": self.table_name, "Item": _to_item(
                         {**_lift_key(key, lifted_at), **lift_to_record(lift)})}}])
                 return lift
@@ -335,6 +334,17 @@ def suppression_item(suppression: Suppression) -> dict[str, Any]:
     key = address_key(suppression.address)
     return {**_suppression_key(key), **record, "address": key,
             "due_shard": SUPPRESSED_SHARD, "due_at": record["created_at"]}
+
+
+def _as_read(suppression: dict[str, Any]) -> dict[str, Any]:
+    """The condition that a suppression item is still as read: its moment and detail
+    (the one text an erasure rewrites)."""
+    values = {":created": suppression["created_at"]}
+    if suppression.get("detail") is None:
+        return {"ConditionExpression": "created_at = :created AND attribute_not_exists(detail)",
+                "ExpressionAttributeValues": _to_item(values)}
+    return {"ConditionExpression": "created_at = :created AND detail = :detail",
+            "ExpressionAttributeValues": _to_item({**values, ":detail": suppression["detail"]})}
 
 
 def _mail_key(mail_id: str) -> dict[str, str]:
