@@ -153,7 +153,7 @@ def test_notices_expanded_meanwhile_lose_the_person(store, blobs, messages):  # 
         assert (notice.data["text"] == REMOVED_TEXT) is messages
 
 
-def test_a_notice_expanded_meanwhile_to_an_agent_who_left_loses_the_person(store, blobs):  # noqa: F811
+def test_a_notice_to_an_agent_who_left_meanwhile_loses_the_person(store, blobs):  # noqa: F811
     # As above, and the second agent then leaves the vendor's staff (list_agents: the
     # accounts in no organization) before the erasure looks for the notices: the
     # notice to them must lose the person all the same.
