@@ -305,12 +305,17 @@ def test_each_function_has_its_own_least_privilege_role(packaged):
     # Retention (#15) reads and rewrites a closed ticket's own items: on the table, but
     # only where the partition key is a ticket's (dynamodb:LeadingKeys), never accounts.
     partition_only = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TICKET#*"]}}
+    # An erase job reads the lifts of a suppression (beside it, SUPPRESS#<address>),
+    # and does nothing else there.
+    lifts_only = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["SUPPRESS#*"]}}
     sweep_conditional = [s for r, s in statements
                          if r == roles["SweepLambdaFunction"] and "Condition" in s]
-    assert sweep_conditional and all(s["Condition"] == partition_only
+    assert sweep_conditional and all(s["Condition"] in (partition_only, lifts_only)
                                      for s in sweep_conditional)
     assert {a for s in sweep_conditional for a in as_list(s["Action"])} == {
         "dynamodb:Query", "dynamodb:BatchWriteItem"}
+    assert all(as_list(s["Action"]) == ["dynamodb:Query"]
+               for s in sweep_conditional if s["Condition"] == lifts_only)
     sweep_queries = [s for r, s in statements
                      if r == roles["SweepLambdaFunction"] and "dynamodb:Query" in as_list(s["Action"])
                      and "Condition" not in s]
