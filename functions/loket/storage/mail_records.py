@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from loket.domain.outgoing import MailState, OutgoingMail, Suppression
-from loket.storage.records import flat_json, sorted_json, utc_iso
+from loket.storage.records import sorted_json, utc_iso
 
 if TYPE_CHECKING:
     from loket.domain.suppression_lifts import SuppressionLift
@@ -47,7 +47,7 @@ def mail_row(mail: OutgoingMail) -> dict[str, Any]:
     return {"id": mail.id, "ticket": mail.ticket, "state": mail.state.value,
             "next_attempt_at": (record["next_attempt_at"]
                                 if mail.state is MailState.PENDING else None),
-            "created_at": record["created_at"], "record": flat_json(record)}
+            "created_at": record["created_at"], "record": json.dumps(record)}
 
 
 def suppression_to_record(suppression: Suppression) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -21,42 +20,8 @@ TICKET_COLUMNS = ("number", "access_key", "email", "product", "type", "subject",
                   # The desk's queues (domain/desk_queues.py).
                   "queue_category", "queue_order")
 _MICROSECOND = timedelta(microseconds=1)
-_SORTED = json.JSONEncoder(sort_keys=True)
-
-
-def sorted_json(value: Any) -> str:
-    """json.dumps(value, sort_keys=True). Where CPython has its C encoder, that is called
-    with the same settings directly: JSONEncoder.encode's set-up in Python costs some
-    5,000 instructions a call, and each write encodes several values (tests/unit/
-    test_record_json.py compares both)."""
-    if c_make_encoder is None:
-        return _SORTED.encode(value)
-    # A fresh circular-reference memo (the first argument) per call, as encode makes.
-    return "".join(c_make_encoder({}, _SORTED.default, encode_basestring_ascii, None,
-                                  ": ", ", ", True, False, True)(value, 0))
-
-
-# How json.dumps writes each kind of value a flat record holds (its C encoder's way).
-_FLAT_VALUES = {str: encode_basestring_ascii, int: int.__repr__,
-                type(None): lambda _: "null"}
-
-
-def flat_json(record: dict[str, Any]) -> str:
-    """json.dumps(record), the same text, for a record whose values are all str, int
-    or None (a queued mail's): its values' encodings put into a template of its keys,
-    made once per set of keys. That skips part of json.dumps's walk (tests/unit/
-    test_record_json.py compares both). Other records go to json.dumps itself."""
-    try:
-        values = tuple([_FLAT_VALUES[type(value)](value) for value in record.values()])
-        return _flat_template(tuple(record)) % values
-    except (KeyError, TypeError):  # A value of another type, or a key not a str.
-        return json.dumps(record)
-
-
-@lru_cache(maxsize=64)
-def _flat_template(keys: tuple[str, ...]) -> str:
-    return "{" + ", ".join(encode_basestring_ascii(key).replace("%", "%%") + ": %s"
-                           for key in keys) + "}"
+# json.dumps(value, sort_keys=True), with one encoder made once rather than one per call.
+sorted_json = json.JSONEncoder(sort_keys=True).encode
 
 
 def ticket_to_record(ticket: Ticket) -> dict[str, Any]:
