@@ -133,18 +133,24 @@ INTENT_ID = "0001a2b3c4d5e6f7" "0001" "9abc9abc"
 AGENTS = ("bob@example.com", "ada@nordwind.example")  # bob is fill()'s agent
 
 
+def claimed_intent_with_notices(store):
+    """The person's agents' notices record, claimed by the dispatcher, and the notice
+    per agent (both AGENTS on the board) its expansion would queue."""
+    fill(store)
+    store.create_account(Account(AGENTS[1], Role.AGENT, T0, products=frozenset({"planner"})))
+    store.enqueue_mail([replace(record_about_the_person(), id=INTENT_ID)])
+    [claimed] = [m for m in store.claim_mail(T0, T0 + LEASE) if m.id == INTENT_ID]
+    return claimed, [replace(n, to=agent, id=notice_id(INTENT_ID, agent))
+                     for n, agent in zip(notices_of(claimed), AGENTS)]
+
+
 @pytest.mark.parametrize("messages", [False, True])
 def test_notices_expanded_meanwhile_lose_the_person(store, blobs, messages):  # noqa: F811
     # The dispatcher expands the agents' notices record (queues a notice per agent
     # with its data, marks it done) after the erasure read it and before its write:
     # the notices, which the erasure's read did not see, must not keep the person.
     # (A Scan does not come back to keys it passed: DynamoDB reads them by their ids.)
-    fill(store)
-    store.create_account(Account(AGENTS[1], Role.AGENT, T0, products=frozenset({"planner"})))
-    store.enqueue_mail([replace(record_about_the_person(), id=INTENT_ID)])
-    [claimed] = [m for m in store.claim_mail(T0, T0 + LEASE) if m.id == INTENT_ID]
-    notices = [replace(n, to=agent, id=notice_id(INTENT_ID, agent))
-               for n, agent in zip(notices_of(claimed), AGENTS)]
+    claimed, notices = claimed_intent_with_notices(store)
     expand = lambda: store.expand_mail(done(claimed), notices, seen=claimed)  # noqa: E731
     erase_with(store, blobs, expand, messages=messages, read=INTENT_ID)
     assert store.get_mail(INTENT_ID).state is MailState.SENT
@@ -157,12 +163,7 @@ def test_a_notice_to_an_agent_who_left_meanwhile_loses_the_person(store, blobs):
     # As above, and the second agent then leaves the vendor's staff (list_agents: the
     # accounts in no organization) before the erasure looks for the notices: the
     # notice to them must lose the person all the same.
-    fill(store)
-    store.create_account(Account(AGENTS[1], Role.AGENT, T0, products=frozenset({"planner"})))
-    store.enqueue_mail([replace(record_about_the_person(), id=INTENT_ID)])
-    [claimed] = [m for m in store.claim_mail(T0, T0 + LEASE) if m.id == INTENT_ID]
-    notices = [replace(n, to=agent, id=notice_id(INTENT_ID, agent))
-               for n, agent in zip(notices_of(claimed), AGENTS)]
+    claimed, notices = claimed_intent_with_notices(store)
 
     def expand_then_leave():
         store.expand_mail(done(claimed), notices, seen=claimed)
