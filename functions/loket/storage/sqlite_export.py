@@ -339,10 +339,10 @@ class SQLiteErase(SQLiteExport):
                      made_from: Sequence[str] = ()) -> int:
         """Each of these mails, and every mail whose id begins with one of `made_from`
         (queued from them since: services/erase.py), read again and rewritten by
-        `rewrite` (removed where it gives None) in one write transaction: a dispatcher's claim or outcome since the
-        erasure's snapshot stays (an erasure never puts an older state back: a sent mail
-        queued again, a claim undone), and a mail removed meanwhile stays gone. How
-        many changed."""
+        `rewrite` (removed where it gives None) in one write transaction: a dispatcher's
+        claim or outcome since the erasure's snapshot stays (an erasure never puts an
+        older state back: a sent mail queued again, a claim undone), and a mail removed
+        meanwhile stays gone. How many changed."""
         with self.store._write() as conn:
             ids = dict.fromkeys([r["id"] for r in records] + [
                 row[0] for prefix in made_from for row in conn.execute(
