@@ -120,9 +120,9 @@ def _read_again(services: Services, intent: OutgoingMail) -> OutgoingMail | None
 
 def _expanded(services: Services, intent: OutgoingMail, agent: Account,
               facts: dict) -> OutgoingMail:
-    seed = _seed(intent.id, agent.email)
+    seed = _seed(intent.id, agent.email)  # hashed once: the nonce and the id's tail
     mail = _notice(services, facts, agent, nonce=seed[:12], created_at=intent.created_at)
-    return replace(mail, id=notice_id(intent.id, agent.email))
+    return replace(mail, id=_seeded_id(intent.id, seed))
 
 
 def _seed(intent_id: str, address: str) -> str:
@@ -134,7 +134,11 @@ def notice_id(intent_id: str, address: str) -> str:
     erasure finds by it (or by its prefix) the notices an expansion queued after it
     read the intent. The intent's time part first, so the notices sort where it did
     (domain/outgoing)."""
-    return notice_id_prefix(intent_id) + _seed(intent_id, address)[12:20]
+    return _seeded_id(intent_id, _seed(intent_id, address))
+
+
+def _seeded_id(intent_id: str, seed: str) -> str:
+    return notice_id_prefix(intent_id) + seed[12:20]
 
 
 def notice_id_prefix(intent_id: str) -> str:
