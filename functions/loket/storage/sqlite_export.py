@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from loket.storage.desk_queries import words
 from loket.storage.event_records import EVENT_COLUMNS, event_from_record, event_to_record
@@ -99,35 +99,10 @@ def _tickets(conn: sqlite3.Connection, after: int = 0,
 
 
 def _other_records(conn: sqlite3.Connection) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every record but the tickets, kind by kind."""
-    yield from _simple(conn, "idempotency_keys",
-                       "SELECT key, fingerprint, ticket FROM idempotency_keys "
-                       "ORDER BY key", dict)
-    yield from _simple(conn, "known_issue_links",
-                       "SELECT issue, ticket, linked_at FROM known_issue_links "
-                       "ORDER BY issue, ticket", dict)
-    yield from _simple(conn, "organizations",
-                       "SELECT record FROM organizations ORDER BY id",
-                       _json_record(organization_from_record, organization_to_record))
-    yield from _simple(conn, "accounts",
-                       "SELECT record FROM accounts ORDER BY email",
-                       _json_record(account_from_record, account_to_record))
-    yield from _simple(conn, "counters",
-                       "SELECT name, value FROM counters WHERE name NOT LIKE ? "
-                       "ORDER BY name", dict, (PRIVATE_COUNTER_PREFIX + "%",))
-    yield from _simple(conn, "mail", "SELECT record FROM mail_queue ORDER BY id",
-                       _json_record(mail_from_record, mail_to_record))
-    yield from _simple(conn, "suppressions",
-                       "SELECT address, reason, detail, created_at "
-                       "FROM mail_suppressions ORDER BY address",
-                       _row(suppression_from_record, suppression_to_record))
-    yield from _simple(conn, "suppression_lifts",
-                       "SELECT record FROM mail_suppression_lifts ORDER BY id",
-                       _json_record(lift_from_record, lift_to_record))
-    yield from _simple(conn, "refused", "SELECT * FROM refused_mail ORDER BY id",
-                       _row(refused_from_record, refused_to_record))
-    yield from _simple(conn, "uploads", "SELECT * FROM uploads ORDER BY id",
-                       _row(upload_from_record, upload_to_record))
+    """Every record but the tickets, kind by kind (_READERS' order)."""
+    for kind, reader in _READERS.items():
+        where = f" WHERE {reader.exported}" if reader.exported else ""
+        yield from _read(conn, kind, f"{where} ORDER BY {reader.order}")
 
 
 class _Follower:
@@ -155,9 +130,12 @@ def _rating(row: sqlite3.Row) -> dict[str, Any] | None:
          "created_at": row["r_created_at"], "rated_by": row["r_rated_by"]}))
 
 
-def _simple(conn, kind, sql, convert, args=()) -> Iterator[tuple[str, dict[str, Any]]]:
-    for row in conn.execute(sql, args):
-        yield kind, convert(row)
+def _read(conn: sqlite3.Connection, kind: str, tail: str,
+          args: Sequence[Any] = ()) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(kind, record) for the rows of `kind` that `tail` (WHERE, ORDER BY) picks."""
+    reader = _READERS[kind]
+    for row in conn.execute(reader.select + tail, args):
+        yield kind, reader.convert(row)
 
 
 def _json_record(parse, unparse):
@@ -168,6 +146,42 @@ def _json_record(parse, unparse):
 
 def _row(parse, unparse):
     return lambda row: unparse(parse(dict(row)))
+
+
+class _Reader(NamedTuple):
+    """How the rows of one kind are read as its records. The export reads them all in
+    `order`, leaving out those that `exported` (an SQL condition, where set) does not
+    hold for; the erasure reads one again by its key (_KEYS), and lifts by address."""
+
+    select: str
+    convert: Callable[[sqlite3.Row], dict[str, Any]]
+    order: str
+    exported: str = ""
+
+
+# Every kind but the tickets (_tickets), in the order the export writes them.
+_READERS = {
+    "idempotency_keys": _Reader("SELECT key, fingerprint, ticket FROM idempotency_keys",
+                                dict, "key"),
+    "known_issue_links": _Reader("SELECT issue, ticket, linked_at FROM known_issue_links",
+                                 dict, "issue, ticket"),
+    "organizations": _Reader("SELECT record FROM organizations", _json_record(
+        organization_from_record, organization_to_record), "id"),
+    "accounts": _Reader("SELECT record FROM accounts",
+                        _json_record(account_from_record, account_to_record), "email"),
+    "counters": _Reader("SELECT name, value FROM counters", dict, "name",
+                        exported=f"name NOT LIKE '{PRIVATE_COUNTER_PREFIX}%'"),
+    "mail": _Reader("SELECT record FROM mail_queue",
+                    _json_record(mail_from_record, mail_to_record), "id"),
+    "suppressions": _Reader("SELECT address, reason, detail, created_at FROM mail_suppressions",
+                            _row(suppression_from_record, suppression_to_record), "address"),
+    "suppression_lifts": _Reader("SELECT record FROM mail_suppression_lifts",
+                                 _json_record(lift_from_record, lift_to_record), "id"),
+    "refused": _Reader("SELECT * FROM refused_mail",
+                       _row(refused_from_record, refused_to_record), "id"),
+    "uploads": _Reader("SELECT * FROM uploads", _row(upload_from_record, upload_to_record),
+                       "id"),
+}
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -392,12 +406,9 @@ class SQLiteErase(SQLiteExport):
         """("suppression_lifts", record) for every lift of these addresses stored now."""
         conn = self._snapshot()
         try:
-            return [("suppression_lifts", record) for address in addresses
-                    for _, record in _simple(
-                        conn, "suppression_lifts", "SELECT record FROM mail_suppression_lifts "
-                        "WHERE address = ? ORDER BY id",
-                        _json_record(lift_from_record, lift_to_record),
-                        (address_key(address),))]
+            return [found for address in addresses for found in _read(
+                conn, "suppression_lifts", " WHERE address = ? ORDER BY id",
+                (address_key(address),))]
         finally:
             conn.close()
 
@@ -411,22 +422,6 @@ class SQLiteErase(SQLiteExport):
                 "DELETE FROM hit_counters WHERE instr(lower(key), lower(?)) > 0"))
 
 
-# How one record of a kind is read by its key (as _other_records reads them all).
-_READERS = {
-    "organizations": ("SELECT record FROM organizations",
-                      _json_record(organization_from_record, organization_to_record)),
-    "accounts": ("SELECT record FROM accounts",
-                 _json_record(account_from_record, account_to_record)),
-    "counters": ("SELECT name, value FROM counters", dict),
-    "mail": ("SELECT record FROM mail_queue", _json_record(mail_from_record, mail_to_record)),
-    "suppressions": ("SELECT address, reason, detail, created_at FROM mail_suppressions",
-                     _row(suppression_from_record, suppression_to_record)),
-    "refused": ("SELECT * FROM refused_mail", _row(refused_from_record, refused_to_record)),
-    "uploads": ("SELECT * FROM uploads", _row(upload_from_record, upload_to_record)),
-    "idempotency_keys": ("SELECT key, fingerprint, ticket FROM idempotency_keys", dict),
-}
-
-
 def _rewrite_by_key(conn: sqlite3.Connection, kind: str, keys, rewrite) -> int:
     """The records of `kind` with these keys as the write transaction finds them, each
     rewritten by `rewrite` where that changes it (under its old key: the rewrite may
@@ -434,11 +429,10 @@ def _rewrite_by_key(conn: sqlite3.Connection, kind: str, keys, rewrite) -> int:
     (a notice queued to the person since the read); one gone meanwhile stays gone.
     How many changed."""
     table, key = _KEYS[kind]
-    select, convert = _READERS[kind]
     changed = 0
     for value in keys:
-        row = conn.execute(f"{select} WHERE {key} = ?", (value,)).fetchone()
-        now = convert(row) if row is not None else None
+        now = next((found for _, found in _read(conn, kind, f" WHERE {key} = ?", (value,))),
+                   None)
         if now is not None and (new := rewrite(now)) != now:
             conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (value,))
             if new is not None:
