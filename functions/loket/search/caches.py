@@ -102,13 +102,18 @@ def remembering_terms(reader):
     how many documents each is. A search asks that of each word in every field a few
     times (building the query, then whoosh sizing and matching it), and each answer is
     a hashed lookup in the index's term table (md5 and file reads, in Python): a third
-    of a receipt's search. The answers depend on the index alone. A reader of an index
-    of several segments (never written by index.py) is left as it is."""
+    of a receipt's search. So is each term's info (its terms reader remembers it: every
+    matcher and scorer reads it) and each document's field lengths (what scoring reads
+    per document). The answers depend on the index alone. A reader of an index of
+    several segments (never written by index.py) is left as it is."""
+    from whoosh.codec.whoosh3 import W3TermsReader
     from whoosh.reading.segment_reader import SegmentReader
 
-    if type(reader) is SegmentReader:
-        reader._known_terms, reader._doc_frequencies, reader._term_infos = {}, {}, {}
+    if type(reader) is SegmentReader and type(reader._terms) is W3TermsReader:
+        reader._known_terms, reader._doc_frequencies, reader._lengths = {}, {}, {}
         reader.__class__ = _remembering_reader()
+        reader._terms._term_infos = {}
+        reader._terms.__class__ = _remembering_terms_reader()
     return reader
 
 
@@ -129,14 +134,14 @@ def _remembering_reader():
                                   SegmentReader.__contains__(self, term))
             return known
 
-        def term_info(self, fieldname, text):
-            # What each scorer reads (maximum weight, shortest length); a term the index
-            # does not hold raises as before, and is not remembered.
-            key = (fieldname, text)
-            found = self._term_infos.get(key)
-            if found is None:
-                found = _remember(self._term_infos, key,
-                                  SegmentReader.term_info(self, fieldname, text))
+        def doc_field_length(self, docnum, fieldname, default=0):
+            # What a scorer reads for every document it scores (a column read per call).
+            key = (docnum, fieldname, default)
+            found = self._lengths.get(key, _ABSENT)
+            if found is _ABSENT:
+                found = _remember(self._lengths, key,
+                                  SegmentReader.doc_field_length(self, docnum, fieldname,
+                                                                 default))
             return found
 
         def doc_frequency(self, fieldname, text) -> int:
@@ -148,6 +153,29 @@ def _remembering_reader():
             return found
 
     return RememberingReader
+
+
+@lru_cache(maxsize=1)
+def _remembering_terms_reader():
+    from whoosh.codec.whoosh3 import W3TermsReader
+
+    class RememberingTermsReader(W3TermsReader):
+        def term_info(self, fieldname, tbytes):
+            # What each scorer reads (maximum weight, shortest length) and each term's
+            # matcher starts from (its postings, inline or where they lie in the postings
+            # file), read only: a term the index does not hold raises as before, and is
+            # not remembered.
+            key = (fieldname, tbytes)
+            found = self._term_infos.get(key)
+            if found is None:
+                found = _remember(self._term_infos, key,
+                                  W3TermsReader.term_info(self, fieldname, tbytes))
+            return found
+
+    return RememberingTermsReader
+
+
+_ABSENT = object()
 
 
 def _remember(remembered: dict, key, value):
