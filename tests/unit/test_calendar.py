@@ -86,3 +86,18 @@ def test_several_periods_a_day_and_a_working_day_is_their_average():
 def test_a_calendar_without_working_time_says_so():
     with pytest.raises(ValueError, match="no working time"):
         BusinessCalendar(AMS, {}).add_working_time(at("2026-04-20 09:00"), timedelta(hours=1))
+
+
+@pytest.mark.parametrize("start", ["2026-04-24 15:00", "2026-04-25 10:00", "2026-04-27 08:00"])
+def test_several_amounts_in_one_walk_each_come_to_its_own_moment(start):
+    # In any order, none, equal ones, one ending as a day closes, one beyond a holiday.
+    amounts = [timedelta(hours=20), timedelta(0), timedelta(hours=2), timedelta(hours=-1),
+               timedelta(hours=2), timedelta(hours=8), timedelta(minutes=1)]
+    moments = CAL.add_working_times(at(start), amounts)
+    assert moments == [CAL.add_working_times(at(start), [a])[0] for a in amounts]
+    for amount, moment in zip(amounts, moments):
+        assert CAL.working_time(at(start), moment) == max(amount, timedelta(0))
+        # The moment is the earliest with that much working time: opening time, or the
+        # start itself.
+        assert moment == at(start) or CAL.working_time(
+            at(start), moment - timedelta(microseconds=1)) < amount

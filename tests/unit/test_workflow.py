@@ -10,7 +10,7 @@ import pytest
 
 from loket.domain.calendar import BusinessCalendar, Duration
 from loket.domain.errors import TransitionRefused, ValidationFailed
-from loket.domain.sla import Priority, SlaPolicy, SlaTarget
+from loket.domain.sla import FormRule, Priority, SlaPolicy, SlaTarget
 from loket.domain.tickets import AuthorRole, NewTicket, Status, StatusCategory, Ticket
 from loket.domain.workflow import (Breached, Event, Reminded, StatusChanged, Timer,
                                    Transition, Workflow)
@@ -152,3 +152,29 @@ def test_assign_needs_a_name():
     with pytest.raises(ValidationFailed, match="assignee"):
         WORKFLOW.assign(started(), "  ", at("2026-04-20 10:00"))
     assert WORKFLOW.assign(started(), " team ", at("2026-04-20 10:00")).ticket.assignee == "team"
+
+
+@pytest.mark.parametrize("when, type_", [("2026-04-20 09:00", "question"),
+                                         ("2026-04-24 16:30", "incident"),
+                                         ("2026-04-26 12:00", "question")])
+def test_start_reads_a_new_ticket_as_the_ticket_it_becomes(when, type_):
+    rules = (FormRule("type", impact="high", urgency="high", equals="incident"),)
+    workflow = replace(WORKFLOW, sla=replace(SLA, rules=rules),
+                       timers=WORKFLOW.timers + (Timer("hello", "open", Duration(2, "hours")),))
+    new = NewTicket(email="ann@example.com", product="planner", type=type_, subject="s",
+                    description="d", fields={}, language="en", status="open",
+                    created_at=at(when))
+    begun = workflow.start(new)
+    # What the rules read of a ticket, the NewTicket answers as the stored ticket would.
+    stored = Ticket.from_new(0, begun)
+    for name in ("first_response_at", "sla_used", "sla_breaches", "timers_fired",
+                 "entered_status_at", "status", "priority", "sla_since", "created_at"):
+        assert getattr(begun, name) == getattr(stored, name), name
+    # So its due moment and queue keys are the ones the workflow gives that ticket.
+    deadlines = workflow.sla_deadlines(stored)
+    assert begun.due_at == workflow.due_at(stored, deadlines) is not None
+    assert {"queue_category": begun.queue_category, "queue_order": begun.queue_order} == \
+        workflow.queue_keys(stored, deadlines)
+    assert workflow._scheduled(stored) == replace(stored, due_at=begun.due_at,
+                                                  queue_category=begun.queue_category,
+                                                  queue_order=begun.queue_order)

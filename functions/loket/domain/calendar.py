@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Container, Literal, Mapping
+from typing import Container, Literal, Mapping, Sequence
 
 Unit = Literal["minutes", "hours", "days"]
 _UNIT = {"minutes": timedelta(minutes=1), "hours": timedelta(hours=1)}
@@ -93,14 +93,29 @@ class BusinessCalendar:
 
     def add_working_time(self, start: datetime, amount: timedelta) -> datetime:
         """The moment when `amount` of opening time has passed since `start`."""
+        return self.add_working_times(start, (amount,))[0]
+
+    def add_working_times(self, start: datetime, amounts: Sequence[timedelta]) -> list[datetime]:
+        """add_working_time for each of `amounts`, in one walk over the opening periods:
+        a ticket's SLA deadlines (first response, resolution) share their first days."""
         start = _utc(start)
-        if amount <= _ZERO:
-            return start
+        found = [start] * len(amounts)
+        # The amounts to walk, shortest first, each with its place in `amounts`.
+        pending = sorted((amount, i) for i, amount in enumerate(amounts) if amount > _ZERO)
+        if not pending:
+            return found
+        walked = _ZERO  # Opening time in the periods before this one.
+        k = 0
         for opens, closes in self._open_periods(start):
             begin = max(opens, start)
-            if amount <= closes - begin:
-                return begin + amount
-            amount -= closes - begin
+            length = closes - begin
+            while pending[k][0] - walked <= length:
+                amount, i = pending[k]
+                found[i] = begin + (amount - walked)
+                k += 1
+                if k == len(pending):
+                    return found
+            walked += length
         raise ValueError("the business calendar has no working time left")
 
     def working_time(self, start: datetime, end: datetime) -> timedelta:

@@ -122,15 +122,13 @@ def deadlines(ticket: Ticket, policy: SlaPolicy | None,
     keeps running; empty while it stands still."""
     if policy is None or ticket.sla_since is None or ticket.priority not in policy.priorities:
         return {}
-    found = {}
-    for target, name in _TARGETS:
-        if name in ticket.sla_breaches:
-            continue
-        if target is SlaTarget.FIRST_RESPONSE and ticket.first_response_at is not None:
-            continue
-        left = policy.target(ticket.priority, target, calendar) - ticket.sla_used
-        found[target] = calendar.add_working_time(ticket.sla_since, left)
-    return found
+    pending = [target for target, name in _TARGETS if name not in ticket.sla_breaches
+               and not (target is SlaTarget.FIRST_RESPONSE
+                        and ticket.first_response_at is not None)]
+    left = [policy.target(ticket.priority, target, calendar) - ticket.sla_used
+            for target in pending]
+    # One walk of the calendar for all of them.
+    return dict(zip(pending, calendar.add_working_times(ticket.sla_since, left)))
 
 
 def working_time_left(ticket: Ticket, target: SlaTarget, policy: SlaPolicy,

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from loket.domain.access_keys import same_secret
 from loket.domain.attachments import Attachment
@@ -116,6 +116,19 @@ class NewTicket:
     # created event only; the ticket itself is the customer's.
     taken_by: str | None = None
 
+    # What the workflow reads of a ticket (its SLA deadlines, timers, queue keys), as a
+    # new one stands: not answered, no SLA time used, nothing breached or fired, in its
+    # status since it was made. So Workflow.start reads them here rather than from a
+    # Ticket made to be thrown away (tests/unit/test_workflow.py compares both).
+    first_response_at: ClassVar[datetime | None] = None
+    sla_used: ClassVar[timedelta] = timedelta(0)
+    sla_breaches: ClassVar[tuple[str, ...]] = ()
+    timers_fired: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def entered_status_at(self) -> datetime:
+        return self.created_at
+
     def first_message(self) -> Message:
         return make(Message, dict(author=self.email, role=AuthorRole.CUSTOMER,
                                   body=self.description, created_at=self.created_at,
@@ -166,9 +179,9 @@ class Ticket:
 
     @classmethod
     def from_new(cls, number: int, new: NewTicket, **starting: Any) -> "Ticket":
-        """The stored ticket `new` becomes; `starting`: values that stand in for new's
-        (the workflow's starting levels, before it made a copy of `new` with them).
-        Made by frozen.make: a submission makes two, and the constructor cost 4x more."""
+        """The stored ticket `new` becomes; `starting`: values that stand in for new's.
+        Made by frozen.make: the store makes one per submission, and the constructor
+        cost 4x more."""
         values = dict(number=number, access_key=new.access_key, email=new.email,
                       product=new.product, type=new.type, subject=new.subject,
                       fields=dict(new.fields), language=new.language, status=new.status,

@@ -142,13 +142,13 @@ class Workflow:
     def start(self, new: NewTicket) -> NewTicket:
         """A new ticket's starting state: priority (from the form by the SLA's rules, else
         the default), SLA clock, first deadline."""
-        levels = self._starting_levels(new)
-        ticket = Ticket.from_new(0, new, **levels)
-        # The SLA deadlines once, for both its first deadline and its queue key; and
-        # one copy of `new` with all it starts with (evolve: replace cost 4x more).
-        deadlines = self.sla_deadlines(ticket)
-        return evolve(new, **levels, due_at=self.due_at(ticket, deadlines),
-                      **self.queue_keys(ticket, deadlines))
+        # `new` is read as the ticket it will be (NewTicket answers what the rules ask
+        # of a ticket): no Ticket is made to be thrown away. The SLA deadlines once,
+        # for both its first deadline and its queue key (evolve: replace cost 4x more).
+        new = evolve(new, **self._starting_levels(new))
+        deadlines = self.sla_deadlines(new)
+        return evolve(new, due_at=self.due_at(new, deadlines),
+                      **self.queue_keys(new, deadlines))
 
     def _starting_levels(self, new: NewTicket) -> dict:
         """Impact, urgency, priority and SLA clock of a new ticket; none without an SLA."""
