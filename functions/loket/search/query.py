@@ -15,6 +15,11 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+# whoosh's query classes at import: this module is itself imported on the first search
+# (search/on_first_use.py), and importing them inside each function that builds a query
+# cost a few microseconds a call, some thirty calls a search.
+from whoosh.query import And, DisjunctionMax, NullQuery, Or, Term
+
 from loket.search.languages import LANGUAGES
 from loket.ports import Suggestion
 from loket.search import SearchIndexMissing, caches
@@ -160,8 +165,6 @@ def build_query(text: str, lang: str, reader, rules=None):
     glossary know a query word ("firewall" from a Dutch page finds the English
     synonyms); a page scores by its best language.
     """
-    from whoosh.query import DisjunctionMax, Or
-
     rules = rules or {}
     own = _own_language_clauses(text, lang, reader, rules)
     groups = [Or(own)] if own else []
@@ -183,8 +186,6 @@ def absent_as_null(query, reader):
     NullQuery sizes as the absent Term does (0) and matches the same nothing, so the
     matcher tree, and every score, stays exactly as it was (1,952 subjects compared,
     tests/search/test_remembered_lookups.py)."""
-    from whoosh.query import And, DisjunctionMax, NullQuery, Or, Term
-
     if type(query) is Term:
         try:
             return query if (query.fieldname, query.text) in reader else NullQuery
@@ -196,8 +197,6 @@ def absent_as_null(query, reader):
 
 
 def _own_language_clauses(text: str, lang: str, reader, rules) -> list:
-    from whoosh.query import Term
-
     clauses = []
     typed = typed_prefix(text)
     stems = query_stems(text, lang)
@@ -222,8 +221,6 @@ def _compounds(reader, lang: str, text: str, typed: str) -> list:
     ("tweestaps verificatie"). The joined word is looked up as a word of its own, and
     typo-tolerantly when a half is a word the index does not know (a typo, or half of
     a compound): the halves of a plain pair of words are known, and cost no more."""
-    from whoosh.query import Term
-
     words = [fold(word) for word in _WORD.findall(text)][:MAX_WORDS]
     clauses = []
     for first, second in zip(words, words[1:]):
@@ -250,8 +247,6 @@ def _pairs(lang: str, stems: list[str]) -> list:
     """Neighbouring query words found together in one title or heading score extra:
     "support hours" is the heading "Support hours", not any page with "hours" in its
     title. A bag of words cannot tell those apart; this cheap pairing can."""
-    from whoosh.query import And, Term
-
     return [And([Term(s.field(kind, lang), first), Term(s.field(kind, lang), second)],
                 boost=BOOSTS[kind] * PAIR_WEIGHT)
             for first, second in zip(stems, stems[1:]) if first != second
@@ -304,8 +299,6 @@ _NO_RULES = Rules([])
 
 def _expansions(rules: Rules, lang: str, stems: list[str]) -> list:
     """Synonyms and translations of the words in `stems`, weighted below the words."""
-    from whoosh.query import And, Or, Term
-
     present = set(stems)
     clauses, added = [], set()
     for trigger, targets in rules.triggered(present):
@@ -324,8 +317,6 @@ def _expansions(rules: Rules, lang: str, stems: list[str]) -> list:
 def _body_completions(reader, lang: str, typed: str) -> list:
     """The word being typed completed over body words ("passwo" -> password): a bounded
     walk of the body's term dictionary from the prefix, not a query over all of it."""
-    from whoosh.query import Term
-
     name = s.field(s.BODY, lang)
     # A word the index already knows is most likely finished ("export"), and a long
     # posting list or eight would cost more than they bring: complete only the others.
@@ -353,8 +344,6 @@ def _typo_clauses(reader, lang: str, stem: str, typed: str, last: bool = False) 
     customer's language, and for the word being typed only when no title or heading
     word starts with it.
     """
-    from whoosh.query import Term
-
     if len(stem) < FUZZY_MIN_LENGTH:
         return []
     if any((s.field(kind, lang), stem) in reader for kind in BOOSTS):
@@ -381,8 +370,6 @@ def _stem_of_misspelt(reader, lang: str, word: str, kinds) -> list:
     the indexed stem ("ontvangstbevest") than typo tolerance reaches. That stem is
     then the word's beginning: look up the longest known beginning, a few letters
     short of the word, for long words only (a short beginning is another word)."""
-    from whoosh.query import Term
-
     if len(word) < FUZZY_TWO_EDITS_LENGTH:
         return []
     shortest = max(len(word) - STEM_ENDING_MAX, (2 * len(word)) // 3)
@@ -478,8 +465,6 @@ def _in_language(searcher, fields: dict, lang: str) -> dict:
 
 
 def _product_filter(product: str | None):
-    from whoosh.query import Or, Term
-
     if not product:
         return None
     return Or([Term("product", product), Term("product", s.ANY_PRODUCT)])
