@@ -15,7 +15,7 @@ from loket.domain.limits import OverLimit
 from loket.storage.sqlite import SQLiteStore
 from loket.storage.sqlite_group_commit import _Piece, _write_batch, group_commit_for
 from tests.contract.test_store_contract import new_ticket
-from tests.contract.test_submission_limits_contract import counted, hits
+from tests.contract.test_submission_limits_contract import counted, hits, receipt
 
 
 def creating(store: SQLiteStore, subject: str, **options) -> _Piece:
@@ -123,3 +123,79 @@ def test_concurrent_submissions_each_get_their_own_outcome(tmp_path):
     assert counted(stores[0], limit[0]) == 150
     refused = [o for o in outcomes.values() if not isinstance(o, int)]
     assert len(refused) == 50 and set(refused) <= {"OverLimit", "IdempotencyConflict"}
+
+
+def traced(store: SQLiteStore) -> list[str]:
+    """The statements the store's writer runs from now on."""
+    statements: list[str] = []
+    store._writer().set_trace_callback(statements.append)
+    return statements
+
+
+def transaction_statements(statements: list[str]) -> list[str]:
+    return [s for s in statements
+            if s.split()[0] in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")]
+
+
+def test_a_batch_that_nothing_refuses_runs_once_without_savepoints(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+    statements = traced(store)
+    batch = [creating(store, f"Ticket {i}", hits=hits(per_hour=5)) for i in range(3)]
+    batch.append(creating(store, "Retry", idempotency_key="k", fingerprint="a"))
+    batch.append(creating(store, "Retry", idempotency_key="k", fingerprint="a"))
+    _write_batch(store._write, batch)
+    assert transaction_statements(statements) == ["BEGIN IMMEDIATE", "COMMIT"]
+    assert [piece.outcome()[0].number for piece in batch] == [10001, 10002, 10003, 10004, 10004]
+    # The retry within the batch found the ticket of the first request with its key.
+    assert [piece.outcome()[1] is None for piece in batch[3:]] == [False, True]
+    assert subjects(store) == ["Ticket 0", "Ticket 1", "Ticket 2", "Retry"]
+
+
+def test_a_refused_piece_makes_the_batch_run_again_with_a_savepoint_each(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+    statements = traced(store)
+    batch = [creating(store, "First"), creating(store, "Refused", hits=hits(per_hour=0)),
+             creating(store, "Last")]
+    _write_batch(store._write, batch)
+    kept, refused, undone = ["SAVEPOINT piece", "RELEASE piece"], \
+        ["SAVEPOINT piece", "ROLLBACK TO piece", "RELEASE piece"], ["ROLLBACK"]
+    assert transaction_statements(statements) == [
+        "BEGIN IMMEDIATE", *undone, "BEGIN IMMEDIATE", *kept, *refused, *kept, "COMMIT"]
+    with pytest.raises(OverLimit):
+        batch[1].outcome()
+    assert [batch[0].outcome()[0].number, batch[2].outcome()[0].number] == [10001, 10002]
+    assert subjects(store) == ["First", "Last"]
+
+
+def test_a_piece_that_fails_unexpectedly_leaves_nothing_and_the_others_their_mails(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+    given: list[int] = []  # the ticket number each call of the mails callback was given
+
+    def mails(ticket):
+        given.append(ticket.number)
+        return receipt(ticket)
+
+    def broken(ticket):  # After the ticket's rows were written.
+        raise RuntimeError("no template for the receipt")
+
+    batch = [creating(store, "First", mails=mails), creating(store, "Broken", mails=broken),
+             creating(store, "Last", mails=mails)]
+    _write_batch(store._write, batch)
+    with pytest.raises(RuntimeError, match="no template"):
+        batch[1].outcome()
+    first, last = batch[0].outcome()[0], batch[2].outcome()[0]
+    assert [first.number, last.number] == [10001, 10002]
+    # The first run made First's mails, then was rolled back; the second made them anew,
+    # and Last's for the number it has in the run that was committed.
+    assert given == [10001, 10001, 10002]
+    conn = store._connection()
+    assert subjects(store) == ["First", "Last"]
+    assert [row[0] for row in conn.execute(
+        "SELECT ticket FROM mail_queue ORDER BY ticket")] == [10001, 10002]
+    assert [row[0] for row in conn.execute("SELECT rowid FROM ticket_words")] == [10001, 10002]
+    assert [row[0] for row in conn.execute(
+        "SELECT rowid FROM ticket_words WHERE ticket_words MATCH 'broken OR last'")] == [10002]
+    assert [row[0] for row in conn.execute("SELECT ticket FROM messages ORDER BY id")] == \
+        [10001, 10002]
+    assert [e.ticket for n in (10001, 10002, 10003) for e in store.list_events(n)] == \
+        [10001, 10002]

@@ -9,14 +9,23 @@ for it again and again while the writers queued behind it wait for the lock.
 
 So a writer does not queue on the lock alone: it puts its work (a function of the
 connection) in the file's queue. A writer that finds no batch being written leads:
-it takes everything queued, runs each piece in a SAVEPOINT of its own in one
-transaction and commits once; the others wait for it and get their own result or
-exception. One piece failing (over a limit, an idempotency conflict) rolls back that
-piece alone. Nobody is told of a success before the COMMIT: if it fails, every piece
-of the batch fails with it, and nothing of any was written. With one writer at a time
-the batch holds its one piece and runs as a plain transaction, as before. A batch of
-eight writes about 3.5 WAL pages a ticket instead of 22-28 (`bench/submit_load.py
---variant no-group` measures the difference through a server).
+it takes everything queued, runs the pieces one after another in one transaction and
+commits once; the others wait for it and get their own result or exception. Nobody is
+told of a success before the COMMIT: if it fails, every piece of the batch fails with
+it, and nothing of any was written. With one writer at a time the batch holds its one
+piece and runs as a plain transaction, as before. A batch of eight writes about 3.5 WAL
+pages a ticket instead of 22-28 (`bench/submit_load.py --variant no-group` measures the
+difference through a server).
+
+A piece that fails (over a limit, an idempotency conflict) must leave nothing of itself
+while the others are committed. Refusals are rare, and a SAVEPOINT per piece is not
+cheap (under load its RELEASE alone took two thirds of the CPU of the ticket's INSERT), so
+the pieces run without one first. When one of several raises, that transaction rolls
+back whole and the batch runs again, each piece in a SAVEPOINT of its own, which ROLLBACK
+TO undoes alone. A piece's work may so run twice: it must keep nothing outside the
+transaction that its rollback makes wrong (SQLiteStore._create_ticket makes its mails
+anew for the ticket of the second run; its note of swept hit counters holds after a
+rollback, see _count_hits).
 
 A SAVEPOINT keeps the pages its piece changes in a sub-journal, so that ROLLBACK TO can
 undo them. SQLite keeps a sub-journal in memory only up to 64 KiB unless the connection
@@ -91,21 +100,31 @@ class GroupCommit:
 
 
 def _write_batch(transaction, batch: list[_Piece]) -> None:
-    """Every piece in one transaction; the outcomes are given out only after COMMIT."""
+    """Every piece in one transaction; the outcomes are given out only after COMMIT.
+    The pieces run one after another, directly; when one of several raises, that
+    transaction rolls back and the batch runs again with a savepoint per piece."""
+    if not _run_batch(transaction, batch, savepoints=False):
+        _run_batch(transaction, batch, savepoints=True)
+
+
+def _run_batch(transaction, batch: list[_Piece], *, savepoints: bool) -> bool:
+    """One transaction of the batch, and the outcomes given out; False instead (nothing
+    written, nothing given out) when a piece of several raised outside a savepoint."""
     results: list[tuple[_Piece, Any, BaseException | None]] = []
     try:
         with transaction() as conn:
-            if len(batch) == 1:  # Alone: its error rolls the transaction back.
-                piece = batch[0]
+            for piece in batch:
+                if savepoints:
+                    results.append((piece, *_in_savepoint(conn, piece.work)))
+                    continue
                 try:
                     results.append((piece, piece.work(conn), None))
-                except Exception as exc:
+                except Exception as exc:  # Rolls the transaction back.
                     results.append((piece, None, exc))
                     raise
-            else:
-                for piece in batch:
-                    results.append((piece, *_in_savepoint(conn, piece.work)))
     except BaseException as exc:
+        if not savepoints and len(batch) > 1 and results and results[-1][2] is not None:
+            return False
         # A lone piece's error, or a failed BEGIN or COMMIT: nothing of the batch was
         # written. A piece keeps its own error; the others get the transaction's.
         own = {id(piece): error for piece, _, error in results if error is not None}
@@ -114,9 +133,10 @@ def _write_batch(transaction, batch: list[_Piece]) -> None:
             piece.done = True
         if not isinstance(exc, Exception):
             raise
-        return
+        return True
     for piece, result, error in results:
         piece.result, piece.error, piece.done = result, error, True
+    return True
 
 
 def _in_savepoint(conn: sqlite3.Connection, work: Work) -> tuple[Any, Exception | None]:
