@@ -414,12 +414,7 @@ class DataPort(Protocol):
         how many were written. Running it again with the same records writes nothing."""
         ...
 
-    # Erasing a person (services/erase.py) rewrites or removes records by their keys.
-    def replace_records(self, kind: str, records: "Sequence[dict]") -> None:
-        """Store each record in place of the one with its key (a ticket with all its
-        messages, events and rating)."""
-        ...
-
+    # Erasing a person (services/erase.py) and retention remove records by their keys.
     def delete_records(self, kind: str, records: "Sequence[dict]") -> None:
         """Remove the records with these records' keys (never tickets)."""
         ...

@@ -445,14 +445,6 @@ def _unique(keys: list[dict[str, str]]) -> list[dict[str, str]]:
 class DynamoDBErase(DynamoDBExport):
     """The erase side of the DataPort: the same records, replaced or deleted by key."""
 
-    def replace_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
-        for record in records:
-            key, items = dynamodb_items(kind, record)
-            if kind == "tickets":
-                self._replace_ticket(key["pk"], items)
-            else:
-                self._batch_write(items)
-
     def replace_ticket(self, line: dict[str, Any], *, expected_version: int) -> bool:
         """Retention's rewrite of one ticket's line, only while the stored ticket is at
         `expected_version` (the one the line was worked out from) and rated only if the
@@ -463,15 +455,15 @@ class DynamoDBErase(DynamoDBExport):
                                     rated=bool(line.get("rating")))
 
     def _replace_ticket(self, pk: str, items: list[dict[str, Any]], *,
-                        expected_version: int | None = None, rated: bool = True) -> bool:
+                        expected_version: int, rated: bool) -> bool:
         """A ticket's items in place of the ones stored (retention's rewrite). A crash
         leaves each record old or new, never neither: one transaction when it fits;
         else every part over its old one in place, then what no new part replaces goes,
         then the ticket item, so a crash before that leaves the ticket as it was (still
         due: the next round does it all again over what is there). Events keep their
-        keys and are overwritten: this is the one change they take. With
-        `expected_version`, the ticket item is put on condition of it (False when lost;
-        in parts, looked at first too, so a changed ticket's parts are left alone)."""
+        keys and are overwritten: this is the one change they take. The ticket item is
+        put on condition of `expected_version` (False when lost; in parts, looked at
+        first too, so a changed ticket's parts are left alone)."""
         old = [part for part in self._partition_keys(pk)
                if part["sk"].startswith(REPLACED_PARTS)]
         # An event rewritten after a crash is in the line twice, as stored and as new:
@@ -480,8 +472,6 @@ class DynamoDBErase(DynamoDBExport):
         new = {_key_id(item) for item in items}
         stale = [part for part in old if _key_id(part) not in new]
         *parts, ticket = items
-        if expected_version is None:
-            return self._replace_parts(parts, ticket, stale)
         rating_key = {"pk": pk, "sk": "RATING"}
         if not rated and any(_key_id(part) == _key_id(rating_key) for part in old):
             return False  # rated since the line was read
@@ -513,22 +503,6 @@ class DynamoDBErase(DynamoDBExport):
             if cancelled_by_condition(error, 0) or cancelled_by_condition(error, 1):
                 return False
             raise
-        return True
-
-    def _replace_parts(self, parts, ticket, stale) -> bool:
-        """The rewrite with no expectation (one transaction when it fits)."""
-        items = [*parts, ticket]
-        if len(items) + len(stale) <= TRANSACTION_ITEMS and \
-                sum(map(_size, items)) <= TRANSACTION_BYTES:
-            self.client.transact_write_items(TransactItems=[
-                *({"Put": {"TableName": self.table_name, "Item": _to_item(item)}}
-                  for item in items),
-                *({"Delete": {"TableName": self.table_name, "Key": _to_item(part)}}
-                  for part in stale)])
-            return True
-        self._batch_write(parts)
-        self._delete_keys(stale)
-        self._batch_write([ticket])
         return True
 
     def _at_version(self, pk: str, version: int) -> bool:

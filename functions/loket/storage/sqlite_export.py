@@ -298,11 +298,6 @@ _WRITERS = {
 class SQLiteErase(SQLiteExport):
     """The erase side of the DataPort: the same records, replaced or deleted by key."""
 
-    def replace_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
-        with self.store._write() as conn:
-            for record in records:
-                _REPLACERS[kind](conn, record)
-
     def delete_records(self, kind: str, records: Sequence[dict[str, Any]]) -> None:
         with self.store._write() as conn:
             for record in records:
@@ -473,22 +468,11 @@ def _replace_events(conn: sqlite3.Connection, number: int, events) -> None:
         conn.execute(trigger)
 
 
-def _replacing(kind: str):
-    table, key = _KEYS[kind]
-
-    def replace(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
-        conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (record[key],))
-        _WRITERS[kind](conn, record)
-    return replace
-
-
 _KEYS = {"tickets": ("tickets", "number"), "accounts": ("accounts", "email"),
          "organizations": ("organizations", "id"), "mail": ("mail_queue", "id"),
          "suppressions": ("mail_suppressions", "address"), "refused": ("refused_mail", "id"),
          "uploads": ("uploads", "id"), "idempotency_keys": ("idempotency_keys", "key"),
          "counters": ("counters", "name")}
-_REPLACERS = {kind: _replacing(kind) for kind in _KEYS if kind != "tickets"}
-_REPLACERS["tickets"] = _replace_ticket
 
 
 def _deleting(kind: str):
