@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from loket.storage import sqlite
 from loket.storage.desk_queries import TicketSearch
+from loket.storage.sqlite_desk import DESK_WORDS_MIGRATION
 from loket.storage.sqlite import SQLiteStore
 from tests.contract.test_store_contract import T0, new_ticket
 
@@ -39,18 +42,29 @@ def test_an_old_database_is_migrated_and_its_tickets_still_read(tmp_path, monkey
     assert [t.number for t in found_by_words] == [ticket.number]
 
 
-def test_the_desk_words_are_kept_when_their_table_is_made_anew(tmp_path, monkeypatch):
-    path = tmp_path / "before.db"
-    monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS[:-1])
-    old = SQLiteStore(path)
-    ticket, _ = old.create_ticket(new_ticket())
-    old.close()
-    monkeypatch.undo()
-
-    store = SQLiteStore(path)
+def words_table(store: SQLiteStore) -> str:
     [sql] = [row[0] for row in store._connection().execute(
         "SELECT sql FROM sqlite_schema WHERE name = 'ticket_words'")]
-    assert "columnsize" in sql  # no per-row token counts
+    return sql
+
+
+# With no later migration, and with one appended after it: the test names the
+# migration it is about by its content, so it still makes the database just before it.
+@pytest.mark.parametrize("later", [[], ["CREATE TABLE a_later_one (x)"]],
+                         ids=["last", "one appended after it"])
+def test_the_desk_words_are_kept_when_their_table_is_made_anew(tmp_path, monkeypatch, later):
+    path = tmp_path / "before.db"
+    monkeypatch.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS + later)
+    desk_words = sqlite.MIGRATIONS.index(DESK_WORDS_MIGRATION)
+    with monkeypatch.context() as before:
+        before.setattr(sqlite, "MIGRATIONS", sqlite.MIGRATIONS[:desk_words])
+        old = SQLiteStore(path)
+        assert "columnsize" not in words_table(old)  # the table as it was made first
+        ticket, _ = old.create_ticket(new_ticket())
+        old.close()
+
+    store = SQLiteStore(path)
+    assert "columnsize" in words_table(store)  # no per-row token counts
     found = store.search_tickets(TicketSearch(products=frozenset({"planner"}),
                                               words=("excel",)))
     assert [t.number for t in found] == [ticket.number]
