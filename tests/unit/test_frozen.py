@@ -76,6 +76,10 @@ def test_wrong_fields_are_refused_as_the_constructor_refuses_them():
         make(Ticket, {"number": 1})
     with pytest.raises(TypeError):
         make(Ticket, {**vars(Ticket.from_new(1, new_ticket())), "colour": "red"})
+    # One default left out, one name that is no field: as many names as fields.
+    given = {k: v for k, v in vars(Ticket.from_new(1, new_ticket())).items() if k != "version"}
+    with pytest.raises(TypeError):
+        make(Ticket, {**given, "colour": "red"})
 
 
 def test_post_init_runs_as_the_constructor_runs_it():

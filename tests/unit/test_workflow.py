@@ -178,3 +178,19 @@ def test_start_reads_a_new_ticket_as_the_ticket_it_becomes(when, type_):
     assert workflow._scheduled(stored) == replace(stored, due_at=begun.due_at,
                                                   queue_category=begun.queue_category,
                                                   queue_order=begun.queue_order)
+
+
+@pytest.mark.parametrize("fields", [
+    {}, {"type": "incident"}, {"users": 60}, {"users": 60, "env": "production"},
+    {"type": "incident", "users": 60, "env": "production"}, {"users": 7, "type": "question"},
+    {"users": True}, {"users": "70"}, {"env": "production", "type": "question"}])
+def test_starting_levels_are_the_first_matching_rule_that_names_each(fields):
+    rules = (FormRule("type", impact="high", urgency="high", equals="incident"),
+             FormRule("users", impact="high", at_least=50),
+             FormRule("users", impact="low", at_least=5),
+             FormRule("env", urgency="high", equals="production"),
+             FormRule("type", impact="low", urgency="low", equals="question"))
+    matched = [rule for rule in rules if rule.matches(fields)]
+    expected = (next((r.impact for r in matched if r.impact), "low"),
+                next((r.urgency for r in matched if r.urgency), "low"))
+    assert replace(SLA, rules=rules).starting_levels(fields) == expected

@@ -195,7 +195,7 @@ def _clean_value(spec: FieldSpec, raw: Any, allowed: Collection[str]) -> Any:
         raise ValueError("must be text")
     # The length as typed (a line break counts once, as in the browser): what the
     # document's maxLength promises, whatever the cleaning below takes away.
-    typed = len(raw.replace("\r\n", "\n"))
+    typed = len(raw) - raw.count("\r\n")
     if spec.max_length is not None and typed > spec.max_length:
         raise ValueError(f"is too long ({typed} characters; at most {spec.max_length})")
     value = multi_line(raw) if spec.type == "textarea" else single_line(raw)

@@ -62,14 +62,16 @@ def _shape(cls: type) -> _Shape:
 def make(cls: type[T], values: Mapping[str, Any]) -> T:
     """cls(**values): the same object, made without cls.__init__."""
     shape = _shape(cls)
-    if not values.keys() <= shape.names or not shape.required <= values.keys():
+    state = dict(shape.start)
+    state.update(values)
+    # A name that is no field makes the state longer than the class's fields (cheaper
+    # than looking every given name up in shape.names).
+    if len(state) != len(shape.names) or not shape.required <= values.keys():
         raise TypeError(f"{cls.__name__} takes the fields {sorted(shape.names)}, "
                         f"{sorted(shape.required)} required; given {sorted(values)}")
-    state = dict(shape.start)
     for name, factory in shape.factories:
         if name not in values:
             state[name] = factory()
-    state.update(values)
     return _with_state(cls, state)
 
 

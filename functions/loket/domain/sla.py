@@ -79,18 +79,23 @@ class SlaPolicy:
 
     def starting_levels(self, fields: Mapping[str, object]) -> tuple[str, str]:
         """A new ticket's impact and urgency from its form fields."""
-        matched = [rule for rule in self.rules if rule.matches(fields)]
-        impact = next((r.impact for r in matched if r.impact), self.default_impact)
-        urgency = next((r.urgency for r in matched if r.urgency), self.default_urgency)
-        return impact, urgency
+        impact = urgency = None
+        for rule in self.rules:
+            # A rule is read only while it could still decide one of them.
+            if ((rule.impact and not impact) or (rule.urgency and not urgency)) \
+                    and rule.matches(fields):
+                impact, urgency = impact or rule.impact, urgency or rule.urgency
+                if impact and urgency:
+                    break
+        return impact or self.default_impact, urgency or self.default_urgency
 
     def priority_for(self, impact: str, urgency: str) -> str:
-        errors = [FieldError(name, f"must be one of: {', '.join(allowed)}")
-                  for name, value, allowed in (("impact", impact, self.impacts),
-                                               ("urgency", urgency, self.urgencies))
-                  if value not in allowed]
-        if errors:
-            raise ValidationFailed(errors)
+        if impact not in self.impacts or urgency not in self.urgencies:
+            raise ValidationFailed([
+                FieldError(name, f"must be one of: {', '.join(allowed)}")
+                for name, value, allowed in (("impact", impact, self.impacts),
+                                             ("urgency", urgency, self.urgencies))
+                if value not in allowed])
         return self.matrix[(impact, urgency)]
 
     def target(self, priority: str, target: SlaTarget,

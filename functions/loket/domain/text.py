@@ -38,7 +38,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def single_line(text: str) -> str:
     """NFC, every control and bidi-control character removed, blanks trimmed."""
-    text = _nfc(_without_surrogates(text))
+    if not text.isascii():  # ASCII text holds no surrogate and is NFC as it is.
+        text = _nfc(_without_surrogates(text))
     return _SINGLE_LINE_UNWANTED.sub("", text).strip()
 
 
@@ -46,8 +47,8 @@ def multi_line(text: str) -> str:
     """NFC, line ends as LF, controls but tab and LF removed, blank lines and spaces
     trimmed at both ends."""
     text = _without_surrogates(text).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = _nfc(text)
+    if not text.isascii():  # ASCII text holds no line separator and is NFC as it is.
+        text = _nfc(text.replace("\u2028", "\n").replace("\u2029", "\n\n"))
     return _MULTI_LINE_UNWANTED.sub("", text).strip("\n ").rstrip()
 
 

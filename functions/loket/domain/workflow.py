@@ -246,10 +246,12 @@ class Workflow:
     def timer_deadlines(self, ticket: Ticket) -> list[tuple[datetime, Timer]]:
         """The pending timers of the ticket's status with the moment each fires (a
         move postponed by a late sweep fires when postponed to)."""
+        timers = [timer for timer in self.timers
+                  if timer.status == ticket.status and timer.id not in ticket.timers_fired]
+        if not timers:  # As in most statuses: no marks to read.
+            return []
         postponed = _marked(ticket, POSTPONED_UNTIL)
-        pending = [(self._deadline(ticket, timer, postponed), timer)
-                   for timer in self.timers
-                   if timer.status == ticket.status and timer.id not in ticket.timers_fired]
+        pending = [(self._deadline(ticket, timer, postponed), timer) for timer in timers]
         return sorted(pending, key=lambda pair: pair[0])
 
     def _deadline(self, ticket: Ticket, timer: Timer, postponed: datetime | None) -> datetime:
