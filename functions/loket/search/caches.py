@@ -117,6 +117,38 @@ def remembering_terms(reader):
     return reader
 
 
+def remembering_scorers(searcher):
+    """The searcher, made to keep the BM25F scorer of each term it matches: a scorer
+    reads the term's statistics (inverse document frequency, average field length,
+    best possible score) when it is made, a twentieth of a receipt's search, and holds
+    nothing of one search (each scores the matcher it is given). They depend on the
+    index alone, as the searcher does. Another weighting is left as it is."""
+    from whoosh.scoring import BM25F
+
+    if type(searcher.weighting) is BM25F:  # the searcher's own (index.searcher())
+        searcher.weighting._scorers, searcher.weighting._owner = {}, searcher
+        searcher.weighting.__class__ = _remembering_bm25f()
+    return searcher
+
+
+@lru_cache(maxsize=1)
+def _remembering_bm25f():
+    from whoosh.scoring import BM25F
+
+    class RememberingBM25F(BM25F):
+        def scorer(self, searcher, fieldname, text, qf=1):
+            if searcher is not self._owner:  # a sub-searcher (an index of segments)
+                return BM25F.scorer(self, searcher, fieldname, text, qf=qf)
+            key = (fieldname, text, qf)
+            found = self._scorers.get(key)
+            if found is None:
+                found = _remember(self._scorers, key,
+                                  BM25F.scorer(self, searcher, fieldname, text, qf=qf))
+            return found
+
+    return RememberingBM25F
+
+
 # Terms remembered per reader (a few dozen bytes each): far more than a day asks.
 TERMS = 65536
 

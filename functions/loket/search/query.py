@@ -101,6 +101,7 @@ class WhooshSearcher:
             return mine[1]
         searcher = opened.index.searcher()
         caches.remembering_terms(searcher.reader())
+        caches.remembering_scorers(searcher)
         with self._lock:
             if mine is not None and mine[1] in self._opened:
                 # This thread's searcher on an index since replaced: no one else uses it.
@@ -451,9 +452,11 @@ _GRAM_FIELDS = (s.TITLE_GRAMS, s.OUTLINE_GRAMS)
 
 def _matched_words(terms) -> set[str]:
     """The stems that matched a page, fuzzy expansions included; n-grams are left out."""
-    stemmed = tuple(s.field(kind, lang) for kind in BOOSTS for lang in LANGUAGES)
     return {text.decode() if isinstance(text, bytes) else text
-            for field, text in terms if field in stemmed}
+            for field, text in terms if field in _STEMMED_FIELDS}
+
+
+_STEMMED_FIELDS = frozenset(s.field(kind, lang) for kind in BOOSTS for lang in LANGUAGES)
 
 
 def _in_language(searcher, fields: dict, lang: str) -> dict:
