@@ -80,7 +80,7 @@ def test_the_erasure_reads_by_key_what_the_export_reads(tmp_path):
     port = data_port(filled(tmp_path))
     out = by_kind(port.export_records())
     for kind in ("organizations", "accounts", "counters", "mail", "suppressions", "refused",
-                 "uploads", "idempotency_keys"):
+                 "uploads", "idempotency_keys", "suppression_lifts"):
         seen: list[dict] = []
         assert port.rewrite_records(kind, out[kind], lambda r: seen.append(r) or r) == 0
         assert seen == out[kind], kind

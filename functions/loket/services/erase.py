@@ -28,9 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REMOVED_TEXT = "[removed at the customer's request]"
-# Records with no key of their own (a lift of a suppression, say one the person lifted
-# as an agent): rewritten by removing the old record and storing the new one.
-KEYED_BY_CONTENT = ("suppression_lifts",)
 # Records a chunk reads at most (DynamoDB: items of one Scan page; SQLite: tickets, and
 # then its other records in one step of their own, storage/sqlite_export.erase_chunk):
 # a chunk must end well within a Lambda's run, and a crash costs one chunk read again.
@@ -235,15 +232,10 @@ class Eraser:
             changed = port.rewrite_mail(mails, self.rewrite_mail, made_from=_intents(mails))
             self.count(self.erasure.rewritten, "mail", changed)
         for kind, records_of_kind in originals.items():
-            if kind in KEYED_BY_CONTENT:
-                rewritten = [self.scrub.value(record) for record in records_of_kind]
-                port.delete_records(kind, records_of_kind)
-                port.import_records(kind, rewritten)
-                changed = len(rewritten)
-            else:
-                # Read again by key in the write: an account's new password, an
-                # organization's products, a suppression lifted meanwhile stay so.
-                changed = port.rewrite_records(kind, records_of_kind, self.scrub.value)
+            # Read again in the write, by key: an account's new password, an
+            # organization's products, a suppression lifted meanwhile stay so. A lift
+            # (no key of its own) by its content, old and new in one write.
+            changed = port.rewrite_records(kind, records_of_kind, self.scrub.value)
             self.count(self.erasure.rewritten, kind, changed)
         for kind, records_of_kind in removed.items():
             port.delete_records(kind, records_of_kind)

@@ -364,9 +364,13 @@ class SQLiteErase(SQLiteExport):
         its key and rewritten by `rewrite` in one write transaction, so what another
         writer changed since the erasure's snapshot stays (a new password, a session
         epoch, an organization's products) and a record removed meanwhile (a suppression
-        lifted) stays gone. How many changed."""
-        _, key = _KEYS[kind]
+        lifted) stays gone. A suppression's lift, which has no key of its own, is found
+        by its content, and its old record goes in the transaction its new one comes
+        in: a crash leaves one of them. How many changed."""
         with self.store._write() as conn:
+            if kind == "suppression_lifts":
+                return sum(_rewrite_lift(conn, record, rewrite) for record in records)
+            _, key = _KEYS[kind]
             return _rewrite_by_key(conn, kind, [r[key] for r in records], rewrite)
 
     def erase_chunk(self, eraser, cursor: str | None, *, limit: int) -> str | None:
@@ -434,6 +438,19 @@ def _rewrite_by_key(conn: sqlite3.Connection, kind: str, keys, rewrite) -> int:
                 _WRITERS[kind](conn, new)
             changed += 1
     return changed
+
+
+def _rewrite_lift(conn: sqlite3.Connection, record: dict[str, Any], rewrite) -> int:
+    """The lift `record` rewritten by `rewrite` (removed where it gives None) if it is
+    still stored; 1 when it changed."""
+    found = _stored_lifts(conn, record)
+    if not found or (new := rewrite(record)) == record:
+        return 0
+    conn.executemany("DELETE FROM mail_suppression_lifts WHERE id = ?",
+                     [(row_id,) for row_id in found])
+    if new is not None:
+        _write_lift(conn, new)
+    return 1
 
 
 def _replace_ticket(conn: sqlite3.Connection, line: dict[str, Any]) -> None:
