@@ -43,3 +43,15 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         OutboxMailer(outbox).send(_message("<r-1@nordwind.example>"))
     assert list(outbox.iterdir()) == []
+
+
+def test_an_outbox_folder_removed_meanwhile_is_made_again(tmp_path):
+    import shutil
+
+    outbox = tmp_path / "deep" / "outbox"
+    mailer = OutboxMailer(outbox)
+    mailer.send(_message("<r-1@nordwind.example>"))
+    shutil.rmtree(tmp_path / "deep")
+    mailer.send(_message("<r-2@nordwind.example>"))
+    [written] = list(outbox.iterdir())
+    assert written.name.endswith("r-2@nordwind.example.eml")

@@ -20,14 +20,17 @@ class OutboxMailer:
         self.folder = Path(folder)
 
     def send(self, message: EmailMessage) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
         # ASCII letters, digits and ". @ -" only (no separator: the file stays in the
         # folder), cut to fit a file name's 255 bytes with the stamp before it.
         ident = re.sub(r"[^A-Za-z0-9.@-]+", "_", _message_id(message)).strip("_")[:IDENT_MOST]
         data = message.as_bytes(policy=SMTP)
         # Write aside, then rename: a reader never sees half a message.
-        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
+        except FileNotFoundError:  # made on the first mail (and again if removed), not
+            self.folder.mkdir(parents=True, exist_ok=True)  # checked before every one
+            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
