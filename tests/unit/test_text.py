@@ -34,3 +34,22 @@ SAMPLES = ["", "  plain  ", "tab\there\x07 bell\x1b[31m", "a\r\nb\rc\n\r\nd", "\
 def test_cleaning_gives_what_every_step_gives(value):
     assert single_line(value) == _full_single_line(value)
     assert multi_line(value) == _full_multi_line(value)
+
+
+def test_every_unwanted_character_is_unprintable():
+    # What lets printable text skip the search for unwanted characters.
+    for pattern in (text._SINGLE_LINE_UNWANTED, text._MULTI_LINE_UNWANTED):
+        assert not any(chr(c).isprintable() for c in range(0x110000)
+                       if pattern.match(chr(c)))
+
+
+@pytest.mark.parametrize("value", SAMPLES + ["", " ", "   ", " a ", "~", "\x7f", " \x7f ",
+                                             "\t", "\u3164", "\u200b", " \u00ad x"])
+def test_visible_characters_are_found_as_the_pattern_finds_them(value):
+    assert text.has_visible_character(value) is (text._VISIBLE.search(value) is not None)
+
+
+def test_each_ascii_character_is_visible_as_the_pattern_says():
+    for c in map(chr, range(128)):
+        for value in (c, f" {c} ", c * 3):
+            assert text.has_visible_character(value) is (text._VISIBLE.search(value) is not None)
