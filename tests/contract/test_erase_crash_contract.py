@@ -6,57 +6,15 @@ start keeps it, without the person."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 
 from loket.domain.outgoing import Suppression
 from loket.services.erase import erase_person
 from loket.storage.data_port import data_port
+from tests.contract.crashes import Crash, CrashingWrites
 from tests.contract.test_erase_contract import blobs  # noqa: F401 - the fixture
 from tests.contract.test_mail_queue_contract import T0
 from tests.sample_data import fill
-
-DYNAMODB_WRITES = ("BatchWriteItem", "TransactWriteItems", "PutItem", "DeleteItem",
-                   "UpdateItem")
-
-
-class Crash(Exception):
-    """The process dies here."""
-
-
-class CrashingWrites:
-    """While on, the store dies at its write number `writes` + 1, the writes before it
-    done: on DynamoDB a request (before it is sent), on SQLite a write transaction
-    (after its work, before its COMMIT: it rolls back). `attempted` counts them."""
-
-    def __init__(self, store, monkeypatch):
-        self.writes, self.attempted = 10**9, 0
-        if store.__class__.__name__ == "DynamoDBStore":
-            def request(model, **_):
-                if model.name in DYNAMODB_WRITES:
-                    self._write()
-
-            store.client.meta.events.register("before-parameter-build.dynamodb", request)
-            return
-        real_write = store._write
-
-        @contextmanager
-        def write():
-            with real_write() as conn:
-                yield conn
-                self._write()
-
-        monkeypatch.setattr(store, "_write", write)
-
-    def _write(self):
-        self.attempted += 1
-        if self.attempted > self.writes:
-            raise Crash(f"after {self.writes} writes")
-
-    def after(self, writes: int | None) -> None:
-        """Die after `writes` writes from now (None: never)."""
-        self.writes, self.attempted = (10**9 if writes is None else writes), 0
 
 
 def suppressed_and_lifted(store, person: str, kin: str) -> None:

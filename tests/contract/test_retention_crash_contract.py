@@ -6,7 +6,6 @@ too big for it (written in steps), crashed after each of its writes in turn."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 
@@ -16,29 +15,25 @@ from loket.domain.retention import REMOVED_TEXT, add_months
 from loket.domain.tickets import AuthorRole, Message
 from loket.services.sweeper import sweep
 from loket.services import status as use_cases
+from tests.contract.crashes import CrashingWrites
 from tests.contract.test_closed_ticket_retention_contract import CLOSED_AT, MONTHS, desk, traces
 from tests.contract.test_erase_contract import blobs  # noqa: F401 - the fixture
 from tests.sample_data import fill
 from tests.stores import save_audited
 
 DUE = add_months(CLOSED_AT, MONTHS) + timedelta(minutes=1)
-DYNAMODB_WRITES = ("BatchWriteItem", "TransactWriteItems", "PutItem", "DeleteItem",
-                   "UpdateItem")
 
 
-class Crash(Exception):
-    """The process dies here."""
-
-
-class CrashingRewrite:
+class CrashingRewrite(CrashingWrites):
     """While on, the store's rewrite of a ticket (`replace_ticket`) dies at its write
-    number `writes` + 1, the writes before it done: on DynamoDB a request, on SQLite
-    the rewrite's transaction (which then rolls back). `attempted` counts them."""
+    number `writes` + 1, the writes before it done (crashes.py); writes outside it
+    are not counted."""
 
     def __init__(self, store, monkeypatch):
         from loket.storage.data_port import data_port
 
-        self.writes, self.attempted, self.rewriting = 0, 0, False
+        self.rewriting = False
+        super().__init__(store, monkeypatch, counted=lambda: self.rewriting)
         port = type(data_port(store))
         real = port.replace_ticket
 
@@ -50,35 +45,6 @@ class CrashingRewrite:
                 self.rewriting = False
 
         monkeypatch.setattr(port, "replace_ticket", replace_ticket)
-        if store.__class__.__name__ == "DynamoDBStore":
-            store.client.meta.events.register("before-parameter-build.dynamodb",
-                                              self._request)
-        else:
-            # The store's write transaction, which every adapter writes through: the
-            # crash comes after the rewrite's work, before its COMMIT.
-            real_write = store._write
-
-            @contextmanager
-            def write():
-                with real_write() as conn:
-                    yield conn
-                    if self.rewriting:
-                        self._write()
-
-            monkeypatch.setattr(store, "_write", write)
-
-    def _request(self, model, **_):
-        if self.rewriting and model.name in DYNAMODB_WRITES:
-            self._write()
-
-    def _write(self):
-        self.attempted += 1
-        if self.attempted > self.writes:
-            raise Crash(f"after {self.writes} writes")
-
-    def after(self, writes: int | None) -> None:
-        """Die after `writes` writes from now (None: never)."""
-        self.writes, self.attempted = (10**9 if writes is None else writes), 0
 
 
 def with_many_messages(store, number: int, count: int) -> None:
