@@ -12,6 +12,7 @@ import pytest
 
 from loket.domain.errors import IdempotencyConflict
 from loket.domain.limits import OverLimit
+from loket.storage.desk_queries import TicketSearch
 from loket.storage.sqlite import SQLiteStore
 from loket.storage.sqlite_group_commit import _Piece, _write_batch, group_commit_for
 from tests.contract.test_store_contract import new_ticket
@@ -39,7 +40,7 @@ def test_a_failing_piece_rolls_back_alone_and_the_others_are_committed(tmp_path)
              creating(store, "Over the limit", hits=limit),  # counts, then is refused
              creating(store, "Conflict", idempotency_key="k", fingerprint="b"),
              creating(store, "Last")]
-    _write_batch(store._write, batch)
+    _write_batch(store._write, batch, store._index_created)
     assert all(piece.done for piece in batch)
     first, over, conflict, last = batch
     assert first.outcome()[0].number == 10002 and last.outcome()[0].number == 10003
@@ -63,7 +64,7 @@ def test_a_failed_commit_fails_every_piece_and_writes_nothing(tmp_path):
             raise sqlite3.OperationalError("disk I/O error")  # in place of COMMIT's
 
     batch = [creating(store, "One"), creating(store, "Two")]
-    _write_batch(failing_commit, batch)
+    _write_batch(failing_commit, batch, store._index_created)
     for piece in batch:
         with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
             piece.outcome()
@@ -77,7 +78,7 @@ def test_a_lone_piece_runs_as_a_plain_transaction(tmp_path):
     statements = []
     store._writer().set_trace_callback(statements.append)
     batch = [creating(store, "Alone", hits=hits(per_hour=0))]
-    _write_batch(store._write, batch)
+    _write_batch(store._write, batch, store._index_created)
     with pytest.raises(OverLimit):
         batch[0].outcome()
     assert not [s for s in statements if "SAVEPOINT" in s]
@@ -90,7 +91,7 @@ def test_the_writer_keeps_savepoint_journals_in_memory(tmp_path):
     store = SQLiteStore(tmp_path / "loket.db")
     assert store._writer().execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
     batch = [creating(store, "One"), creating(store, "Two")]
-    _write_batch(store._write, batch)
+    _write_batch(store._write, batch, store._index_created)
     assert [piece.outcome()[0].number for piece in batch] == [10001, 10002]
 
 
@@ -143,7 +144,7 @@ def test_a_batch_that_nothing_refuses_runs_once_without_savepoints(tmp_path):
     batch = [creating(store, f"Ticket {i}", hits=hits(per_hour=5)) for i in range(3)]
     batch.append(creating(store, "Retry", idempotency_key="k", fingerprint="a"))
     batch.append(creating(store, "Retry", idempotency_key="k", fingerprint="a"))
-    _write_batch(store._write, batch)
+    _write_batch(store._write, batch, store._index_created)
     assert transaction_statements(statements) == ["BEGIN IMMEDIATE", "COMMIT"]
     assert [piece.outcome()[0].number for piece in batch] == [10001, 10002, 10003, 10004, 10004]
     # The retry within the batch found the ticket of the first request with its key.
@@ -156,7 +157,7 @@ def test_a_refused_piece_makes_the_batch_run_again_with_a_savepoint_each(tmp_pat
     statements = traced(store)
     batch = [creating(store, "First"), creating(store, "Refused", hits=hits(per_hour=0)),
              creating(store, "Last")]
-    _write_batch(store._write, batch)
+    _write_batch(store._write, batch, store._index_created)
     kept, refused, undone = ["SAVEPOINT piece", "RELEASE piece"], \
         ["SAVEPOINT piece", "ROLLBACK TO piece", "RELEASE piece"], ["ROLLBACK"]
     assert transaction_statements(statements) == [
@@ -180,7 +181,7 @@ def test_a_piece_that_fails_unexpectedly_leaves_nothing_and_the_others_their_mai
 
     batch = [creating(store, "First", mails=mails), creating(store, "Broken", mails=broken),
              creating(store, "Last", mails=mails)]
-    _write_batch(store._write, batch)
+    _write_batch(store._write, batch, store._index_created)
     with pytest.raises(RuntimeError, match="no template"):
         batch[1].outcome()
     first, last = batch[0].outcome()[0], batch[2].outcome()[0]
@@ -199,3 +200,73 @@ def test_a_piece_that_fails_unexpectedly_leaves_nothing_and_the_others_their_mai
         [10001, 10002]
     assert [e.ticket for n in (10001, 10002, 10003) for e in store.list_events(n)] == \
         [10001, 10002]
+
+
+def found(store: SQLiteStore, word: str) -> list[int]:
+    """The tickets the desk's search finds by `word`."""
+    search = TicketSearch(products=frozenset({"planner"}), words=(word,))
+    return [ticket.number for ticket in store.search_tickets(search)]
+
+
+def words_statements_last(statements: list[str], count: int) -> bool:
+    """The batch's `count` words rows were its last statements before COMMIT (FTS5's
+    own statements, on its tables as 'main'.'ticket_words_...', left out)."""
+    statements = [s for s in statements if "'main'." not in s]
+    words = [i for i, s in enumerate(statements) if "ticket_words" in s]
+    return (statements[-1] == "COMMIT"
+            and words == list(range(len(statements) - 1 - count, len(statements) - 1)))
+
+
+def segments(store: SQLiteStore) -> int:
+    # ticket_words_data holds FTS5's structure and averages records and the segments'
+    # pages: one page for each of these small segments.
+    return store._connection().execute("SELECT count(*) FROM ticket_words_data").fetchone()[0] - 2
+
+
+def test_a_batch_indexes_its_tickets_words_last_in_one_segment(tmp_path):
+    # Written within each piece, the next piece's hits upsert made FTS5 write the
+    # words out: a segment per ticket.
+    store = SQLiteStore(tmp_path / "loket.db")
+    statements = traced(store)
+    names = ["apple", "banana", "cherry", "damson"]
+    batch = [creating(store, f"Broken {name}", hits=hits(per_hour=5)) for name in names]
+    _write_batch(store._write, batch, store._index_created)
+    assert transaction_statements(statements) == ["BEGIN IMMEDIATE", "COMMIT"]
+    assert words_statements_last(statements, 4)
+    assert segments(store) == 1
+    assert [found(store, name) for name in names] == [[10001], [10002], [10003], [10004]]
+    assert found(store, "broken") == [10004, 10003, 10002, 10001]
+
+
+def test_a_refused_piece_s_words_are_not_indexed_and_the_others_are(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+    statements = traced(store)
+    batch = [creating(store, "First apple"), creating(store, "Refused banana",
+                                                      hits=hits(per_hour=0)),
+             creating(store, "Last cherry")]
+    _write_batch(store._write, batch, store._index_created)
+    with pytest.raises(OverLimit):
+        batch[1].outcome()
+    # The rerun with a savepoint each: the words of the two kept, after the last RELEASE.
+    assert transaction_statements(statements)[-2:] == ["RELEASE piece", "COMMIT"]
+    assert words_statements_last(statements, 2)
+    assert [found(store, w) for w in ("apple", "banana", "cherry")] == [[10001], [], [10002]]
+
+
+def test_a_failing_words_write_fails_the_whole_batch_and_writes_nothing(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+    with store._write() as conn:  # a stray words row where the second ticket's goes
+        conn.execute("INSERT INTO ticket_words (rowid, words) VALUES (10002, 'stray')")
+    batch = [creating(store, "One", mails=receipt), creating(store, "Two", mails=receipt),
+             creating(store, "Three", mails=receipt)]
+    _write_batch(store._write, batch, store._index_created)
+    for piece in batch:
+        with pytest.raises(sqlite3.IntegrityError):
+            piece.outcome()
+    conn = store._connection()
+    assert subjects(store) == []
+    assert [row[0] for row in conn.execute("SELECT rowid FROM ticket_words")] == [10002]
+    for table in ("messages", "ticket_events", "mail_queue"):
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+    # The lock and the connection are free for the next writer.
+    assert store.create_ticket(new_ticket("After"))[0].number == 10001

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 from loket.storage.blob_keys import keys_in_attachments, upload_final_key
 from loket.storage.sqlite_accounts import SQLiteAccounts
 from loket.storage.sqlite_checkpoints import Checkpoints, checkpoints_for
-from loket.storage.sqlite_group_commit import group_commit_for, prepare_writer
-from loket.storage.sqlite_desk import DESK_MIGRATION, DESK_WORDS_MIGRATION, SQLiteDesk
+from loket.storage.sqlite_group_commit import group_commit_for, prepare_writer, write_alone
+from loket.storage.sqlite_desk import DESK_MIGRATION, DESK_WORDS_MIGRATION, SQLiteDesk, words_row
 from loket.storage.sqlite_erase_jobs import ERASE_JOBS_MIGRATION, SQLiteEraseJobs
 from loket.storage.sqlite_events import EVENTS_MIGRATION, SQLiteEvents
 from loket.storage.sqlite_known_issues import KNOWN_ISSUES_MIGRATION, SQLiteKnownIssues
@@ -272,37 +272,40 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
             return self._create_ticket(conn, new, idempotency_key, fingerprint, mails, hits)
 
         if self._group is None:
-            with self._write() as conn:
-                ticket, queued = work(conn)
+            ticket, queued, _ = write_alone(self._write, work, self._index_created)
         else:
-            ticket, queued = self._group.run(self._write, work)
+            ticket, queued, _ = self._group.run(self._write, work, self._index_created)
         self._mail_queued(queued)
         return ticket, queued is not None
 
     def _create_ticket(self, conn, new, idempotency_key, fingerprint, mails, hits):
-        """Inside a write: the ticket, and the mails queued with it (None when nothing
-        was created)."""
+        """Inside a write: the ticket, the mails queued with it and its desk words' row
+        (None, None when nothing was created). The words are left to `_index_created`."""
         if idempotency_key is not None:
             row = conn.execute("SELECT fingerprint, ticket FROM idempotency_keys "
                                "WHERE key = ?", (idempotency_key,)).fetchone()
             if row is not None:
                 if row["fingerprint"] != fingerprint:
                     raise IdempotencyConflict(idempotency_key)
-                return self._ticket(conn, row["ticket"]), None
+                return self._ticket(conn, row["ticket"]), None, None
         self._count_hits(conn, hits)
         ticket = Ticket.from_new(self._next_number(conn), new)
         rec = ticket_to_record(ticket)
         conn.execute(_INSERT_TICKET, [rec[c] for c in TICKET_COLUMNS])
         first = new.first_message()
         self._insert_message(conn, ticket.number, first)
-        self._index_words(conn, ticket, [first], new=True)
         self._insert_events(conn, [created_event(ticket, new.taken_by)])
         if idempotency_key is not None:
             conn.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?)",
                          (idempotency_key, fingerprint, ticket.number))
         queued = list(mails(ticket)) if mails else []
         self._insert_mails(conn, queued)
-        return ticket, queued
+        return ticket, queued, words_row(ticket, [first], new=True)
+
+    def _index_created(self, conn: sqlite3.Connection, created: list) -> None:
+        """After a batch's pieces, before its COMMIT: the desk words of the tickets they
+        made, in one statement (sqlite_group_commit.py says why)."""
+        self._index_words(conn, [row for _, _, row in created if row is not None], new=True)
 
     def _next_number(self, conn: sqlite3.Connection) -> int:
         # One statement: the first ticket starts the counter, every later one adds one.
@@ -341,7 +344,8 @@ class SQLiteStore(SQLiteAccounts, SQLiteMailQueue, SQLiteMailIn, SQLiteEvents, S
                 raise VersionConflict(ticket.number)
             for message in messages:
                 self._insert_message(conn, ticket.number, message)
-            self._index_words(conn, ticket, list(messages), new=False)
+            self._index_words(conn, [words_row(ticket, list(messages), new=False)],
+                              new=False)
             self._insert_events(conn, events)
             self._insert_mails(conn, mails)
         self._mail_queued(mails)

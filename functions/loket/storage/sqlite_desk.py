@@ -112,16 +112,25 @@ class SQLiteDesk:
 
     # -- kept up to date inside the writes of sqlite.py ---------------------------------
 
-    def _index_words(self, conn: sqlite3.Connection, ticket: Ticket,
-                     messages: list[Message], *, new: bool) -> None:
-        """Add the words of a new ticket's subject and of stored messages to its row."""
-        text = " ".join(words(" ".join([ticket.subject] * new + [m.body for m in messages])))
+    def _index_words(self, conn: sqlite3.Connection, rows: Sequence[tuple[int, str]], *,
+                     new: bool) -> None:
+        """Store `ticket_words` rows (number, text): new tickets' rows, in one statement
+        (a batch's; see sqlite_group_commit.py), or words added to a ticket's row."""
         if new:
-            conn.execute("INSERT INTO ticket_words (rowid, words) VALUES (?, ?)",
-                         (ticket.number, text))
-        elif text:
-            conn.execute("UPDATE ticket_words SET words = words || ' ' || ? WHERE rowid = ?",
-                         (text, ticket.number))
+            if rows:
+                conn.executemany("INSERT INTO ticket_words (rowid, words) VALUES (?, ?)", rows)
+            return
+        for number, text in rows:
+            if text:
+                conn.execute("UPDATE ticket_words SET words = words || ' ' || ? "
+                             "WHERE rowid = ?", (text, number))
+
+
+def words_row(ticket: Ticket, messages: list[Message], *, new: bool) -> tuple[int, str]:
+    """A ticket's row for `_index_words`: the words of its subject (when new) and of
+    `messages`."""
+    return ticket.number, " ".join(
+        words(" ".join([ticket.subject] * new + [m.body for m in messages])))
 
 
 def _view_range(view: DeskView) -> tuple[list[str], list]:

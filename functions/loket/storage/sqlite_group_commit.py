@@ -27,6 +27,16 @@ transaction that its rollback makes wrong (SQLiteStore._create_ticket makes its 
 anew for the ticket of the second run; its note of swept hit counters holds after a
 rollback, see _count_hits).
 
+After the pieces, a batch-level `finish(conn, results)` runs in the same transaction with
+the results of the pieces that succeeded, just before COMMIT; if it raises, the batch
+fails as if its COMMIT had (nothing written, every piece gets the error). The store
+writes the new tickets' desk words there, in one statement: FTS5 keeps a transaction's
+new terms in memory until a statement opens a statement savepoint (a multi-row upsert,
+the next piece's rate-limit hits), which makes it write them out as a segment of their
+own. Written inside each piece, a batch's tickets made a segment each (and FTS5 merged
+them again soon after); written last, they make one. A writer alone (and an in-memory
+database, `write_alone`) takes the same path, as a batch of one.
+
 A SAVEPOINT keeps the pages its piece changes in a sub-journal, so that ROLLBACK TO can
 undo them. SQLite keeps a sub-journal in memory only up to 64 KiB unless the connection
 keeps temporary storage in memory, and a new ticket changes some 28 pages (112 KiB):
@@ -44,6 +54,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Callable
 
 Work = Callable[[sqlite3.Connection], Any]
+Finish = Callable[[sqlite3.Connection, list[Any]], None]
 
 
 def prepare_writer(conn: sqlite3.Connection) -> None:
@@ -78,9 +89,11 @@ class GroupCommit:
         self._leading = False
 
     def run(self, transaction: Callable[[], AbstractContextManager[sqlite3.Connection]],
-            work: Work) -> Any:
-        """`work(conn)` inside a write transaction, maybe with other writers' work;
-        its result once committed, or its exception (nothing of it written)."""
+            work: Work, finish: Finish) -> Any:
+        """`work(conn)` inside a write transaction, maybe with other writers' work, then
+        `finish`; its result once committed, or its exception (nothing of it written).
+        The batch's leader brings the transaction and the finish for all: every writer
+        of a file gives the same ones."""
         piece = _Piece(work)
         with self._cond:
             self._queued.append(piece)
@@ -91,7 +104,7 @@ class GroupCommit:
             self._leading = True
             batch, self._queued = self._queued, []
         try:
-            _write_batch(transaction, batch)
+            _write_batch(transaction, batch, finish)
         finally:
             with self._cond:
                 self._leading = False
@@ -99,15 +112,23 @@ class GroupCommit:
         return piece.outcome()
 
 
-def _write_batch(transaction, batch: list[_Piece]) -> None:
-    """Every piece in one transaction; the outcomes are given out only after COMMIT.
-    The pieces run one after another, directly; when one of several raises, that
-    transaction rolls back and the batch runs again with a savepoint per piece."""
-    if not _run_batch(transaction, batch, savepoints=False):
-        _run_batch(transaction, batch, savepoints=True)
+def write_alone(transaction, work: Work, finish: Finish) -> Any:
+    """`work(conn)` and `finish` in a transaction of their own: a batch of one."""
+    piece = _Piece(work)
+    _write_batch(transaction, [piece], finish)
+    return piece.outcome()
 
 
-def _run_batch(transaction, batch: list[_Piece], *, savepoints: bool) -> bool:
+def _write_batch(transaction, batch: list[_Piece], finish: Finish) -> None:
+    """Every piece in one transaction, then `finish` with the results of those that
+    succeeded; the outcomes are given out only after COMMIT. The pieces run one after
+    another, directly; when one of several raises, that transaction rolls back and the
+    batch runs again with a savepoint per piece."""
+    if not _run_batch(transaction, batch, finish, savepoints=False):
+        _run_batch(transaction, batch, finish, savepoints=True)
+
+
+def _run_batch(transaction, batch: list[_Piece], finish: Finish, *, savepoints: bool) -> bool:
     """One transaction of the batch, and the outcomes given out; False instead (nothing
     written, nothing given out) when a piece of several raised outside a savepoint."""
     results: list[tuple[_Piece, Any, BaseException | None]] = []
@@ -122,11 +143,12 @@ def _run_batch(transaction, batch: list[_Piece], *, savepoints: bool) -> bool:
                 except Exception as exc:  # Rolls the transaction back.
                     results.append((piece, None, exc))
                     raise
+            finish(conn, [result for _, result, error in results if error is None])
     except BaseException as exc:
         if not savepoints and len(batch) > 1 and results and results[-1][2] is not None:
             return False
-        # A lone piece's error, or a failed BEGIN or COMMIT: nothing of the batch was
-        # written. A piece keeps its own error; the others get the transaction's.
+        # A lone piece's error, or a failed BEGIN, finish or COMMIT: nothing of the
+        # batch was written. A piece keeps its own error; the others get the transaction's.
         own = {id(piece): error for piece, _, error in results if error is not None}
         for piece in batch:
             piece.error = own.get(id(piece), exc)
