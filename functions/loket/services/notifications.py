@@ -15,8 +15,10 @@ from typing import Sequence
 from loket.domain.outgoing import OutgoingMail
 from loket.domain.tickets import Ticket
 from loket.domain.workflow import Breached, Change, Reminded, StatusChanged
+from loket.mail.notices import receipt_email
 from loket.mail.updates import (agent_reply_email, reminder_email, review_board_email,
                                 status_email)
+from loket.services.agent_notices import new_ticket_notices
 from loket.services.context import Services
 from loket.services.preferences import wants_email
 
@@ -73,10 +75,6 @@ def new_ticket_mails(services: Services, ticket: Ticket, files=(), *,
     review board's news when the workflow asks for it, and the notices to the board's
     agents who asked for new tickets (#12): one record, expanded by the dispatcher
     (agent_notices.new_ticket_notices), so a submission reads no account."""
-    from loket.mail.notices import receipt_email
-
-    from loket.services.agent_notices import new_ticket_notices
-
     mails = [receipt_email(services, ticket, files)]
     if "new-ticket" in services.config.workflow.review_board_news:
         mails.append(review_board_email(services, ticket, "new-ticket"))
