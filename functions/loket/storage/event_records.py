@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, Mapping
 
 from loket.domain.events import EventKind, TicketEvent
 from loket.domain.tickets import AuthorRole
@@ -20,7 +21,23 @@ def event_to_record(event: TicketEvent) -> dict[str, Any]:
     # 1,900 instructions a read on CPython 3.11; every change writes events).
     return {"ticket": event.ticket, "key": event.key, "at": iso(event.at),
             "by": event.by, "role": event.role._value_, "kind": event.kind._value_,
-            "detail": sorted_json(dict(event.detail))}
+            "detail": detail_json(event.detail)}
+
+
+def detail_json(detail: Mapping[str, Any]) -> str:
+    """sorted_json(dict(detail)). A detail is most often a few short strings, the same
+    for many events ({"status": "open"} of every new ticket), so the text of one made
+    of strings only is memoized by value (a pure function of immutable strings: never
+    stale); other values are encoded each time, as 1 == True == 1.0 would share an entry."""
+    items = tuple(detail.items())
+    if all(type(key) is str and type(value) is str for key, value in items):
+        return _strings_json(items)
+    return sorted_json(dict(items))
+
+
+@lru_cache(maxsize=256)
+def _strings_json(items: tuple[tuple[str, str], ...]) -> str:
+    return sorted_json(dict(items))
 
 
 def event_from_record(rec: dict[str, Any]) -> TicketEvent:
