@@ -27,6 +27,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -189,7 +190,60 @@ import loket.services.mail_dispatch as dispatch
 dispatch.MailLoop.start = lambda self: self
 dispatch.MailProcess.start = lambda self: self
 """,
+    # Two ceilings, not Loket: the same request with the store's write of a new ticket
+    # replaced, to show what any store leaves of the goal. "no-store": the ticket and
+    # its mails are made and nothing is written, the most a store could give.
+    "no-store": """
+import itertools
+import loket.storage.sqlite as sqlite
+from loket.domain.tickets import Ticket
+
+numbers = itertools.count(1)
+
+def create_ticket(self, new, *, idempotency_key=None, fingerprint="", mails=None, hits=()):
+    ticket = Ticket.from_new(next(numbers), new)
+    if mails is not None:
+        mails(ticket)
+    return ticket, True
+
+sqlite.SQLiteStore.create_ticket = create_ticket
+""",
+    # "one-row-store": each new ticket is one row (its subject) in a table of its own,
+    # written through the store's writer and group commit: the least a durable write
+    # of a submission costs on this stack. The real write also records the ticket's
+    # message, event, mails, desk words, number and rate-limit counts, and indexes.
+    "one-row-store": """
+import loket.storage.sqlite as sqlite
+from loket.domain.tickets import Ticket
+
+store_init = sqlite.SQLiteStore.__init__
+
+def init(self, *args, **kwargs):
+    store_init(self, *args, **kwargs)
+    with self._write() as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS one_row (number INTEGER PRIMARY KEY, "
+                     "subject TEXT NOT NULL)")
+
+def one_row(self, conn, new, idempotency_key, fingerprint, mails, hits):
+    number = conn.execute("INSERT INTO one_row (subject) VALUES (?)",
+                          (new.subject,)).lastrowid
+    ticket = Ticket.from_new(number, new)
+    mails(ticket) if mails is not None else None
+    return ticket, [], None
+
+sqlite.SQLiteStore.__init__ = init
+sqlite.SQLiteStore._create_ticket = one_row
+""",
 }
+
+
+def variant_name(text: str) -> str:
+    """--variant's value: a variant, or several joined with "+" (mail-later+no-store)."""
+    unknown = [name for name in text.split("+") if name not in VARIANTS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown variant {unknown[0]!r}: choose from "
+                                         f"{', '.join(VARIANTS)}, joined with + for several")
+    return text
 RUN_LOKET = """
 import sys
 from loket.cli import main
@@ -316,19 +370,32 @@ def measure(servers: list[Server], levels: list[int], requests: int) -> dict[str
 
 # -- checking and reporting --------------------------------------------------------------
 
-def missing_tickets(db: Path, levels: list[Level]) -> list[str]:
-    """Every acknowledged number must be a stored ticket with the subject sent."""
+@contextlib.contextmanager
+def stored_subjects(db: Path, variant: str = ""):
+    """number -> subject as stored: the tickets table, or the one-row-store ceiling's."""
+    if "one-row-store" in variant.split("+"):
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            yield dict(conn.execute("SELECT number, subject FROM one_row")).get
+        return
     from loket.storage.sqlite import SQLiteStore
 
     store = SQLiteStore(db)
+    try:
+        yield lambda number: getattr(store.get_ticket(number), "subject", None)
+    finally:
+        store.close()
+
+
+def missing_tickets(db: Path, levels: list[Level], variant: str = "") -> list[str]:
+    """Every acknowledged number must be stored with the subject its client sent."""
     problems = []
-    for level in levels:
-        for number, subject in level.acknowledged.items():
-            ticket = store.get_ticket(number)
-            if ticket is None or ticket.subject != subject:
-                problems.append(f"ticket {number} ({subject}): "
-                                f"{'missing' if ticket is None else ticket.subject!r}")
-    store.close()
+    with stored_subjects(db, variant) as subject_of:
+        for level in levels:
+            for number, subject in level.acknowledged.items():
+                stored = subject_of(number)
+                if stored != subject:
+                    problems.append(f"ticket {number} ({subject}): "
+                                    f"{'missing' if stored is None else repr(stored)}")
     return problems
 
 
@@ -345,10 +412,10 @@ def receipts_check(server: Server) -> str:
 
 
 def report(loket: list[Level], bare: list[Level], others: list[Level] = ()) -> bool:
-    print(f"{'server':<18} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} "
+    print(f"{'server':<25} {'clients':>7} {'requests':>8} {'req/s':>8} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'failed':>6} {'mail s':>7} {'in burst':>8}")
     for level in [*bare, *loket, *others]:
-        print(f"{level.target:<18} {level.clients:>7} {len(level.times):>8} "
+        print(f"{level.target:<25} {level.clients:>7} {len(level.times):>8} "
               f"{level.per_second:>8.0f} {level.percentile(50):>8.1f} "
               f"{level.percentile(99):>8.1f} {len(level.failures):>6} "
               + (f"{level.drain:>7.2f} {level.during / max(1, len(level.acknowledged)):>8.0%}"
@@ -380,12 +447,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=THREADS,
                         help="waitress threads of both servers")
     parser.add_argument("--variant", action="append", default=[],
-                        choices=[*VARIANTS, "mail-later+no-lock", "mail-later+no-group"],
+                        type=variant_name, metavar="NAME",
                         help="also measure this variant of Loket (repeatable): no-lock "
                              "(SQLite's in-process write lock taken out), no-group (no group "
                              "commit: a transaction per new ticket), mail-later (the "
-                             "mail loop held back while the clients submit), or mail-later "
-                             "with no-lock or no-group")
+                             "mail loop held back while the clients submit), or the ceilings "
+                             "no-store (the ticket's write replaced by nothing) and "
+                             "one-row-store (by one row); join several with +, e.g. "
+                             "mail-later+no-store")
     parser.add_argument("--checkout", action="append", default=[], type=Path, metavar="DIR",
                         help="also measure `loket serve` of another checkout, e.g. `git "
                              "worktree add ../before <commit>` (repeatable)")
@@ -412,9 +481,12 @@ def main() -> None:
             results = measure(servers, levels, requests)
         bare, loket = results.pop("bare Flask"), results.pop("loket")
         problems = missing_tickets(var / "loket.db", loket)
-        others = []
+        others, unchecked = [], 0
         for variant, measured in results.items():
-            problems += missing_tickets(var / variant / "loket.db", measured)
+            if "no-store" in variant.split("+"):  # writes nothing: nothing to check
+                unchecked += sum(len(level.acknowledged) for level in measured)
+            else:
+                problems += missing_tickets(var / variant / "loket.db", measured, variant)
             others += measured
         receipts = [receipts_check(server) for server in servers if server.outbox]
     finally:
@@ -428,9 +500,10 @@ def main() -> None:
     failures = [f for level in loket + bare + others for f in level.failures]
     for failure in failures[:5]:
         print(f"failed request: {failure}")
-    acknowledged = sum(len(level.acknowledged) for level in loket + others)
+    acknowledged = sum(len(level.acknowledged) for level in loket + others) - unchecked
     print(f"store check: {acknowledged - len(problems)} of {acknowledged} acknowledged "
-          f"tickets present")
+          f"tickets present" + (f" ({unchecked} of no-store, which writes nothing, not "
+                                "checked)" if unchecked else ""))
     for problem in problems[:10]:
         print(f"  {problem}")
     for line in receipts:
