@@ -85,11 +85,21 @@ def _parse(text: str | None) -> datetime | None:
 # rate-limit windows' bounds, the same for an hour), and isoformat costs some 12,000
 # instructions in CPython 3.11 where a hit costs under 1,000 (a new moment's first
 # hash some 3,500). Both are pure functions of an immutable value: nothing goes stale.
-@lru_cache(maxsize=256)
 def utc_iso(moment: datetime) -> str:
     """A fixed-width UTC timestamp: such strings sort in time order, which indexes need.
-    (Memoized by value: equal instants give the same text, whatever their zone.)"""
+    (Memoized by value: equal instants give the same text, whatever their zone. Not
+    for fold=1: Python compares two moments of one tzinfo by their wall time alone, so
+    the second 02:30 of a night the clocks go back equals the first, an hour earlier.)"""
+    if moment.fold:
+        return _utc_text(moment)
+    return _utc_text_memo(moment)
+
+
+def _utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+_utc_text_memo = lru_cache(maxsize=256)(_utc_text)
 
 
 def iso(moment: datetime) -> str:
