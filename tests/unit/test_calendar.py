@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loket.domain.calendar import BusinessCalendar, Duration
 
@@ -101,3 +103,91 @@ def test_several_amounts_in_one_walk_each_come_to_its_own_moment(start):
         # start itself.
         assert moment == at(start) or CAL.working_time(
             at(start), moment - timedelta(microseconds=1)) < amount
+
+
+# -- Property: one walk for several amounts against the walk as it was ----------------
+#
+# The reference oracle is add_working_time as it stood before add_working_times
+# (4333025^): one walk over the opening periods per amount. add_working_times walks
+# once for all amounts, shortest first; every moment must be the oracle's, in any zone,
+# across summer-time changes, weekends, holidays, midnight and closing time, and for
+# amounts of months and years.
+
+def _oracle_add_working_time(calendar: BusinessCalendar, start: datetime,
+                             amount: timedelta) -> datetime:
+    start = start.astimezone(timezone.utc)
+    if amount <= timedelta(0):
+        return start
+    for opens, closes in calendar._open_periods(start):
+        begin = max(opens, start)
+        if amount <= closes - begin:
+            return begin + amount
+        amount -= closes - begin
+    raise ValueError("the business calendar has no working time left")
+
+
+_ZONES = [ZoneInfo(name) for name in ("Europe/Amsterdam", "America/New_York",
+                                      "Australia/Lord_Howe", "UTC", "Pacific/Kiritimati")]
+_ALL_DAY = ((time(0), time(23, 59, 59, 999999)),)
+_HOURS = [
+    NINE_TO_FIVE,
+    # Split days and a short Saturday.
+    {**{day: ((time(8), time(12)), (time(13), time(17, 30))) for day in range(5)},
+     5: ((time(10), time(14)),)},
+    # Open through the night hours that summer time skips or repeats, on every day.
+    {day: ((time(1), time(4)), (time(22), time(23, 59, 59, 999999))) for day in range(7)},
+    {day: _ALL_DAY for day in range(7)},
+    {2: ((time(0), time(0, 0, 1)),)},  # one second a week
+    {},  # never open
+]
+# Dates near what the walk reasons about: summer time starting and ending (EU, US,
+# Lord Howe's half hour), a year's and a month's end, a leap day, King's Day.
+_NEAR = [date(2026, 3, 29), date(2026, 10, 25), date(2026, 3, 8), date(2026, 11, 1),
+         date(2026, 4, 5), date(2026, 10, 4), date(2026, 12, 31), date(2027, 2, 28),
+         date(2028, 2, 29), date(2026, 4, 27), date(2026, 1, 31)]
+_CLOCK = [time(0), time(1, 30), time(2, 30), time(2, 30, fold=1), time(3), time(8, 59, 59, 999999),
+          time(9), time(12), time(16, 59, 59, 999999), time(17), time(23, 59, 59, 999999)]
+
+
+@st.composite
+def _calendars(draw):
+    zone = draw(st.sampled_from(_ZONES))
+    hours = draw(st.sampled_from(_HOURS))
+    holidays = draw(st.frozensets(st.one_of(
+        st.sampled_from(_NEAR), st.dates(date(2025, 12, 1), date(2029, 1, 31))), max_size=12))
+    return BusinessCalendar(zone, hours, holidays)
+
+
+@st.composite
+def _starts(draw, zone):
+    if draw(st.booleans()):
+        day = draw(st.sampled_from(_NEAR)) + timedelta(days=draw(st.integers(-3, 3)))
+        local_time = draw(st.sampled_from(_CLOCK))
+        return datetime.combine(day, local_time, tzinfo=draw(st.sampled_from([zone, AMS])))
+    return draw(st.datetimes(datetime(2025, 12, 1), datetime(2028, 12, 31),
+                             timezones=st.sampled_from([zone, timezone.utc])))
+
+
+_amounts = st.lists(st.one_of(
+    st.sampled_from([timedelta(0), timedelta(hours=-1), timedelta(microseconds=1),
+                     timedelta(hours=1), timedelta(hours=8), timedelta(hours=40),
+                     timedelta(hours=3), timedelta(hours=7, minutes=30),
+                     timedelta(hours=4, microseconds=1), timedelta(days=30)]),
+    st.timedeltas(timedelta(hours=-2), timedelta(hours=2_500))), max_size=5)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.data())
+def test_several_amounts_in_one_walk_are_each_the_former_walk_s_moment(data):
+    calendar = data.draw(_calendars())
+    start = data.draw(_starts(calendar.zone))
+    amounts = data.draw(_amounts)
+    try:
+        expected = [_oracle_add_working_time(calendar, start, a) for a in amounts]
+    except ValueError:
+        with pytest.raises(ValueError, match="no working time"):
+            calendar.add_working_times(start, amounts)
+        return
+    assert calendar.add_working_times(start, amounts) == expected
+    assert all(m.tzinfo == timezone.utc for m in calendar.add_working_times(start, amounts))
+    assert [calendar.add_working_time(start, a) for a in amounts] == expected
