@@ -11,6 +11,7 @@ from loket.domain.limits import HitLimit, OverLimit
 from loket.services.context import Services
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_SECOND = timedelta(seconds=1)
 
 
 def submission_limits(services: Services, client_address: str,
@@ -98,5 +99,8 @@ def _retry_after(now: datetime, end: datetime) -> int:
 
 
 def _window_start(now: datetime, seconds: int) -> datetime:
-    elapsed = int((now - _EPOCH).total_seconds())
+    # Whole seconds since the epoch rounded down, exactly: int() of total_seconds()
+    # rounded a moment before 1970 up, to a window that did not hold it (and that the
+    # kept window of _bounds then disagreed with).
+    elapsed = (now - _EPOCH) // _SECOND
     return _EPOCH + timedelta(seconds=elapsed - elapsed % seconds)
