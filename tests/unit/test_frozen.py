@@ -7,10 +7,14 @@ import pickle
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from loket.domain.events import EventKind, TicketEvent
 from loket.domain.frozen import evolve, make
-from loket.domain.outgoing import OutgoingMail
-from loket.domain.tickets import NewTicket, Ticket
+from loket.domain.limits import HitLimit
+from loket.domain.outgoing import MailState, OutgoingMail
+from loket.domain.tickets import AuthorRole, Message, NewTicket, Ticket
 
 NOW = datetime(2026, 12, 2, 10, 30, tzinfo=timezone.utc)
 
@@ -124,3 +128,82 @@ def test_slotted_and_hand_initialized_classes_are_refused():
     for cls in (Slotted, Checked):
         with pytest.raises(TypeError, match="plain frozen dataclass"):
             make(cls, {"a": 1})
+
+
+# -- Property: make and evolve against the constructor and dataclasses.replace ---------
+#
+# For every class a submission makes through them, any choice of given fields (each
+# optional one given or left to its default or default factory, a required one left
+# out now and then, a name that is no field now and then) and any values: the same
+# object, or the same refusal (TypeError). A value made by a default factory differs
+# per call by design (an access key, a mail id): there only its type is compared.
+
+_CLASSES = (NewTicket, Ticket, Message, TicketEvent, OutgoingMail, HitLimit)
+_MOMENTS = st.datetimes(datetime(1999, 1, 1), datetime(2100, 1, 1),
+                        timezones=st.sampled_from([timezone.utc, None]))
+_ANY = st.one_of(st.none(), st.text(max_size=5), st.integers(), _MOMENTS,
+                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+                 st.sampled_from([(), ("x",), MailState.PENDING, MailState.SENT,
+                                  AuthorRole.AGENT, EventKind.CREATED]))
+
+
+def _value_for(f: dataclasses.Field):
+    # Moments where __post_init__ reads them; the mail's state as a MailState.
+    if f.name in ("created_at", "next_attempt_at", "since", "sent_at", "at"):
+        return st.one_of(st.none(), _MOMENTS) if f.name != "created_at" else _MOMENTS
+    if f.name == "state":
+        return st.sampled_from(list(MailState))
+    return _ANY
+
+
+@st.composite
+def _given_values(draw, cls):
+    values = {}
+    for f in dataclasses.fields(cls):
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if draw(st.integers(0, 19)) < (19 if required else 10):
+            values[f.name] = draw(_value_for(f))
+    if draw(st.integers(0, 9)) == 0:
+        values[draw(st.sampled_from(["colour", "number_", "Created_at"]))] = 1
+    return values
+
+
+def _factory_made(cls, values) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls)
+            if f.default_factory is not dataclasses.MISSING and f.name not in values}
+
+
+def _alike(a, b, factory_made: set[str]) -> bool:
+    """Of the same class, the same fields in the same order; a default factory's value
+    only of the same type."""
+    left, right = list(vars(a).items()), list(vars(b).items())
+    return type(a) is type(b) and [k for k, _ in left] == [k for k, _ in right] and all(
+        (type(x) is type(y)) if k in factory_made else (x == y or x is y or x != x)
+        for (k, x), (_, y) in zip(left, right))
+
+
+def _made(call):
+    try:
+        return call()
+    except TypeError:
+        return TypeError
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.sampled_from(_CLASSES).flatmap(lambda cls: st.tuples(st.just(cls), _given_values(cls))),
+       st.data())
+def test_make_and_evolve_give_what_the_constructor_and_replace_give(case, data):
+    cls, values = case
+    made, built = _made(lambda: make(cls, values)), _made(lambda: cls(**values))
+    if built is TypeError:
+        assert made is TypeError
+        return
+    assert made is not TypeError and _alike(made, built, _factory_made(cls, values))
+    # evolve of what was made, with any changes (a name that is no field now and then).
+    changes = data.draw(_given_values(cls).map(
+        lambda v: {k: v[k] for k in list(v)[: len(v) // 2 + 1]}))
+    evolved, replaced = _made(lambda: evolve(made, **changes)), _made(
+        lambda: dataclasses.replace(made, **changes))
+    assert (evolved is TypeError) is (replaced is TypeError)
+    if evolved is not TypeError:
+        assert _alike(evolved, replaced, set())
