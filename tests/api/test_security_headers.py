@@ -3,11 +3,15 @@ URL map, asked as a stranger and as a signed-in agent, errors included."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 from argon2 import PasswordHasher
+from flask import Flask, Response, abort, request
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
 from loket.blobs.folder import FolderBlobs
@@ -181,3 +185,70 @@ def test_the_middleware_adds_only_what_an_answer_did_not_set_itself():
                                    ("Strict-Transport-Security", headers.STRICT_TRANSPORT_SECURITY)]
     # No Content-Type (a 204, a redirect): a page's policy, as before.
     assert ("Content-Security-Policy", "page-policy") in added.added_to([("Location", "/x")])
+
+
+# -- Property: the middleware against the after_request hook it replaced ---------------
+#
+# The reference oracle is headers.install as it stood before the middleware (4333025^):
+# an after_request hook that set each security header with Headers.setdefault, the kind
+# by Response.mimetype. Two apps answer the same drawn answers (any mix and case of
+# their own headers, several or odd Content-Types, errors), one with each; every answer
+# must carry the same headers with the same values (order within each name kept).
+
+def _oracle_install(app: Flask, *, https: bool) -> None:
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        kind = "data" if response.mimetype in headers.DATA_TYPES else "page"
+        for name, value in headers.security_headers(
+                policy=f"{kind}-policy", https=https).items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def _answering_app(install) -> Flask:
+    app = Flask(__name__)
+
+    @app.post("/answer")
+    def answer():
+        case = pickle.loads(request.get_data())
+        if case["error"]:
+            abort(case["error"])
+        return Response(b"x", status=case["status"], headers=case["headers"])
+
+    install(app)
+    return app
+
+
+_NAMES = ["Content-Type", "content-type", "CONTENT-TYPE", "Referrer-Policy",
+          "referrer-policy", "Content-Security-Policy", "content-security-policy",
+          "X-Frame-Options", "x-content-type-options", "Strict-Transport-Security",
+          "Location", "Cache-Control", "X-Custom"]
+_VALUES = ["application/json", "application/json; charset=utf-8",
+           " application/problem+json ;x=1", "Application/JSON", "text/html", "",
+           "same-origin", ";application/json", "application/json;", "image/png"]
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(st.booleans(), st.lists(st.fixed_dictionaries({
+    "headers": st.lists(st.tuples(st.sampled_from(_NAMES), st.sampled_from(_VALUES)),
+                        max_size=5),
+    "status": st.sampled_from([200, 201, 204, 302, 404, 500]),
+    "error": st.sampled_from([None, None, None, 404, 405, 500])}), min_size=1, max_size=4))
+def test_the_middleware_gives_what_the_after_request_hook_gave(https, cases):
+    ours = _answering_app(lambda app: setattr(app, "wsgi_app", headers.SecurityHeaders(
+        app.wsgi_app, lambda kind: headers.security_headers(policy=f"{kind}-policy",
+                                                            https=https))))
+    former = _answering_app(lambda app: _oracle_install(app, https=https))
+    for case in cases:
+        body = pickle.dumps(case)
+        got = ours.test_client().post("/answer", data=body)
+        expected = former.test_client().post("/answer", data=body)
+        assert got.status == expected.status
+
+        def by_name(response):
+            found: dict[str, list[str]] = {}
+            for name, value in response.headers.items():
+                found.setdefault(name.lower(), []).append(value)
+            return found
+
+        assert by_name(got) == by_name(expected)
