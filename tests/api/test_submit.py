@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
+import hypothesis
 import pytest
+from flask import url_for
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.api.conftest import VALID, ticket_count
 
@@ -163,3 +169,35 @@ def test_the_receipt_s_location_is_under_the_portal_s_mount_point(client):
     response = submit(client, base_url="http://portal.test/support")
     assert response.status_code == 201
     assert response.headers["Location"] == f"/support/api/tickets/{response.get_json()['number']}"
+
+
+# The receipt's Location is written out (f"{script_root}/api/tickets/{n}") instead of
+# built by url_for on every submission (#13). url_for is the general path it stands
+# for: under any mount point (SCRIPT_NAME, as a proxy passes it: spaces, non-ASCII,
+# escapes, reserved characters, a trailing slash, none), the header sent must be the
+# one an answer with url_for's address sends in the same request.
+_MOUNTS = st.one_of(
+    st.sampled_from(["", "/", "/support", "/support/", "/sup port", "/ünï", "/a%20b",
+                     "/a;b", "/a+b", "/~u/v", "/x?y", "/a#b", "//double"]),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"),
+            max_size=8).map(lambda text: "/" + text))
+_addresses = itertools.count(1)
+
+
+@hypothesis.settings(derandomize=True, max_examples=30, deadline=None,
+                     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+@given(_MOUNTS)
+def test_the_receipt_s_location_is_what_url_for_gives_under_any_mount_point(app, client,
+                                                                             mount):
+    environ = {"SCRIPT_NAME": mount.encode("utf-8").decode("latin-1"),
+               "REMOTE_ADDR": f"10.0.{next(_addresses) // 250}.{next(_addresses) % 250}"}
+    response = client.post("/api/tickets", json=VALID, environ_overrides=environ)
+    assert response.status_code == 201
+    number = response.get_json()["number"]
+    with app.test_request_context("/api/tickets", method="POST",
+                                  environ_overrides=environ) as context:
+        # As the former code's answer sent it: url_for's address, made a URI on the way out.
+        former = app.response_class(headers={"Location": url_for("api.get_ticket",
+                                                                 number=number)})
+        sent = former.get_wsgi_headers(context.request.environ)["Location"]
+    assert response.headers["Location"] == sent
