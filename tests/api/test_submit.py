@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, timezone
 
 import hypothesis
 import pytest
@@ -10,6 +11,8 @@ from flask import url_for
 from hypothesis import given
 from hypothesis import strategies as st
 
+from loket.clock import FixedClock
+from loket.services.submission import submit_ticket
 from tests.api.conftest import VALID, ticket_count
 
 
@@ -201,3 +204,49 @@ def test_the_receipt_s_location_is_what_url_for_gives_under_any_mount_point(app,
                                                                  number=number)})
         sent = former.get_wsgi_headers(context.request.environ)["Location"]
     assert response.headers["Location"] == sent
+
+
+class TickingClock(FixedClock):
+    """A fixed clock that moves on by `tick` at every reading: a submission that read
+    it more than once would see different moments (across a window's edge)."""
+
+    def __init__(self, at, tick):
+        super().__init__(at)
+        self.tick = tick
+
+    def now(self):
+        at = super().now()
+        self.move(microseconds=self.tick)
+        return at
+
+
+@hypothesis.settings(derandomize=True, max_examples=25, deadline=None,
+                     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+@given(st.sampled_from([datetime(2026, 11, 26, 9, 59, 59, 999_999, tzinfo=timezone.utc),
+                        datetime(2026, 11, 26, 23, 59, 59, 999_998, tzinfo=timezone.utc),
+                        datetime(2026, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone.utc)]),
+       st.sampled_from([1, 2, 1_000_000]), st.integers(0, 255))
+def test_one_reading_of_the_clock_gives_a_submission_all_its_moments(services, at, tick,
+                                                                     host):
+    # #13: submit_ticket reads the clock once. Its limits' windows hold the ticket's
+    # moment, and the receipt and the agents' notices are queued at that moment too,
+    # however the clock moves while the submission runs.
+    services.clock = TickingClock(at, tick)
+    seen = {}
+    create = services.store.create_ticket
+
+    def spying(new, **kwargs):
+        seen["hits"] = kwargs["hits"]
+        return create(new, **kwargs)
+
+    services.store.create_ticket = spying
+    before = {m.id for m in services.store.list_mail(pending=True, limit=1000)}
+    receipt = submit_ticket(services, dict(VALID), client_address=f"198.51.100.{host}")
+    moment = receipt.ticket.created_at
+    assert moment == at
+    assert {hit.window for hit in seen["hits"]} == {"hour", "day"}
+    assert all(hit.window_start <= moment < hit.expires_at for hit in seen["hits"])
+    queued = [m for m in services.store.list_mail(pending=True, limit=1000)
+              if m.id not in before]
+    assert {m.kind for m in queued} >= {"receipt"} and len(queued) >= 2
+    assert {m.created_at for m in queued} == {moment}
