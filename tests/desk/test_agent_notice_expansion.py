@@ -6,9 +6,17 @@ with one Message-ID."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import hypothesis
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from loket.domain.accounts import Role
 from loket.domain.outgoing import MailState
 from loket.services.accounts import invite
+from loket.services import agent_notices
 from loket.services.agent_notices import INTENT, expand_notices
 from loket.services.mail_dispatch import send_queued
 from tests.desk.conftest import AGENT, PAYROLL_AGENT, sign_in_as
@@ -143,3 +151,41 @@ def test_a_round_expands_its_records_with_one_store_write(desk_services, people,
     for ticket in tickets:
         assert len(mails_to(outbox, AGENT, f"[#{ticket.number}] New ticket")) == 1
     assert services.store.list_mail(pending=True) == []
+
+
+def _former_expanded(services, intent, agent, facts):
+    # The reference oracle: _expanded before #13 (817c3b1^), which hashed the intent's
+    # id and address twice, once for the nonce and once more in notice_id.
+    seed = agent_notices._seed(intent.id, agent.email)
+    mail = agent_notices._notice(services, facts, agent, nonce=seed[:12],
+                                 created_at=intent.created_at)
+    return replace(mail, id=agent_notices.notice_id_prefix(intent.id)
+                   + agent_notices._seed(intent.id, agent.email)[12:20])
+
+
+@pytest.fixture
+def intent_record(desk_services):
+    """The agents' notices record a submission queued."""
+    submit(desk_services)
+    [record] = [m for m in desk_services.store.list_mail(pending=True) if m.kind == INTENT]
+    return record
+
+
+@hypothesis.settings(derandomize=True, max_examples=150, deadline=None,
+                     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet="0123456789abcdef", min_size=0, max_size=32),
+       st.sampled_from([AGENT, AGENT.upper(), SECOND, "Ünï.Agent+desk@nordwind.example",
+                        "a@b.example"]),
+       st.sampled_from(["en", "nl", "de", "xx"]))
+def test_an_expanded_notice_is_the_one_the_former_expansion_made(
+        desk_services, intent_record, intent_id, address, language):
+    # #13: one hash of the intent's id and address for both the nonce of the signed
+    # Message-ID and the notice's id. Same notice, same id and Message-ID as before.
+    services = desk_services
+    intent = replace(intent_record, id=intent_id)
+    agent = replace(services.store.get_account(AGENT), email=address, language=language)
+    got = agent_notices._expanded(services, intent, agent, intent.data)
+    assert list(vars(got).items()) == list(vars(_former_expanded(
+        services, intent, agent, intent.data)).items())
+    assert got.id == agent_notices.notice_id(intent.id, address)
+    assert got.message_id  # signed, with the nonce from the same hash
