@@ -78,7 +78,14 @@ $(DEPLOY_SITE_STAMP): $(DEPLOY_SITE_SOURCES) | $(DEPLOY_VENV_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir site
 	@mkdir -p $(@D) && touch $@
 
-$(DEPLOY_ZIP): $(DEPLOY_ZIP_SOURCES) $(DEPLOY_SITE_STAMP) | $(DEPLOY_VENV_STAMP)
+# Which SDK the zip ships is part of what it is made from: a stamp per choice, so
+# `make package LAMBDA_RUNTIME_SDK=1` after a `make package` (or the reverse) rebuilds
+# the zip instead of keeping the other kind as up to date.
+DEPLOY_ZIP_SDK := build/.lambda-zip-$(if $(LAMBDA_RUNTIME_SDK),runtime,bundled)-sdk
+$(DEPLOY_ZIP_SDK):
+	@mkdir -p $(@D) && rm -f build/.lambda-zip-*-sdk && touch $@
+
+$(DEPLOY_ZIP): $(DEPLOY_ZIP_SOURCES) $(DEPLOY_SITE_STAMP) $(DEPLOY_ZIP_SDK) | $(DEPLOY_VENV_STAMP)
 	$(DEPLOY_PYTHON) tools/build_lambda_package.py \
 		$(if $(LAMBDA_PYTHON),--python $(LAMBDA_PYTHON)) \
 		$(if $(LAMBDA_RUNTIME_SDK),--runtime-sdk)
