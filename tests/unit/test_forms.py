@@ -251,3 +251,29 @@ def test_more_forms_than_the_table_keeps_are_each_judged_by_their_own_fields():
                 "subject": "x" * (n + 1), "language": "en"}
             with pytest.raises(ValidationFailed, match="too long"):
                 form.validate_submission({"subject": "x" * (n + 2)}, {})
+
+
+_SHIPPED = yaml.safe_load((SITE_CONFIG / "forms" / "ticket.yml").read_text())
+_shipped_data = st.dictionaries(
+    st.sampled_from([f["name"] for f in _SHIPPED["fields"]] + ["language", "homepage",
+                                                               "colour"]),
+    st.one_of(_values, st.sampled_from(["change-request", "problem-report", "acceptance",
+                                        "2026-11-25T14:03", "1e3", "-1"])), max_size=12)
+
+
+@settings(derandomize=True, max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["pydantic", "frozen", "same"]), _shipped_data,
+                          st.sampled_from(_PRODUCT_SETS)), min_size=1, max_size=4))
+def test_the_shipped_form_judges_as_the_former_validation_did(rounds):
+    # The shipped form as the app uses it: the pydantic model (configuration read from
+    # its files) and its frozen twin (precompiled), made anew or the same object again.
+    from loket.config.frozen import freeze
+
+    form = None
+    for kind, data, products in rounds:
+        if kind != "same" or form is None:
+            form = FormDefinition.model_validate(_SHIPPED)
+            form = freeze(form) if kind == "frozen" else form
+        assert _judged(lambda: form.validate_submission(data, products)) == \
+            _judged(lambda: _oracle_validate(form, data, products))
+        assert form.json_type_errors(data) == _oracle_json_type_errors(form, data)
