@@ -176,7 +176,7 @@ _amounts = st.lists(st.one_of(
     st.timedeltas(timedelta(hours=-2), timedelta(hours=2_500))), max_size=5)
 
 
-@settings(derandomize=True, max_examples=300, deadline=None)
+@settings(derandomize=True, max_examples=200, deadline=None)
 @given(st.data())
 def test_several_amounts_in_one_walk_are_each_the_former_walk_s_moment(data):
     calendar = data.draw(_calendars())
@@ -191,3 +191,33 @@ def test_several_amounts_in_one_walk_are_each_the_former_walk_s_moment(data):
     assert calendar.add_working_times(start, amounts) == expected
     assert all(m.tzinfo == timezone.utc for m in calendar.add_working_times(start, amounts))
     assert [calendar.add_working_time(start, a) for a in amounts] == expected
+
+
+# The calendar keeps each day's opening periods and its working day (_memo). Asked in
+# any order, again and again, across summer-time changes and holidays, what it keeps
+# must be what working them out afresh gives (the reference below does it every time).
+
+def _fresh_periods(calendar: BusinessCalendar, day: date):
+    if not calendar.is_working_day(day):
+        return ()
+    return tuple((datetime.combine(day, opens, tzinfo=calendar.zone).astimezone(timezone.utc),
+                  datetime.combine(day, closes, tzinfo=calendar.zone).astimezone(timezone.utc))
+                 for opens, closes in calendar.hours[day.weekday()])
+
+
+def _fresh_working_day(calendar: BusinessCalendar) -> timedelta:
+    days = [sum((datetime.combine(date.min, c) - datetime.combine(date.min, o)
+                 for o, c in periods), timedelta(0))
+            for periods in calendar.hours.values() if periods]
+    return sum(days, timedelta(0)) / len(days) if days else timedelta(0)
+
+
+@settings(derandomize=True, max_examples=100, deadline=None)
+@given(_calendars(), st.lists(st.one_of(
+    st.sampled_from(_NEAR).flatmap(lambda d: st.integers(-2, 2).map(
+        lambda n: d + timedelta(days=n))),
+    st.dates(date(2025, 12, 1), date(2029, 1, 31))), min_size=1, max_size=25))
+def test_the_kept_days_are_what_working_them_out_afresh_gives(calendar, days):
+    for day in days + days[::-1]:
+        assert calendar._periods_of(day) == _fresh_periods(calendar, day)
+        assert calendar.working_day() == _fresh_working_day(calendar)
