@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loket.domain.errors import Refused
-from loket.services.sessions import start_session, viewer_of
+from loket.services.sessions import end_session, start_session, viewer_of
 from loket.web import auth
 from loket.web.payloads import FORM_TYPES, allow_files
 from tests.accounts.conftest import ANN
@@ -57,7 +57,6 @@ def _real_csrf(app) -> str:
 def session(services, people):
     secret, started = start_session(services, services.store.get_account(ANN))
     ended, _ = start_session(services, services.store.get_account(ANN))
-    from loket.services.sessions import end_session
     end_session(services, ended)
     return {"secret": secret, "csrf": started.csrf, "ended": ended}
 
