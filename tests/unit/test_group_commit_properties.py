@@ -12,10 +12,10 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,19 +75,14 @@ writers = st.builds(
     per_hour=st.none() | st.integers(0, 4), window=st.sampled_from(["this", "next"]))
 
 
-def prepared(path: Path) -> SQLiteStore:
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
     """A store that already holds a ticket with key k1, counted hits and a mail 'taken'
-    (copied from one made once: migrating a file per example is slow)."""
-    shutil.copyfile(_template(), path)
-    return SQLiteStore(path)
-
-
-@lru_cache(maxsize=1)
-def _template() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="group-commit-"), "template.db")
+    (made once and copied: migrating a file per example is slow)."""
+    path = tmp_path_factory.mktemp("group-commit") / "template.db"
     store = SQLiteStore(path)
-    store.create_ticket(new_ticket("Earlier", access_key="earlier"), idempotency_key="k1", fingerprint="a",
-                        hits=limit(Writer("", "plain", per_hour=9)),
+    store.create_ticket(new_ticket("Earlier", access_key="earlier"), idempotency_key="k1",
+                        fingerprint="a", hits=limit(Writer("", "plain", per_hour=9)),
                         mails=lambda t: [OutgoingMail(kind="receipt", lang="en", to=t.email,
                                                       data={}, created_at=T0,
                                                       message_id="<e@example.com>",
@@ -95,6 +90,11 @@ def _template() -> Path:
     store._writer().execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file
     store.close()
     return path
+
+
+def prepared(template: Path, path: Path) -> SQLiteStore:
+    shutil.copyfile(template, path)
+    return SQLiteStore(path)
 
 
 def work(store: SQLiteStore, writer: Writer, new):
@@ -138,10 +138,11 @@ def contents(store: SQLiteStore) -> dict:
 
 @settings(derandomize=True, max_examples=50, deadline=None)
 @given(st.lists(writers, min_size=1, max_size=6))
-def test_a_batch_leaves_what_its_writers_leave_one_after_another(batch):
+def test_a_batch_leaves_what_its_writers_leave_one_after_another(template, batch):
     news = [new_ticket(f"Broken {w.word}") for w in batch]  # one access key each, shared
     with tempfile.TemporaryDirectory() as folder:
-        grouped, alone = prepared(Path(folder, "grouped.db")), prepared(Path(folder, "alone.db"))
+        grouped = prepared(template, Path(folder, "grouped.db"))
+        alone = prepared(template, Path(folder, "alone.db"))
         pieces = [_Piece(work(grouped, w, new)) for w, new in zip(batch, news)]
         _write_batch(grouped._write, pieces, grouped._index_created)
         # The general path: each writer in a transaction of its own, in the same order.
