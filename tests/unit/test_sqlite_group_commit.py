@@ -73,6 +73,22 @@ def test_a_failed_commit_fails_every_piece_and_writes_nothing(tmp_path):
     assert store.create_ticket(new_ticket("After"))[0].number == 10001
 
 
+def test_a_piece_whose_error_rolled_back_the_whole_transaction_fails_all_with_its_cause(tmp_path):
+    store = SQLiteStore(tmp_path / "loket.db")
+
+    def disk_full(conn):
+        conn.execute("ROLLBACK")  # what SQLite does itself on SQLITE_FULL or SQLITE_IOERR
+        raise sqlite3.OperationalError("database or disk is full")
+
+    batch = [creating(store, "First"), _Piece(disk_full), creating(store, "Last")]
+    _write_batch(store._write, batch, store._index_created)
+    for piece in batch:  # the cause, never the rerun's "no such savepoint"
+        with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+            piece.outcome()
+    assert subjects(store) == []
+    assert store.create_ticket(new_ticket("After"))[0].number == 10001
+
+
 def test_a_lone_piece_runs_as_a_plain_transaction(tmp_path):
     store = SQLiteStore(tmp_path / "loket.db")
     statements = []

@@ -166,6 +166,11 @@ def _in_savepoint(conn: sqlite3.Connection, work: Work) -> tuple[Any, Exception 
     try:
         result = work(conn)
     except Exception as exc:
+        if not conn.in_transaction:
+            # SQLite rolled the whole transaction back itself (a full disk, an I/O
+            # error): no savepoint is left to return to, and nothing of the batch is
+            # written. Every piece fails with this cause, not with "no such savepoint".
+            raise
         conn.execute("ROLLBACK TO piece")
         conn.execute("RELEASE piece")
         return None, exc
