@@ -76,6 +76,21 @@ def test_the_sets_agree_on_versions():
     assert "pytest" not in runtime and "mkdocs" not in runtime
 
 
+def test_the_dev_lock_holds_every_extra():
+    """`make test` and `make bench` install the dev lock only: a package of any extra
+    (bench's tantivy) missing from it breaks a script on a fresh clone."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    dev = {package for package, _ in locked_versions("dev")}
+    for extra, requirements in extras.items():
+        for requirement in requirements:
+            name = re.match(r"[A-Za-z0-9._-]+", requirement).group(0).lower()
+            if name != "loket":
+                assert name in dev, (extra, requirement)
+
+
 def test_every_install_uses_the_locks():
     makefile = (ROOT / "Makefile").read_text()
     assert "--require-hashes -r requirements/site.txt" in makefile
