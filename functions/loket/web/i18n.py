@@ -41,6 +41,12 @@ MESSAGES: dict[str, str] = {
     "too_large_text": N_("The form was larger than we accept. Shorten the text and try "
                          "again."),
     "try_again": N_("Back to the form"),
+    "unavailable_title": N_("Try again in a moment"),
+    "unavailable_text": N_("We could not save this just now: the service is busy for a moment. "
+                           "Nothing was saved; please send it again in a moment."),
+    "unavailable_form": N_("Your ticket was not sent yet: the service is busy for a moment. "
+                           "Everything you entered is still below; please submit it again in "
+                           "a moment."),
     "add_information": N_("Add information"),
     "send": N_("Send"),
     "attach_files": N_("Attach files"),

@@ -53,7 +53,24 @@ def document(config: PortalConfig) -> dict[str, Any]:
             parameter["schema"]["enum"] = [*LANGUAGES, *empty]
         elif parameter["name"] == "product" and parameter["in"] == "query":
             parameter["schema"]["enum"] = products
+    _store_unavailable(doc)
     return doc
+
+
+# The operations that never touch the store; every other one may meet it busy or out
+# of reach and answer 503 (web/store_outage.py).
+WITHOUT_STORE = {("/api/health", "get")}
+
+
+def _store_unavailable(doc: dict[str, Any]) -> None:
+    """A 503 on every operation that uses the store: listed once here, not on each."""
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            if isinstance(operation, dict) and "responses" in operation \
+                    and (path, method) not in WITHOUT_STORE:
+                # An operation's own 503 (suggest: no search index) stays.
+                operation["responses"].setdefault(
+                    "503", {"$ref": "#/components/responses/StoreUnavailable"})
 
 
 def document_yaml(config: PortalConfig) -> str:

@@ -19,6 +19,7 @@ from loket.web.current import services
 from loket.web.field_errors import field_sentence
 from loket.web.form_files import files_too_large, make_room_for_files, typed_fields
 from loket.web.payloads import form_fields, inline_files, upload_ids
+from loket.web.store_outage import CANDIDATES, RETRY_AFTER, log_outage, store_unavailable
 from loket.web.i18n import strings
 from loket.web.rendering import render_fragment, render_ticket_form
 from loket.web.shell_parts import alternates, header_links
@@ -63,13 +64,22 @@ def submit():
         text = f"{strings(lang)['rate_title']}: {exc}. Retry after {exc.retry_after} s."
         return message_page("rate_title", text, lang, status=429,
                             headers={"Retry-After": str(exc.retry_after)})
+    except CANDIDATES as exc:
+        if not store_unavailable(exc):
+            raise
+        # Nothing was stored: the form again, filled in with the same key, so a
+        # long description is not lost and sending it again makes one ticket.
+        log_outage(exc)
+        return ticket_form_page(lang, values=data, notice=strings(lang)["unavailable_form"],
+                                idempotency_key=key or "", status=503,
+                                headers={"Retry-After": str(RETRY_AFTER)})
     status = services().config.status(receipt.ticket.status)
     content = render_fragment("receipt.html", lang=lang, receipt=receipt, status=status)
     return page(content, title=strings(lang)["receipt_title"], lang=lang, status=201)
 
 
 def ticket_form_page(lang: str, *, values=None, errors=None, idempotency_key: str = "",
-                     status: int = 200):
+                     status: int = 200, notice: str = "", headers=None):
     """The ticket form from the server: for a signed-in customer with their address
     filled in (and fixed), only their products, and the session's CSRF token."""
     me = viewer()
@@ -79,9 +89,9 @@ def ticket_form_page(lang: str, *, values=None, errors=None, idempotency_key: st
     form = render_ticket_form(services().config, lang, values=values, errors=errors,
                               idempotency_key=idempotency_key,
                               products=me.rights if me else None,
-                              csrf_token=me.session.csrf if me else "")
+                              csrf_token=me.session.csrf if me else "", notice=notice)
     title = strings(lang)["errors_intro"] if errors else strings(lang)["new_ticket"]
-    return page(form, title=title, lang=lang, status=status)
+    return page(form, title=title, lang=lang, status=status, headers=headers)
 
 
 @bp.get("/tickets/new")

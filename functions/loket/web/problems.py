@@ -118,6 +118,7 @@ def register_api_errors(app: Flask) -> None:
                        status_id=exc.status)
 
     register_account_errors(app, wants_problem)
+    register_outage_errors(app, wants_problem)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
@@ -172,3 +173,30 @@ def register_account_errors(app: Flask, wants_problem) -> None:
     @app.errorhandler(AlreadyExists)
     def _exists(exc):
         return problem(409, "Exists already", str(exc), type_="/api/problems/already-exists")
+
+
+def register_outage_errors(app: Flask, wants_problem) -> None:
+    """A store that is busy or out of reach: 503 with Retry-After, nothing saved."""
+    from loket.web.store_outage import (CANDIDATES, RETRY_AFTER, log_outage,
+                                       store_unavailable)
+
+    def _outage(exc):
+        if not store_unavailable(exc):
+            raise exc  # A bug or a refused request: Flask's own 500, logged as such.
+        log_outage(exc)
+        headers = {"Retry-After": str(RETRY_AFTER)}
+        if wants_problem():
+            return problem(503, "Try again in a moment",
+                           "The ticket store is busy or out of reach for a moment, so "
+                           "nothing was saved: no ticket and no change. Send the same "
+                           "request again in a few seconds.",
+                           type_="/api/problems/store-unavailable", headers=headers)
+        from loket.web.i18n import strings
+        from loket.web.pages import language, message_page
+
+        lang = language()
+        return message_page("unavailable_title", strings(lang)["unavailable_text"], lang,
+                            status=503, headers=headers)
+
+    for kind in CANDIDATES:
+        app.register_error_handler(kind, _outage)

@@ -56,16 +56,17 @@ def render_fragment(name: str, *, lang: str, **data: Any) -> str:
 def render_ticket_form(config: PortalConfig, lang: str, *, values: dict | None = None,
                        errors: dict[str, str] | None = None,
                        idempotency_key: str = "", products: frozenset[str] | None = None,
-                       csrf_token: str = "") -> str:
+                       csrf_token: str = "", notice: str = "") -> str:
     """The ticket form; for a signed-in customer (the server's own page) `products`
-    limits the product list to their rights and `csrf_token` goes along."""
+    limits the product list to their rights and `csrf_token` goes along. `notice` is
+    said above the fields (the form came back unsent)."""
     form = config.form
     listed = config.products if products is None else {
         p: name for p, name in config.products.items() if p in products}
     return render_fragment("form.html", lang=lang, form=form, values=values or {},
                            errors=errors or {}, idempotency_key=idempotency_key,
                            attachments=config.attachments, csrf_token=csrf_token,
-                           choices_for=lambda spec: form.choices(spec, listed))
+                           notice=notice, choices_for=lambda spec: form.choices(spec, listed))
 
 
 def render_lookup(lang: str, number: str = "") -> str:
