@@ -19,7 +19,7 @@ from loket.web.current import services
 from loket.web.field_errors import field_sentence
 from loket.web.form_files import files_too_large, make_room_for_files, typed_fields
 from loket.web.payloads import form_fields, inline_files, upload_ids
-from loket.web.store_outage import CANDIDATES, RETRY_AFTER, log_outage, store_unavailable
+from loket.web.store_outage import RETRY_AFTER, log_outage, store_unavailable
 from loket.web.i18n import strings
 from loket.web.rendering import render_fragment, render_ticket_form
 from loket.web.shell_parts import alternates, header_links
@@ -64,7 +64,7 @@ def submit():
         text = f"{strings(lang)['rate_title']}: {exc}. Retry after {exc.retry_after} s."
         return message_page("rate_title", text, lang, status=429,
                             headers={"Retry-After": str(exc.retry_after)})
-    except CANDIDATES as exc:
+    except Exception as exc:
         if not store_unavailable(exc):
             raise
         # Nothing was stored: the form again, filled in with the same key, so a

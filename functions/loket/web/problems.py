@@ -177,8 +177,7 @@ def register_account_errors(app: Flask, wants_problem) -> None:
 
 def register_outage_errors(app: Flask, wants_problem) -> None:
     """A store that is busy or out of reach: 503 with Retry-After, nothing saved."""
-    from loket.web.store_outage import (CANDIDATES, RETRY_AFTER, log_outage,
-                                       store_unavailable)
+    from loket.web.store_outage import RETRY_AFTER, log_outage, store_unavailable
 
     def _outage(exc):
         if not store_unavailable(exc):
@@ -198,5 +197,6 @@ def register_outage_errors(app: Flask, wants_problem) -> None:
         return message_page("unavailable_title", strings(lang)["unavailable_text"], lang,
                             status=503, headers=headers)
 
-    for kind in CANDIDATES:
-        app.register_error_handler(kind, _outage)
+    # Any error not handled above: the stores' errors come from several libraries
+    # (sqlite3, botocore), and botocore is not imported until it raises.
+    app.register_error_handler(Exception, _outage)

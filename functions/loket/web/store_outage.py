@@ -11,12 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
-from botocore.exceptions import ConnectionError as BotoConnectionError
 from flask import request
-
-from loket.mail.ses import TEMPORARY_ERRORS
-from loket.storage.dynamodb import TRANSIENT_CANCELLATIONS
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +29,10 @@ SQLITE_TRANSIENT_MESSAGES = ("database is locked", "database table is locked",
                              "unable to open database file")
 
 # DynamoDB's error codes that say "not now" rather than "never": the table or account
-# throttled, or the service failed on its side. botocore retried them already. SES's
-# temporary codes are the same family of words, so they are kept in one place there.
+# throttled, or the service failed on its side (botocore retried them already), and
+# SES's temporary codes, which are the same family of words (mail/ses.py).
 DYNAMODB_TRANSIENT_CODES = {"ProvisionedThroughputExceededException",
-                            "RequestLimitExceeded", "InternalServerError",
-                            *TEMPORARY_ERRORS}
-
-# botocore's own errors for "the request did not get through": no connection, a
-# timeout, a connection closed half way. Other BotoCoreErrors (bad parameters, missing
-# credentials) are mistakes and stay 500.
-UNREACHABLE = (BotoConnectionError, HTTPClientError)
-
-# Exception classes that may mean an outage; store_unavailable() decides for each.
-CANDIDATES = (sqlite3.OperationalError, ClientError, BotoCoreError)
+                            "RequestLimitExceeded", "InternalServerError"}
 
 
 def store_unavailable(exc: BaseException) -> bool:
@@ -56,14 +42,26 @@ def store_unavailable(exc: BaseException) -> bool:
         if code is not None:
             return code & 0xFF in SQLITE_TRANSIENT_CODES
         return str(exc).lower().startswith(SQLITE_TRANSIENT_MESSAGES)
+    # botocore is imported only when it raised: a SQLite install's requests never load
+    # boto3 (tests/aws/test_cold_start.py).
+    if not type(exc).__module__.startswith("botocore."):
+        return False
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+
     if isinstance(exc, ClientError):
         return _client_error_transient(exc)
-    return isinstance(exc, UNREACHABLE)
+    # No connection, a timeout, a connection closed half way. Other BotoCoreErrors (bad
+    # parameters, missing credentials) are mistakes and stay 500.
+    return isinstance(exc, (BotoConnectionError, HTTPClientError))
 
 
-def _client_error_transient(exc: ClientError) -> bool:
+def _client_error_transient(exc) -> bool:
+    from loket.mail.ses import TEMPORARY_ERRORS
+    from loket.storage.dynamodb import TRANSIENT_CANCELLATIONS
+
     code = exc.response.get("Error", {}).get("Code", "")
-    if code in DYNAMODB_TRANSIENT_CODES:
+    if code in DYNAMODB_TRANSIENT_CODES | TEMPORARY_ERRORS:
         return True
     if code != "TransactionCanceledException":
         return False
