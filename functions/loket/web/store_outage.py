@@ -20,13 +20,13 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = 5
 
 # SQLite's primary result codes (extended codes keep them in the low byte): busy or
-# locked past the busy timeout, an I/O error, a full disk, a file it cannot open.
-SQLITE_TRANSIENT_CODES = {5, 6, 10, 13, 14}
+# locked past the busy timeout, an I/O error, a full disk. A file it cannot open is
+# left out: usually a wrong path, which must not pass for a passing outage.
+SQLITE_TRANSIENT_CODES = {5, 6, 10, 13}
 # The same errors by message, for an error without a code (raised by hand, or by an
 # older sqlite3 module).
 SQLITE_TRANSIENT_MESSAGES = ("database is locked", "database table is locked",
-                             "database or disk is full", "disk i/o error",
-                             "unable to open database file")
+                             "database or disk is full", "disk i/o error")
 
 # DynamoDB's error codes that say "not now" rather than "never": the table or account
 # throttled, or the service failed on its side (botocore retried them already), and
