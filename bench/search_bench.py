@@ -221,7 +221,7 @@ def main() -> None:
         cold = cold_load_ms(whoosh_dir)
         searcher = WhooshSearcher(whoosh_dir)
         searcher.suggest("warm", lang="en")
-        raw = searcher._searcher()
+        raw = searcher._searcher(searcher._open())
         tindex = holder["index"]
         tsearcher = tindex.searcher()
 
