@@ -174,6 +174,8 @@ import loket.storage.sqlite as sqlite
 class NoLock:
     def acquire(self): pass
     def release(self): pass
+    def __enter__(self): return self
+    def __exit__(self, *exc): pass
 
 sqlite._write_lock_for = lambda path: NoLock()
 """,
