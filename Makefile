@@ -107,7 +107,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_requests.py
 	$(BIN)/python bench/thumbnail_memory.py
 	$(BIN)/python bench/dynamodb_units.py
-	$(BIN)/python bench/sweep_bench.py
+	$(BIN)/python bench/sweep_bench.py --stores sqlite
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/accounts_bench.py
 	$(BIN)/python bench/reset_timing.py

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functions"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.bulk
 
 from loket.domain.tickets import NewTicket  # noqa: E402
 from loket.services.passwords import default_hasher  # noqa: E402
@@ -41,13 +42,29 @@ def login_figures(rounds: int = 7) -> None:
           f"min {min(times) * 1000:.0f} ms over {rounds}")
 
 
-def fill(store, count: int) -> None:
+def new_tickets(count: int):
     for i in range(count):
-        store.create_ticket(NewTicket(
+        yield NewTicket(
             email="ann@acme.example", product="planner" if i % 10 else "payroll",
             type="question", subject=f"Question {i}" + (" export" if i % 50 == 0 else ""),
             description="...", fields={}, language="en", status="solved" if i % 7 else "open",
-            created_at=T0, organization="acme"))
+            created_at=T0, organization="acme")
+
+
+def fill(store, count: int) -> None:
+    for new in new_tickets(count):
+        store.create_ticket(new)
+
+
+def fill_dynamodb(store, count: int) -> None:
+    """The same tickets, numbered as create_ticket numbers them, written in batches: moto
+    copies the whole table for every item of a TransactWriteItems (to roll back), so
+    a thousand create_ticket calls took many minutes and over 10 GB."""
+    from loket.domain.tickets import Ticket
+    from tests.bulk import insert_dynamodb
+
+    insert_dynamodb(store, (Ticket.from_new(10001 + i, new)
+                            for i, new in enumerate(new_tickets(count))))
 
 
 QUERIES = {
@@ -113,7 +130,7 @@ def dynamodb_figures(count: int) -> None:
     with mock_aws():
         store = DynamoDBStore("bench", region="eu-west-1")
         create_table(store.client, "bench")
-        fill(store, count)
+        fill_dynamodb(store, count)
         counter: Counter = Counter()
         store.client.meta.events.register(
             "before-parameter-build.dynamodb",
