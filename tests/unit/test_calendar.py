@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loket.domain.calendar import BusinessCalendar, Duration
+from tests.unit import pre_13_oracles as oracles
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NL_2026 = {date(2026, 4, 27), date(2026, 12, 25), date(2026, 12, 26), date(2027, 1, 1)}
@@ -113,19 +114,6 @@ def test_several_amounts_in_one_walk_each_come_to_its_own_moment(start):
 # across summer-time changes, weekends, holidays, midnight and closing time, and for
 # amounts of months and years.
 
-def _oracle_add_working_time(calendar: BusinessCalendar, start: datetime,
-                             amount: timedelta) -> datetime:
-    start = start.astimezone(timezone.utc)
-    if amount <= timedelta(0):
-        return start
-    for opens, closes in calendar._open_periods(start):
-        begin = max(opens, start)
-        if amount <= closes - begin:
-            return begin + amount
-        amount -= closes - begin
-    raise ValueError("the business calendar has no working time left")
-
-
 _ZONES = [ZoneInfo(name) for name in ("Europe/Amsterdam", "America/New_York",
                                       "Australia/Lord_Howe", "UTC", "Pacific/Kiritimati")]
 _ALL_DAY = ((time(0), time(23, 59, 59, 999999)),)
@@ -183,7 +171,7 @@ def test_several_amounts_in_one_walk_are_each_the_former_walk_s_moment(data):
     start = data.draw(_starts(calendar.zone))
     amounts = data.draw(_amounts)
     try:
-        expected = [_oracle_add_working_time(calendar, start, a) for a in amounts]
+        expected = [oracles.add_working_time(calendar, start, a) for a in amounts]
     except ValueError:
         with pytest.raises(ValueError, match="no working time"):
             calendar.add_working_times(start, amounts)

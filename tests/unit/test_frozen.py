@@ -15,6 +15,7 @@ from loket.domain.frozen import evolve, make
 from loket.domain.limits import HitLimit
 from loket.domain.outgoing import MailState, OutgoingMail
 from loket.domain.tickets import AuthorRole, Message, NewTicket, Ticket
+from tests.unit import pre_13_oracles as oracles
 
 NOW = datetime(2026, 12, 2, 10, 30, tzinfo=timezone.utc)
 
@@ -209,18 +210,6 @@ def test_make_and_evolve_give_what_the_constructor_and_replace_give(case, data):
         assert _alike(evolved, replaced, set())
 
 
-def _former_from_new(number: int, new: NewTicket) -> Ticket:
-    # The reference oracle: Ticket.from_new before #13 (4333025^), through the constructor.
-    return Ticket(number=number, access_key=new.access_key, email=new.email,
-                  product=new.product, type=new.type, subject=new.subject,
-                  fields=dict(new.fields), language=new.language, status=new.status,
-                  created_at=new.created_at, updated_at=new.created_at,
-                  due_at=new.due_at, status_since=new.created_at, impact=new.impact,
-                  urgency=new.urgency, priority=new.priority, sla_since=new.sla_since,
-                  organization=new.organization, follow_up_of=new.follow_up_of,
-                  queue_category=new.queue_category, queue_order=new.queue_order)
-
-
 _new_tickets = st.builds(
     NewTicket, email=_ANY, product=_ANY, type=_ANY, subject=_ANY, description=_ANY,
     fields=st.dictionaries(st.text(max_size=3), _ANY, max_size=3), language=_ANY,
@@ -233,7 +222,7 @@ _new_tickets = st.builds(
 @given(_new_tickets, st.integers(1, 2**63 - 1),
        st.sampled_from([{}, {"impact": "high"}, {"priority": "p1", "sla_since": NOW}]))
 def test_from_new_is_the_ticket_the_former_from_new_made(new, number, starting):
-    former = _former_from_new(number, dataclasses.replace(new, **starting))
+    former = oracles.ticket_from_new(number, dataclasses.replace(new, **starting))
     made = Ticket.from_new(number, new, **starting)
     assert _alike(made, former, set())
     assert made.fields is not new.fields

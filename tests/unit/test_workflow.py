@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loket.domain.calendar import BusinessCalendar, Duration
+from tests.unit import pre_13_oracles as oracles
 from loket.domain.errors import FieldError, TransitionRefused, ValidationFailed
 from loket.domain.sla import FormRule, Priority, SlaPolicy, SlaTarget
 from loket.domain.tickets import AuthorRole, NewTicket, Status, StatusCategory, Ticket
@@ -230,19 +231,6 @@ def _oracle_target(policy: SlaPolicy, priority: str, target: SlaTarget,
     return duration.amount * timedelta(**{duration.unit: 1})
 
 
-def _oracle_add_working_time(calendar: BusinessCalendar, start: datetime,
-                             amount: timedelta) -> datetime:
-    start = start.astimezone(timezone.utc)
-    if amount <= timedelta(0):
-        return start
-    for opens, closes in calendar._open_periods(start):
-        begin = max(opens, start)
-        if amount <= closes - begin:
-            return begin + amount
-        amount -= closes - begin
-    raise ValueError("the business calendar has no working time left")
-
-
 def _oracle_deadlines(ticket: Ticket, policy: SlaPolicy | None,
                       calendar: BusinessCalendar) -> dict:
     if policy is None or ticket.sla_since is None or ticket.priority not in policy.priorities:
@@ -254,7 +242,7 @@ def _oracle_deadlines(ticket: Ticket, policy: SlaPolicy | None,
         if target is SlaTarget.FIRST_RESPONSE and ticket.first_response_at is not None:
             continue
         left = _oracle_target(policy, ticket.priority, target, calendar) - ticket.sla_used
-        found[target] = _oracle_add_working_time(calendar, ticket.sla_since, left)
+        found[target] = oracles.add_working_time(calendar, ticket.sla_since, left)
     return found
 
 
@@ -274,14 +262,7 @@ def _oracle_start(workflow: Workflow, new: NewTicket) -> NewTicket:
         new = replace(new, impact=impact, urgency=urgency,
                       priority=_oracle_priority_for(workflow.sla, impact, urgency),
                       sla_since=new.created_at if running else None)
-    ticket = Ticket(number=0, access_key=new.access_key, email=new.email,
-                    product=new.product, type=new.type, subject=new.subject,
-                    fields=dict(new.fields), language=new.language, status=new.status,
-                    created_at=new.created_at, updated_at=new.created_at,
-                    due_at=new.due_at, status_since=new.created_at, impact=new.impact,
-                    urgency=new.urgency, priority=new.priority, sla_since=new.sla_since,
-                    organization=new.organization, follow_up_of=new.follow_up_of,
-                    queue_category=new.queue_category, queue_order=new.queue_order)
+    ticket = oracles.ticket_from_new(0, new)
     deadlines = _oracle_deadlines(ticket, workflow.sla, workflow.calendar)
     moments = [at for at, _ in _oracle_timer_deadlines(workflow, ticket)]
     moments += deadlines.values()
