@@ -3,7 +3,6 @@ missing tickets, odd text as a 4xx naming the field; never a 500."""
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
