@@ -88,7 +88,7 @@ def test_form_comes_back_filled_in_with_a_notice(monkeypatch, services, client, 
     response = client.post("/portal/tickets", data=data)
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     html = response.get_data(as_text=True)
-    assert "Your ticket was not sent yet" in html and 'class="loket-form-notice"' in html
+    assert "Your ticket was not sent yet" in html and 'class="admonition warning loket-notice" role="alert"' in html
     assert 'value="Export &lt;fails&gt;"' in html
     assert "Step one, then step two.\n" * 40 in html
     assert 'value="ann@example.com"' in html
